@@ -1,0 +1,89 @@
+#include "dense_layer.h"
+
+#include "initializer.h"
+
+namespace gradscope::core {
+
+template <typename T>
+DenseLayer<T>::DenseLayer(const LayerSpec& spec, Index inputSize)
+    : Layer<T>(spec, inputSize), m_activation(makeActivation<T>(spec.activation)) {}
+
+template <typename T>
+std::vector<TensorShape> DenseLayer<T>::tensorShapes() const {
+  std::vector<TensorShape> shapes{{TensorRole::Kernel, this->m_inputSize, this->m_spec.units}};
+  if (this->m_spec.useBias) shapes.push_back({TensorRole::Bias, this->m_spec.units, 1});
+  return shapes;
+}
+
+template <typename T>
+void DenseLayer<T>::bind(T* params, T* grads) {
+  m_kernel = params;
+  m_kernelGrad = grads;
+  if (this->m_spec.useBias) {
+    const Index kernelSize = this->m_inputSize * this->m_spec.units;
+    m_bias = params + kernelSize;
+    m_biasGrad = grads + kernelSize;
+  }
+}
+
+template <typename T>
+void DenseLayer<T>::initialize(Rng& rng) {
+  Eigen::MatrixXd values(this->m_inputSize, this->m_spec.units);
+  makeInitializer(this->m_spec.kernelInitializer)
+      ->fill(values, kernelFans(values.rows(), values.cols()), rng);
+  kernel() = values.cast<T>();
+  if (this->m_spec.useBias) {
+    Eigen::MatrixXd bias(this->m_spec.units, 1);
+    makeInitializer(this->m_spec.biasInitializer)->fill(bias, vectorFans(bias.rows()), rng);
+    Eigen::Map<Vector<T>>(m_bias, this->m_spec.units) = bias.col(0).cast<T>();
+  }
+}
+
+template <typename T>
+void DenseLayer<T>::forward(const Matrix<T>& in, Matrix<T>& out, Mode, Rng&) {
+  m_z.noalias() = kernel().transpose() * in;
+  if (this->m_spec.useBias) {
+    m_z.colwise() += Eigen::Map<const Vector<T>>(m_bias, this->m_spec.units);
+  }
+  m_activation->forward(m_z, out);
+}
+
+template <typename T>
+void DenseLayer<T>::backward(const Matrix<T>& in, const Matrix<T>& out, const Matrix<T>& gradOut,
+                             Matrix<T>* gradIn) {
+  m_activation->backward(m_z, out, gradOut, m_gradZ);
+  backwardFromPreActivation(in, m_gradZ, gradIn);
+}
+
+template <typename T>
+void DenseLayer<T>::backwardFromPreActivation(const Matrix<T>& in, const Matrix<T>& gradZ,
+                                              Matrix<T>* gradIn) {
+  kernelGradient().noalias() = in * gradZ.transpose();
+  if (this->m_spec.useBias) {
+    Eigen::Map<Vector<T>>(m_biasGrad, this->m_spec.units) = gradZ.rowwise().sum();
+  }
+  if (gradIn) gradIn->noalias() = kernel() * gradZ;
+}
+
+template <typename T>
+void DenseLayer<T>::setActivation(const ActivationSpec& spec) {
+  m_activation = makeActivation<T>(spec);
+  this->m_spec.activation = spec;
+}
+
+template <typename T>
+double DenseLayer<T>::regularizationLoss() const {
+  if (this->m_spec.l2 == 0.0) return 0.0;
+  return this->m_spec.l2 * kernel().template cast<double>().squaredNorm();
+}
+
+template <typename T>
+void DenseLayer<T>::addRegularizationGradient() {
+  if (this->m_spec.l2 == 0.0) return;
+  kernelGradient() += T(2 * this->m_spec.l2) * kernel();
+}
+
+template class DenseLayer<float>;
+template class DenseLayer<double>;
+
+}  // namespace gradscope::core

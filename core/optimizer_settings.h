@@ -19,8 +19,8 @@ struct OptimizerSettings {
   OptimizerKind kind = OptimizerKind::Sgd;
   // Keras: SGD 0.01, every other optimiser 0.001. Use defaultsFor() to get them.
   double learningRate = 0.01;
-  double momentum = 0.0;  // SGD (Momentum/Nesterov kinds) and RMSprop
-  bool nesterov = false;  // SGD only; the Nesterov kind sets it
+  double momentum = 0.0;                 // SGD (Momentum/Nesterov kinds) and RMSprop
+  bool nesterov = false;                 // SGD only; the Nesterov kind sets it
   double initialAccumulatorValue = 0.1;  // Adagrad
   double rho = 0.9;                      // RMSprop
   bool centered = false;                 // RMSprop
@@ -37,6 +37,10 @@ struct OptimizerSettings {
 
 // Gradient clipping as Keras's optimiser arguments. Keras allows only one of the three.
 enum class ClipMode { None, Value, Norm, GlobalNorm };
+
+// "none", "clipvalue", "clipnorm", "global_clipnorm" (Keras's argument names).
+std::string_view toString(ClipMode mode);
+std::optional<ClipMode> clipModeFromString(std::string_view name);
 
 struct ClipSettings {
   ClipMode mode = ClipMode::None;

@@ -17,20 +17,26 @@
 namespace gradscope::core {
 
 enum class ScheduleKind {
-  Constant,          // the optimiser's learning rate, unchanged
-  PiecewiseConstant, // Keras PiecewiseConstantDecay
-  Power,             // lecture: eta0 / (1 + t/s)^c
-  Exponential,       // lecture: eta0 * 0.1^(t/s)
-  ExponentialDecay,  // Keras ExponentialDecay(decay_steps, decay_rate, staircase)
-  InverseTimeDecay,  // Keras InverseTimeDecay
-  CosineDecay,       // Keras CosineDecay, with optional linear warm-up
-  OneCycle,          // Smith 2018 as Geron's OneCycleScheduler; optional cosine variant
+  Constant,           // the optimiser's learning rate, unchanged
+  PiecewiseConstant,  // Keras PiecewiseConstantDecay
+  Power,              // lecture: eta0 / (1 + t/s)^c
+  Exponential,        // lecture: eta0 * 0.1^(t/s)
+  ExponentialDecay,   // Keras ExponentialDecay(decay_steps, decay_rate, staircase)
+  InverseTimeDecay,   // Keras InverseTimeDecay
+  CosineDecay,        // Keras CosineDecay, with optional linear warm-up
+  OneCycle,           // Smith 2018 as Geron's OneCycleScheduler; optional cosine variant
 };
 
+// "constant", "piecewise_constant", "power", "exponential", "exponential_decay",
+// "inverse_time_decay", "cosine_decay", "one_cycle".
 std::string_view toString(ScheduleKind kind);
 std::optional<ScheduleKind> scheduleKindFromString(std::string_view name);
 
 enum class OneCycleShape { Linear, Cosine };
+
+// "linear", "cosine".
+std::string_view toString(OneCycleShape shape);
+std::optional<OneCycleShape> oneCycleShapeFromString(std::string_view name);
 
 struct ScheduleSettings {
   ScheduleKind kind = ScheduleKind::Constant;
@@ -56,11 +62,14 @@ struct ScheduleSettings {
   std::int64_t totalSteps = 1000;
   double maxRate = 0.1;
   OneCycleShape shape = OneCycleShape::Linear;
-  double startDivisor = 10.0;    // start (and mid-end) rate = maxRate / startDivisor
-  double lastRate = 0.0;         // 0: maxRate / 1000 (the lecture's "very small value")
-  double pctStart = 0.0;         // cosine variant only: fraction of steps rising (0: 0.25)
-  double finalDivisor = 1e4;     // cosine variant: final rate = start / finalDivisor
-  bool cycleMomentum = false;    // momentum maxMomentum -> minMomentum -> maxMomentum
+  double startDivisor = 10.0;  // start (and mid-end) rate = maxRate / startDivisor
+  double lastRate = 0.0;       // Linear: 0 means maxRate / 1000 (the lecture's choice)
+  // Fraction of the steps spent rising. 0 means the defaults: the reference's integer
+  // phases (N // 10 + 1 steps in the last phase) for Linear, 0.25 for Cosine. Linear needs
+  // pctStart < 0.5, since the fall takes as long as the rise.
+  double pctStart = 0.0;
+  double finalDivisor = 1e4;   // cosine variant: final rate = start / finalDivisor
+  bool cycleMomentum = false;  // momentum maxMomentum -> minMomentum -> maxMomentum
   double maxMomentum = 0.95;
   double minMomentum = 0.85;
 

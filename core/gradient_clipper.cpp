@@ -1,0 +1,85 @@
+#include "gradient_clipper.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace gradscope::core {
+
+void validate(const ClipSettings& settings) {
+  if (settings.mode == ClipMode::None) return;
+  if (!std::isfinite(settings.threshold) || settings.threshold <= 0.0) {
+    throw Error("clip.threshold", "must be a positive finite number");
+  }
+}
+
+template <typename T>
+double GradientClipper<T>::norm(const Eigen::Ref<const Vector<T>>& values) {
+  // Double accumulation: squares of tiny float gradients (1e-30) would underflow in float.
+  return std::sqrt(values.template cast<double>().squaredNorm());
+}
+
+template <typename T>
+ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
+                                     const ParameterLayout& layout) const {
+  ClipResult result;
+  result.normBefore = norm(grads);
+  result.normAfter = result.normBefore;
+  const double c = m_settings.threshold;
+
+  switch (m_settings.mode) {
+    case ClipMode::None:
+      return result;
+
+    case ClipMode::Value: {
+      const T limit = static_cast<T>(c);
+      result.clipped = (grads.array().abs() > limit).any();
+      if (result.clipped) grads = grads.cwiseMax(-limit).cwiseMin(limit);
+      break;
+    }
+
+    case ClipMode::Norm: {
+      Index covered = 0;
+      for (const auto& tensor : layout) {
+        if (tensor.offset < 0 || tensor.size < 0 || tensor.offset + tensor.size > grads.size()) {
+          throw Error("clip.layout." + tensor.name, "lies outside the gradient vector");
+        }
+        covered += tensor.size;
+        auto g = grads.segment(tensor.offset, tensor.size);
+        const double tensorNorm = norm(g);
+        // Keras: g * c / max(||g||, c); a norm at or below c leaves g as it is. The negated
+        // test also catches a NaN norm, which Keras propagates through the division.
+        if (!(tensorNorm <= c)) {
+          g *= static_cast<T>(c / tensorNorm);
+          result.clipped = true;
+        }
+      }
+      if (covered != grads.size()) {
+        throw Error("clip.layout", "covers " + std::to_string(covered) + " of " +
+                                       std::to_string(grads.size()) + " gradient values");
+      }
+      break;
+    }
+
+    case ClipMode::GlobalNorm: {
+      const double total = result.normBefore;
+      if (!std::isfinite(total)) {
+        // Keras adds (N - N) to the scale, turning it into NaN for an inf or NaN norm.
+        grads.setConstant(std::numeric_limits<T>::quiet_NaN());
+        result.clipped = true;
+      } else if (total > c) {
+        // Keras: scale = c * min(1/N, 1/c) = c / N when N > c.
+        grads *= static_cast<T>(c / total);
+        result.clipped = true;
+      }
+      break;
+    }
+  }
+  if (result.clipped) result.normAfter = norm(grads);
+  return result;
+}
+
+template class GradientClipper<float>;
+template class GradientClipper<double>;
+
+}  // namespace gradscope::core

@@ -27,7 +27,8 @@ struct OptimizerSlot {
 template <typename T>
 struct OptimizerState {
   std::int64_t iterations = 0;
-  std::vector<OptimizerSlot<T>> slots;  // empty before the first step
+  // Not named "slots": that word is a Qt macro in every file that includes Qt.
+  std::vector<OptimizerSlot<T>> vectors;  // empty before the first step
   std::vector<double> scalars;          // e.g. Nadam's u_product
 };
 

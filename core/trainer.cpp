@@ -1,0 +1,289 @@
+#include "trainer.h"
+
+#include <cmath>
+#include <numeric>
+
+namespace gradscope::core {
+
+void validate(const TrainingSettings& settings) {
+  if (settings.batchSize < 1 || settings.batchSize > 1'000'000) {
+    throw Error("batch_size", "must be in [1, 1000000]");
+  }
+  if (settings.epochs < 1 || settings.epochs > kMaxEpochs) {
+    throw Error("epochs", "must be in [1, " + std::to_string(kMaxEpochs) + "]");
+  }
+  validate(settings.clip);
+}
+
+namespace {
+template <typename T>
+Matrix<T> toScalar(const Eigen::MatrixXd& m) {
+  return m.cast<T>();
+}
+
+void checkData(const Dataset& data, const NetworkSpec& spec, const std::string& field) {
+  if (data.sampleCount() == 0) return;
+  if (data.featureCount() != spec.inputs) {
+    throw Error(field + ".inputs", "has " + std::to_string(data.featureCount()) +
+                                       " features, the network expects " +
+                                       std::to_string(spec.inputs));
+  }
+  if (data.outputCount() != outputSize(spec)) {
+    throw Error(field + ".targets", "has " + std::to_string(data.outputCount()) +
+                                        " outputs, the network has " +
+                                        std::to_string(outputSize(spec)));
+  }
+}
+}  // namespace
+
+template <typename T>
+Trainer<T>::Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train,
+                    const Dataset& validation, const OptimizerSettings& optimizer,
+                    const ScheduleSettings& schedule, const TrainingSettings& training)
+    : m_spec(spec),
+      m_lossKind(loss),
+      m_loss(makeLoss<T>(loss)),
+      m_network(spec),
+      m_optimizer(makeOptimizer<T>(optimizer)),
+      m_scheduleSettings(schedule),
+      m_clipper(training.clip),
+      m_training(training) {
+  validate(training);
+  m_network.checkLossCompatible(loss);
+  if (train.sampleCount() == 0) throw Error("data.train", "has no samples");
+  checkData(train, spec, "data.train");
+  checkData(validation, spec, "data.validation");
+  m_trainX = toScalar<T>(train.inputs);
+  m_trainY = toScalar<T>(train.targets);
+  if (validation.sampleCount() > 0) {
+    m_validX = toScalar<T>(validation.inputs);
+    m_validY = toScalar<T>(validation.targets);
+  }
+  m_classifies = loss != LossKind::MeanSquaredError;
+  reset();
+}
+
+template <typename T>
+void Trainer<T>::reset() {
+  // Independent streams, so that e.g. turning dropout on does not change the shuffling.
+  Rng master(m_training.seed);
+  m_initRng = master.split();
+  m_shuffleRng = master.split();
+  m_dropoutRng = master.split();
+  m_network.initialize(m_initRng);
+  m_optimizer->reset();
+  m_step = 0;
+  m_epoch = 0;
+  m_scheduleOrigin = 0;
+  m_lastEpoch.reset();
+  rebuildSchedule();
+  startEpoch();
+}
+
+template <typename T>
+Index Trainer<T>::stepsPerEpoch() const {
+  const Index n = m_trainX.cols();
+  const Index b = std::min(m_training.batchSize, n);
+  return (n + b - 1) / b;
+}
+
+template <typename T>
+void Trainer<T>::startEpoch() {
+  m_order.resize(std::size_t(m_trainX.cols()));
+  std::iota(m_order.begin(), m_order.end(), std::int64_t(0));
+  if (m_training.shuffle) m_shuffleRng.shuffle(m_order);
+  m_batchInEpoch = 0;
+  m_positionInEpoch = 0;
+  m_epochLossSum = 0.0;
+  m_epochAccuracySum = 0.0;
+  m_epochSamples = 0;
+}
+
+template <typename T>
+void Trainer<T>::gatherBatch(Index first, Index count) {
+  m_batchX.resize(m_trainX.rows(), count);
+  m_batchY.resize(m_trainY.rows(), count);
+  for (Index j = 0; j < count; ++j) {
+    const Index sample = Index(m_order[std::size_t(first + j)]);
+    m_batchX.col(j) = m_trainX.col(sample);
+    m_batchY.col(j) = m_trainY.col(sample);
+  }
+}
+
+template <typename T>
+double Trainer<T>::currentLearningRate() const {
+  return m_schedule->learningRate(m_step - m_scheduleOrigin);
+}
+
+template <typename T>
+StepRecord Trainer<T>::step() {
+  StepRecord record;
+  record.step = m_step;
+  record.epoch = m_epoch;
+
+  const Index n = m_trainX.cols();
+  const Index count = std::min(m_training.batchSize, n - m_positionInEpoch);
+  gatherBatch(m_positionInEpoch, count);
+  record.batchSize = count;
+
+  m_network.forward(m_batchX, Mode::Training, m_dropoutRng);
+  record.loss = m_network.loss(*m_loss, m_batchY);
+  if (m_classifies) record.accuracy = accuracy<T>(m_network.output(), m_batchY, m_lossKind);
+  m_network.backward(*m_loss, m_batchY);
+
+  record.clip = m_clipper.apply(m_network.gradients(), m_network.layout());
+  record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
+
+  const std::int64_t scheduleStep = m_step - m_scheduleOrigin;
+  record.learningRate = m_schedule->learningRate(scheduleStep);
+  record.momentum = m_schedule->momentum(scheduleStep);
+  if (record.momentum) {
+    // A planned momentum (1cycle) drives SGD/RMSprop momentum or the Adam family's beta_1.
+    OptimizerSettings settings = m_optimizer->settings();
+    switch (settings.kind) {
+      case OptimizerKind::Adam:
+      case OptimizerKind::Adamax:
+      case OptimizerKind::Nadam:
+        settings.beta1 = *record.momentum;
+        break;
+      default:
+        settings.momentum = *record.momentum;
+        break;
+    }
+    m_optimizer->setSettings(settings);
+  }
+  // A non-finite step is not applied: the last finite weights stay available.
+  if (record.finite) {
+    m_optimizer->step(m_network.parameters(), m_network.gradients(), record.learningRate);
+  }
+
+  ++m_step;
+  ++m_batchInEpoch;
+  m_positionInEpoch += count;
+  m_epochLossSum += record.loss.total() * double(count);
+  if (m_classifies) m_epochAccuracySum += record.accuracy * double(count);
+  m_epochSamples += count;
+
+  if (m_positionInEpoch >= n) {
+    record.epochEnd = true;
+    EpochRecord epoch;
+    epoch.epoch = m_epoch;
+    epoch.lastStep = record.step;
+    // Keras's History loss: the batch losses' mean weighted by batch size.
+    epoch.loss = m_epochLossSum / double(m_epochSamples);
+    if (m_classifies) epoch.accuracy = m_epochAccuracySum / double(m_epochSamples);
+    if (m_validX.cols() > 0) epoch.validation = evaluateValidation();
+    m_lastEpoch = epoch;
+    ++m_epoch;
+    startEpoch();
+  }
+  return record;
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate(const Matrix<T>& x, const Matrix<T>& y) {
+  Evaluation result;
+  const Index n = x.cols();
+  if (n == 0) return result;
+  // In chunks, so that evaluating a large set does not allocate one huge activation matrix.
+  const Index chunk = 1024;
+  double lossSum = 0.0, accuracySum = 0.0;
+  Matrix<T> xb, yb;
+  for (Index first = 0; first < n; first += chunk) {
+    const Index count = std::min(chunk, n - first);
+    xb = x.middleCols(first, count);
+    yb = y.middleCols(first, count);
+    m_network.forward(xb, Mode::Inference, m_dropoutRng);
+    lossSum += m_network.loss(*m_loss, yb).data * double(count);
+    if (m_classifies)
+      accuracySum += accuracy<T>(m_network.output(), yb, m_lossKind) * double(count);
+  }
+  result.loss = lossSum / double(n) + m_network.regularizationLoss();
+  if (m_classifies) result.accuracy = accuracySum / double(n);
+  return result;
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate(const Dataset& data) {
+  checkData(data, m_spec, "data");
+  return evaluate(toScalar<T>(data.inputs), toScalar<T>(data.targets));
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluateValidation() {
+  return evaluate(m_validX, m_validY);
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluateTraining() {
+  return evaluate(m_trainX, m_trainY);
+}
+
+template <typename T>
+void Trainer<T>::setOptimizerSettings(const OptimizerSettings& settings) {
+  validate(settings);
+  if (settings.kind == m_optimizer->kind()) {
+    m_optimizer->setSettings(settings);
+  } else {
+    m_optimizer = makeOptimizer<T>(settings);
+  }
+  // The Constant schedule follows the optimiser's learning rate.
+  if (m_scheduleSettings.kind == ScheduleKind::Constant) {
+    m_schedule = makeSchedule(m_scheduleSettings, settings.learningRate);
+  }
+}
+
+template <typename T>
+void Trainer<T>::rebuildSchedule() {
+  ScheduleSettings settings = m_scheduleSettings;
+  if (settings.kind == ScheduleKind::OneCycle && settings.totalSteps <= 0) {
+    settings.totalSteps = std::max<std::int64_t>(1, plannedSteps() - m_step);
+  }
+  m_schedule = makeSchedule(settings, m_optimizer->settings().learningRate);
+}
+
+template <typename T>
+void Trainer<T>::setSchedule(const ScheduleSettings& settings) {
+  m_scheduleSettings = settings;
+  m_scheduleOrigin = m_step;
+  rebuildSchedule();
+}
+
+template <typename T>
+void Trainer<T>::setClip(const ClipSettings& clip) {
+  validate(clip);
+  m_training.clip = clip;
+  m_clipper.setSettings(clip);
+}
+
+template <typename T>
+void Trainer<T>::setBatchSize(Index batchSize) {
+  TrainingSettings settings = m_training;
+  settings.batchSize = batchSize;
+  validate(settings);
+  m_training.batchSize = batchSize;
+}
+
+template <typename T>
+void Trainer<T>::setEpochs(int epochs) {
+  TrainingSettings settings = m_training;
+  settings.epochs = epochs;
+  validate(settings);
+  m_training.epochs = epochs;
+}
+
+template <typename T>
+void Trainer<T>::setShuffle(bool shuffle) {
+  m_training.shuffle = shuffle;
+}
+
+template <typename T>
+void Trainer<T>::setActivation(int layer, const ActivationSpec& activation) {
+  m_network.setActivation(layer, activation);
+  m_spec = m_network.spec();
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace gradscope::core

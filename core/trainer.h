@@ -1,0 +1,143 @@
+// One training run: a network, its loss, optimiser, schedule and clipping, and the data it
+// iterates over. step() is one mini-batch, exactly as one Keras train_step:
+//   1. forward in training mode on the batch,
+//   2. loss (data + L2) and gradients by backpropagation,
+//   3. clipping (clipvalue | clipnorm | global_clipnorm),
+//   4. optimiser update with the schedule's rate at the current step.
+// Settings change only between steps; every live change keeps the weights.
+//
+// All randomness (initial weights, shuffling, dropout masks) comes from streams split from
+// one seed, so the same settings and seed give bit-identical runs.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "dataset.h"
+#include "gradient_clipper.h"
+#include "loss.h"
+#include "network.h"
+#include "optimizer.h"
+#include "schedule.h"
+#include "training_settings.h"
+
+namespace gradscope::core {
+
+struct StepRecord {
+  std::int64_t step = 0;  // 0-based index of this update in the run
+  int epoch = 0;          // 0-based epoch the batch belongs to
+  Index batchSize = 0;
+  LossBreakdown loss;  // before the update, training-mode forward (what Keras logs)
+  double accuracy = std::numeric_limits<double>::quiet_NaN();  // NaN for regression
+  double learningRate = 0.0;
+  std::optional<double> momentum;  // when the schedule plans it
+  ClipResult clip;
+  bool finite = true;     // false: loss or gradient not finite; the update was skipped
+  bool epochEnd = false;  // this batch completed an epoch
+};
+
+struct Evaluation {
+  double loss = 0.0;  // data loss + L2, as Keras's evaluate()
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct EpochRecord {
+  int epoch = 0;
+  std::int64_t lastStep = 0;
+  double loss = 0.0;  // mean of the epoch's batch losses, as Keras's History
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  std::optional<Evaluation> validation;
+};
+
+template <typename T>
+class Trainer {
+ public:
+  // Throws Error naming the field when a setting is invalid or the data does not fit the
+  // network. `validation` may be empty (no samples).
+  Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train, const Dataset& validation,
+          const OptimizerSettings& optimizer, const ScheduleSettings& schedule,
+          const TrainingSettings& training);
+
+  // Re-initialises the weights from the seed and restarts the run at step 0.
+  void reset();
+  StepRecord step();
+
+  // --- state
+  Network<T>& network() { return m_network; }
+  const Network<T>& network() const { return m_network; }
+  const Optimizer<T>& optimizer() const { return *m_optimizer; }
+  Optimizer<T>& optimizer() { return *m_optimizer; }
+  const Schedule& schedule() const { return *m_schedule; }
+  std::int64_t stepCount() const { return m_step; }
+  int epoch() const { return m_epoch; }
+  Index batchInEpoch() const { return m_batchInEpoch; }
+  Index stepsPerEpoch() const;
+  std::int64_t plannedSteps() const { return std::int64_t(m_training.epochs) * stepsPerEpoch(); }
+  // The rate the next step will use.
+  double currentLearningRate() const;
+  const std::optional<EpochRecord>& lastEpoch() const { return m_lastEpoch; }
+  LossKind lossKind() const { return m_lossKind; }
+  const TrainingSettings& trainingSettings() const { return m_training; }
+  const ScheduleSettings& scheduleSettings() const { return m_scheduleSettings; }
+  std::int64_t scheduleOrigin() const { return m_scheduleOrigin; }
+  Index trainSize() const { return m_trainX.cols(); }
+  Index validationSize() const { return m_validX.cols(); }
+
+  Evaluation evaluate(const Dataset& data);
+  Evaluation evaluateValidation();
+  Evaluation evaluateTraining();
+
+  // --- live changes (apply from the next step)
+  // Same kind: new hyper-parameters, state kept. Another kind: a fresh optimiser.
+  void setOptimizerSettings(const OptimizerSettings& settings);
+  // The schedule restarts at the current step; a 1cycle with totalSteps <= 0 spans the
+  // remaining planned steps.
+  void setSchedule(const ScheduleSettings& settings);
+  void setClip(const ClipSettings& clip);
+  // The rest of the current epoch is re-batched with the new size.
+  void setBatchSize(Index batchSize);
+  void setEpochs(int epochs);
+  void setShuffle(bool shuffle);
+  void setActivation(int layer, const ActivationSpec& activation);
+
+ private:
+  void startEpoch();
+  void gatherBatch(Index first, Index count);
+  Evaluation evaluate(const Matrix<T>& x, const Matrix<T>& y);
+  void rebuildSchedule();
+
+  NetworkSpec m_spec;
+  LossKind m_lossKind;
+  std::unique_ptr<Loss<T>> m_loss;
+  Network<T> m_network;
+  std::unique_ptr<Optimizer<T>> m_optimizer;
+  ScheduleSettings m_scheduleSettings;
+  std::unique_ptr<Schedule> m_schedule;
+  std::int64_t m_scheduleOrigin = 0;
+  GradientClipper<T> m_clipper;
+  TrainingSettings m_training;
+
+  Matrix<T> m_trainX, m_trainY, m_validX, m_validY;
+  bool m_classifies = false;
+
+  Rng m_initRng, m_shuffleRng, m_dropoutRng;
+  std::vector<std::int64_t> m_order;  // sample order of the current epoch
+  Matrix<T> m_batchX, m_batchY;
+
+  std::int64_t m_step = 0;
+  int m_epoch = 0;
+  Index m_batchInEpoch = 0;
+  Index m_positionInEpoch = 0;  // samples of the current epoch already used
+  double m_epochLossSum = 0.0;
+  double m_epochAccuracySum = 0.0;
+  Index m_epochSamples = 0;
+  std::optional<EpochRecord> m_lastEpoch;
+};
+
+extern template class Trainer<float>;
+extern template class Trainer<double>;
+
+}  // namespace gradscope::core

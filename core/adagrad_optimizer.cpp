@@ -49,7 +49,7 @@ void AdagradOptimizer<T>::setState(const OptimizerState<T>& state, Index paramet
   detail::checkState(state, parameterCount, "AdaGrad", {kAccumulatorSlot}, {kAccumulatorSlot});
   m_iterations = state.iterations;
   detail::loadSlot(state, kAccumulatorSlot, m_accumulator);
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class AdagradOptimizer<float>;

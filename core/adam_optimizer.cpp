@@ -76,7 +76,7 @@ void AdamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterC
   detail::loadSlot(state, kMomentumSlot, m_m);
   detail::loadSlot(state, kVelocitySlot, m_v);
   detail::loadSlot(state, kVelocityHatSlot, m_vHat);
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class AdamOptimizer<float>;

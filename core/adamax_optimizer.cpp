@@ -63,7 +63,7 @@ void AdamaxOptimizer<T>::setState(const OptimizerState<T>& state, Index paramete
   m_iterations = state.iterations;
   detail::loadSlot(state, kMomentumSlot, m_m);
   detail::loadSlot(state, kNormSlot, m_u);
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class AdamaxOptimizer<float>;

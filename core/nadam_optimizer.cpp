@@ -68,7 +68,7 @@ OptimizerState<T> NadamOptimizer<T>::state() const {
   s.iterations = m_iterations;
   detail::saveSlot(s, kMomentumSlot, m_m);
   detail::saveSlot(s, kVelocitySlot, m_v);
-  if (!s.slots.empty()) s.scalars.push_back(m_uProduct);
+  if (!s.vectors.empty()) s.scalars.push_back(m_uProduct);
   return s;
 }
 
@@ -79,8 +79,8 @@ void NadamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameter
   m_iterations = state.iterations;
   detail::loadSlot(state, kMomentumSlot, m_m);
   detail::loadSlot(state, kVelocitySlot, m_v);
-  m_uProduct = state.slots.empty() ? 1.0 : state.scalars[0];
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_uProduct = state.vectors.empty() ? 1.0 : state.scalars[0];
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class NadamOptimizer<float>;

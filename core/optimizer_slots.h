@@ -33,7 +33,7 @@ void ensureSlot(Vector<T>& slot, Index size, T value) {
 
 template <typename T>
 const Vector<T>* findSlot(const OptimizerState<T>& state, std::string_view name) {
-  for (const auto& slot : state.slots) {
+  for (const auto& slot : state.vectors) {
     if (slot.name == name) return &slot.values;
   }
   return nullptr;
@@ -49,15 +49,15 @@ void checkState(const OptimizerState<T>& state, Index parameterCount, std::strin
   const std::string field = "optimizer.state";
   if (state.iterations < 0) throw Error(field + ".iterations", "must not be negative");
   if (parameterCount < 0) throw Error(field, "negative parameter count");
-  for (std::size_t i = 0; i < state.slots.size(); ++i) {
-    const auto& slot = state.slots[i];
+  for (std::size_t i = 0; i < state.vectors.size(); ++i) {
+    const auto& slot = state.vectors[i];
     bool isKnown = false;
     for (auto name : known) isKnown = isKnown || name == slot.name;
     if (!isKnown) {
       throw Error(field + "." + slot.name, "is not a slot of " + std::string(owner));
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (state.slots[j].name == slot.name) throw Error(field + "." + slot.name, "appears twice");
+      if (state.vectors[j].name == slot.name) throw Error(field + "." + slot.name, "appears twice");
     }
     if (slot.values.size() != parameterCount) {
       throw Error(field + "." + slot.name, "has " + std::to_string(slot.values.size()) +
@@ -65,7 +65,7 @@ void checkState(const OptimizerState<T>& state, Index parameterCount, std::strin
                                                " parameters");
     }
   }
-  if (state.slots.empty()) return;
+  if (state.vectors.empty()) return;
   for (auto name : required) {
     if (findSlot(state, name) == nullptr) {
       throw Error(field + "." + std::string(name),
@@ -92,7 +92,7 @@ void loadSlot(const OptimizerState<T>& state, std::string_view name, Vector<T>& 
 // Appends a slot to `state` if it has been allocated.
 template <typename T>
 void saveSlot(OptimizerState<T>& state, std::string_view name, const Vector<T>& values) {
-  if (values.size() > 0) state.slots.push_back({std::string(name), values});
+  if (values.size() > 0) state.vectors.push_back({std::string(name), values});
 }
 
 }  // namespace gradscope::core::detail

@@ -84,7 +84,7 @@ void RmsPropOptimizer<T>::setState(const OptimizerState<T>& state, Index paramet
   detail::loadSlot(state, kVelocitySlot, m_velocity);
   detail::loadSlot(state, kMomentumSlot, m_momentum);
   detail::loadSlot(state, kAverageGradientSlot, m_averageGradient);
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class RmsPropOptimizer<float>;

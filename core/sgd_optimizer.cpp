@@ -80,7 +80,7 @@ void SgdOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCo
   detail::checkState(state, parameterCount, "SGD", {kVelocitySlot}, {});
   m_iterations = state.iterations;
   detail::loadSlot(state, kVelocitySlot, m_velocity);
-  m_parameterCount = state.slots.empty() ? -1 : parameterCount;
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 
 template class SgdOptimizer<float>;

@@ -38,7 +38,7 @@ configure_and_build() {
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$GRADSCOPE_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   fi
-  cmake --build "$dir" -j"$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-  # The build's own exit status (grep's would hide a failure).
-  cmake --build "$dir" -j"$(nproc)" >/dev/null
+  # Progress lines are dropped; warnings and errors stay visible.
+  cmake --build "$dir" -j"$(nproc)" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: no work' || true; }
+  return "${PIPESTATUS[0]}"
 }

@@ -13,6 +13,8 @@ void validate(const TrainingSettings& settings) {
     throw Error("epochs", "must be in [1, " + std::to_string(kMaxEpochs) + "]");
   }
   validate(settings.clip);
+  if (settings.earlyStopping) validate(*settings.earlyStopping);
+  if (settings.plateau) validate(*settings.plateau);
 }
 
 namespace {
@@ -60,7 +62,48 @@ Trainer<T>::Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train
     m_validY = toScalar<T>(validation.targets);
   }
   m_classifies = loss != LossKind::MeanSquaredError;
+  if (training.earlyStopping) m_earlyStopping.emplace(*training.earlyStopping);
+  if (training.plateau) m_plateau.emplace(*training.plateau);
   reset();
+}
+
+template <typename T>
+Trainer<T>::Trainer(const Trainer& other)
+    : m_spec(other.m_spec),
+      m_lossKind(other.m_lossKind),
+      m_loss(makeLoss<T>(other.m_lossKind)),
+      m_network(other.m_network),
+      m_optimizer(makeOptimizer<T>(other.m_optimizer->settings())),
+      m_scheduleSettings(other.m_scheduleSettings),
+      m_schedule(other.m_schedule->clone()),
+      m_scheduleOrigin(other.m_scheduleOrigin),
+      m_clipper(other.m_clipper),
+      m_training(other.m_training),
+      m_trainX(other.m_trainX),
+      m_trainY(other.m_trainY),
+      m_validX(other.m_validX),
+      m_validY(other.m_validY),
+      m_classifies(other.m_classifies),
+      m_initRng(other.m_initRng),
+      m_shuffleRng(other.m_shuffleRng),
+      m_dropoutRng(other.m_dropoutRng),
+      m_order(other.m_order),
+      m_step(other.m_step),
+      m_epoch(other.m_epoch),
+      m_batchInEpoch(other.m_batchInEpoch),
+      m_positionInEpoch(other.m_positionInEpoch),
+      m_epochLossSum(other.m_epochLossSum),
+      m_epochAccuracySum(other.m_epochAccuracySum),
+      m_epochSamples(other.m_epochSamples),
+      m_lastEpoch(other.m_lastEpoch),
+      m_earlyStopping(other.m_earlyStopping),
+      m_plateau(other.m_plateau),
+      m_learningRateScale(other.m_learningRateScale),
+      m_bestParameters(other.m_bestParameters),
+      m_bestBuffers(other.m_bestBuffers),
+      m_stopReason(other.m_stopReason),
+      m_clippedSteps(other.m_clippedSteps) {
+  m_optimizer->setState(other.m_optimizer->state(), m_network.parameterCount());
 }
 
 template <typename T>
@@ -76,6 +119,13 @@ void Trainer<T>::reset() {
   m_epoch = 0;
   m_scheduleOrigin = 0;
   m_lastEpoch.reset();
+  if (m_earlyStopping) m_earlyStopping->reset();
+  if (m_plateau) m_plateau->reset();
+  m_learningRateScale = 1.0;
+  m_bestParameters.resize(0);
+  m_bestBuffers.clear();
+  m_stopReason = StopReason::None;
+  m_clippedSteps = 0;
   rebuildSchedule();
   startEpoch();
 }
@@ -112,12 +162,13 @@ void Trainer<T>::gatherBatch(Index first, Index count) {
 
 template <typename T>
 double Trainer<T>::currentLearningRate() const {
-  return m_schedule->learningRate(m_step - m_scheduleOrigin);
+  return m_schedule->learningRate(m_step - m_scheduleOrigin) * m_learningRateScale;
 }
 
 template <typename T>
 StepRecord Trainer<T>::step() {
   StepRecord record;
+  m_stopReason = StopReason::None;
   record.step = m_step;
   record.epoch = m_epoch;
 
@@ -135,7 +186,7 @@ StepRecord Trainer<T>::step() {
   record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
 
   const std::int64_t scheduleStep = m_step - m_scheduleOrigin;
-  record.learningRate = m_schedule->learningRate(scheduleStep);
+  record.learningRate = m_schedule->learningRate(scheduleStep) * m_learningRateScale;
   record.momentum = m_schedule->momentum(scheduleStep);
   if (record.momentum) {
     // A planned momentum (1cycle) drives SGD/RMSprop momentum or the Adam family's beta_1.
@@ -157,6 +208,7 @@ StepRecord Trainer<T>::step() {
     m_optimizer->step(m_network.parameters(), m_network.gradients(), record.learningRate);
   }
 
+  if (record.clip.clipped) ++m_clippedSteps;
   ++m_step;
   ++m_batchInEpoch;
   m_positionInEpoch += count;
@@ -164,20 +216,108 @@ StepRecord Trainer<T>::step() {
   if (m_classifies) m_epochAccuracySum += record.accuracy * double(count);
   m_epochSamples += count;
 
-  if (m_positionInEpoch >= n) {
-    record.epochEnd = true;
-    EpochRecord epoch;
-    epoch.epoch = m_epoch;
-    epoch.lastStep = record.step;
-    // Keras's History loss: the batch losses' mean weighted by batch size.
-    epoch.loss = m_epochLossSum / double(m_epochSamples);
-    if (m_classifies) epoch.accuracy = m_epochAccuracySum / double(m_epochSamples);
-    if (m_validX.cols() > 0) epoch.validation = evaluateValidation();
-    m_lastEpoch = epoch;
-    ++m_epoch;
-    startEpoch();
-  }
+  if (m_positionInEpoch >= n) finishEpoch(record);
   return record;
+}
+
+template <typename T>
+void Trainer<T>::finishEpoch(StepRecord& record) {
+  record.epochEnd = true;
+  EpochRecord epoch;
+  epoch.epoch = m_epoch;
+  epoch.lastStep = record.step;
+  // Keras's History loss: the batch losses' mean weighted by batch size.
+  epoch.loss = m_epochLossSum / double(m_epochSamples);
+  if (m_classifies) epoch.accuracy = m_epochAccuracySum / double(m_epochSamples);
+  if (m_validX.cols() > 0) epoch.validation = evaluateValidation();
+
+  EpochReport report;
+  report.epoch = m_epoch;
+  report.loss = epoch.loss;
+  if (m_classifies) report.accuracy = epoch.accuracy;
+  if (epoch.validation) {
+    report.valLoss = epoch.validation->loss;
+    if (m_classifies) report.valAccuracy = epoch.validation->accuracy;
+  }
+  report.learningRate = currentLearningRate();
+
+  // Keras runs the callbacks in the order they were given; GradScope's order is early
+  // stopping, then the plateau rule (they do not interact within one epoch).
+  if (m_earlyStopping) {
+    const EarlyStoppingDecision decision = m_earlyStopping->onEpochEnd(report);
+    epoch.improved = decision.improved;
+    if (decision.snapshotWeights) {
+      m_bestParameters = m_network.parameters();
+      m_bestBuffers.clear();
+      for (auto& [layer, buffer] : m_network.buffers()) m_bestBuffers.push_back(*buffer.values);
+    }
+    if (decision.stop) {
+      if (decision.restoreBest && m_bestParameters.size() == m_network.parameterCount()) {
+        m_network.parameters() = m_bestParameters;
+        auto buffers = m_network.buffers();
+        for (std::size_t i = 0; i < buffers.size() && i < m_bestBuffers.size(); ++i) {
+          *buffers[i].second.values = m_bestBuffers[i];
+        }
+      }
+      m_stopReason = StopReason::EarlyStopping;
+    }
+  }
+  if (m_plateau) {
+    const double before = currentLearningRate();
+    const PlateauUpdate update = m_plateau->update(report, before);
+    if (update.reduced && before > 0.0) {
+      // The rule acts on the rate in effect; as a factor it also composes with a schedule.
+      m_learningRateScale *= update.learningRate / before;
+      epoch.learningRateReduced = true;
+    }
+  }
+  epoch.learningRate = currentLearningRate();
+  m_lastEpoch = epoch;
+  ++m_epoch;
+  if (m_stopReason == StopReason::None && m_epoch >= m_training.epochs) {
+    m_stopReason = StopReason::EpochsCompleted;
+  }
+  startEpoch();
+}
+
+template <typename T>
+std::string Trainer<T>::stopMessage() const {
+  switch (m_stopReason) {
+    case StopReason::None:
+      return {};
+    case StopReason::EpochsCompleted:
+      return "finished the planned " + std::to_string(m_training.epochs) + " epochs";
+    case StopReason::EarlyStopping:
+      return m_earlyStopping ? "early stopping: " + m_earlyStopping->reason() : "early stopping";
+  }
+  return {};
+}
+
+template <typename T>
+void Trainer<T>::setEarlyStopping(const std::optional<EarlyStoppingSettings>& settings) {
+  if (settings) validate(*settings);
+  m_training.earlyStopping = settings;
+  if (!settings) {
+    m_earlyStopping.reset();
+  } else if (m_earlyStopping) {
+    m_earlyStopping->setSettings(*settings);  // keeps its best and patience counter
+  } else {
+    m_earlyStopping.emplace(*settings);
+  }
+}
+
+template <typename T>
+void Trainer<T>::setPlateau(const std::optional<PlateauSettings>& settings) {
+  if (settings) validate(*settings);
+  m_training.plateau = settings;
+  if (!settings) {
+    m_plateau.reset();
+    m_learningRateScale = 1.0;
+  } else if (m_plateau) {
+    m_plateau->setSettings(*settings);
+  } else {
+    m_plateau.emplace(*settings);
+  }
 }
 
 template <typename T>

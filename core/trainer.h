@@ -14,6 +14,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "dataset.h"
@@ -25,6 +26,9 @@
 #include "training_settings.h"
 
 namespace gradscope::core {
+
+// Why a run stopped (the worker pauses and says so).
+enum class StopReason { None, EpochsCompleted, EarlyStopping };
 
 struct StepRecord {
   std::int64_t step = 0;  // 0-based index of this update in the run
@@ -50,6 +54,9 @@ struct EpochRecord {
   double loss = 0.0;  // mean of the epoch's batch losses, as Keras's History
   double accuracy = std::numeric_limits<double>::quiet_NaN();
   std::optional<Evaluation> validation;
+  double learningRate = 0.0;         // in effect at the end of the epoch
+  bool learningRateReduced = false;  // the plateau rule cut the rate after this epoch
+  bool improved = false;             // early stopping: a new best of the monitored metric
 };
 
 template <typename T>
@@ -60,6 +67,11 @@ class Trainer {
   Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train, const Dataset& validation,
           const OptimizerSettings& optimizer, const ScheduleSettings& schedule,
           const TrainingSettings& training);
+
+  // A deep copy: the same weights, optimiser state, schedule, RNG streams and position, so
+  // that the copy continues exactly as the original would (the LR range test trains one).
+  Trainer(const Trainer& other);
+  Trainer& operator=(const Trainer&) = delete;
 
   // Re-initialises the weights from the seed and restarts the run at step 0.
   void reset();
@@ -79,6 +91,16 @@ class Trainer {
   // The rate the next step will use.
   double currentLearningRate() const;
   const std::optional<EpochRecord>& lastEpoch() const { return m_lastEpoch; }
+  // Set when early stopping fired or the planned epochs are done; stepping further is
+  // allowed (a lecturer may want to train on) and clears it.
+  StopReason stopReason() const { return m_stopReason; }
+  std::string stopMessage() const;
+  const std::optional<EarlyStopping>& earlyStopping() const { return m_earlyStopping; }
+  const std::optional<PlateauReducer>& plateauReducer() const { return m_plateau; }
+  // Steps whose gradient clipping changed anything, for the "fraction clipped" metric.
+  std::int64_t clippedSteps() const { return m_clippedSteps; }
+  // The factor the plateau rule has applied to the schedule's rate (1 until it fires).
+  double learningRateScale() const { return m_learningRateScale; }
   LossKind lossKind() const { return m_lossKind; }
   const TrainingSettings& trainingSettings() const { return m_training; }
   const ScheduleSettings& scheduleSettings() const { return m_scheduleSettings; }
@@ -102,8 +124,11 @@ class Trainer {
   void setEpochs(int epochs);
   void setShuffle(bool shuffle);
   void setActivation(int layer, const ActivationSpec& activation);
+  void setEarlyStopping(const std::optional<EarlyStoppingSettings>& settings);
+  void setPlateau(const std::optional<PlateauSettings>& settings);
 
  private:
+  void finishEpoch(StepRecord& record);
   void startEpoch();
   void gatherBatch(Index first, Index count);
   Evaluation evaluate(const Matrix<T>& x, const Matrix<T>& y);
@@ -135,6 +160,14 @@ class Trainer {
   double m_epochAccuracySum = 0.0;
   Index m_epochSamples = 0;
   std::optional<EpochRecord> m_lastEpoch;
+
+  std::optional<EarlyStopping> m_earlyStopping;
+  std::optional<PlateauReducer> m_plateau;
+  double m_learningRateScale = 1.0;
+  Vector<T> m_bestParameters;  // early stopping's snapshot (restore_best_weights)
+  std::vector<Vector<T>> m_bestBuffers;
+  StopReason m_stopReason = StopReason::None;
+  std::int64_t m_clippedSteps = 0;
 };
 
 extern template class Trainer<float>;

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
+#include "early_stopping.h"
 #include "optimizer_settings.h"
+#include "plateau_reducer.h"
 #include "types.h"
 
 namespace gradscope::core {
@@ -18,6 +21,8 @@ struct TrainingSettings {
   bool shuffle = true;
   std::uint64_t seed = 1;
   ClipSettings clip;
+  std::optional<EarlyStoppingSettings> earlyStopping;  // Keras EarlyStopping callback
+  std::optional<PlateauSettings> plateau;  // Keras ReduceLROnPlateau (performance schedule)
   bool operator==(const TrainingSettings&) const = default;
 };
 

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "training_callback.h"
+#include "types.h"
 
 namespace gradscope::core {
 

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "training_callback.h"
+#include "types.h"
 
 namespace gradscope::core {
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "probes.h"
+
 namespace gradscope::core {
 
 void validate(const TrainingSettings& settings) {
@@ -181,6 +183,7 @@ StepRecord Trainer<T>::step() {
   record.loss = m_network.loss(*m_loss, m_batchY);
   if (m_classifies) record.accuracy = accuracy<T>(m_network.output(), m_batchY, m_lossKind);
   m_network.backward(*m_loss, m_batchY);
+  if (m_prober) m_prober->afterBackward(m_network, record);
 
   record.clip = m_clipper.apply(m_network.gradients(), m_network.layout());
   record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
@@ -217,6 +220,7 @@ StepRecord Trainer<T>::step() {
   m_epochSamples += count;
 
   if (m_positionInEpoch >= n) finishEpoch(record);
+  if (m_prober) m_prober->afterUpdate(m_network, *m_optimizer, record);
   return record;
 }
 

@@ -27,6 +27,9 @@
 
 namespace gradscope::core {
 
+template <typename T>
+class Prober;
+
 // Why a run stopped (the worker pauses and says so).
 enum class StopReason { None, EpochsCompleted, EarlyStopping };
 
@@ -126,6 +129,8 @@ class Trainer {
   void setActivation(int layer, const ActivationSpec& activation);
   void setEarlyStopping(const std::optional<EarlyStoppingSettings>& settings);
   void setPlateau(const std::optional<PlateauSettings>& settings);
+  // Probes measure every step from now on (nullptr: none). The trainer does not own it.
+  void setProber(Prober<T>* prober) { m_prober = prober; }
 
  private:
   void finishEpoch(StepRecord& record);
@@ -168,6 +173,7 @@ class Trainer {
   std::vector<Vector<T>> m_bestBuffers;
   StopReason m_stopReason = StopReason::None;
   std::int64_t m_clippedSteps = 0;
+  Prober<T>* m_prober = nullptr;
 };
 
 extern template class Trainer<float>;

@@ -3,6 +3,7 @@
 #include "activation_layer.h"
 #include "batch_norm_layer.h"
 #include "dropout_layers.h"
+#include "threading.h"
 
 namespace gradscope::core {
 
@@ -41,6 +42,7 @@ std::string roleName(TensorRole role) {
 
 template <typename T>
 Network<T>::Network(const NetworkSpec& spec) : m_spec(spec) {
+  detail::applyDefaultThreadCount();
   validate(m_spec);
   build();
 }

@@ -423,6 +423,14 @@ void Trainer<T>::setShuffle(bool shuffle) {
 
 template <typename T>
 void Trainer<T>::setActivation(int layer, const ActivationSpec& activation) {
+  // A cross-entropy is computed from its output activation's logits: refuse, before touching
+  // the network, a change that would leave every later step without a loss.
+  const auto needed = m_loss->fusedActivation();
+  if (needed && layer == m_network.layerCount() - 1 && activation.kind != *needed) {
+    throw Error("layers[" + std::to_string(layer) + "].activation",
+                std::string(toString(m_lossKind)) + " needs a " + std::string(toString(*needed)) +
+                    " output layer");
+  }
   m_network.setActivation(layer, activation);
   m_spec = m_network.spec();
 }

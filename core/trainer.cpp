@@ -133,6 +133,95 @@ void Trainer<T>::reset() {
 }
 
 template <typename T>
+template <typename U>
+int Trainer<T>::continueFrom(const Trainer<U>& previous) {
+  // Weights: Dense layers and BatchNorm layers are matched by their order of appearance.
+  auto tensorsOf = [](const ParameterLayout& layout, const NetworkSpec& spec, LayerKind kind) {
+    std::vector<std::vector<const ParameterTensor*>> groups;
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+      if (spec.layers[i].kind != kind) continue;
+      groups.emplace_back();
+      for (const auto& tensor : layout) {
+        if (tensor.layer == int(i)) groups.back().push_back(&tensor);
+      }
+    }
+    return groups;
+  };
+  int carried = 0;
+  for (LayerKind kind : {LayerKind::Dense, LayerKind::BatchNormalization}) {
+    const auto mine = tensorsOf(m_network.layout(), m_network.spec(), kind);
+    const auto theirs = tensorsOf(previous.m_network.layout(), previous.m_network.spec(), kind);
+    for (std::size_t g = 0; g < std::min(mine.size(), theirs.size()); ++g) {
+      for (const ParameterTensor* a : mine[g]) {
+        for (const ParameterTensor* b : theirs[g]) {
+          if (a->role == b->role && a->rows == b->rows && a->cols == b->cols) {
+            m_network.setTensorValue(*a, previous.m_network.tensorValue(*b));
+            ++carried;
+          }
+        }
+      }
+    }
+  }
+  // BatchNorm statistics, by BatchNorm position.
+  {
+    auto mine = m_network.buffers();
+    auto theirs = const_cast<Network<U>&>(previous.m_network).buffers();
+    std::vector<int> myLayers, theirLayers;
+    for (auto& [layer, buffer] : mine) myLayers.push_back(layer);
+    for (auto& [layer, buffer] : theirs) theirLayers.push_back(layer);
+    auto rank = [](const std::vector<int>& layers, std::size_t i) {
+      int r = 0;
+      for (std::size_t j = 1; j <= i; ++j) r += layers[j] != layers[j - 1];
+      return r;
+    };
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      for (std::size_t j = 0; j < theirs.size(); ++j) {
+        if (rank(myLayers, i) == rank(theirLayers, j) &&
+            mine[i].second.name == theirs[j].second.name &&
+            mine[i].second.values->size() == theirs[j].second.values->size()) {
+          *mine[i].second.values = theirs[j].second.values->template cast<T>();
+        }
+      }
+    }
+  }
+  if (m_network.parameterCount() == previous.m_network.parameterCount() &&
+      m_optimizer->kind() == previous.m_optimizer->kind()) {
+    const auto theirs = previous.m_optimizer->state();
+    OptimizerState<T> state;
+    state.iterations = theirs.iterations;
+    state.scalars = theirs.scalars;
+    for (const auto& v : theirs.vectors)
+      state.vectors.push_back({v.name, v.values.template cast<T>()});
+    m_optimizer->setState(state, m_network.parameterCount());
+  }
+
+  m_step = previous.m_step;
+  m_epoch = previous.m_epoch;
+  m_scheduleOrigin = previous.m_scheduleOrigin;
+  m_initRng = previous.m_initRng;
+  m_shuffleRng = previous.m_shuffleRng;
+  m_dropoutRng = previous.m_dropoutRng;
+  m_lastEpoch = previous.m_lastEpoch;
+  if (m_earlyStopping && previous.m_earlyStopping) {
+    m_earlyStopping->setState(previous.m_earlyStopping->state());
+  }
+  if (m_plateau && previous.m_plateau) m_plateau->setState(previous.m_plateau->state());
+  m_learningRateScale = previous.m_learningRateScale;
+  m_clippedSteps = previous.m_clippedSteps;
+  if (previous.m_trainX.cols() == m_trainX.cols()) {
+    // Same data size: finish the current epoch in the same order.
+    m_order = previous.m_order;
+    m_batchInEpoch = previous.m_batchInEpoch;
+    m_positionInEpoch = previous.m_positionInEpoch;
+    m_epochLossSum = previous.m_epochLossSum;
+    m_epochAccuracySum = previous.m_epochAccuracySum;
+    m_epochSamples = previous.m_epochSamples;
+  }
+  rebuildSchedule();
+  return carried;
+}
+
+template <typename T>
 Index Trainer<T>::stepsPerEpoch() const {
   const Index n = m_trainX.cols();
   const Index b = std::min(m_training.batchSize, n);
@@ -381,7 +470,7 @@ template <typename T>
 void Trainer<T>::rebuildSchedule() {
   ScheduleSettings settings = m_scheduleSettings;
   if (settings.kind == ScheduleKind::OneCycle && settings.totalSteps <= 0) {
-    settings.totalSteps = std::max<std::int64_t>(1, plannedSteps() - m_step);
+    settings.totalSteps = std::max<std::int64_t>(1, plannedSteps() - m_scheduleOrigin);
   }
   m_schedule = makeSchedule(settings, m_optimizer->settings().learningRate);
 }
@@ -437,5 +526,9 @@ void Trainer<T>::setActivation(int layer, const ActivationSpec& activation) {
 
 template class Trainer<float>;
 template class Trainer<double>;
+template int Trainer<float>::continueFrom(const Trainer<float>&);
+template int Trainer<float>::continueFrom(const Trainer<double>&);
+template int Trainer<double>::continueFrom(const Trainer<float>&);
+template int Trainer<double>::continueFrom(const Trainer<double>&);
 
 }  // namespace gradscope::core

@@ -78,6 +78,14 @@ class Trainer {
 
   // Re-initialises the weights from the seed and restarts the run at step 0.
   void reset();
+
+  // Continues the run of `previous` after a structural change (another network or data):
+  // the step and epoch counters, the schedule's position, the RNG streams, the callbacks'
+  // state and every weight whose shape still fits (Dense kernels and biases in order,
+  // BatchNorm parameters and statistics by position). The optimiser state is kept only when
+  // the parameter layout is unchanged. Returns the number of tensors carried over.
+  template <typename U>
+  int continueFrom(const Trainer<U>& previous);
   StepRecord step();
 
   // --- state
@@ -133,6 +141,8 @@ class Trainer {
   void setProber(Prober<T>* prober) { m_prober = prober; }
 
  private:
+  template <typename U>
+  friend class Trainer;
   void finishEpoch(StepRecord& record);
   void startEpoch();
   void gatherBatch(Index first, Index count);

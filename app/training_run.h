@@ -1,0 +1,63 @@
+// One run of an experiment, whatever its precision: data, trainer and probes behind one
+// interface, so the worker (and later comparison runs) never deal with the scalar type.
+//
+// apply() takes a whole new configuration and makes the smallest change that realises it
+// between two steps: a hyper-parameter is set in place (optimiser state kept), an activation
+// is swapped without touching the weights, and a structural change (BatchNorm on/off,
+// dropout, L2, depth, width, data) builds a new network that continues the run, carrying
+// over every weight whose shape still fits.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/experiment_config.h"
+#include "core/lr_range_test.h"
+#include "core/probes.h"
+#include "core/trainer.h"
+
+namespace gradscope::app {
+
+class TrainingRun {
+ public:
+  // Builds data, network and trainer; throws core::Error naming a bad field.
+  static std::unique_ptr<TrainingRun> create(const core::ExperimentConfig& config);
+  virtual ~TrainingRun() = default;
+
+  const core::ExperimentConfig& config() const { return m_config; }
+
+  // Applies `config` and describes each change made, e.g. "activation: tanh -> relu" or
+  // "optimiser: sgd -> adam (fresh state)". Changes that only act at a reset (initialiser,
+  // seed) say so. Throws core::Error and changes nothing when `config` is invalid.
+  virtual std::vector<std::string> apply(const core::ExperimentConfig& config) = 0;
+
+  virtual const core::StepProbe& step() = 0;
+  // New weights from the seed with the current initialiser; the run restarts at step 0.
+  virtual void reset() = 0;
+
+  virtual std::int64_t stepCount() const = 0;
+  virtual int epoch() const = 0;
+  virtual core::Index stepsPerEpoch() const = 0;
+  virtual std::int64_t plannedSteps() const = 0;
+  virtual double currentLearningRate() const = 0;
+  virtual core::StopReason stopReason() const = 0;
+  virtual std::string stopMessage() const = 0;
+  virtual const std::optional<core::EpochRecord>& lastEpoch() const = 0;
+  virtual int denseLayerCount() const = 0;
+  virtual core::LrRangeTestResult lrRangeTest(const core::LrRangeTestSettings& s) const = 0;
+  virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
+  // All parameters in double (for tests and sessions).
+  virtual Eigen::VectorXd parameters() const = 0;
+
+ protected:
+  explicit TrainingRun(const core::ExperimentConfig& config) : m_config(config) {}
+  core::ExperimentConfig m_config;
+};
+
+// The network a configuration describes for data of the given shape.
+core::NetworkSpec networkFor(const core::ExperimentConfig& config, core::Index inputs,
+                             core::Index outputs, core::TaskKind task);
+
+}  // namespace gradscope::app

@@ -1,0 +1,233 @@
+// The training worker driven from another thread through the controller: snapshots carry
+// every step exactly once, pause stops within one step, single steps and epochs, a live
+// activation change takes effect at the step it was applied, reset reproduces step 0, a
+// divergence pauses with its cause and publishes no NaN, bad settings are refused by name,
+// and a storm of random live changes is every one acknowledged (run under ThreadSanitizer
+// by scripts/test).
+#include <QtTest>
+
+#include <cmath>
+
+#include "app/training_controller.h"
+
+using namespace gradscope;
+using namespace gradscope::app;
+
+namespace {
+
+core::ExperimentConfig smallConfig() {
+  core::ExperimentConfig c;
+  c.data.kind = core::DatasetKind::Circle;
+  c.data.samples = 256;
+  c.model.hiddenLayers = 3;
+  c.model.width = 8;
+  c.training.batchSize = 16;
+  c.training.epochs = 1000;
+  return c;
+}
+
+// Collects everything the worker publishes.
+struct Recorder {
+  std::vector<SnapshotPtr> snapshots;
+  std::vector<std::int64_t> steps;
+  std::vector<double> losses;
+  std::vector<Event> events;
+  RunState state = RunState::Idle;
+  QString status;
+  std::int64_t currentStep = 0;
+  int acknowledged = 0;
+  QStringList changes;
+  QString failedField;
+
+  explicit Recorder(TrainingController& c) {
+    QObject::connect(&c, &TrainingController::snapshotReady, &c, [this](const SnapshotPtr& s) {
+      if (s->reset) {
+        steps.clear();
+        losses.clear();
+      }
+      snapshots.push_back(s);
+      steps.insert(steps.end(), s->steps.begin(), s->steps.end());
+      const auto& loss = s->stepValues[std::size_t(StepMetric::Loss)];
+      losses.insert(losses.end(), loss.begin(), loss.end());
+      events.insert(events.end(), s->events.begin(), s->events.end());
+      state = s->state;
+      status = s->status;
+      currentStep = s->currentStep;
+    });
+    QObject::connect(&c, &TrainingController::configApplied, &c,
+                     [this](const core::ExperimentConfig&, const QStringList& list) {
+                       ++acknowledged;
+                       changes << list;
+                     });
+    QObject::connect(&c, &TrainingController::commandFailed, &c,
+                     [this](const QString& field, const QString&) { failedField = field; });
+  }
+};
+
+}  // namespace
+
+class TestTrainingWorker : public QObject {
+  Q_OBJECT
+ private slots:
+  void everyStepArrivesOnceAndPauseIsPrompt() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);  // initialised
+    controller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() > 300, 10000);
+    controller.pause();
+    QTRY_COMPARE(r.state, RunState::Paused);
+    const std::int64_t pausedAt = r.currentStep;
+    QTest::qWait(300);
+    QCOMPARE(r.currentStep, pausedAt);  // nothing ran after the pause was acknowledged
+    QCOMPARE(std::int64_t(r.steps.size()), pausedAt);
+    for (std::size_t i = 0; i < r.steps.size(); ++i) QCOMPARE(r.steps[i], std::int64_t(i));
+    for (double loss : r.losses) QVERIFY(std::isfinite(loss));
+    // Each snapshot batches many steps: far fewer snapshots than steps.
+    QVERIFY(r.snapshots.size() < r.steps.size() / 2);
+  }
+
+  void singleStepsAndEpochs() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    for (int i = 0; i < 5; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(5));
+    controller.stepEpoch();  // 256 * 0.8 = 205 samples / 16 = 13 steps per epoch
+    QTRY_COMPARE(r.currentStep, std::int64_t(13));
+    controller.stepEpoch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(26));
+    QCOMPARE(r.state, RunState::Paused);
+  }
+
+  void activationChangeTakesEffectAtItsStep() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    for (int i = 0; i < 100; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(100));
+    core::ExperimentConfig relu = smallConfig();
+    relu.model.hiddenActivation = {core::ActivationKind::Relu};
+    controller.applyConfig(relu);
+    for (int i = 0; i < 20; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(120));
+    QTRY_COMPARE(r.acknowledged, 2);
+    QVERIFY(r.changes.join(' ').contains("relu"));
+    // "inactive" is measured for ReLU-like layers only: NaN before step 100, a value after.
+    int checked = 0;
+    for (const SnapshotPtr& s : r.snapshots) {
+      for (std::size_t i = 0; i < s->steps.size(); ++i) {
+        const double inactive = s->layerValue(LayerMetric::Inactive, i, 0);
+        QCOMPARE(std::isnan(inactive), s->steps[i] < 100);
+        ++checked;
+      }
+    }
+    QCOMPARE(checked, 120);
+    bool marked = false;
+    for (const Event& e : r.events) marked |= e.step == 100 && e.text.contains("relu");
+    QVERIFY(marked);
+  }
+
+  void resetReproducesStepZero() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    for (int i = 0; i < 30; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(30));
+    const std::vector<double> first(r.losses.begin(), r.losses.begin() + 30);
+    controller.reset();
+    QTRY_COMPARE(r.currentStep, std::int64_t(0));
+    for (int i = 0; i < 30; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(30));
+    QCOMPARE(r.losses.size(), std::size_t(30));
+    for (int i = 0; i < 30; ++i) QCOMPARE(r.losses[std::size_t(i)], first[std::size_t(i)]);
+  }
+
+  void divergencePausesWithItsCause() {
+    core::ExperimentConfig c = smallConfig();
+    c.model.hiddenLayers = 10;
+    c.model.width = 32;
+    c.model.hiddenActivation = {core::ActivationKind::Relu};
+    c.model.initializer = {core::InitializerKind::HeNormal};
+    c.data.kind = core::DatasetKind::Sine;
+    c.optimizer.learningRate = 1e3;
+    TrainingController controller(c);
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    controller.start();
+    QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Diverged, 10000);
+    QVERIFY2(r.status.contains("diverged at step"), qPrintable(r.status));
+    for (const SnapshotPtr& s : r.snapshots) {
+      for (const auto& series : s->stepValues) {
+        for (double v : series) QVERIFY(!std::isinf(v));
+      }
+      for (double v : s->stepValues[std::size_t(StepMetric::Loss)]) QVERIFY(std::isfinite(v));
+    }
+    bool marked = false;
+    for (const Event& e : r.events) marked |= e.kind == EventKind::Diverged;
+    QVERIFY(marked);
+    // The app stays usable: a smaller rate, and training goes on.
+    c.optimizer.learningRate = 1e-3;
+    controller.applyConfig(c);
+    QTRY_COMPARE(r.state, RunState::Paused);
+    const auto before = r.currentStep;
+    controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, before + 1);
+  }
+
+  void badSettingsAreRefusedByName() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    core::ExperimentConfig bad = smallConfig();
+    bad.training.batchSize = 0;
+    controller.applyConfig(bad);
+    QTRY_COMPARE(r.failedField, QString("batch_size"));
+    QCOMPARE(controller.config().training.batchSize, core::Index(16));
+  }
+
+  void slowMotion() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    controller.setSpeed(20.0);
+    controller.start();
+    QTest::qWait(1000);
+    controller.pause();
+    QTRY_COMPARE(r.state, RunState::Paused);
+    // About 20 steps; generous bounds for a loaded machine.
+    QVERIFY2(r.currentStep >= 5 && r.currentStep <= 40, qPrintable(QString::number(r.currentStep)));
+  }
+
+  void stormOfLiveChanges() {
+    const int changes = qEnvironmentVariableIntValue("GRADSCOPE_STRESS_CHANGES") > 0
+                            ? qEnvironmentVariableIntValue("GRADSCOPE_STRESS_CHANGES")
+                            : 10000;
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    controller.start();
+    core::Rng rng(99);
+    const core::ActivationKind acts[] = {core::ActivationKind::Tanh, core::ActivationKind::Relu,
+                                         core::ActivationKind::Elu, core::ActivationKind::Sigmoid};
+    for (int i = 0; i < changes; ++i) {
+      core::ExperimentConfig c = smallConfig();
+      c.model.hiddenActivation = {acts[rng.below(4)]};
+      c.optimizer = core::OptimizerSettings::defaultsFor(core::OptimizerKind(rng.below(8)));
+      c.optimizer.learningRate = std::pow(10.0, -4.0 + 3.0 * rng.uniform());
+      c.training.batchSize = core::Index(1 + rng.below(64));
+      if (rng.below(4) == 0) c.training.clip = {core::ClipMode::Norm, 1.0};
+      if (rng.below(8) == 0) c.model.batchNorm = core::BatchNormPlacement::AfterActivation;
+      controller.applyConfig(c);
+      if (i % 1000 == 0) QCoreApplication::processEvents();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, changes + 1, 120000);
+    controller.pause();
+    QTRY_VERIFY(r.state == RunState::Paused || r.state == RunState::Diverged);
+    qInfo("%d live changes acknowledged while training; %lld steps", changes,
+          static_cast<long long>(r.currentStep));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingWorker)
+#include "tst_training_worker.moc"

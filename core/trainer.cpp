@@ -308,6 +308,11 @@ StepRecord Trainer<T>::step() {
   if (m_classifies) m_epochAccuracySum += record.accuracy * double(count);
   m_epochSamples += count;
 
+  // As Keras: the batch's callbacks run before the epoch's.
+  if (!m_callbacks.empty()) {
+    const StepReport report{record.step, record.epoch, record.loss.total(), record.learningRate};
+    for (TrainingCallback* callback : m_callbacks) callback->onStepEnd(report);
+  }
   if (m_positionInEpoch >= n) finishEpoch(record);
   if (m_prober) m_prober->afterUpdate(m_network, *m_optimizer, record);
   return record;
@@ -365,6 +370,8 @@ void Trainer<T>::finishEpoch(StepRecord& record) {
     }
   }
   epoch.learningRate = currentLearningRate();
+  report.learningRate = epoch.learningRate;
+  for (TrainingCallback* callback : m_callbacks) callback->onEpochEnd(report);
   m_lastEpoch = epoch;
   ++m_epoch;
   if (m_stopReason == StopReason::None && m_epoch >= m_training.epochs) {

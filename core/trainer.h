@@ -23,6 +23,7 @@
 #include "network.h"
 #include "optimizer.h"
 #include "schedule.h"
+#include "training_callback.h"
 #include "training_settings.h"
 
 namespace gradscope::core {
@@ -139,6 +140,9 @@ class Trainer {
   void setPlateau(const std::optional<PlateauSettings>& settings);
   // Probes measure every step from now on (nullptr: none). The trainer does not own it.
   void setProber(Prober<T>* prober) { m_prober = prober; }
+  // Generic hooks, called after every step and every epoch (not owned).
+  void addCallback(TrainingCallback* callback) { m_callbacks.push_back(callback); }
+  void removeCallback(TrainingCallback* callback) { std::erase(m_callbacks, callback); }
 
  private:
   template <typename U>
@@ -184,6 +188,7 @@ class Trainer {
   StopReason m_stopReason = StopReason::None;
   std::int64_t m_clippedSteps = 0;
   Prober<T>* m_prober = nullptr;
+  std::vector<TrainingCallback*> m_callbacks;
 };
 
 extern template class Trainer<float>;

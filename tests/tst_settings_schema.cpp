@@ -1,0 +1,120 @@
+// The settings schema: every setting is described completely, its default lies in its own
+// range, get/set round-trips, values outside the range or unknown names are refused with
+// the setting's key, text parsing works for every type, and each choice can be selected.
+#include <QtTest>
+
+#include <set>
+
+#include "core/settings_schema.h"
+
+using namespace gradscope::core;
+
+class TestSettingsSchema : public QObject {
+  Q_OBJECT
+ private slots:
+  void everySettingIsDescribed() {
+    std::set<std::string> keys;
+    const std::set<std::string> groups{"Data", "Network", "Optimiser", "Schedule", "Training"};
+    for (const SettingMeta& m : experimentSettings()) {
+      QVERIFY2(keys.insert(m.key).second, m.key.c_str());
+      QVERIFY2(!m.label.empty() && !m.tooltip.empty(), m.key.c_str());
+      QVERIFY2(groups.count(m.group) == 1, m.key.c_str());
+      QVERIFY2(m.get && m.set && m.relevant, m.key.c_str());
+      if (m.type == SettingType::Choice) QVERIFY2(!m.choices.empty(), m.key.c_str());
+    }
+    QVERIFY(keys.size() >= 50);
+  }
+
+  void defaultsRoundTrip() {
+    const ExperimentConfig defaults;
+    for (const SettingMeta& m : experimentSettings()) {
+      ExperimentConfig c;
+      setSetting(c, m.key, getSetting(defaults, m.key));  // must not throw: default in range
+      QVERIFY2(formatSettingValue(getSetting(c, m.key)) ==
+                   formatSettingValue(getSetting(defaults, m.key)),
+               m.key.c_str());
+    }
+  }
+
+  void everyChoiceCanBeSelected() {
+    for (const SettingMeta& m : experimentSettings()) {
+      if (m.type != SettingType::Choice) continue;
+      for (const std::string& choice : m.choices) {
+        ExperimentConfig c;
+        setSetting(c, m.key, choice);
+        QCOMPARE(std::get<std::string>(getSetting(c, m.key)), choice);
+      }
+    }
+  }
+
+  void refusalsNameTheKey() {
+    ExperimentConfig c;
+    const ExperimentConfig before = c;
+    auto refused = [&](const char* key, const SettingValue& v) {
+      try {
+        setSetting(c, key, v);
+      } catch (const Error& e) {
+        return e.field() == key;
+      }
+      return false;
+    };
+    QVERIFY(refused("optimizer.learning_rate", -1.0));
+    QVERIFY(refused("optimizer.learning_rate", std::string("fast")));
+    QVERIFY(refused("model.hidden_layers", std::int64_t(1000000000)));
+    QVERIFY(refused("model.width", std::int64_t(0)));
+    QVERIFY(refused("model.activation", std::string("softmax")));
+    QVERIFY(refused("training.batch_size", 2.5));
+    QVERIFY(refused("data.dataset", std::string("imagenet")));
+    QVERIFY(refused("schedule.boundaries", std::vector<double>{1, NAN}));
+    QVERIFY(c == before);  // nothing changed by a refused value
+    try {
+      setSetting(c, "no.such.key", 1.0);
+      QFAIL("accepted an unknown key");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.reason()), QString("unknown setting"));
+    }
+  }
+
+  void parsing() {
+    const SettingMeta* lr = findSetting("optimizer.learning_rate");
+    QCOMPARE(std::get<double>(parseSettingValue(*lr, "0.05")), 0.05);
+    QVERIFY_THROWS_EXCEPTION(Error, parseSettingValue(*lr, "0.05x"));
+    const SettingMeta* layers = findSetting("model.hidden_layers");
+    QCOMPARE(std::get<std::int64_t>(parseSettingValue(*layers, "20")), std::int64_t(20));
+    QVERIFY_THROWS_EXCEPTION(Error, parseSettingValue(*layers, "2.5"));
+    const SettingMeta* shuffle = findSetting("training.shuffle");
+    QCOMPARE(std::get<bool>(parseSettingValue(*shuffle, "off")), false);
+    const SettingMeta* bounds = findSetting("schedule.boundaries");
+    const auto list = std::get<std::vector<double>>(parseSettingValue(*bounds, "5,10,20"));
+    QVERIFY((list == std::vector<double>{5, 10, 20}));
+    QCOMPARE(formatSettingValue(list), std::string("5,10,20"));
+  }
+
+  void optimiserSwitchTakesItsDefaults() {
+    ExperimentConfig c;
+    setSetting(c, "optimizer.learning_rate", 0.02);
+    setSetting(c, "optimizer.type", std::string("adam"));
+    QVERIFY(c.optimizer.kind == OptimizerKind::Adam);
+    QCOMPARE(c.optimizer.beta1, 0.9);
+    QCOMPARE(c.optimizer.learningRate, 0.02);  // the rate the user chose is kept
+    QVERIFY(!findSetting("optimizer.momentum")->relevant(c));
+    QVERIFY(findSetting("optimizer.beta_2")->relevant(c));
+  }
+
+  void optionalCallbacks() {
+    ExperimentConfig c;
+    QVERIFY(!c.training.earlyStopping);
+    setSetting(c, "early_stopping.enabled", true);
+    setSetting(c, "early_stopping.patience", std::int64_t(3));
+    QVERIFY(c.training.earlyStopping);
+    QCOMPARE(c.training.earlyStopping->patience, 3);
+    setSetting(c, "plateau.enabled", true);
+    setSetting(c, "plateau.factor", 0.5);
+    QCOMPARE(c.training.plateau->factor, 0.5);
+    setSetting(c, "plateau.enabled", false);
+    QVERIFY(!c.training.plateau);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSettingsSchema)
+#include "tst_settings_schema.moc"

@@ -90,6 +90,41 @@ struct Event {
 
 enum class RunState { Idle, Running, Paused, Finished, Diverged };
 
+// The model's view of a 2-D input plane, for the decision-boundary chart and the
+// network view: outputs on a grid over the data's range (in the data's own coordinates),
+// and for small networks each unit's activation on the same grid and every weight.
+struct DecisionField {
+  int resolution = 0;  // grid points per axis
+  double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
+  // Per output unit: resolution x resolution values, row-major from (xMin, yMin).
+  std::vector<std::vector<float>> outputs;
+  // Network view (empty when a hidden layer has more than kNetworkViewUnits units):
+  // unitOutputs[layer][unit] is that unit's activation on the grid (layer = Dense position).
+  std::vector<std::vector<std::vector<float>>> unitOutputs;
+  // kernels[layer] is inputs x units, column-major (Keras layout).
+  std::vector<std::vector<float>> kernels;
+  std::vector<int> layerWidths;  // inputs first, then each Dense layer's units
+  static constexpr int kNetworkViewUnits = 8;
+};
+
+// The learning rate (and momentum) the schedule plans from `firstStep` to the end of the
+// planned epochs, every `stride` steps (the stride keeps long plans to a few thousand points).
+struct LearningRatePlan {
+  std::int64_t firstStep = 0;
+  std::int64_t stride = 1;
+  std::vector<double> rates;
+  std::vector<double> momenta;  // empty unless the schedule plans momentum
+};
+
+// The points of a 2-D data set, in their own coordinates, sent when the data changes.
+struct DataPoints {
+  std::vector<float> x, y;   // inputs
+  std::vector<float> value;  // class index, or target value for regression
+  std::vector<bool> validation;
+  bool classification = true;
+  int classes = 2;
+};
+
 struct Snapshot {
   int run = 0;
   int layerCount = 0;          // Dense layers
@@ -101,6 +136,11 @@ struct Snapshot {
   std::array<std::vector<float>, kLayerMetricCount> layerValues;
   std::vector<HistogramSample> histograms;
   std::vector<core::BatchNormProbe> batchNorms;  // of the last step
+  // Refreshed a few times a second for 2-D data sets (null otherwise / between refreshes).
+  std::shared_ptr<const DecisionField> decisionField;
+  std::shared_ptr<const DataPoints> dataPoints;  // set when the data changed
+  // The planned learning rate of the run (sent when the plan changes).
+  std::shared_ptr<const LearningRatePlan> learningRatePlan;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
 

@@ -151,6 +151,103 @@ class TypedRun final : public TrainingRun {
     return m_trainer->network().parameters().template cast<double>();
   }
 
+  std::shared_ptr<const DecisionField> decisionField(int resolution) override {
+    if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;
+    auto field = std::make_shared<DecisionField>();
+    field->resolution = resolution;
+    // The plane spans every point (train and validation) with a 5% margin.
+    Eigen::MatrixXd all(2, m_data.train.sampleCount() + m_data.validation.sampleCount());
+    all << m_data.standardizer.inverseTransform(m_data.train.inputs),
+        m_data.validation.sampleCount() > 0
+            ? m_data.standardizer.inverseTransform(m_data.validation.inputs)
+            : Eigen::MatrixXd(2, 0);
+    const Eigen::Vector2d lo = all.rowwise().minCoeff(), hi = all.rowwise().maxCoeff();
+    const Eigen::Vector2d margin = (hi - lo) * 0.05 + Eigen::Vector2d::Constant(1e-6);
+    field->xMin = lo(0) - margin(0);
+    field->xMax = hi(0) + margin(0);
+    field->yMin = lo(1) - margin(1);
+    field->yMax = hi(1) + margin(1);
+    const int n = resolution * resolution;
+    Eigen::MatrixXd plane(2, n);
+    for (int row = 0; row < resolution; ++row) {
+      for (int col = 0; col < resolution; ++col) {
+        plane(0, row * resolution + col) =
+            field->xMin + (field->xMax - field->xMin) * col / (resolution - 1);
+        plane(1, row * resolution + col) =
+            field->yMin + (field->yMax - field->yMin) * row / (resolution - 1);
+      }
+    }
+    const Matrix<T> input = m_data.standardizer.transform(plane).template cast<T>();
+    Network<T>& net = m_trainer->network();
+    Rng unused(0);
+    const Matrix<T>& out = net.forward(input, Mode::Inference, unused);
+    for (Index k = 0; k < out.rows(); ++k) {
+      std::vector<float> values(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) values[std::size_t(i)] = float(out(k, i));
+      field->outputs.push_back(std::move(values));
+    }
+    // Network view for small networks: each Dense block's output and its kernel.
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    bool small = true;
+    for (std::size_t d = 0; d + 1 < dense.size(); ++d) {
+      small &= net.spec().layers[std::size_t(dense[d])].units <= DecisionField::kNetworkViewUnits;
+    }
+    if (small) {
+      field->layerWidths.push_back(2);
+      for (std::size_t d = 0; d < dense.size(); ++d) {
+        const int blockEnd = d + 1 < dense.size() ? dense[d + 1] - 1 : net.layerCount() - 1;
+        const Matrix<T>& a = net.layerOutput(blockEnd);
+        std::vector<std::vector<float>> units;
+        for (Index u = 0; u < a.rows(); ++u) {
+          std::vector<float> values(static_cast<std::size_t>(n));
+          for (int i = 0; i < n; ++i) values[std::size_t(i)] = float(a(u, i));
+          units.push_back(std::move(values));
+        }
+        field->unitOutputs.push_back(std::move(units));
+        const auto* kernel = net.findTensor("layers[" + std::to_string(dense[d]) + "].kernel");
+        const Eigen::MatrixXd k = net.tensorValue(*kernel);
+        field->kernels.emplace_back(k.data(), k.data() + k.size());
+        field->layerWidths.push_back(int(k.cols()));
+      }
+    }
+    return field;
+  }
+
+  std::shared_ptr<const DataPoints> dataPoints() const override {
+    if (m_data.train.featureCount() != 2) return nullptr;
+    auto points = std::make_shared<DataPoints>();
+    const TaskKind task = m_data.train.task;
+    points->classification = task != TaskKind::Regression;
+    points->classes = task == TaskKind::MultiClass ? int(m_data.train.outputCount()) : 2;
+    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
+      if (set->sampleCount() == 0) continue;
+      const Eigen::MatrixXd x = m_data.standardizer.inverseTransform(set->inputs);
+      for (Index i = 0; i < set->sampleCount(); ++i) {
+        points->x.push_back(float(x(0, i)));
+        points->y.push_back(float(x(1, i)));
+        points->value.push_back(points->classification ? float(set->classOf(i))
+                                                       : float(set->targets(0, i)));
+        points->validation.push_back(set == &m_data.validation);
+      }
+    }
+    return points;
+  }
+
+  std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const override {
+    auto plan = std::make_shared<LearningRatePlan>();
+    const std::int64_t origin = m_trainer->scheduleOrigin();
+    const std::int64_t end = std::max(m_trainer->plannedSteps(), m_trainer->stepCount() + 1);
+    plan->firstStep = origin;
+    plan->stride = std::max<std::int64_t>(1, (end - origin + maxPoints - 1) / maxPoints);
+    const Schedule& schedule = m_trainer->schedule();
+    const double scale = m_trainer->learningRateScale();
+    for (std::int64_t t = origin; t < end; t += plan->stride) {
+      plan->rates.push_back(schedule.learningRate(t - origin) * scale);
+      if (const auto m = schedule.momentum(t - origin)) plan->momenta.push_back(*m);
+    }
+    return plan;
+  }
+
  private:
   static SplitData makeData(const ExperimentConfig& config) {
     return splitData(generate(config.data), config.split);

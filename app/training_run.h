@@ -18,6 +18,8 @@
 #include "core/probes.h"
 #include "core/trainer.h"
 
+#include "app/snapshot.h"
+
 namespace gradscope::app {
 
 class TrainingRun {
@@ -50,6 +52,12 @@ class TrainingRun {
   virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
   // All parameters in double (for tests and sessions).
   virtual Eigen::VectorXd parameters() const = 0;
+
+  // For 2-D data: the model's outputs over the data's plane (null for other data).
+  virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;
+  virtual std::shared_ptr<const DataPoints> dataPoints() const = 0;
+  // The schedule's plan from its origin to the end of the planned epochs.
+  virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const = 0;
 
  protected:
   explicit TrainingRun(const core::ExperimentConfig& config) : m_config(config) {}

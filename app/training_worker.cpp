@@ -33,6 +33,7 @@ void TrainingWorker::initialize() {
     m_status = QStringLiteral("ready (defaults)");
   }
   m_sincePublish.start();
+  m_sinceField.start();
   m_rateClock.start();
   beginSnapshot(true);
   publish();
@@ -48,9 +49,28 @@ void TrainingWorker::beginSnapshot(bool reset) {
   for (auto& values : m_pending->layerValues) values.clear();
 }
 
+void TrainingWorker::attachStatic() {
+  m_pending->dataPoints = m_runs[0]->dataPoints();
+  m_pending->learningRatePlan = m_runs[0]->learningRatePlan(kPlanPoints);
+  m_staticDirty = false;
+}
+
+void TrainingWorker::attachField() {
+  m_pending->decisionField = m_runs[0]->decisionField(kFieldResolution);
+  m_sinceField.restart();
+  m_fieldDirty = false;
+}
+
 void TrainingWorker::publish() {
   if (!m_pending || m_runs.empty()) return;
   TrainingRun& run = *m_runs[0];
+  // Coalesced: many changes between two snapshots cost one refresh.
+  if (m_staticDirty) attachStatic();
+  // The decision boundary follows training a few times a second, and after every pause.
+  if (m_fieldDirty || (!m_pending->steps.empty() &&
+                       (m_mode == Mode::Stopped || m_sinceField.elapsed() >= kFieldMilliseconds))) {
+    attachField();
+  }
   m_pending->state = m_state;
   m_pending->status = m_status;
   m_pending->currentStep = run.stepCount();
@@ -125,6 +145,7 @@ void TrainingWorker::reset() {
   m_clipBurst = false;
   beginSnapshot(true);
   addEvent(EventKind::Reset, QStringLiteral("reset"));
+  m_staticDirty = m_fieldDirty = true;
   publish();
 }
 
@@ -142,7 +163,6 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
       beginSnapshot(true);
     } else {
       const int layersBefore = run.denseLayerCount();
-      publish();  // everything before the change belongs to the old settings
       for (const std::string& change : run.apply(config)) {
         changes << QString::fromStdString(change);
       }
@@ -162,7 +182,9 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
     m_status = QStringLiteral("settings changed after divergence: press Play to try again");
   }
   emit configApplied(m_runs[0]->config(), changes);
-  publish();
+  if (!changes.isEmpty()) m_staticDirty = m_fieldDirty = true;
+  // While training the next chunk publishes; when paused, show the change at once.
+  if (m_mode == Mode::Stopped) publish();
 }
 
 void TrainingWorker::setSpeed(double stepsPerSecond) {
@@ -322,6 +344,7 @@ void TrainingWorker::record(const StepProbe& probe) {
       e.improved = last->improved;
       s.epochs.push_back(e);
       if (e.learningRateReduced) {
+        s.learningRatePlan = m_runs[0]->learningRatePlan(kPlanPoints);
         addEvent(EventKind::LearningRateReduced,
                  QStringLiteral("plateau: learning rate -> %1").arg(e.learningRate, 0, 'g', 3));
       }

@@ -33,6 +33,9 @@ class TrainingWorker : public QObject {
 
   static constexpr int kChunkMilliseconds = 8;
   static constexpr int kPublishMilliseconds = 33;
+  static constexpr int kFieldMilliseconds = 200;  // decision-boundary refresh while training
+  static constexpr int kFieldResolution = 64;
+  static constexpr int kPlanPoints = 4000;
 
  public slots:
   void initialize();
@@ -68,6 +71,9 @@ class TrainingWorker : public QObject {
   void beginSnapshot(bool reset);
   void publish();
   void scheduleChunk();
+  // Data points and the learning-rate plan go out after anything that may change them.
+  void attachStatic();
+  void attachField();
   QString stateText() const;
 
   core::ExperimentConfig m_initialConfig;
@@ -82,6 +88,9 @@ class TrainingWorker : public QObject {
   bool m_chunkQueued = false;
   QTimer* m_slowTimer = nullptr;
   QElapsedTimer m_sincePublish;
+  QElapsedTimer m_sinceField;
+  bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
+  bool m_fieldDirty = true;
   QElapsedTimer m_sinceTick;
   QElapsedTimer m_rateClock;
   std::int64_t m_rateSteps = 0;

@@ -124,16 +124,23 @@ template <typename T>
 class SoftmaxActivation final : public Activation<T> {
  public:
   ActivationKind kind() const override { return ActivationKind::Softmax; }
+  // Column by column, so that no temporary row of maxima or sums is allocated.
   void forward(const Matrix<T>& z, Matrix<T>& a) const override {
-    // Subtracting each column's maximum keeps e^z finite without changing the result.
-    a = (z.rowwise() - z.colwise().maxCoeff()).array().exp();
-    a.array().rowwise() /= a.colwise().sum().array();
+    a.resize(z.rows(), z.cols());
+    for (Index j = 0; j < z.cols(); ++j) {
+      // Subtracting the column's maximum keeps e^z finite without changing the result.
+      a.col(j) = (z.col(j).array() - z.col(j).maxCoeff()).exp();
+      a.col(j) /= a.col(j).sum();
+    }
   }
   void backward(const Matrix<T>&, const Matrix<T>& a, const Matrix<T>& gradA,
                 Matrix<T>& gradZ) const override {
     // dL/dz = a * (g - <g, a>) per column: the softmax Jacobian-vector product.
-    const RowVector<T> dot = (gradA.array() * a.array()).colwise().sum();
-    gradZ = a.array() * (gradA.rowwise() - dot).array();
+    gradZ.resize(a.rows(), a.cols());
+    for (Index j = 0; j < a.cols(); ++j) {
+      const T dot = (gradA.col(j).array() * a.col(j).array()).sum();
+      gradZ.col(j) = a.col(j).array() * (gradA.col(j).array() - dot);
+    }
   }
   void derivative(const Matrix<T>&, const Matrix<T>& a, Matrix<T>& d) const override {
     d = a.array() * (T(1) - a.array());

@@ -1,6 +1,7 @@
 #include "dense_layer.h"
 
 #include "initializer.h"
+#include "matrix_product.h"
 
 namespace gradscope::core {
 
@@ -41,7 +42,8 @@ void DenseLayer<T>::initialize(Rng& rng) {
 
 template <typename T>
 void DenseLayer<T>::forward(const Matrix<T>& in, Matrix<T>& out, Mode, Rng&) {
-  m_z.noalias() = kernel().transpose() * in;
+  m_z.resize(this->m_spec.units, in.cols());
+  multiplyTransposedA<T>(kernel(), in, m_z);
   if (this->m_spec.useBias) {
     m_z.colwise() += Eigen::Map<const Vector<T>>(m_bias, this->m_spec.units);
   }
@@ -58,11 +60,15 @@ void DenseLayer<T>::backward(const Matrix<T>& in, const Matrix<T>& out, const Ma
 template <typename T>
 void DenseLayer<T>::backwardFromPreActivation(const Matrix<T>& in, const Matrix<T>& gradZ,
                                               Matrix<T>* gradIn) {
-  kernelGradient().noalias() = in * gradZ.transpose();
+  auto kernelGrad = kernelGradient();
+  multiplyTransposedB<T>(in, gradZ, kernelGrad);
   if (this->m_spec.useBias) {
     Eigen::Map<Vector<T>>(m_biasGrad, this->m_spec.units) = gradZ.rowwise().sum();
   }
-  if (gradIn) gradIn->noalias() = kernel() * gradZ;
+  if (gradIn) {
+    gradIn->resize(this->m_inputSize, gradZ.cols());
+    multiply<T>(kernel(), gradZ, *gradIn);
+  }
 }
 
 template <typename T>

@@ -43,21 +43,23 @@ class CategoricalCrossentropyLoss final : public Loss<T> {
   LossKind kind() const override { return LossKind::CategoricalCrossentropy; }
   std::optional<ActivationKind> fusedActivation() const override { return ActivationKind::Softmax; }
   double value(const Matrix<T>&, const Matrix<T>& z, const Matrix<T>& y) const override {
-    // -sum_k y_k log softmax(z)_k = sum_k y_k (logsumexp(z) - z_k), per column.
-    const Eigen::MatrixXd zd = z.template cast<double>();
-    const Eigen::MatrixXd yd = y.template cast<double>();
+    // -sum_k y_k log softmax(z)_k = sum_k y_k (logsumexp(z) - z_k), per column, in double
+    // (column expressions, so that a training step allocates nothing).
     double total = 0.0;
-    for (Index j = 0; j < zd.cols(); ++j) {
-      const double m = zd.col(j).maxCoeff();
-      const double logSumExp = m + std::log((zd.col(j).array() - m).exp().sum());
-      total += (yd.col(j).array() * (logSumExp - zd.col(j).array())).sum();
+    for (Index j = 0; j < z.cols(); ++j) {
+      const auto zj = z.col(j).template cast<double>().array();
+      const double m = zj.maxCoeff();
+      const double logSumExp = m + std::log((zj - m).exp().sum());
+      total += (y.col(j).template cast<double>().array() * (logSumExp - zj)).sum();
     }
     return total / double(z.cols());
   }
   void gradient(const Matrix<T>& p, const Matrix<T>& y, Matrix<T>& grad) const override {
     // p * sum(y) - y, which is p - y for one-hot (or any normalised) targets.
-    const RowVector<T> targetMass = y.colwise().sum();
-    grad = (p * targetMass.asDiagonal() - y) * static_cast<T>(1.0 / double(p.cols()));
+    const T scale = static_cast<T>(1.0 / double(p.cols()));
+    grad.resize(p.rows(), p.cols());
+    for (Index j = 0; j < p.cols(); ++j)
+      grad.col(j) = (p.col(j) * y.col(j).sum() - y.col(j)) * scale;
   }
 };
 

@@ -138,14 +138,17 @@ const Matrix<T>& Network<T>::layerOutput(int i) const {
   return m_outputs[std::size_t(i)];
 }
 
+namespace {
+// Throws when the loss of `kind` needs an output activation (`needed`) that the last layer
+// does not have. Takes the loss's answer rather than building a loss, so that the check
+// costs no allocation in every training step.
 template <typename T>
-void Network<T>::checkLossCompatible(LossKind kind) const {
-  const auto loss = makeLoss<T>(kind);
-  const auto needed = loss->fusedActivation();
+void checkOutputActivation(const std::vector<std::unique_ptr<Layer<T>>>& layers, LossKind kind,
+                           std::optional<ActivationKind> needed) {
   if (!needed) return;
   std::optional<ActivationKind> last;
-  if (!m_layers.empty()) {
-    const auto& spec = m_layers.back()->spec();
+  if (!layers.empty()) {
+    const auto& spec = layers.back()->spec();
     if (spec.kind == LayerKind::Dense || spec.kind == LayerKind::Activation) {
       last = spec.activation.kind;
     }
@@ -154,6 +157,12 @@ void Network<T>::checkLossCompatible(LossKind kind) const {
     throw Error("loss", std::string(toString(kind)) + " needs a " + std::string(toString(*needed)) +
                             " output layer (the loss is computed from its logits)");
   }
+}
+}  // namespace
+
+template <typename T>
+void Network<T>::checkLossCompatible(LossKind kind) const {
+  checkOutputActivation(m_layers, kind, makeLoss<T>(kind)->fusedActivation());
 }
 
 template <typename T>
@@ -165,7 +174,7 @@ const Matrix<T>& Network<T>::outputLogits() const {
 
 template <typename T>
 LossBreakdown Network<T>::loss(const Loss<T>& loss, const Matrix<T>& targets) const {
-  checkLossCompatible(loss.kind());
+  checkOutputActivation(m_layers, loss.kind(), loss.fusedActivation());
   LossBreakdown result;
   const Matrix<T>& logits = loss.fusedActivation() ? outputLogits() : output();
   result.data = loss.value(output(), logits, targets);
@@ -175,7 +184,7 @@ LossBreakdown Network<T>::loss(const Loss<T>& loss, const Matrix<T>& targets) co
 
 template <typename T>
 void Network<T>::backward(const Loss<T>& loss, const Matrix<T>& targets) {
-  checkLossCompatible(loss.kind());
+  checkOutputActivation(m_layers, loss.kind(), loss.fusedActivation());
   const int last = layerCount() - 1;
   loss.gradient(output(), targets, m_lossGrad);
   const Matrix<T>* gradOut = &m_lossGrad;  // dL/d(output of the current layer)

@@ -1,0 +1,34 @@
+// The contract of every dashboard chart. A view redraws itself from the metric history when
+// the dashboard's refresh timer asks (only if its run changed), takes what is not in the
+// history (the decision field, the learning-rate plan, the data points) from snapshots, and
+// never computes anything about the model itself.
+#pragma once
+
+#include <QString>
+
+class QWidget;
+
+namespace gradscope::app {
+class MetricHistory;
+struct Snapshot;
+}  // namespace gradscope::app
+
+namespace gradscope::ui {
+
+class DashboardView {
+ public:
+  virtual ~DashboardView() = default;
+  virtual QWidget* widget() = 0;
+  // The name on the dock / export file, e.g. "Loss" or "Gradient flow".
+  virtual QString viewTitle() const = 0;
+  // Loss-like views refresh at 30 Hz, per-layer views at 5-10 Hz.
+  virtual bool fastRefresh() const { return false; }
+  // Redraw from the history; `run` is the run to show (0 today).
+  virtual void refresh(const app::MetricHistory& history, int run) = 0;
+  // Every snapshot, as it arrives (after the history has taken it).
+  virtual void onSnapshot(const app::Snapshot& /*snapshot*/) {}
+  // The run was reset or rebuilt: drop anything cached.
+  virtual void clear() {}
+};
+
+}  // namespace gradscope::ui

@@ -1,5 +1,7 @@
 #include "training_controller.h"
 
+#include "app/thread_handoff.h"
+
 namespace gradscope::app {
 
 void registerMetaTypes() {
@@ -16,17 +18,40 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
   m_worker = new TrainingWorker(config);
   m_worker->moveToThread(&m_thread);
   connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-  connect(m_worker, &TrainingWorker::snapshotReady, this, &TrainingController::snapshotReady);
-  connect(m_worker, &TrainingWorker::commandFailed, this, &TrainingController::commandFailed);
+
+  connect(this, &TrainingController::requestInitialize, m_worker, &TrainingWorker::initialize);
+  connect(this, &TrainingController::requestStart, m_worker, &TrainingWorker::start);
+  connect(this, &TrainingController::requestPause, m_worker, &TrainingWorker::pause);
+  connect(this, &TrainingController::requestStepBatch, m_worker, &TrainingWorker::stepBatch);
+  connect(this, &TrainingController::requestStepEpoch, m_worker, &TrainingWorker::stepEpoch);
+  connect(this, &TrainingController::requestReset, m_worker, &TrainingWorker::reset);
+  connect(this, &TrainingController::requestApplyConfig, m_worker, &TrainingWorker::applyConfig);
+  connect(this, &TrainingController::requestSetSpeed, m_worker, &TrainingWorker::setSpeed);
+  connect(this, &TrainingController::requestLrRangeTest, m_worker, &TrainingWorker::runLrRangeTest);
+
+  connect(m_worker, &TrainingWorker::snapshotReady, this, [this](const SnapshotPtr& snapshot) {
+    handoffAcquire(Handoff::ToGui);
+    emit snapshotReady(snapshot);
+  });
+  connect(m_worker, &TrainingWorker::commandFailed, this,
+          [this](const QString& field, const QString& reason) {
+            handoffAcquire(Handoff::ToGui);
+            emit commandFailed(field, reason);
+          });
   connect(m_worker, &TrainingWorker::lrRangeTestFinished, this,
-          &TrainingController::lrRangeTestFinished);
+          [this](const core::LrRangeTestResult& result) {
+            handoffAcquire(Handoff::ToGui);
+            emit lrRangeTestFinished(result);
+          });
   connect(m_worker, &TrainingWorker::configApplied, this,
           [this](const core::ExperimentConfig& applied, const QStringList& changes) {
+            handoffAcquire(Handoff::ToGui);
             m_config = applied;
             emit configApplied(applied, changes);
           });
   m_thread.start();
-  post([w = m_worker] { w->initialize(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestInitialize();
 }
 
 TrainingController::~TrainingController() {
@@ -35,28 +60,36 @@ TrainingController::~TrainingController() {
 }
 
 void TrainingController::start() {
-  post([w = m_worker] { w->start(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestStart();
 }
 void TrainingController::pause() {
-  post([w = m_worker] { w->pause(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestPause();
 }
 void TrainingController::stepBatch() {
-  post([w = m_worker] { w->stepBatch(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestStepBatch();
 }
 void TrainingController::stepEpoch() {
-  post([w = m_worker] { w->stepEpoch(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestStepEpoch();
 }
 void TrainingController::reset() {
-  post([w = m_worker] { w->reset(); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestReset();
 }
 void TrainingController::applyConfig(const core::ExperimentConfig& config) {
-  post([w = m_worker, config] { w->applyConfig(config); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestApplyConfig(config);
 }
 void TrainingController::setSpeed(double stepsPerSecond) {
-  post([w = m_worker, stepsPerSecond] { w->setSpeed(stepsPerSecond); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestSetSpeed(stepsPerSecond);
 }
 void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
-  post([w = m_worker, settings] { w->runLrRangeTest(settings); });
+  handoffRelease(Handoff::ToWorker);
+  emit requestLrRangeTest(settings);
 }
 
 }  // namespace gradscope::app

@@ -1,6 +1,6 @@
 // The GUI-side handle of the training worker: owns the worker's thread, forwards commands
-// as queued calls carrying values, and re-emits what the worker publishes. Every method is
-// non-blocking.
+// through queued signal-slot connections carrying values, and re-emits what the worker
+// publishes. Every method is non-blocking.
 #pragma once
 
 #include <QObject>
@@ -35,12 +35,18 @@ class TrainingController : public QObject {
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
 
- private:
-  template <typename F>
-  void post(F&& call) {
-    QMetaObject::invokeMethod(m_worker, std::forward<F>(call), Qt::QueuedConnection);
-  }
+  // Commands to the worker (queued connections to its slots).
+  void requestInitialize();
+  void requestStart();
+  void requestPause();
+  void requestStepBatch();
+  void requestStepEpoch();
+  void requestReset();
+  void requestApplyConfig(const gradscope::core::ExperimentConfig& config);
+  void requestSetSpeed(double stepsPerSecond);
+  void requestLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
 
+ private:
   QThread m_thread;
   TrainingWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
   core::ExperimentConfig m_config;

@@ -1,5 +1,7 @@
 #include "training_worker.h"
 
+#include "app/thread_handoff.h"
+
 #include <cmath>
 
 namespace gradscope::app {
@@ -16,6 +18,7 @@ TrainingWorker::TrainingWorker(const ExperimentConfig& config, QObject* parent)
 TrainingWorker::~TrainingWorker() = default;
 
 void TrainingWorker::initialize() {
+  handoffAcquire(Handoff::ToWorker);
   m_slowTimer = new QTimer(this);
   m_slowTimer->setSingleShot(true);
   m_slowTimer->setTimerType(Qt::PreciseTimer);
@@ -26,6 +29,7 @@ void TrainingWorker::initialize() {
     m_status = QStringLiteral("ready: press Play");
   } catch (const Error& e) {
     // Fall back to the defaults so that the application stays usable.
+    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     m_initialConfig = ExperimentConfig{};
     m_runs.push_back(TrainingRun::create(m_initialConfig));
@@ -37,6 +41,7 @@ void TrainingWorker::initialize() {
   m_rateClock.start();
   beginSnapshot(true);
   publish();
+  handoffRelease(Handoff::ToGui);
   emit configApplied(m_runs[0]->config(), {});
 }
 
@@ -76,7 +81,9 @@ void TrainingWorker::publish() {
   m_pending->currentStep = run.stepCount();
   m_pending->currentEpoch = run.epoch();
   m_pending->stepsPerSecond = m_stepsPerSecond;
-  emit snapshotReady(SnapshotPtr(std::move(m_pending)));
+  const SnapshotPtr snapshot(std::move(m_pending));
+  handoffRelease(Handoff::ToGui);
+  emit snapshotReady(snapshot);
   m_sincePublish.restart();
   beginSnapshot(false);
 }
@@ -86,11 +93,18 @@ void TrainingWorker::addEvent(EventKind kind, const QString& text) {
   m_pending->events.push_back(Event{step, kind, text});
 }
 
-void TrainingWorker::start() { startTraining(Mode::Running, 0); }
+void TrainingWorker::start() {
+  handoffAcquire(Handoff::ToWorker);
+  startTraining(Mode::Running, 0);
+}
 
-void TrainingWorker::stepBatch() { startTraining(Mode::Steps, 1); }
+void TrainingWorker::stepBatch() {
+  handoffAcquire(Handoff::ToWorker);
+  startTraining(Mode::Steps, 1);
+}
 
 void TrainingWorker::stepEpoch() {
+  handoffAcquire(Handoff::ToWorker);
   if (m_runs.empty()) return;
   // The rest of the current epoch (a whole epoch at an epoch boundary).
   TrainingRun& run = *m_runs[0];
@@ -120,6 +134,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
 }
 
 void TrainingWorker::pause() {
+  handoffAcquire(Handoff::ToWorker);
   if (m_mode == Mode::Stopped && m_state != RunState::Running) return;
   stopTraining(RunState::Paused, QStringLiteral("paused"));
 }
@@ -134,6 +149,7 @@ void TrainingWorker::stopTraining(RunState state, const QString& status) {
 }
 
 void TrainingWorker::reset() {
+  handoffAcquire(Handoff::ToWorker);
   if (m_runs.empty()) return;
   publish();
   m_runs[0]->reset();
@@ -150,6 +166,7 @@ void TrainingWorker::reset() {
 }
 
 void TrainingWorker::applyConfig(const ExperimentConfig& config) {
+  handoffAcquire(Handoff::ToWorker);
   if (m_runs.empty()) return;
   TrainingRun& run = *m_runs[0];
   QStringList changes;
@@ -173,6 +190,7 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
       }
     }
   } catch (const Error& e) {
+    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     return;
   }
@@ -181,6 +199,7 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
     m_state = RunState::Paused;
     m_status = QStringLiteral("settings changed after divergence: press Play to try again");
   }
+  handoffRelease(Handoff::ToGui);
   emit configApplied(m_runs[0]->config(), changes);
   if (!changes.isEmpty()) m_staticDirty = m_fieldDirty = true;
   // While training the next chunk publishes; when paused, show the change at once.
@@ -188,6 +207,7 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
 }
 
 void TrainingWorker::setSpeed(double stepsPerSecond) {
+  handoffAcquire(Handoff::ToWorker);
   m_speed = std::max(0.0, stepsPerSecond);
   m_stepBudget = 0.0;
   m_sinceTick.restart();
@@ -198,10 +218,14 @@ void TrainingWorker::setSpeed(double stepsPerSecond) {
 }
 
 void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
+  handoffAcquire(Handoff::ToWorker);
   if (m_runs.empty()) return;
   try {
-    emit lrRangeTestFinished(m_runs[0]->lrRangeTest(settings));
+    const LrRangeTestResult result = m_runs[0]->lrRangeTest(settings);
+    handoffRelease(Handoff::ToGui);
+    emit lrRangeTestFinished(result);
   } catch (const Error& e) {
+    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
   }
 }

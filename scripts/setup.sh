@@ -31,14 +31,27 @@ ensure_packages() {
     "${missing[@]}" >/dev/null
 }
 
-# configure_and_build BUILD_DIR [cmake args...]
-configure_and_build() {
+# configure BUILD_DIR [cmake args...]: configures once (a later call keeps the cache).
+configure() {
   local dir="$1"
   shift
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$GRADSCOPE_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   fi
-  # Progress lines are dropped; warnings and errors stay visible.
-  cmake --build "$dir" -j"$(nproc)" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: no work' || true; }
+}
+
+# build BUILD_DIR [targets...]: progress lines are dropped; warnings and errors stay visible.
+build() {
+  local dir="$1"
+  shift
+  local targets=()
+  [ $# -gt 0 ] && targets=(--target "$@")
+  cmake --build "$dir" -j"$(nproc)" "${targets[@]}" 2>&1 |
+    { grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: no work' || true; }
   return "${PIPESTATUS[0]}"
+}
+
+configure_and_build() {
+  configure "$@"
+  build "$1"
 }

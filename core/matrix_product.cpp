@@ -209,6 +209,7 @@ struct Wide {
   static constexpr int kLanes = 16;
   static Vector zero() { return _mm512_setzero_ps(); }
   static Vector load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Vector x) { _mm512_storeu_ps(p, x); }
   static Vector broadcast(float x) { return _mm512_set1_ps(x); }
   static Vector fma(Vector a, Vector b, Vector c) { return _mm512_fmadd_ps(a, b, c); }
   static Vector add(Vector a, Vector b) { return _mm512_add_ps(a, b); }
@@ -225,6 +226,7 @@ struct Narrow {
   static constexpr int kLanes = 8;
   static Vector zero() { return _mm256_setzero_ps(); }
   static Vector load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, Vector x) { _mm256_storeu_ps(p, x); }
   static Vector broadcast(float x) { return _mm256_set1_ps(x); }
   static Vector fma(Vector a, Vector b, Vector c) { return _mm256_fmadd_ps(a, b, c); }
   static Vector add(Vector a, Vector b) { return _mm256_add_ps(a, b); }
@@ -249,19 +251,36 @@ struct Narrow {
 template <typename R, int kVectors, int kWidth, bool kColumnPanel>
 void microKernel(Index kc, const float* pa, Index aStep, const float* pb, Index bStep, float* c,
                  Index ldc, Index rows, Index cols, bool accumulate) {
+  // The accumulators live in registers only if these short loops are fully unrolled, which
+  // GCC does by itself at -O3 but not at -O2 (RelWithDebInfo): hence the pragmas.
   using Vector = typename R::Vector;
   Vector acc[kVectors][kWidth];
+#pragma GCC unroll 2
   for (int v = 0; v < kVectors; ++v) {
+#pragma GCC unroll 12
     for (int j = 0; j < kWidth; ++j) acc[v][j] = R::zero();
   }
   for (Index p = 0; p < kc; ++p, pa += aStep) {
     Vector av[kVectors];
+#pragma GCC unroll 2
     for (int v = 0; v < kVectors; ++v) av[v] = R::load(pa + v * R::kLanes);
+#pragma GCC unroll 12
     for (int j = 0; j < kWidth; ++j) {
       const Vector bj = R::broadcast(kColumnPanel ? pb[j * bStep + p] : pb[p * bStep + j]);
+#pragma GCC unroll 2
       for (int v = 0; v < kVectors; ++v) acc[v][j] = R::fma(av[v], bj, acc[v][j]);
     }
   }
+  if (cols == kWidth && rows == kVectors * R::kLanes && !accumulate) {
+    // The common whole tile: plain stores straight from the registers.
+#pragma GCC unroll 12
+    for (int j = 0; j < kWidth; ++j) {
+#pragma GCC unroll 2
+      for (int v = 0; v < kVectors; ++v) R::store(c + j * ldc + v * R::kLanes, acc[v][j]);
+    }
+    return;
+  }
+#pragma GCC unroll 12
   for (int j = 0; j < kWidth; ++j) {
     if (j >= cols) break;
     float* cj = c + j * ldc;

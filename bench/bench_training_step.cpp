@@ -10,8 +10,9 @@
 //
 // The bound/<net> cases time the same matrix products with Eigen alone (forward Z = K^T X,
 // backward dK = X dZ^T and dX = K dZ, no dX for the first layer): the rate the engine
-// could reach if activations, losses and updates cost nothing. engine/bound says how
-// close the engine gets.
+// could reach with Eigen if activations, losses and updates cost nothing. engine/bound
+// says how close the engine gets. The products/<net> cases time the engine's own products
+// (matrix_product.h) on the same operands.
 //
 // The adam/ cases measure what subnormal floats cost, with and without flush-to-zero
 // (FTZ/DAZ): the deep sigmoid network trained with Adam, whose second-moment estimates of
@@ -36,6 +37,7 @@
 
 #include "bench/allocation_counter.h"
 #include "core/loss.h"
+#include "core/matrix_product.h"
 #include "core/network.h"
 #include "core/optimizer.h"
 #include "core/random.h"
@@ -154,7 +156,9 @@ void trainingStep(benchmark::State& state, const std::string& name) {
 
 // The matrix products of one step, Eigen alone, on the engine's layout (Keras kernel K:
 // inputs x units, one sample per column).
-void matrixProductsOnly(benchmark::State& state, const std::string& name) {
+// With `engineProducts`, the same products go through the engine's own (matrix_product.h):
+// step/engine-products shows what a step costs beyond them.
+void matrixProductsOnly(benchmark::State& state, const std::string& name, bool engineProducts) {
   const ReferenceNetwork& reference = referenceNetwork(name);
   struct Layer {
     Matrix<float> k, dK, x, z, dZ, dX;
@@ -175,11 +179,20 @@ void matrixProductsOnly(benchmark::State& state, const std::string& name) {
   }
   const std::int64_t before = allocationCount();
   for (auto _ : state) {
-    for (Layer& l : layers) l.z.noalias() = l.k.transpose() * l.x;
-    for (std::size_t i = layers.size(); i-- > 0;) {
-      Layer& l = layers[i];
-      l.dK.noalias() = l.x * l.dZ.transpose();
-      if (i > 0) l.dX.noalias() = l.k * l.dZ;
+    if (engineProducts) {
+      for (Layer& l : layers) multiplyTransposedA<float>(l.k, l.x, l.z);
+      for (std::size_t i = layers.size(); i-- > 0;) {
+        Layer& l = layers[i];
+        multiplyTransposedB<float>(l.x, l.dZ, l.dK);
+        if (i > 0) multiply<float>(l.k, l.dZ, l.dX);
+      }
+    } else {
+      for (Layer& l : layers) l.z.noalias() = l.k.transpose() * l.x;
+      for (std::size_t i = layers.size(); i-- > 0;) {
+        Layer& l = layers[i];
+        l.dK.noalias() = l.x * l.dZ.transpose();
+        if (i > 0) l.dX.noalias() = l.k * l.dZ;
+      }
     }
     benchmark::ClobberMemory();
   }
@@ -310,7 +323,12 @@ int main(int argc, char** argv) {
         ->UseRealTime();
   }
   for (const char* name : {"deep", "mnist", "wide"}) {
-    benchmark::RegisterBenchmark((std::string("bound/") + name).c_str(), matrixProductsOnly, name)
+    benchmark::RegisterBenchmark((std::string("bound/") + name).c_str(), matrixProductsOnly, name,
+                                 false)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string("products/") + name).c_str(), matrixProductsOnly,
+                                 name, true)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }

@@ -43,6 +43,13 @@ class Activation {
   // Element-wise f'(z); for softmax the diagonal of its Jacobian, a(1 - a).
   virtual void derivative(const Matrix<T>& z, const Matrix<T>& a, Matrix<T>& d) const = 0;
   virtual double maxDerivative() const = 0;
+  // How many elements have f'(z) < threshold (the saturation probe). The default evaluates
+  // derivative() into `scratch`; the element-wise functions count without materialising it.
+  virtual Index countDerivativeBelow(const Matrix<T>& z, const Matrix<T>& a, T threshold,
+                                     Matrix<T>& scratch) const {
+    derivative(z, a, scratch);
+    return (scratch.array() < threshold).count();
+  }
   // ReLU-like units can be inactive (zero derivative) and so can die.
   virtual bool hasDeadZone() const { return false; }
 };

@@ -44,6 +44,10 @@ class SigmoidActivation final : public Activation<T> {
     d = a.array() * (T(1) - a.array());
   }
   double maxDerivative() const override { return 0.25; }
+  Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
+                             Matrix<T>&) const override {
+    return (a.array() * (T(1) - a.array()) < threshold).count();
+  }
 };
 
 template <typename T>
@@ -59,6 +63,10 @@ class TanhActivation final : public Activation<T> {
     d = T(1) - a.array().square();
   }
   double maxDerivative() const override { return 1.0; }
+  Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
+                             Matrix<T>&) const override {
+    return (T(1) - a.array().square() < threshold).count();
+  }
 };
 
 // ReLU and leaky ReLU: slope 1 above zero, `slope` (0 for ReLU) at and below.
@@ -84,6 +92,12 @@ class RectifierActivation final : public Activation<T> {
   }
   double maxDerivative() const override { return std::max(1.0, double(m_slope)); }
   bool hasDeadZone() const override { return m_slope == T(0); }
+  Index countDerivativeBelow(const Matrix<T>& z, const Matrix<T>&, T threshold,
+                             Matrix<T>&) const override {
+    // f' is 1 above zero and the slope at or below it.
+    if (T(1) < threshold) return z.size();
+    return m_slope < threshold ? (z.array() <= T(0)).count() : 0;
+  }
 
  private:
   ActivationKind m_kind;

@@ -1,5 +1,6 @@
 #include "probes.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "batch_norm_layer.h"
@@ -14,6 +15,9 @@ void validate(const ProbeSettings& settings) {
   if (settings.stride < 1 || settings.stride > 100000) {
     throw Error("probes.stride", "must be in [1, 100000]");
   }
+  if (!(settings.budget >= 0.0 && settings.budget <= 1.0)) {
+    throw Error("probes.budget", "must be in [0, 1]");
+  }
 }
 
 std::uint32_t Histogram::total() const {
@@ -24,28 +28,34 @@ std::uint32_t Histogram::total() const {
 
 namespace {
 
-template <typename Derived>
-double norm(const Eigen::DenseBase<Derived>& values) {
-  double sum = 0.0;
-  for (Index i = 0; i < values.size(); ++i) {
-    const double v = double(values.derived().data()[i]);
-    sum += v * v;
-  }
-  return std::sqrt(sum);
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// The L2 norm, scaled by the largest magnitude first, so that the squares of tiny float32
+// gradients (1e-30 squared underflows float) stay representable; both passes are vectorised
+// reductions in the network's own precision, which keeps the per-step probes cheap.
+template <typename T>
+double norm(const T* data, Index n) {
+  if (n == 0) return 0.0;
+  const Eigen::Map<const Vector<T>> values(data, n);
+  // One pass when the squares are comfortably inside the normal range; the scaled two-pass
+  // form only for vanished or exploded gradients.
+  const T direct = values.squaredNorm();
+  if (direct > T(1e-30) && direct < T(1e30)) return std::sqrt(double(direct));
+  const T largest = values.cwiseAbs().maxCoeff();
+  if (!(largest > T(0))) return largest == T(0) ? 0.0 : double(largest);  // zero or NaN
+  if (!std::isfinite(double(largest))) return double(largest);
+  return double(largest) * std::sqrt(double((values / largest).squaredNorm()));
+}
+
+// Mean and standard deviation from the sum and the sum of squares (two vectorised passes; a
+// display statistic, so the cancellation of E[x^2] - mean^2 when |mean| >> std is accepted).
 template <typename T>
 void meanStd(const Matrix<T>& m, double& mean, double& stddev) {
-  double sum = 0.0, sumSq = 0.0;
-  const T* data = m.data();
-  for (Index i = 0; i < m.size(); ++i) {
-    const double v = double(data[i]);
-    sum += v;
-    sumSq += v * v;
-  }
   const double n = std::max<double>(1.0, double(m.size()));
-  mean = sum / n;
-  stddev = std::sqrt(std::max(0.0, sumSq / n - mean * mean));
+  mean = double(m.sum()) / n;
+  stddev = std::sqrt(std::max(0.0, double(m.squaredNorm()) / n - mean * mean));
 }
 
 Histogram emptyHistogram(double low, double high, int bins) {
@@ -74,17 +84,48 @@ Histogram valueHistogram(const T* data, Index n) {
   return h;
 }
 
+// The bin edges of the gradient histogram as magnitudes: 10^(low + k * width).
+const std::vector<double>& gradientEdges() {
+  static const std::vector<double> edges = [] {
+    std::vector<double> e(std::size_t(kGradientHistogramBins) + 1);
+    const double width = (kGradientHistogramHigh - kGradientHistogramLow) / kGradientHistogramBins;
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      e[k] = std::pow(10.0, kGradientHistogramLow + width * double(k));
+    }
+    return e;
+  }();
+  return edges;
+}
+
+// Bins log10 |g| without a logarithm per element: the binary exponent gives the bin to within
+// one, and a comparison with the exact edges settles it (the histogram is taken over every
+// weight of the layer, so this is the probes' most expensive loop).
 template <typename T>
 Histogram gradientHistogram(const T* data, Index n) {
   Histogram h =
       emptyHistogram(kGradientHistogramLow, kGradientHistogramHigh, kGradientHistogramBins);
+  const std::vector<double>& edges = gradientEdges();
+  const int bins = kGradientHistogramBins;
+  const double binsPerLog2 =
+      0.30102999566398120 * bins / (kGradientHistogramHigh - kGradientHistogramLow);
   for (Index i = 0; i < n; ++i) {
     const double g = std::abs(double(data[i]));
-    if (g == 0.0) {
+    if (!(g >= edges.front())) {  // zero, tiny, or NaN
       ++h.below;
-    } else {
-      add(h, std::log10(g));
+      continue;
     }
+    if (g >= edges.back()) {
+      ++h.above;
+      continue;
+    }
+    int exponent = 0;
+    std::frexp(g, &exponent);  // g in [2^(exponent-1), 2^exponent)
+    int bin =
+        int((double(exponent - 1) - kGradientHistogramLow / 0.30102999566398120) * binsPerLog2);
+    bin = std::clamp(bin, 0, bins - 1);
+    while (bin > 0 && g < edges[std::size_t(bin)]) --bin;
+    while (bin < bins - 1 && g >= edges[std::size_t(bin) + 1]) ++bin;
+    ++h.counts[std::size_t(bin)];
   }
   return h;
 }
@@ -105,15 +146,38 @@ void Prober<T>::setSettings(const ProbeSettings& settings) {
 template <typename T>
 void Prober<T>::reset() {
   m_probe = StepProbe{};
+  m_lastStrideStep = -1;
+  m_effectiveStride = m_settings.stride;
+  m_stepSeconds = m_strideSeconds = 0.0;
+  m_lastCall = -1.0;
   m_activeThisEpoch.clear();
   m_deadLastEpoch.clear();
 }
 
 template <typename T>
 void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& record) {
-  m_probe = StepProbe{};
+  // The cost budget: the expensive probes' share of the time between two steps stays below
+  // settings.budget by spacing them out (never closer than settings.stride).
+  const double start = now();
+  if (m_lastCall >= 0.0) {
+    const double step = start - m_lastCall;
+    m_stepSeconds = m_stepSeconds == 0.0 ? step : 0.9 * m_stepSeconds + 0.1 * step;
+  }
+  m_lastCall = start;
+  m_effectiveStride = m_settings.stride;
+  if (m_settings.budget > 0.0 && m_stepSeconds > 0.0 && m_strideSeconds > 0.0) {
+    const double needed = m_strideSeconds / (m_settings.budget * m_stepSeconds);
+    m_effectiveStride = int(std::clamp(std::ceil(needed), double(m_settings.stride), 1e5));
+  }
+  m_probe.layers.clear();
+  m_probe.batchNorms.clear();
+  m_probe.nonFinite.reset();
   m_probe.record = record;
-  m_probe.strideStep = record.step % m_settings.stride == 0;
+  m_probe.strideStep = m_lastStrideStep < 0 || record.step < m_lastStrideStep ||
+                       record.step - m_lastStrideStep >= m_effectiveStride;
+  if (m_probe.strideStep) {
+    m_lastStrideStep = record.step;
+  }
   if (!std::isfinite(record.loss.total())) {
     findNonFinite(network);
     return;
@@ -140,7 +204,11 @@ void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& recor
       break;
     }
   }
-  if (m_probe.strideStep) m_before = network.parameters();
+  if (m_probe.strideStep) {
+    const double copyStart = now();
+    m_before = network.parameters();
+    m_strideWork += now() - copyStart;
+  }
 }
 
 template <typename T>
@@ -150,7 +218,7 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
   double kernelSq = 0.0, biasSq = 0.0;
   for (const ParameterTensor& tensor : network.layout()) {
     if (tensor.layer != layerIndex) continue;
-    const double n = norm(network.gradients().segment(tensor.offset, tensor.size));
+    const double n = norm(network.gradients().data() + tensor.offset, tensor.size);
     (tensor.role == TensorRole::Kernel ? kernelSq : biasSq) += n * n;
   }
   probe.kernelGradientNorm = std::sqrt(kernelSq);
@@ -163,15 +231,14 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
   meanStd(a, probe.activationMean, probe.activationStd);
 
   const Activation<T>& activation = dense.activation();
-  activation.derivative(z, a, m_derivative);
   const T threshold = T(m_settings.saturationThreshold * activation.maxDerivative());
-  probe.saturated = double((m_derivative.array() < threshold).count()) /
-                    std::max<double>(1.0, double(m_derivative.size()));
+  const double cells = std::max<double>(1.0, double(z.size()));
+  probe.saturated = double(activation.countDerivativeBelow(z, a, threshold, m_derivative)) / cells;
 
   if (activation.hasDeadZone()) {
-    const auto inactive = (m_derivative.array() == T(0));
-    probe.inactive = double(inactive.count()) / std::max<double>(1.0, double(inactive.size()));
-    const auto activeUnits = (m_derivative.array() > T(0)).rowwise().any();
+    // For ReLU f'(z) = 0 exactly where z <= 0.
+    probe.inactive = double((z.array() <= T(0)).count()) / cells;
+    const auto activeUnits = (z.array() > T(0)).rowwise().any();
     probe.deadUnits = 1.0 - double(activeUnits.count()) / double(z.rows());
     // Track which units fired at least once this epoch.
     const std::size_t slot = std::size_t(layerIndex);
@@ -185,6 +252,7 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
   }
 
   if (stride && m_settings.histograms) {
+    const double histogramStart = now();
     LayerHistograms h;
     h.preActivation = valueHistogram(z.data(), z.size());
     h.activation = valueHistogram(a.data(), a.size());
@@ -195,6 +263,7 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
       }
     }
     probe.histograms = std::move(h);
+    m_strideWork += now() - histogramStart;
   }
 }
 
@@ -202,6 +271,7 @@ template <typename T>
 void Prober<T>::afterUpdate(const Network<T>& network, const Optimizer<T>& optimizer,
                             const StepRecord& record) {
   m_probe.record = record;
+  const double updateStart = now();
   if (m_probe.strideStep && record.finite && m_before.size() == network.parameterCount()) {
     const OptimizerState<T> state = optimizer.state();
     const Vector<T>* lastState = state.vectors.empty() ? nullptr : &state.vectors.back().values;
@@ -210,14 +280,11 @@ void Prober<T>::afterUpdate(const Network<T>& network, const Optimizer<T>& optim
         if (tensor.layer != probe.layer || tensor.role != TensorRole::Kernel) continue;
         const auto after = network.parameters().segment(tensor.offset, tensor.size);
         const auto before = m_before.segment(tensor.offset, tensor.size);
-        const double weightNorm = norm(before);
-        probe.weightNorm = norm(after);
-        double deltaSq = 0.0;
-        for (Index i = 0; i < tensor.size; ++i) {
-          const double d = double(after(i)) - double(before(i));
-          deltaSq += d * d;
-        }
-        probe.updateRatio = weightNorm > 0.0 ? std::sqrt(deltaSq) / weightNorm : kNaN;
+        const double weightNorm = norm(before.data(), tensor.size);
+        probe.weightNorm = norm(after.data(), tensor.size);
+        const double delta =
+            (after.template cast<double>() - before.template cast<double>()).norm();
+        probe.updateRatio = weightNorm > 0.0 ? delta / weightNorm : kNaN;
         if (lastState && lastState->size() == network.parameterCount()) {
           double sum = 0.0;
           for (Index i = 0; i < tensor.size; ++i) sum += double((*lastState)(tensor.offset + i));
@@ -225,6 +292,12 @@ void Prober<T>::afterUpdate(const Network<T>& network, const Optimizer<T>& optim
         }
       }
     }
+  }
+  if (m_probe.strideStep) {
+    m_strideWork += now() - updateStart;
+    m_strideSeconds =
+        m_strideSeconds == 0.0 ? m_strideWork : 0.7 * m_strideSeconds + 0.3 * m_strideWork;
+    m_strideWork = 0.0;
   }
   if (record.epochEnd) {
     // Units that never fired during the epoch that just ended are dead for that epoch.

@@ -32,8 +32,11 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct ProbeSettings {
   double saturationThreshold = 0.1;  // fraction of the activation's maximum derivative
-  int stride = 10;                   // steps between the expensive probes (>= 1)
+  int stride = 10;                   // minimum steps between the expensive probes (>= 1)
   bool histograms = true;
+  // Cost budget of the expensive probes, as a fraction of the training time: on a network
+  // where they cost more, they are taken less often than every `stride` steps (0: off).
+  double budget = 0.01;
   bool operator==(const ProbeSettings&) const = default;
 };
 
@@ -124,6 +127,8 @@ class Prober {
                    const StepRecord& record);
   // The probe of the last step.
   const StepProbe& last() const { return m_probe; }
+  // Steps between expensive probes at the moment (>= settings().stride).
+  int effectiveStride() const { return m_effectiveStride; }
   void reset();
 
  private:
@@ -136,7 +141,12 @@ class Prober {
   Matrix<T> m_derivative;
   std::vector<std::vector<bool>> m_activeThisEpoch;  // per Dense layer, per unit
   std::vector<double> m_deadLastEpoch;
-  int m_epoch = 0;
+  std::int64_t m_lastStrideStep = -1;
+  int m_effectiveStride = 1;
+  double m_stepSeconds = 0.0;    // moving average of a whole step's time
+  double m_strideSeconds = 0.0;  // moving average of the expensive probes' own time
+  double m_lastCall = -1.0;      // clock at the previous afterBackward
+  double m_strideWork = 0.0;     // time spent on expensive probes in the current step
 };
 
 extern template class Prober<float>;

@@ -87,6 +87,65 @@ class TestProbes : public QObject {
     QVERIFY(std::abs(prober.last().layers[0].kernelGradientNorm / expected - 1.0) < 1e-5);
   }
 
+  void gradientHistogramBinsExactly() {
+    // Every kernel gradient set to a chosen magnitude: each must land in the bin that
+    // floor((log10|g| - low) / width) names, including values right at a bin edge.
+    const NetworkSpec spec = stack(1, 8, ActivationKind::Tanh, {});
+    Network<double> net(spec);
+    Rng rng(3);
+    net.initialize(rng);
+    Matrix<double> x = Matrix<double>::Random(4, 8), y = Matrix<double>::Random(1, 8);
+    net.forward(x, Mode::Training, rng);
+    net.backward(*makeLoss<double>(LossKind::MeanSquaredError), y);
+    const ParameterTensor& kernel = net.layout()[0];
+    const double width = (kGradientHistogramHigh - kGradientHistogramLow) / kGradientHistogramBins;
+    std::vector<int> expected(kGradientHistogramBins, 0);
+    std::uint32_t below = 0;
+    for (Index i = 0; i < kernel.size; ++i) {
+      const double exponent = -34.0 + 33.5 * rng.uniform();
+      double g = (i % 5 == 0) ? std::pow(10.0, std::round(exponent * 2) / 2)  // on an edge
+                              : std::pow(10.0, exponent);
+      if (i % 7 == 0) g = -g;
+      if (i == 3) g = 0.0;
+      net.gradients()(kernel.offset + i) = g;
+      if (g == 0.0) {
+        ++below;
+        continue;
+      }
+      const int bin =
+          int(std::floor((std::log10(std::abs(g)) - kGradientHistogramLow) / width + 1e-12));
+      ++expected[std::size_t(bin)];
+    }
+    Prober<double> prober;
+    StepRecord record;  // step 0: a stride step
+    prober.afterBackward(net, record);
+    const Histogram& h = prober.last().layers[0].histograms->gradientLog10;
+    QCOMPARE(h.below, below);
+    for (int b = 0; b < kGradientHistogramBins; ++b) {
+      QCOMPARE(int(h.counts[std::size_t(b)]), expected[std::size_t(b)]);
+    }
+  }
+
+  void saturationCountMatchesTheDerivative() {
+    // The fused counts equal counting the materialised derivative, for every activation.
+    Rng rng(9);
+    Matrix<float> z(16, 40);
+    for (Index i = 0; i < z.size(); ++i) z(i) = float(rng.normal(0.0, 4.0));
+    for (auto kind : {ActivationKind::Linear, ActivationKind::Sigmoid, ActivationKind::Tanh,
+                      ActivationKind::Relu, ActivationKind::LeakyRelu, ActivationKind::Elu,
+                      ActivationKind::Selu, ActivationKind::Softmax}) {
+      const auto act = makeActivation<float>(ActivationSpec{kind});
+      Matrix<float> a, d, scratch;
+      act->forward(z, a);
+      act->derivative(z, a, d);
+      for (double fraction : {0.1, 0.5, 0.99}) {
+        const float threshold = float(fraction * act->maxDerivative());
+        QCOMPARE(act->countDerivativeBelow(z, a, threshold, scratch),
+                 Index((d.array() < threshold).count()));
+      }
+    }
+  }
+
   void saturationOfSigmoidWithLargeWeights() {
     InitializerSpec large{InitializerKind::RandomNormal};
     large.stddev = 20.0;

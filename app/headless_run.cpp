@@ -1,24 +1,40 @@
-// gradscope: until the dashboard exists, the executable trains an experiment headless and
-// prints one line per epoch. Options select the data set, length and precision.
+#include "headless_run.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
 #include <cmath>
 #include <cstdio>
 
+#include "app/default_experiment.h"
 #include "app/training_run.h"
+#include "core/settings_schema.h"
 
-using namespace gradscope;
+namespace gradscope::app {
 
 namespace {
-constexpr int kExitBadInput = 2;
-constexpr int kExitDiverged = 3;
+
+void printEpoch(const core::EpochRecord& e) {
+  std::printf("epoch %4d  loss %.5f", e.epoch + 1, e.loss);
+  if (!std::isnan(e.accuracy)) std::printf("  accuracy %.3f", e.accuracy);
+  if (e.validation) {
+    std::printf("  val_loss %.5f", e.validation->loss);
+    if (!std::isnan(e.validation->accuracy)) {
+      std::printf("  val_accuracy %.3f", e.validation->accuracy);
+    }
+  }
+  std::printf("  lr %.4g\n", e.learningRate);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
-int main(int argc, char* argv[]) {
-  QCoreApplication app(argc, argv);
-  QCoreApplication::setApplicationName(QStringLiteral("gradscope"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(GRADSCOPE_VERSION));
+int runHeadless(const QStringList& args) {
+  QStringList arguments = args;
+  if (arguments.size() > 1 &&
+      (arguments[1] == QLatin1String("run") || arguments[1] == QLatin1String("--headless"))) {
+    arguments.removeAt(1);
+  }
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
@@ -34,14 +50,14 @@ int main(int argc, char* argv[]) {
                              QStringLiteral("NAME"), QStringLiteral("spirals"));
   QCommandLineOption precision(QStringLiteral("precision"), QStringLiteral("float32 or float64."),
                                QStringLiteral("TYPE"), QStringLiteral("float32"));
-  parser.addOptions({epochs, dataset, precision});
-  parser.process(app);
+  QCommandLineOption set(QStringLiteral("set"),
+                         QStringLiteral("Sets one setting, e.g. optimizer.learning_rate=0.1 "
+                                        "(repeatable; applied after the other options)."),
+                         QStringLiteral("KEY=VALUE"));
+  parser.addOptions({epochs, dataset, precision, set});
+  parser.process(arguments);
 
-  core::ExperimentConfig config;
-  config.data.kind = core::DatasetKind::Spirals;
-  config.data.samples = 600;
-  config.model.hiddenLayers = 4;
-  config.model.width = 16;
+  core::ExperimentConfig config = defaultExperiment();
   bool ok = false;
   config.training.epochs = parser.value(epochs).toInt(&ok);
   if (!ok || config.training.epochs < 1) {
@@ -61,10 +77,25 @@ int main(int argc, char* argv[]) {
     return kExitBadInput;
   }
   config.precision = *type;
+  for (const QString& assignment : parser.values(set)) {
+    const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+    const std::string key = assignment.left(equals).trimmed().toStdString();
+    try {
+      if (equals < 0) throw core::Error(key, "expected KEY=VALUE");
+      const core::SettingMeta* meta = core::findSetting(key);
+      if (!meta) throw core::Error(key, "unknown setting");
+      core::setSetting(
+          config, key,
+          core::parseSettingValue(*meta, assignment.mid(equals + 1).trimmed().toStdString()));
+    } catch (const core::Error& e) {
+      std::fprintf(stderr, "gradscope: --set %s: %s\n", e.field().c_str(), e.reason().c_str());
+      return kExitBadInput;
+    }
+  }
 
-  std::unique_ptr<app::TrainingRun> run;
+  std::unique_ptr<TrainingRun> run;
   try {
-    run = app::TrainingRun::create(config);
+    run = TrainingRun::create(config);
   } catch (const core::Error& e) {
     std::fprintf(stderr, "gradscope: %s: %s\n", e.field().c_str(), e.reason().c_str());
     return kExitBadInput;
@@ -72,25 +103,14 @@ int main(int argc, char* argv[]) {
   while (run->stopReason() == core::StopReason::None) {
     const core::StepProbe& probe = run->step();
     if (!probe.record.finite) {
-      std::fprintf(stderr, "diverged at step %lld: %s\n",
-                   static_cast<long long>(probe.record.step),
+      std::fprintf(stderr, "diverged at step %lld: %s\n", static_cast<long long>(probe.record.step),
                    probe.nonFinite ? probe.nonFinite->message.c_str() : "");
       return kExitDiverged;
     }
-    if (probe.record.epochEnd && run->lastEpoch()) {
-      const core::EpochRecord& e = *run->lastEpoch();
-      std::printf("epoch %4d  loss %.5f", e.epoch + 1, e.loss);
-      if (!std::isnan(e.accuracy)) std::printf("  accuracy %.3f", e.accuracy);
-      if (e.validation) {
-        std::printf("  val_loss %.5f", e.validation->loss);
-        if (!std::isnan(e.validation->accuracy)) {
-          std::printf("  val_accuracy %.3f", e.validation->accuracy);
-        }
-      }
-      std::printf("  lr %.4g\n", e.learningRate);
-      std::fflush(stdout);
-    }
+    if (probe.record.epochEnd && run->lastEpoch()) printEpoch(*run->lastEpoch());
   }
   std::printf("%s\n", run->stopMessage().c_str());
   return 0;
 }
+
+}  // namespace gradscope::app

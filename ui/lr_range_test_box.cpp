@@ -1,0 +1,68 @@
+#include "lr_range_test_box.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace gradscope::ui {
+
+LrRangeTestBox::LrRangeTestBox(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* buttons = new QHBoxLayout;
+  m_run = new QPushButton(tr("LR range test"), this);
+  m_run->setToolTip(
+      tr("<p>Trains a copy of the model for a few hundred steps while the learning rate grows "
+         "exponentially from 1e-7 to 10, and records the loss. The rate where the loss is "
+         "lowest, divided by 10, is a good maximum for 1cycle. Your run is not touched.</p>"));
+  m_use = new QPushButton(tr("Use for 1cycle"), this);
+  m_use->setToolTip(tr("Switch the schedule to 1cycle with the suggested maximum rate."));
+  m_use->setEnabled(false);
+  buttons->addWidget(m_run);
+  buttons->addWidget(m_use);
+  layout->addLayout(buttons);
+  m_result = new QLabel(this);
+  m_result->setWordWrap(true);
+  m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_result->hide();
+  layout->addWidget(m_result);
+
+  connect(m_run, &QPushButton::clicked, this, [this] {
+    m_run->setEnabled(false);
+    m_result->setText(tr("Running the range test…"));
+    m_result->show();
+    emit runRequested();
+  });
+  connect(m_use, &QPushButton::clicked, this, [this] {
+    if (m_suggested > 0.0) emit useForOneCycle(m_suggested);
+  });
+}
+
+void LrRangeTestBox::setResult(const core::LrRangeTestResult& result) {
+  m_run->setEnabled(true);
+  m_suggested = result.suggestedMaxRate;
+  m_use->setEnabled(m_suggested > 0.0);
+  QString text = m_suggested > 0.0
+                     ? tr("<b>Suggested maximum rate: %1</b>").arg(m_suggested, 0, 'g', 3)
+                     : tr("<b>No suggestion</b> (the loss never fell)");
+  text += tr("<br>lowest loss at %1, steepest fall at %2")
+              .arg(result.minimumLossRate, 0, 'g', 3)
+              .arg(result.steepestRate, 0, 'g', 3);
+  if (result.diverged) text += tr("; diverged beyond it");
+  if (!result.rule.empty())
+    text +=
+        QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(result.rule).toHtmlEscaped());
+  m_result->setText(text);
+  m_result->show();
+}
+
+void LrRangeTestBox::setFailed(const QString& reason) {
+  m_run->setEnabled(true);
+  m_result->setText(tr("The range test failed: %1").arg(reason.toHtmlEscaped()));
+  m_result->show();
+}
+
+QString LrRangeTestBox::resultText() const { return m_result->text(); }
+
+}  // namespace gradscope::ui

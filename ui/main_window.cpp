@@ -1,0 +1,974 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScreen>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+
+#include <cmath>
+
+#include "app/config_file.h"
+#include "app/default_experiment.h"
+#include "config_editor.h"
+#include "dashboard_view.h"
+#include "image_export.h"
+#include "layer_selection.h"
+#include "lr_plan_preview.h"
+#include "lr_range_test_box.h"
+#include "presets.h"
+#include "settings_panel.h"
+#include "theme.h"
+
+namespace gradscope::ui {
+
+namespace {
+
+constexpr int kRefreshMilliseconds = 33;  // fast views at ~30 Hz
+constexpr int kSlowEvery = 4;             // slow views every 4th tick, ~8 Hz
+constexpr int kLayoutVersion = 1;
+constexpr int kControlPanelWidth = 330;
+
+const QLatin1String kGeometryKey("window/geometry");
+const QLatin1String kStateKey("window/state");
+const QLatin1String kExperimentKey("experiment/last");
+const QLatin1String kThemeKey("view/theme");
+const QLatin1String kClassroomKey("view/classroom");
+const QLatin1String kSpeedKey("training/speed");
+const QLatin1String kHintKey("hints/scenarioShown");
+const QLatin1String kDirectoryKey("files/directory");
+
+const char* const kGroups[] = {"Data", "Network", "Optimiser", "Schedule", "Training"};
+
+QString formatNumber(double value) {
+  if (!std::isfinite(value)) return QStringLiteral("–");
+  const double magnitude = std::abs(value);
+  if (magnitude != 0.0 && (magnitude < 1e-3 || magnitude >= 1e5)) {
+    return QString::number(value, 'e', 2);
+  }
+  return QString::number(value, 'g', 4);
+}
+
+QString fileDirectory() {
+  const QString last = QSettings().value(kDirectoryKey).toString();
+  if (!last.isEmpty() && QDir(last).exists()) return last;
+  const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  return documents.isEmpty() ? QDir::homePath() : documents;
+}
+
+QString withSuffix(QString path, const QString& suffix) {
+  if (QFileInfo(path).suffix().isEmpty()) path += QLatin1Char('.') + suffix;
+  return path;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(const core::ExperimentConfig& config, QWidget* parent)
+    : MainWindow(config, Options{}, parent) {}
+
+MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& options,
+                       QWidget* parent)
+    : QMainWindow(parent), m_options(options) {
+  setObjectName(QStringLiteral("GradScope"));
+  setWindowTitle(tr("GradScope"));
+  setDockNestingEnabled(true);
+  setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
+                 QMainWindow::AllowNestedDocks);
+  m_baseFontSize = QApplication::font().pointSize();
+
+  m_controller = std::make_unique<app::TrainingController>(config, this);
+  m_editor = new ConfigEditor(*m_controller, this);
+  m_layerSelection = new LayerSelection(this);
+
+  // The docks fill the window: the central widget is an empty placeholder.
+  auto* placeholder = new QWidget(this);
+  placeholder->setObjectName(QStringLiteral("placeholder"));
+  setCentralWidget(placeholder);
+  placeholder->hide();
+
+  createActions();
+  createToolBar();
+  createStatusBar();
+  createControlPanels();
+  createViews();
+  createScenarios();
+  createMenus();
+  arrangeDefaultLayout();
+  m_defaultState = saveState(kLayoutVersion);
+
+  connect(m_controller.get(), &app::TrainingController::snapshotReady, this,
+          &MainWindow::handleSnapshot);
+  connect(m_controller.get(), &app::TrainingController::lrRangeTestFinished, this,
+          &MainWindow::lrRangeTestResult);
+  connect(m_editor, &ConfigEditor::fieldFailed, this, &MainWindow::showCommandFailure);
+
+  m_refreshTimer = new QTimer(this);
+  m_refreshTimer->setInterval(kRefreshMilliseconds);
+  m_refreshTimer->setTimerType(Qt::PreciseTimer);
+  connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshViews);
+  m_refreshTimer->start();
+
+  connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
+    applyPalette();
+    applyFonts();
+  });
+  restoreSettings();
+}
+
+core::ExperimentConfig MainWindow::startupExperiment(QString* note) {
+  const QString saved = QSettings().value(kExperimentKey).toString();
+  if (saved.isEmpty()) return app::defaultExperiment();
+  QJsonParseError parseError;
+  const QJsonDocument document = QJsonDocument::fromJson(saved.toUtf8(), &parseError);
+  try {
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+      throw core::Error("experiment", "the saved experiment is not valid JSON");
+    }
+    return app::configFromJson(document.object(), core::ExperimentConfig{});
+  } catch (const core::Error& e) {
+    if (note) {
+      *note = tr("The last experiment could not be restored (%1: %2); the default one is "
+                 "loaded.")
+                  .arg(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    }
+    return app::defaultExperiment();
+  }
+}
+
+MainWindow::~MainWindow() {
+  m_refreshTimer->stop();
+  // Stop the worker before the views it feeds go away.
+  disconnect(m_controller.get(), nullptr, this, nullptr);
+  m_controller.reset();
+}
+
+// ---------------------------------------------------------------------------------- views
+
+void MainWindow::createViews() {
+  // Views are created here: one line per chart, e.g.
+  //   addView(new LossView(this), Qt::RightDockWidgetArea);
+  // (the window hosts each in its own dock; see arrangeDefaultLayout for where it goes).
+}
+
+void MainWindow::addView(DashboardView* view, Qt::DockWidgetArea area) {
+  if (!view) return;
+  auto* dock = new QDockWidget(view->viewTitle(), this);
+  dock->setObjectName(view->viewTitle());
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                    QDockWidget::DockWidgetClosable);
+  dock->setWidget(view->widget());
+  addDockWidget(area, dock);
+  m_views.push_back(view);
+  m_viewStates.push_back(ViewState{view, dock, 0});
+}
+
+DashboardView* MainWindow::view(const QString& title) const {
+  for (DashboardView* v : m_views) {
+    if (v->viewTitle() == title) return v;
+  }
+  return nullptr;
+}
+
+QDockWidget* MainWindow::dockOf(DashboardView* view) const {
+  for (const ViewState& s : m_viewStates) {
+    if (s.view == view) return s.dock;
+  }
+  return nullptr;
+}
+
+SettingsPanel* MainWindow::settingsPanel(const QString& group) const {
+  for (SettingsPanel* panel : m_panels) {
+    if (panel->group() == group) return panel;
+  }
+  return nullptr;
+}
+
+void MainWindow::arrangeDefaultLayout() {
+  // Control panels: one tab group on the left, the Network panel in front.
+  for (int i = 1; i < m_controlDocks.size(); ++i) {
+    tabifyDockWidget(m_controlDocks[0], m_controlDocks[i]);
+  }
+  if (m_controlDocks.size() > 1) m_controlDocks[1]->raise();
+  if (!m_controlDocks.isEmpty()) {
+    resizeDocks({m_controlDocks[0]}, {kControlPanelWidth}, Qt::Horizontal);
+  }
+
+  // Charts: a grid to the right of the controls, fast (loss-like) views first.
+  std::vector<QDockWidget*> docks;
+  for (const ViewState& s : m_viewStates) {
+    if (s.view->fastRefresh()) docks.push_back(s.dock);
+  }
+  for (const ViewState& s : m_viewStates) {
+    if (!s.view->fastRefresh()) docks.push_back(s.dock);
+  }
+  if (docks.empty()) return;
+  const int n = int(docks.size());
+  const int columns = n <= 2 ? n : n <= 6 ? 3 : 4;
+  const int rows = (n + columns - 1) / columns;
+  for (QDockWidget* dock : docks) addDockWidget(Qt::RightDockWidgetArea, dock);
+  // Top row left to right, then each column downwards.
+  for (int c = 1; c < columns && c < n; ++c) {
+    splitDockWidget(docks[std::size_t(c - 1)], docks[std::size_t(c)], Qt::Horizontal);
+  }
+  for (int r = 1; r < rows; ++r) {
+    for (int c = 0; c < columns; ++c) {
+      const int i = r * columns + c;
+      if (i >= n) break;
+      splitDockWidget(docks[std::size_t(i - columns)], docks[std::size_t(i)], Qt::Vertical);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------- snapshots
+
+void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
+  if (!snapshot) return;
+  QElapsedTimer busy;
+  busy.start();
+  const app::Snapshot& s = *snapshot;
+  m_history.append(s);
+  if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
+  for (ViewState& v : m_viewStates) {
+    if (s.reset && s.run == m_run) {
+      v.view->clear();
+      v.drawnRevision = 0;
+    }
+    v.view->onSnapshot(s);
+  }
+  if (s.run == m_run) {
+    if (SettingsPanel* schedule = settingsPanel(QStringLiteral("Schedule"))) {
+      if (auto* preview = schedule->findChild<LrPlanPreview*>()) {
+        if (s.learningRatePlan) preview->setPlan(s.learningRatePlan);
+        preview->setCurrentStep(s.currentStep);
+      }
+    }
+    updateStatus(s);
+  }
+  ++m_stats.snapshots;
+  m_stats.busyNanoseconds += busy.nsecsElapsed();
+  emit snapshotHandled(snapshot);
+}
+
+void MainWindow::refreshViews() {
+  QElapsedTimer busy;
+  busy.start();
+  const bool slowTick = true;
+  const std::uint64_t revision = m_history.revision(m_run);
+  bool fastDrawn = false;
+  int slowIndex = 0;
+  for (ViewState& v : m_viewStates) {
+    const bool fast = v.view->fastRefresh();
+    // Slow views are spread over the ticks so that no single tick draws them all.
+    const bool due = fast || (slowTick && (m_tick + slowIndex++) % kSlowEvery == 0);
+    if (!due || v.drawnRevision == revision) continue;
+    QWidget* widget = v.view->widget();
+    if (!widget || !widget->isVisible()) continue;  // hidden or behind another tab
+    v.view->refresh(m_history, m_run);
+    v.drawnRevision = revision;
+    if (fast) {
+      ++m_stats.fastRefreshes;
+      fastDrawn = true;
+    } else {
+      ++m_stats.slowRefreshes;
+    }
+  }
+  if (fastDrawn) ++m_stats.fastTicks;
+  ++m_tick;
+  m_stats.busyNanoseconds += busy.nsecsElapsed();
+}
+
+void MainWindow::updateStatus(const app::Snapshot& s) {
+  auto setText = [](QLabel* label, const QString& text) {
+    if (label->text() != text) label->setText(text);
+  };
+  const core::ExperimentConfig& config = m_controller->config();
+  setText(m_epochLabel, tr("Epoch %L1/%L2").arg(s.currentEpoch + 1).arg(config.training.epochs));
+  setText(m_stepLabel, tr("Step %L1").arg(s.currentStep));
+  setText(m_rateLabel, s.state == app::RunState::Running
+                           ? tr("%L1 steps/s").arg(std::lround(s.stepsPerSecond))
+                           : tr("– steps/s"));
+  const auto& loss = s.stepValues[std::size_t(app::StepMetric::Loss)];
+  const auto& rate = s.stepValues[std::size_t(app::StepMetric::LearningRate)];
+  if (!loss.empty()) setText(m_lossLabel, tr("Loss %1").arg(formatNumber(loss.back())));
+  if (!rate.empty()) setText(m_lrLabel, tr("LR %1").arg(formatNumber(rate.back())));
+  if (s.reset && loss.empty()) {
+    setText(m_lossLabel, tr("Loss –"));
+  }
+  setText(m_stateLabel, s.status);
+  const bool warn = s.state == app::RunState::Diverged;
+  const QString style =
+      warn ? QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(theme().warning.name())
+           : QString();
+  if (m_stateLabel->styleSheet() != style) m_stateLabel->setStyleSheet(style);
+  if (m_state != s.state) {
+    m_state = s.state;
+    updatePlayAction();
+  }
+}
+
+void MainWindow::updatePlayAction() {
+  const bool running = m_state == app::RunState::Running;
+  m_playAction->setText(running ? tr("Pause") : tr("Play"));
+  m_playAction->setIcon(
+      style()->standardIcon(running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+  m_playAction->setToolTip(running ? tr("Pause training (Space)") : tr("Start training (Space)"));
+}
+
+QString MainWindow::statusText() const {
+  return QStringList{m_epochLabel->text(), m_stepLabel->text(), m_rateLabel->text(),
+                     m_lossLabel->text(),  m_lrLabel->text(),   m_stateLabel->text()}
+      .join(QStringLiteral("  "));
+}
+
+void MainWindow::showCommandFailure(const QString& field, const QString& reason) {
+  bool shown = false;
+  for (SettingsPanel* panel : m_panels) {
+    if (panel->hasSetting(field)) {
+      panel->showError(field, reason);
+      shown = true;
+    }
+  }
+  statusBar()->showMessage(tr("Not applied: %1: %2").arg(field, reason), 10000);
+  Q_UNUSED(shown);
+}
+
+// ------------------------------------------------------------------------------ controls
+
+void MainWindow::togglePlay() {
+  if (m_state == app::RunState::Running) {
+    pause();
+  } else {
+    play();
+  }
+}
+
+void MainWindow::play() {
+  statusBar()->clearMessage();
+  m_controller->start();
+  if (m_state != app::RunState::Diverged && m_state != app::RunState::Finished) {
+    m_state = app::RunState::Running;  // optimistic: the next snapshot confirms
+    updatePlayAction();
+  }
+}
+
+void MainWindow::pause() {
+  m_controller->pause();
+  m_state = app::RunState::Paused;
+  updatePlayAction();
+}
+
+void MainWindow::stepBatch() { m_controller->stepBatch(); }
+void MainWindow::stepEpoch() { m_controller->stepEpoch(); }
+
+void MainWindow::reset() {
+  m_controller->reset();
+  m_state = app::RunState::Paused;
+  updatePlayAction();
+}
+
+void MainWindow::setSpeed(double stepsPerSecond) {
+  m_speed = std::max(0.0, stepsPerSecond);
+  m_controller->setSpeed(m_speed);
+  if (m_speedBox) {
+    const int index = m_speedBox->findData(m_speed);
+    const QSignalBlocker block(m_speedBox);
+    if (index >= 0) m_speedBox->setCurrentIndex(index);
+  }
+}
+
+void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
+  m_editor->apply(config);
+  m_controller->reset();
+  m_state = app::RunState::Paused;
+  updatePlayAction();
+}
+
+void MainWindow::addScenario(
+    const QString& name, const QString& tooltip,
+    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make) {
+  m_scenarios.push_back(Scenario{name, std::move(make)});
+  m_scenarioBox->addItem(name, int(m_scenarios.size() - 1));
+  m_scenarioBox->setItemData(m_scenarioBox->count() - 1, tooltip, Qt::ToolTipRole);
+  m_scenarioBox->setCurrentIndex(-1);
+}
+
+void MainWindow::createScenarios() {
+  // Presets from the lecture's table; scenario files (a later version) are added the same way.
+  for (const Preset& preset : presets()) addScenario(preset.name, preset.description, preset.make);
+}
+
+// ------------------------------------------------------------------------------- widgets
+
+void MainWindow::createActions() {
+  m_playAction = new QAction(this);
+  m_playAction->setShortcut(Qt::Key_Space);
+  connect(m_playAction, &QAction::triggered, this, &MainWindow::togglePlay);
+  updatePlayAction();
+
+  m_stepAction = new QAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("Step"), this);
+  m_stepAction->setShortcut(Qt::Key_N);
+  m_stepAction->setToolTip(tr("Train one mini-batch (N)"));
+  connect(m_stepAction, &QAction::triggered, this, &MainWindow::stepBatch);
+
+  m_epochAction =
+      new QAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Epoch"), this);
+  m_epochAction->setToolTip(tr("Train to the end of the epoch"));
+  connect(m_epochAction, &QAction::triggered, this, &MainWindow::stepEpoch);
+
+  m_resetAction = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Reset"), this);
+  m_resetAction->setShortcut(Qt::Key_R);
+  m_resetAction->setToolTip(
+      tr("New weights from the seed with the current initialiser; the run starts over (R)"));
+  connect(m_resetAction, &QAction::triggered, this, &MainWindow::reset);
+
+  m_saveAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
+                             tr("Save configuration…"), this);
+  m_saveAction->setIconText(tr("Save"));
+  m_saveAction->setShortcut(QKeySequence::Save);
+  m_saveAction->setToolTip(
+      tr("Save the experiment's settings to a file (Ctrl+S). Weights and history are not "
+         "saved in this version."));
+  connect(m_saveAction, &QAction::triggered, this, &MainWindow::saveDialog);
+
+  m_openAction = new QAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
+                             tr("Open configuration…"), this);
+  m_openAction->setIconText(tr("Open"));
+  m_openAction->setShortcut(QKeySequence::Open);
+  m_openAction->setToolTip(tr("Open saved experiment settings and restart with them (Ctrl+O)"));
+  connect(m_openAction, &QAction::triggered, this, &MainWindow::openDialog);
+
+  m_exportAction = new QAction(tr("Export…"), this);
+  m_exportAction->setShortcut(Qt::CTRL | Qt::Key_E);
+  m_exportAction->setToolTip(
+      tr("Export the dashboard (PNG at 1x, 2x or 4x, or SVG) or the metric history (CSV) "
+         "(Ctrl+E)"));
+  connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportDialog);
+  m_exportPngAction = new QAction(tr("Dashboard as PNG (2x)…"), this);
+  connect(m_exportPngAction, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export dashboard"), QDir(fileDirectory()).filePath("gradscope-dashboard.png"),
+        tr("PNG image (*.png)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportPng(dashboardWidget(), withSuffix(path, "png"), 2.0, &error)) {
+      QMessageBox::warning(this, tr("Export failed"), error);
+    }
+  });
+  m_exportSvgAction = new QAction(tr("Dashboard as SVG…"), this);
+  connect(m_exportSvgAction, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export dashboard"), QDir(fileDirectory()).filePath("gradscope-dashboard.svg"),
+        tr("SVG drawing (*.svg)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportSvg(dashboardWidget(), withSuffix(path, "svg"), &error)) {
+      QMessageBox::warning(this, tr("Export failed"), error);
+    }
+  });
+  m_exportCsvAction = new QAction(tr("Metric history as CSV…"), this);
+  connect(m_exportCsvAction, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export metric history"), QDir(fileDirectory()).filePath("gradscope-history.csv"),
+        tr("CSV table (*.csv)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (exportHistoryCsv(withSuffix(path, "csv"), &error).isEmpty()) {
+      QMessageBox::warning(this, tr("Export failed"), error);
+    }
+  });
+
+  m_presentationAction = new QAction(tr("Presentation mode"), this);
+  m_presentationAction->setCheckable(true);
+  m_presentationAction->setShortcut(Qt::Key_F11);
+  m_presentationAction->setToolTip(tr("Larger text and lines for a projector (F11)"));
+  connect(m_presentationAction, &QAction::toggled, this, &MainWindow::setPresentationMode);
+
+  m_classroomAction = new QAction(tr("Classroom: hide controls"), this);
+  m_classroomAction->setCheckable(true);
+  m_classroomAction->setToolTip(
+      tr("Hide the control panels so that only the charts and the play controls show"));
+  connect(m_classroomAction, &QAction::toggled, this, &MainWindow::setClassroomMode);
+
+  m_resetLayoutAction = new QAction(tr("Reset layout"), this);
+  connect(m_resetLayoutAction, &QAction::triggered, this, [this] {
+    restoreState(m_defaultState, kLayoutVersion);
+    setClassroomMode(false);
+  });
+
+  m_themeGroup = new QActionGroup(this);
+  const QString names[] = {tr("Light"), tr("Dark"), tr("Presentation light"),
+                           tr("Presentation dark")};
+  for (int i = 0; i < 4; ++i) {
+    auto* action = new QAction(names[i], m_themeGroup);
+    action->setCheckable(true);
+    action->setData(i);
+    m_themeActions << action;
+    connect(action, &QAction::triggered, this, [this, i] {
+      setDarkTheme(i % 2 == 1);
+      setPresentationMode(i >= 2);
+    });
+  }
+  m_themeActions[0]->setChecked(true);
+
+  for (QAction* a : {m_playAction, m_stepAction, m_epochAction, m_resetAction, m_saveAction,
+                     m_openAction, m_exportAction, m_presentationAction}) {
+    addAction(a);  // shortcuts work while the toolbar is hidden too
+  }
+}
+
+void MainWindow::createToolBar() {
+  QToolBar* bar = addToolBar(tr("Training"));
+  bar->setObjectName(QStringLiteral("toolbar"));
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  bar->addAction(m_playAction);
+  bar->addAction(m_stepAction);
+  bar->addAction(m_epochAction);
+  bar->addAction(m_resetAction);
+  bar->addSeparator();
+
+  auto* speedLabel = new QLabel(tr(" Speed "), bar);
+  bar->addWidget(speedLabel);
+  m_speedBox = new QComboBox(bar);
+  m_speedBox->setObjectName(QStringLiteral("speed"));
+  m_speedBox->addItem(tr("Full speed"), 0.0);
+  for (double rate : {1000.0, 300.0, 100.0, 30.0, 10.0, 3.0, 1.0}) {
+    m_speedBox->addItem(rate == 1.0 ? tr("1 step/s") : tr("%L1 steps/s").arg(rate), rate);
+  }
+  m_speedBox->setToolTip(
+      tr("Training speed: as fast as possible, or slowed down to a target number of steps per "
+         "second so that a class can follow each update"));
+  connect(m_speedBox, &QComboBox::activated, this,
+          [this](int index) { setSpeed(m_speedBox->itemData(index).toDouble()); });
+  bar->addWidget(m_speedBox);
+  bar->addSeparator();
+
+  m_scenarioBox = new QComboBox(bar);
+  m_scenarioBox->setObjectName(QStringLiteral("scenarios"));
+  m_scenarioBox->setPlaceholderText(tr("Scenarios…"));
+  m_scenarioBox->setToolTip(
+      tr("Start a ready-made experiment: the default one, or the lecture's recommended "
+         "configurations. The run restarts with it."));
+  m_scenarioBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  connect(m_scenarioBox, &QComboBox::activated, this, [this](int index) {
+    const int id = m_scenarioBox->itemData(index).toInt();
+    if (id >= 0 && id < int(m_scenarios.size())) {
+      const Scenario& scenario = m_scenarios[std::size_t(id)];
+      try {
+        loadExperiment(scenario.make(m_editor->config()));
+        statusBar()->showMessage(tr("%1: press Play").arg(scenario.name), 8000);
+      } catch (const core::Error& e) {
+        statusBar()->showMessage(tr("%1 not applied: %2: %3")
+                                     .arg(scenario.name, QString::fromStdString(e.field()),
+                                          QString::fromStdString(e.reason())),
+                                 10000);
+      }
+    }
+    m_scenarioBox->setCurrentIndex(-1);
+  });
+  bar->addWidget(m_scenarioBox);
+  bar->addSeparator();
+
+  m_saveAction->setToolTip(m_saveAction->toolTip());
+  bar->addAction(m_saveAction);
+  bar->addAction(m_openAction);
+  auto* exportButton = new QToolButton(bar);
+  exportButton->setDefaultAction(m_exportAction);
+  exportButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  auto* exportMenu = new QMenu(exportButton);
+  exportMenu->addAction(m_exportPngAction);
+  exportMenu->addAction(m_exportSvgAction);
+  exportMenu->addAction(m_exportCsvAction);
+  exportButton->setMenu(exportMenu);
+  exportButton->setPopupMode(QToolButton::MenuButtonPopup);
+  bar->addWidget(exportButton);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(m_saveAction);
+  file->addAction(m_openAction);
+  file->addSeparator();
+  file->addAction(m_exportAction);
+  file->addAction(m_exportPngAction);
+  file->addAction(m_exportSvgAction);
+  file->addAction(m_exportCsvAction);
+  file->addSeparator();
+  file->addAction(tr("Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  training->addAction(m_playAction);
+  training->addAction(m_stepAction);
+  training->addAction(m_epochAction);
+  training->addAction(m_resetAction);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addActions(m_themeActions);
+  view->addSeparator();
+  view->addAction(m_presentationAction);
+  view->addAction(m_classroomAction);
+  view->addSeparator();
+  QMenu* panels = view->addMenu(tr("Control panels"));
+  for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
+  QMenu* charts = view->addMenu(tr("Charts"));
+  for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
+  view->addSeparator();
+  view->addAction(m_resetLayoutAction);
+}
+
+void MainWindow::createStatusBar() {
+  QStatusBar* bar = statusBar();
+  auto label = [this, bar](const QString& name, int minimumChars) {
+    auto* l = new QLabel(bar);
+    l->setObjectName(name);
+    l->setMinimumWidth(fontMetrics().averageCharWidth() * minimumChars);
+    l->setContentsMargins(6, 0, 6, 0);
+    bar->addPermanentWidget(l);
+    return l;
+  };
+  m_stateLabel = label(QStringLiteral("state"), 10);
+  m_stateLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_epochLabel = label(QStringLiteral("epoch"), 12);
+  m_stepLabel = label(QStringLiteral("step"), 11);
+  m_rateLabel = label(QStringLiteral("stepsPerSecond"), 11);
+  m_lossLabel = label(QStringLiteral("loss"), 11);
+  m_lrLabel = label(QStringLiteral("learningRate"), 10);
+  m_epochLabel->setText(tr("Epoch –"));
+  m_stepLabel->setText(tr("Step 0"));
+  m_rateLabel->setText(tr("– steps/s"));
+  m_lossLabel->setText(tr("Loss –"));
+  m_lrLabel->setText(tr("LR –"));
+  m_stateLabel->setText(tr("starting…"));
+  m_epochLabel->setToolTip(tr("The epoch being trained, of the planned epochs"));
+  m_stepLabel->setToolTip(tr("Mini-batch updates so far"));
+  m_lossLabel->setToolTip(tr("Loss of the last mini-batch"));
+  m_lrLabel->setToolTip(tr("Learning rate of the last step"));
+}
+
+void MainWindow::createControlPanels() {
+  for (const char* group : kGroups) {
+    const QString name = QString::fromLatin1(group);
+    auto* panel = new SettingsPanel(name, *m_editor, this);
+    m_panels.push_back(panel);
+    if (name == QLatin1String("Schedule")) {
+      auto* preview = new LrPlanPreview(panel);
+      preview->setObjectName(QStringLiteral("lrPlanPreview"));
+      panel->addExtra(preview);
+      auto* rangeTest = new LrRangeTestBox(panel);
+      rangeTest->setObjectName(QStringLiteral("lrRangeTest"));
+      panel->addExtra(rangeTest);
+      connect(rangeTest, &LrRangeTestBox::runRequested, this,
+              [this] { m_controller->runLrRangeTest(core::LrRangeTestSettings{}); });
+      connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestBox::setResult);
+      connect(rangeTest, &LrRangeTestBox::useForOneCycle, this, [this](double maxRate) {
+        core::ExperimentConfig next = m_editor->config();
+        try {
+          core::setSetting(next, "schedule.type", std::string("one_cycle"));
+          core::setSetting(next, "schedule.max_rate", maxRate);
+          // The new schedule starts at the current step: the cycle spans the remaining steps.
+          const std::int64_t left =
+              plannedSteps(next) - std::max<std::int64_t>(0, m_history.lastStep(m_run) + 1);
+          core::setSetting(next, "schedule.total_steps", std::max<std::int64_t>(1, left));
+          m_editor->apply(next);
+        } catch (const core::Error& e) {
+          showCommandFailure(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+        }
+      });
+    }
+    auto* dock = new QDockWidget(name, this);
+    dock->setObjectName(QStringLiteral("controls-") + name);
+    dock->setWidget(panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    m_controlDocks << dock;
+  }
+}
+
+// ------------------------------------------------------------------ files and exporting
+
+QWidget* MainWindow::dashboardWidget() { return this; }
+
+bool MainWindow::saveConfiguration(const QString& path, QString* error) {
+  return app::saveConfigFile(path, m_editor->config(), error);
+}
+
+bool MainWindow::openConfiguration(const QString& path, QString* error) {
+  const auto config = app::loadConfigFile(path, error, core::ExperimentConfig{});
+  if (!config) return false;
+  loadExperiment(*config);
+  return true;
+}
+
+QStringList MainWindow::exportHistoryCsv(const QString& path, QString* error) {
+  QStringList written;
+  const std::vector<int> runs = m_history.runs();
+  if (runs.empty() || m_history.stepCount(m_run) == 0) {
+    if (error) *error = tr("nothing to export yet: train a few steps first");
+    return written;
+  }
+  using app::StepMetric;
+  const StepMetric columns[] = {StepMetric::Loss,
+                                StepMetric::DataLoss,
+                                StepMetric::Accuracy,
+                                StepMetric::LearningRate,
+                                StepMetric::Momentum,
+                                StepMetric::GradientNormBefore,
+                                StepMetric::GradientNormAfter,
+                                StepMetric::Clipped};
+  const char* header =
+      "step,epoch,loss,data_loss,accuracy,learning_rate,momentum,gradient_norm_before_clip,"
+      "gradient_norm_after_clip,clipped\n";
+  for (int run : runs) {
+    QString file = path;
+    if (runs.size() > 1) {
+      const QFileInfo info(path);
+      file = info.dir().filePath(
+          QStringLiteral("%1_run%2.%3").arg(info.completeBaseName()).arg(run).arg(info.suffix()));
+    }
+    const std::int64_t first = m_history.firstStep(run);
+    const std::int64_t last = m_history.lastStep(run);
+    std::vector<std::vector<double>> values;
+    for (StepMetric metric : columns) {
+      values.push_back(m_history.rawStepSeries(run, metric, first, last));
+    }
+    const std::vector<app::EpochSample>& epochs = m_history.epochs(run);
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Text)) {
+      if (error) *error = out.errorString();
+      return {};
+    }
+    out.write(header);
+    QByteArray line;
+    std::size_t epochIndex = 0;
+    char number[32];
+    for (std::int64_t step = first; step <= last; ++step) {
+      // The epoch of a step: the first epoch whose last step is not before it (1-based).
+      while (epochIndex < epochs.size() && epochs[epochIndex].lastStep < step) ++epochIndex;
+      const int epoch = epochIndex < epochs.size() ? epochs[epochIndex].epoch + 1
+                                                   : (epochs.empty() ? 1 : epochs.back().epoch + 2);
+      line.clear();
+      line += QByteArray::number(qint64(step));
+      line += ',';
+      line += QByteArray::number(epoch);
+      const std::size_t i = std::size_t(step - first);
+      for (std::size_t c = 0; c < values.size(); ++c) {
+        line += ',';
+        const double v = i < values[c].size() ? values[c][i] : std::nan("");
+        if (std::isfinite(v)) {
+          // Loss, data loss and learning rate round-trip exactly; the rest are floats.
+          const bool exact = c == 0 || c == 1 || c == 3;
+          std::snprintf(number, sizeof number, exact ? "%.17g" : "%.9g", v);
+          line += number;
+        }
+      }
+      line += '\n';
+      out.write(line);
+    }
+    if (!out.commit()) {
+      if (error) *error = out.errorString();
+      return {};
+    }
+    written << file;
+  }
+  return written;
+}
+
+void MainWindow::exportDialog() {
+  const QString png1 = tr("Dashboard as PNG, 1x (*.png)");
+  const QString png2 = tr("Dashboard as PNG, 2x (*.png)");
+  const QString png4 = tr("Dashboard as PNG, 4x (*.png)");
+  const QString svg = tr("Dashboard as SVG (*.svg)");
+  const QString csv = tr("Metric history as CSV, one file per run (*.csv)");
+  QString filter = png2;
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export"), QDir(fileDirectory()).filePath(QStringLiteral("gradscope-dashboard")),
+      QStringList{png1, png2, png4, svg, csv}.join(QStringLiteral(";;")), &filter);
+  if (path.isEmpty()) return;
+  QSettings().setValue(kDirectoryKey, QFileInfo(path).absolutePath());
+  QString error;
+  bool ok = true;
+  if (filter == csv) {
+    ok = !exportHistoryCsv(withSuffix(path, "csv"), &error).isEmpty();
+  } else if (filter == svg) {
+    ok = exportSvg(dashboardWidget(), withSuffix(path, "svg"), &error);
+  } else {
+    const double scale = filter == png1 ? 1.0 : filter == png4 ? 4.0 : 2.0;
+    ok = exportPng(dashboardWidget(), withSuffix(path, "png"), scale, &error);
+  }
+  if (!ok) {
+    QMessageBox::warning(this, tr("Export failed"), tr("Nothing was exported: %1.").arg(error));
+  } else {
+    statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 6000);
+  }
+}
+
+void MainWindow::saveDialog() {
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Save configuration"),
+      QDir(fileDirectory()).filePath(QStringLiteral("experiment.gradscope.json")),
+      tr("GradScope configuration (*.json)"));
+  if (path.isEmpty()) return;
+  QSettings().setValue(kDirectoryKey, QFileInfo(path).absolutePath());
+  QString error;
+  if (!saveConfiguration(withSuffix(path, "json"), &error)) {
+    QMessageBox::warning(this, tr("Save failed"),
+                         tr("The configuration was not saved: %1.").arg(error));
+  } else {
+    statusBar()->showMessage(tr("Configuration saved to %1").arg(QDir::toNativeSeparators(path)),
+                             6000);
+  }
+}
+
+void MainWindow::openDialog() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open configuration"), fileDirectory(),
+                                   tr("GradScope configuration (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  QSettings().setValue(kDirectoryKey, QFileInfo(path).absolutePath());
+  QString error;
+  if (!openConfiguration(path, &error)) {
+    QMessageBox::warning(this, tr("Open failed"),
+                         tr("%1 was not opened: %2").arg(QFileInfo(path).fileName(), error));
+  } else {
+    statusBar()->showMessage(tr("Opened %1: press Play").arg(QFileInfo(path).fileName()), 8000);
+  }
+}
+
+// ------------------------------------------------------------- presentation and classroom
+
+bool MainWindow::presentationMode() const { return theme().presentation; }
+
+void MainWindow::setPresentationMode(bool on) {
+  ThemeManager::instance().setPresentation(on);
+  {
+    const QSignalBlocker block(m_presentationAction);
+    m_presentationAction->setChecked(on);
+  }
+  const int index = (on ? 2 : 0) + (theme().dark ? 1 : 0);
+  m_themeActions[index]->setChecked(true);
+  applyFonts();
+  emit presentationModeChanged(on);
+}
+
+void MainWindow::setDarkTheme(bool on) {
+  ThemeManager::instance().setDark(on);
+  const int index = (theme().presentation ? 2 : 0) + (on ? 1 : 0);
+  m_themeActions[index]->setChecked(true);
+  applyPalette();
+}
+
+void MainWindow::applyFonts() {
+  QFont font = QApplication::font();
+  const int size = theme().presentation ? theme().fontPointSize : m_baseFontSize;
+  if (font.pointSize() == size) return;
+  font.setPointSize(size);
+  QApplication::setFont(font);
+}
+
+void MainWindow::applyPalette() {
+  QPalette palette = QApplication::style()->standardPalette();
+  if (theme().dark) {
+    const QColor window(37, 37, 38);
+    const QColor base(24, 24, 24);
+    const QColor text = theme().foreground;
+    palette.setColor(QPalette::Window, window);
+    palette.setColor(QPalette::WindowText, text);
+    palette.setColor(QPalette::Base, base);
+    palette.setColor(QPalette::AlternateBase, window);
+    palette.setColor(QPalette::ToolTipBase, window);
+    palette.setColor(QPalette::ToolTipText, text);
+    palette.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    palette.setColor(QPalette::Text, text);
+    palette.setColor(QPalette::Button, QColor(50, 50, 52));
+    palette.setColor(QPalette::ButtonText, text);
+    palette.setColor(QPalette::BrightText, QColor(255, 80, 80));
+    palette.setColor(QPalette::Highlight, theme().accent);
+    palette.setColor(QPalette::HighlightedText, QColor(0, 0, 0));
+    palette.setColor(QPalette::Link, theme().accent);
+    palette.setColor(QPalette::Disabled, QPalette::Text, QColor(110, 110, 110));
+    palette.setColor(QPalette::Disabled, QPalette::WindowText, QColor(110, 110, 110));
+    palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(110, 110, 110));
+  }
+  QApplication::setPalette(palette);
+}
+
+void MainWindow::setClassroomMode(bool on) {
+  m_classroom = on;
+  {
+    const QSignalBlocker block(m_classroomAction);
+    m_classroomAction->setChecked(on);
+  }
+  for (QDockWidget* dock : m_controlDocks) dock->setVisible(!on);
+  if (!on && !m_controlDocks.isEmpty())
+    m_controlDocks[std::min<qsizetype>(1, m_controlDocks.size() - 1)]->raise();
+}
+
+// ------------------------------------------------------------------------------ settings
+
+void MainWindow::restoreSettings() {
+  QSettings settings;
+  if (m_options.persistent) {
+    const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+      const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 720);
+      resize(available.size() * 0.9);
+    }
+    restoreState(settings.value(kStateKey).toByteArray(), kLayoutVersion);
+    const int themeIndex = std::clamp(settings.value(kThemeKey, 0).toInt(), 0, 3);
+    setDarkTheme(themeIndex % 2 == 1);
+    setPresentationMode(themeIndex >= 2);
+    setClassroomMode(settings.value(kClassroomKey, false).toBool());
+    setSpeed(settings.value(kSpeedKey, 0.0).toDouble());
+    if (!settings.value(kHintKey, false).toBool()) {
+      statusBar()->showMessage(
+          tr("Press Space to train the default experiment, or pick a preset from "
+             "\"Scenarios…\" in the toolbar."),
+          30000);
+      settings.setValue(kHintKey, true);
+    }
+  } else {
+    resize(1280, 720);
+    setSpeed(0.0);
+  }
+}
+
+void MainWindow::saveSettings() {
+  if (!m_options.persistent) return;
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kStateKey, saveState(kLayoutVersion));
+  settings.setValue(kThemeKey, (theme().presentation ? 2 : 0) + (theme().dark ? 1 : 0));
+  settings.setValue(kClassroomKey, m_classroom);
+  settings.setValue(kSpeedKey, m_speed);
+  settings.setValue(
+      kExperimentKey,
+      QString::fromUtf8(
+          QJsonDocument(app::configToJson(m_controller->config())).toJson(QJsonDocument::Compact)));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveSettings();
+  QMainWindow::closeEvent(event);
+}
+
+}  // namespace gradscope::ui

@@ -1,0 +1,209 @@
+// The dashboard window: owns the metric history and the training controller, hosts every
+// chart (DashboardView) in its own dock, the control panels built from the settings schema,
+// the toolbar (play controls, speed, presets, save/open, export) and the status bar. Snapshots
+// go into the history and to every view as they arrive; a refresh timer redraws the views
+// whose run changed, fast views at ~30 Hz and the others at ~8 Hz.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QMainWindow>
+#include <QPointer>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "app/metric_history.h"
+#include "app/snapshot.h"
+#include "app/training_controller.h"
+#include "core/experiment_config.h"
+#include "core/lr_range_test.h"
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QTimer;
+
+namespace gradscope::ui {
+
+class ConfigEditor;
+class DashboardView;
+class LayerSelection;
+class SettingsPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  struct Options {
+    // Read and write the layout, the last experiment and the view options with QSettings
+    // (tests and measurements turn this off).
+    bool persistent = true;
+  };
+
+  // Refresh bookkeeping, for the --measure-ui run.
+  struct Stats {
+    std::int64_t snapshots = 0;
+    std::int64_t fastRefreshes = 0;  // view refreshes of fast views
+    std::int64_t slowRefreshes = 0;
+    std::int64_t fastTicks = 0;        // timer ticks that refreshed at least one fast view
+    std::int64_t busyNanoseconds = 0;  // in snapshot handling and view refreshes
+  };
+
+  explicit MainWindow(const core::ExperimentConfig& config, QWidget* parent = nullptr);
+  MainWindow(const core::ExperimentConfig& config, const Options& options,
+             QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // The experiment of the last session (QSettings), or the default one; `note` says why the
+  // default was used when the saved one could not be read.
+  static core::ExperimentConfig startupExperiment(QString* note = nullptr);
+
+  // Hosts `view` in its own dock (object name = its title, so the layout can be restored).
+  // The window takes ownership of the view's widget.
+  void addView(DashboardView* view, Qt::DockWidgetArea area);
+  const std::vector<DashboardView*>& views() const { return m_views; }
+  DashboardView* view(const QString& title) const;
+  QDockWidget* dockOf(DashboardView* view) const;
+  LayerSelection& layerSelection() { return *m_layerSelection; }
+
+  app::MetricHistory& history() { return m_history; }
+  app::TrainingController& controller() { return *m_controller; }
+  ConfigEditor& configEditor() { return *m_editor; }
+  SettingsPanel* settingsPanel(const QString& group) const;
+  const QList<QDockWidget*>& controlDocks() const { return m_controlDocks; }
+  // The run the views show (0 today).
+  int run() const { return m_run; }
+  const Stats& stats() const { return m_stats; }
+  app::RunState runState() const { return m_state; }
+
+  // Applies a whole experiment (preset, opened file) and restarts the run with it.
+  void loadExperiment(const core::ExperimentConfig& config);
+  // A named entry of the scenario picker; `make` turns the current experiment into the new one.
+  void addScenario(const QString& name, const QString& tooltip,
+                   std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make);
+
+  bool saveConfiguration(const QString& path, QString* error = nullptr);
+  bool openConfiguration(const QString& path, QString* error = nullptr);
+  // One tidy CSV per run (see docs/history_csv.md); with several runs `path` gets a _run<N>
+  // suffix. Returns the files written, empty (and `error`) on failure.
+  QStringList exportHistoryCsv(const QString& path, QString* error = nullptr);
+  // The whole dashboard (every visible dock), as on screen.
+  QWidget* dashboardWidget();
+
+  void setPresentationMode(bool on);
+  bool presentationMode() const;
+  void setDarkTheme(bool on);
+  // Hides the control panels (or shows them again), leaving charts and play controls.
+  void setClassroomMode(bool on);
+  bool classroomMode() const { return m_classroom; }
+  // Target steps per second; 0 = full speed.
+  void setSpeed(double stepsPerSecond);
+  double speed() const { return m_speed; }
+
+  // Status-bar text, for tests.
+  QString statusText() const;
+
+ public slots:
+  void togglePlay();
+  void play();
+  void pause();
+  void stepBatch();
+  void stepEpoch();
+  void reset();
+
+ signals:
+  // The LR range test finished (the learning-rate chart plots its curve).
+  void lrRangeTestResult(const gradscope::core::LrRangeTestResult& result);
+  // A snapshot was taken into the history and handed to every view.
+  void snapshotHandled(const gradscope::app::SnapshotPtr& snapshot);
+  void presentationModeChanged(bool on);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  // Views are created here (each chart: addView(new SomeView(...), area)).
+  void createViews();
+  void createActions();
+  void createToolBar();
+  void createMenus();
+  void createStatusBar();
+  void createControlPanels();
+  void createScenarios();
+  void arrangeDefaultLayout();
+  void restoreSettings();
+  void saveSettings();
+  void handleSnapshot(const app::SnapshotPtr& snapshot);
+  void refreshViews();
+  void updateStatus(const app::Snapshot& snapshot);
+  void updatePlayAction();
+  void showCommandFailure(const QString& field, const QString& reason);
+  void exportDialog();
+  void saveDialog();
+  void openDialog();
+  void applyFonts();
+  void applyPalette();
+
+  Options m_options;
+  app::MetricHistory m_history;
+  std::unique_ptr<app::TrainingController> m_controller;
+  ConfigEditor* m_editor = nullptr;
+  LayerSelection* m_layerSelection = nullptr;
+  int m_run = 0;
+
+  std::vector<DashboardView*> m_views;
+  struct ViewState {
+    DashboardView* view = nullptr;
+    QDockWidget* dock = nullptr;
+    std::uint64_t drawnRevision = 0;
+  };
+  std::vector<ViewState> m_viewStates;
+  QList<QDockWidget*> m_controlDocks;
+  std::vector<SettingsPanel*> m_panels;
+  QTimer* m_refreshTimer = nullptr;
+  int m_tick = 0;
+  Stats m_stats;
+
+  struct Scenario {
+    QString name;
+    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make;
+  };
+  std::vector<Scenario> m_scenarios;
+
+  QAction* m_playAction = nullptr;
+  QAction* m_stepAction = nullptr;
+  QAction* m_epochAction = nullptr;
+  QAction* m_resetAction = nullptr;
+  QAction* m_saveAction = nullptr;
+  QAction* m_openAction = nullptr;
+  QAction* m_exportAction = nullptr;
+  QAction* m_exportPngAction = nullptr;
+  QAction* m_exportSvgAction = nullptr;
+  QAction* m_exportCsvAction = nullptr;
+  QAction* m_presentationAction = nullptr;
+  QAction* m_classroomAction = nullptr;
+  QAction* m_resetLayoutAction = nullptr;
+  QActionGroup* m_themeGroup = nullptr;
+  QList<QAction*> m_themeActions;  // light, dark, presentation light, presentation dark
+  QComboBox* m_speedBox = nullptr;
+  QComboBox* m_scenarioBox = nullptr;
+
+  QLabel* m_epochLabel = nullptr;
+  QLabel* m_stepLabel = nullptr;
+  QLabel* m_rateLabel = nullptr;
+  QLabel* m_lossLabel = nullptr;
+  QLabel* m_lrLabel = nullptr;
+  QLabel* m_stateLabel = nullptr;
+
+  app::RunState m_state = app::RunState::Idle;
+  bool m_classroom = false;
+  double m_speed = 0.0;
+  int m_baseFontSize = 0;
+  QByteArray m_defaultState;
+};
+
+}  // namespace gradscope::ui

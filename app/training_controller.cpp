@@ -25,6 +25,7 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
   connect(this, &TrainingController::requestStepBatch, m_worker, &TrainingWorker::stepBatch);
   connect(this, &TrainingController::requestStepEpoch, m_worker, &TrainingWorker::stepEpoch);
   connect(this, &TrainingController::requestReset, m_worker, &TrainingWorker::reset);
+  connect(this, &TrainingController::requestReinitialize, m_worker, &TrainingWorker::reinitialize);
   connect(this, &TrainingController::requestApplyConfig, m_worker, &TrainingWorker::applyConfig);
   connect(this, &TrainingController::requestSetSpeed, m_worker, &TrainingWorker::setSpeed);
   connect(this, &TrainingController::requestLrRangeTest, m_worker, &TrainingWorker::runLrRangeTest);
@@ -78,6 +79,10 @@ void TrainingController::stepEpoch() {
 void TrainingController::reset() {
   handoffRelease(Handoff::ToWorker);
   emit requestReset();
+}
+void TrainingController::reinitialize() {
+  handoffRelease(Handoff::ToWorker);
+  emit requestReinitialize();
 }
 void TrainingController::applyConfig(const core::ExperimentConfig& config) {
   handoffRelease(Handoff::ToWorker);

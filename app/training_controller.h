@@ -25,6 +25,7 @@ class TrainingController : public QObject {
   void stepBatch();
   void stepEpoch();
   void reset();
+  void reinitialize();
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   void setSpeed(double stepsPerSecond);
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
@@ -42,6 +43,7 @@ class TrainingController : public QObject {
   void requestStepBatch();
   void requestStepEpoch();
   void requestReset();
+  void requestReinitialize();
   void requestApplyConfig(const gradscope::core::ExperimentConfig& config);
   void requestSetSpeed(double stepsPerSecond);
   void requestLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);

@@ -132,6 +132,16 @@ class TypedRun final : public TrainingRun {
     m_prober.reset();
   }
 
+  void reinitialize() override {
+    // A different draw than at step 0: the seed is offset by the step count.
+    ExperimentConfig config = m_config;
+    config.training.seed = m_config.training.seed + std::uint64_t(m_trainer->stepCount()) + 1;
+    auto trainer = makeTrainer(config, m_data);
+    trainer->continueFrom(*m_trainer, false);
+    trainer->setProber(&m_prober);
+    m_trainer = std::move(trainer);
+  }
+
   std::int64_t stepCount() const override { return m_trainer->stepCount(); }
   int epoch() const override { return m_trainer->epoch(); }
   Index stepsPerEpoch() const override { return m_trainer->stepsPerEpoch(); }

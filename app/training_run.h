@@ -38,6 +38,9 @@ class TrainingRun {
   virtual const core::StepProbe& step() = 0;
   // New weights from the seed with the current initialiser; the run restarts at step 0.
   virtual void reset() = 0;
+  // New weights with the current initialiser now, drawn from the run's own random stream;
+  // the step count, schedule position and history go on (the optimiser starts fresh).
+  virtual void reinitialize() = 0;
 
   virtual std::int64_t stepCount() const = 0;
   virtual int epoch() const = 0;

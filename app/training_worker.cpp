@@ -165,6 +165,22 @@ void TrainingWorker::reset() {
   publish();
 }
 
+void TrainingWorker::reinitialize() {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_runs.empty()) return;
+  m_runs[0]->reinitialize();
+  if (m_state == RunState::Diverged || m_state == RunState::Finished) {
+    m_state = RunState::Paused;
+    m_status = QStringLiteral("re-initialised: press Play");
+  }
+  addEvent(
+      EventKind::SettingChanged,
+      QStringLiteral("weights re-initialised (%1)")
+          .arg(QString::fromUtf8(toString(m_runs[0]->config().model.initializer.kind).data())));
+  m_fieldDirty = true;
+  if (m_mode == Mode::Stopped) publish();
+}
+
 void TrainingWorker::applyConfig(const ExperimentConfig& config) {
   handoffAcquire(Handoff::ToWorker);
   if (m_runs.empty()) return;

@@ -44,6 +44,8 @@ class TrainingWorker : public QObject {
   void stepBatch();
   void stepEpoch();
   void reset();
+  // New weights now with the current initialiser; the run goes on.
+  void reinitialize();
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   // Target steps per second; 0 means as fast as possible.
   void setSpeed(double stepsPerSecond);

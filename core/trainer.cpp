@@ -134,7 +134,7 @@ void Trainer<T>::reset() {
 
 template <typename T>
 template <typename U>
-int Trainer<T>::continueFrom(const Trainer<U>& previous) {
+int Trainer<T>::continueFrom(const Trainer<U>& previous, bool keepWeights) {
   // Weights: Dense layers and BatchNorm layers are matched by their order of appearance.
   auto tensorsOf = [](const ParameterLayout& layout, const NetworkSpec& spec, LayerKind kind) {
     std::vector<std::vector<const ParameterTensor*>> groups;
@@ -149,6 +149,7 @@ int Trainer<T>::continueFrom(const Trainer<U>& previous) {
   };
   int carried = 0;
   for (LayerKind kind : {LayerKind::Dense, LayerKind::BatchNormalization}) {
+    if (!keepWeights) break;
     const auto mine = tensorsOf(m_network.layout(), m_network.spec(), kind);
     const auto theirs = tensorsOf(previous.m_network.layout(), previous.m_network.spec(), kind);
     for (std::size_t g = 0; g < std::min(mine.size(), theirs.size()); ++g) {
@@ -163,7 +164,7 @@ int Trainer<T>::continueFrom(const Trainer<U>& previous) {
     }
   }
   // BatchNorm statistics, by BatchNorm position.
-  {
+  if (keepWeights) {
     auto mine = m_network.buffers();
     auto theirs = const_cast<Network<U>&>(previous.m_network).buffers();
     std::vector<int> myLayers, theirLayers;
@@ -184,7 +185,7 @@ int Trainer<T>::continueFrom(const Trainer<U>& previous) {
       }
     }
   }
-  if (m_network.parameterCount() == previous.m_network.parameterCount() &&
+  if (keepWeights && m_network.parameterCount() == previous.m_network.parameterCount() &&
       m_optimizer->kind() == previous.m_optimizer->kind()) {
     const auto theirs = previous.m_optimizer->state();
     OptimizerState<T> state;
@@ -533,9 +534,9 @@ void Trainer<T>::setActivation(int layer, const ActivationSpec& activation) {
 
 template class Trainer<float>;
 template class Trainer<double>;
-template int Trainer<float>::continueFrom(const Trainer<float>&);
-template int Trainer<float>::continueFrom(const Trainer<double>&);
-template int Trainer<double>::continueFrom(const Trainer<float>&);
-template int Trainer<double>::continueFrom(const Trainer<double>&);
+template int Trainer<float>::continueFrom(const Trainer<float>&, bool);
+template int Trainer<float>::continueFrom(const Trainer<double>&, bool);
+template int Trainer<double>::continueFrom(const Trainer<float>&, bool);
+template int Trainer<double>::continueFrom(const Trainer<double>&, bool);
 
 }  // namespace gradscope::core

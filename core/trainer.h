@@ -84,9 +84,11 @@ class Trainer {
   // the step and epoch counters, the schedule's position, the RNG streams, the callbacks'
   // state and every weight whose shape still fits (Dense kernels and biases in order,
   // BatchNorm parameters and statistics by position). The optimiser state is kept only when
-  // the parameter layout is unchanged. Returns the number of tensors carried over.
+  // the parameter layout is unchanged. Returns the number of tensors carried over. With
+  // keepWeights false only the progress is carried over: the weights stay as initialised
+  // ("re-initialise now") and the optimiser starts fresh.
   template <typename U>
-  int continueFrom(const Trainer<U>& previous);
+  int continueFrom(const Trainer<U>& previous, bool keepWeights = true);
   StepRecord step();
 
   // --- state

@@ -143,6 +143,41 @@ class TestTrainingWorker : public QObject {
     for (int i = 0; i < 30; ++i) QCOMPARE(r.losses[std::size_t(i)], first[std::size_t(i)]);
   }
 
+  void reinitialiseNowKeepsTheRunGoing() {
+    TrainingController controller(smallConfig());
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    for (int i = 0; i < 20; ++i) controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(20));
+    core::ExperimentConfig he = smallConfig();
+    he.model.initializer = {core::InitializerKind::HeNormal};
+    controller.applyConfig(he);  // an initialiser change waits for a reset...
+    QTRY_COMPARE(r.acknowledged, 2);
+    QVERIFY(r.changes.join(' ').contains("takes effect at reset"));
+    controller.reinitialize();  // ...or for "re-initialise now"
+    controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(21));  // the step count goes on
+    bool marked = false;
+    for (const Event& e : r.events) marked |= e.step == 20 && e.text.contains("he_normal");
+    QVERIFY(marked);
+    QCOMPARE(r.steps.size(), std::size_t(21));  // the history was not cleared
+  }
+
+  void reinitialiseDrawsNewWeights() {
+    core::ExperimentConfig c = smallConfig();
+    auto run = TrainingRun::create(c);
+    for (int i = 0; i < 5; ++i) run->step();
+    const Eigen::VectorXd before = run->parameters();
+    c.model.initializer = {core::InitializerKind::HeUniform};
+    run->apply(c);
+    QCOMPARE(run->parameters(), before);  // an initialiser change alone keeps the weights
+    run->reinitialize();
+    QVERIFY(run->parameters() != before);
+    QCOMPARE(run->stepCount(), std::int64_t(5));
+    // He uniform bounds for the first kernel (fan_in 2): |w| <= sqrt(6 / 2).
+    QVERIFY(run->parameters().head(16).cwiseAbs().maxCoeff() <= std::sqrt(3.0) + 1e-6);
+  }
+
   void divergencePausesWithItsCause() {
     core::ExperimentConfig c = smallConfig();
     c.model.hiddenLayers = 10;

@@ -1,0 +1,26 @@
+// The painted area of a PaintedView: fills the theme background and hands painting, clicks,
+// tooltips and resizes to its view.
+#pragma once
+
+#include <QWidget>
+
+namespace gradscope::ui {
+
+class PaintedView;
+
+class PaintCanvas : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PaintCanvas(PaintedView* view, QWidget* parent = nullptr);
+
+ protected:
+  bool event(QEvent* event) override;
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  PaintedView* m_view;
+};
+
+}  // namespace gradscope::ui

@@ -20,7 +20,9 @@ reference-blas) and names the fix. OpenBLAS 0.3.21 does not recognise some recen
 falls back to old kernels; when the kernel it picks does not use the CPU's widest vector
 instructions, the worker is restarted with OPENBLAS_CORETYPE naming the right family. The
 thread count is set explicitly for PyTorch (torch.set_num_threads) and for OpenBLAS's own
-thread pool (OPENBLAS_NUM_THREADS), and the BLAS and kernel used are printed.
+thread pool (OPENBLAS_NUM_THREADS), and the BLAS and kernel used are printed. Both programs
+run with the same OpenMP wait policy (passive by default: spinning idle threads make
+two-thread runs of either collapse on a busy machine).
 
 Usage: bench/compare_pytorch.py [--bench PATH] [--rounds R] [--quick] [--threads 1,2]
 """
@@ -174,12 +176,24 @@ def run_torch(python, threads, min_time, env, probe_only=False):
                "--min-time", str(min_time)]
     if probe_only:
         command.append("--probe")
-    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"The PyTorch worker failed:\n{out.stderr.strip()}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def torch_env(threads, coretype):
+def openmp_env(wait_policy):
+    """The environment of both programs: the same OpenMP wait policy for each."""
     env = dict(os.environ)
+    if wait_policy == "default":
+        env.pop("OMP_WAIT_POLICY", None)
+    else:
+        env["OMP_WAIT_POLICY"] = wait_policy
+    return env
+
+
+def torch_env(threads, coretype, wait_policy):
+    env = openmp_env(wait_policy)
     # OpenBLAS's pthread build keeps its own pool; torch.set_num_threads does not size it.
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
@@ -211,7 +225,7 @@ def choose_coretype(python, flags, args):
     """Returns the OPENBLAS_CORETYPE to set (None: the automatic choice is right)."""
     if args.coretype:
         return args.coretype
-    probe = run_torch(python, 1, 0.0, torch_env(1, None), probe_only=True)
+    probe = run_torch(python, 1, 0.0, torch_env(1, None, args.omp_wait_policy), probe_only=True)
     info = probe["openblas"]
     if info is None:
         return None
@@ -227,10 +241,10 @@ def choose_coretype(python, flags, args):
     return wanted
 
 
-def run_gradscope(bench, threads, min_time):
+def run_gradscope(bench, threads, min_time, wait_policy):
     command = [bench, f"--threads={threads}", "--benchmark_format=json",
                "--benchmark_filter=^(step|bound)/", f"--benchmark_min_time={min_time}"]
-    out = subprocess.run(command, capture_output=True, text=True)
+    out = subprocess.run(command, capture_output=True, text=True, env=openmp_env(wait_policy))
     if out.returncode != 0:
         return None, out.stderr.strip()
     report = json.loads(out.stdout)
@@ -281,6 +295,11 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds per measurement")
     parser.add_argument("--python", help="interpreter for the PyTorch worker")
     parser.add_argument("--coretype", help="force OPENBLAS_CORETYPE for PyTorch")
+    parser.add_argument("--omp-wait-policy", choices=["passive", "active", "default"],
+                        default="passive",
+                        help="OMP_WAIT_POLICY for both programs (passive: idle threads sleep "
+                             "instead of spinning, which keeps two-thread runs usable on a "
+                             "busy machine)")
     parser.add_argument("--allow-reference-blas", action="store_true",
                         help="measure even if PyTorch runs on the (slow) reference BLAS")
     parser.add_argument("--torch-worker", type=int, help=argparse.SUPPRESS)
@@ -300,7 +319,8 @@ def main():
     python = find_python(args.python)
     flags = cpu_flags()
     coretype = choose_coretype(python, flags, args)
-    probe = run_torch(python, 1, 0.0, torch_env(1, coretype), probe_only=True)
+    probe = run_torch(python, 1, 0.0, torch_env(1, coretype, args.omp_wait_policy),
+                      probe_only=True)
     print(f"PyTorch {probe['torch']} ({python}), BLAS: {describe_blas(probe)}")
     if is_reference_blas(probe):
         message = ("PyTorch runs on the reference BLAS, which makes it 3-40x slower; the "
@@ -310,7 +330,8 @@ def main():
             sys.exit(message)
         print("WARNING: " + message)
     isa = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "pre-AVX2")
-    print(f"CPU vector ISA: {isa}; OPENBLAS_CORETYPE: {coretype or '(automatic)'}")
+    print(f"CPU vector ISA: {isa}; OPENBLAS_CORETYPE: {coretype or '(automatic)'}; "
+          f"OMP_WAIT_POLICY: {args.omp_wait_policy} (both programs)")
     load_before = os.getloadavg()
 
     gradscope = {t: {} for t in thread_counts}  # threads -> name -> [steps/s per round]
@@ -321,13 +342,14 @@ def main():
     for r in range(args.rounds):
         for t in thread_counts:
             if t not in skipped:
-                rates, error = run_gradscope(args.bench, t, args.min_time)
+                rates, error = run_gradscope(args.bench, t, args.min_time, args.omp_wait_policy)
                 if rates is None:
                     skipped[t] = error
                 else:
                     for name, rate in rates.items():
                         gradscope[t].setdefault(name, []).append(rate)
-            report = run_torch(python, t, args.min_time, torch_env(t, coretype))
+            report = run_torch(python, t, args.min_time,
+                               torch_env(t, coretype, args.omp_wait_policy))
             torch_threads_seen[t] = (report["torch_threads"],
                                      (report["openblas"] or {}).get("threads"))
             for name, rate in report["steps_per_s"].items():

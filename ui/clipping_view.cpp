@@ -1,0 +1,107 @@
+#include "clipping_view.h"
+
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <cmath>
+#include <limits>
+
+#include "app/metric_history.h"
+#include "chart_view.h"
+#include "theme.h"
+
+namespace gradscope::ui {
+
+namespace {
+// Mean of the clipped flag (0 or 1) over [from, to]: the fraction of steps clipped.
+double clippedShare(const app::MetricHistory& history, int run, std::int64_t from,
+                    std::int64_t to) {
+  const app::DecimatedSeries s = history.stepSeries(run, app::StepMetric::Clipped, from, to, 1);
+  return s.empty() ? std::numeric_limits<double>::quiet_NaN() : s.buckets.front().mean;
+}
+
+QString percent(double share) {
+  const double p = 100.0 * share;
+  return p > 0.0 && p < 1.0 ? QStringLiteral("<1%") : QStringLiteral("%1%").arg(p, 0, 'f', 0);
+}
+}  // namespace
+
+ClippingView::ClippingView(QWidget* parent) : ChartDashboardView(parent) {
+  m_chart = new ChartView(tr("Clipping"), this);
+  m_chart->setExportName(QStringLiteral("clipping"));
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(m_chart);
+  m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("training step"));
+  m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
+  m_before = m_chart->addLine(tr("before clipping"), m_x, m_y);
+  m_after = m_chart->addLine(tr("after clipping"), m_x, m_y);
+  m_chart->setPlaceholder(tr("waiting for the first training step"));
+  restyle();
+  watch(m_chart);
+}
+
+void ClippingView::clear() {
+  ChartDashboardView::clear();
+  m_before->clear();
+  m_after->clear();
+  m_chart->setEvents({});
+}
+
+void ClippingView::restyle() {
+  const Theme& t = theme();
+  ChartView::styleLine(m_before, t.secondary, 0.8);
+  ChartView::styleLine(m_after, t.accent, 1.0);
+}
+
+void ClippingView::redraw(const app::MetricHistory& history, int run) {
+  const std::int64_t first = history.firstStep(run);
+  const std::int64_t last = history.lastStep(run);
+  if (last < first) {
+    m_before->clear();
+    m_after->clear();
+    m_chart->setPlaceholder(tr("waiting for the first training step"));
+    m_chart->setTitle(tr("Clipping"));
+    m_fraction = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  m_chart->setPlaceholder(QString());
+  m_fraction = clippedShare(history, run, first, last);
+  const bool clipped = m_fraction > 0.0;
+  m_chart->fitSteps(m_x, first, last);
+  const double fraction = double(last - first + 1) / std::max(1.0, m_x->max() - m_x->min());
+  const int buckets = m_chart->bucketsFor(clipped ? 2 : 1, fraction);
+  const app::DecimatedSeries before =
+      history.stepSeries(run, app::StepMetric::GradientNormBefore, first, last, buckets);
+  app::DecimatedSeries after;
+  if (clipped) {
+    after = history.stepSeries(run, app::StepMetric::GradientNormAfter, first, last, buckets);
+  }
+  ValueRange range;
+  range.add(before, true);
+  range.add(after, true);
+  m_chart->fitLog(m_y, range);
+  ChartView::fill(m_before, before, ChartView::Envelope::MinMax);
+  ChartView::fill(m_after, after, ChartView::Envelope::MinMax);
+  m_after->setVisible(clipped);
+  m_before->setName(clipped ? tr("before clipping") : tr("gradient norm"));
+
+  if (!clipped) {
+    m_chart->setTitle(tr("Clipping — no step clipped"));
+  } else {
+    const double recent =
+        clippedShare(history, run, std::max(first, last - kRecentSteps + 1), last);
+    m_chart->setTitle(tr("Clipping — %1 of steps clipped (last %2: %3)")
+                          .arg(percent(m_fraction))
+                          .arg(kRecentSteps)
+                          .arg(percent(recent)));
+  }
+  m_chart->setEvents(history.events(run), [](app::EventKind kind) {
+    return kind == app::EventKind::ClippingBurst || kind == app::EventKind::SettingChanged ||
+           kind == app::EventKind::Diverged;
+  });
+}
+
+}  // namespace gradscope::ui

@@ -1,0 +1,36 @@
+#include "update_ratio_view.h"
+
+#include <QLogValueAxis>
+
+#include "theme.h"
+
+namespace gradscope::ui {
+
+UpdateRatioView::UpdateRatioView(LayerSelection* selection, QWidget* parent)
+    : LayerTrendView(selection, app::LayerMetric::UpdateRatio, tr("Update ratio per layer"),
+                     QStringLiteral("update_ratio"), tr("‖ΔW‖ / ‖W‖ (log)"), parent) {
+  setGuide();
+}
+
+void UpdateRatioView::extendRange(ValueRange& range) const { range.add(kGuide); }
+
+void UpdateRatioView::restyle() {
+  LayerTrendView::restyle();
+  setGuide();
+}
+
+void UpdateRatioView::setGuide() {
+  ChartMark guide;
+  guide.orientation = Qt::Horizontal;
+  guide.value = kGuide;
+  guide.axis = m_y;
+  guide.label = tr("1e-3 rule of thumb");
+  guide.toolTip =
+      tr("An update of about a thousandth of the weights per step is the usual "
+         "healthy range; much lower learns slowly, much higher is unstable.");
+  guide.color = theme().foreground;
+  guide.style = Qt::DashLine;
+  m_chart->setMarks(ChartView::MarkGroup::Guides, {guide});
+}
+
+}  // namespace gradscope::ui

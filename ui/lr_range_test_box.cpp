@@ -41,11 +41,14 @@ LrRangeTestBox::LrRangeTestBox(QWidget* parent) : QWidget(parent) {
 
 void LrRangeTestBox::setResult(const core::LrRangeTestResult& result) {
   m_run->setEnabled(true);
-  m_suggested = result.suggestedMaxRate;
-  m_use->setEnabled(m_suggested > 0.0);
-  QString text = m_suggested > 0.0
-                     ? tr("<b>Suggested maximum rate: %1</b>").arg(m_suggested, 0, 'g', 3)
-                     : tr("<b>No suggestion</b> (the loss never fell)");
+  // A minimum at the very first rates means the loss never fell: nothing to suggest.
+  const bool useful = result.suggestedMaxRate >= kMinimumRate && result.rates.size() > 1 &&
+                      result.minimumLossRate > result.rates.front();
+  m_suggested = useful ? result.suggestedMaxRate : 0.0;
+  m_use->setEnabled(useful);
+  QString text = useful ? tr("<b>Suggested maximum rate: %1</b>").arg(m_suggested, 0, 'g', 3)
+                        : tr("<b>No suggestion:</b> the loss did not fall during the test "
+                             "(train a few epochs first, or check the data)");
   text += tr("<br>lowest loss at %1, steepest fall at %2")
               .arg(result.minimumLossRate, 0, 'g', 3)
               .arg(result.steepestRate, 0, 'g', 3);

@@ -15,6 +15,9 @@ namespace gradscope::ui {
 class LrRangeTestBox : public QWidget {
   Q_OBJECT
  public:
+  // The smallest maximum rate a schedule accepts (the settings schema's minimum).
+  static constexpr double kMinimumRate = 1e-7;
+
   explicit LrRangeTestBox(QWidget* parent = nullptr);
 
   void setResult(const core::LrRangeTestResult& result);

@@ -5,6 +5,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -236,10 +237,11 @@ void SettingsPanel::commit(const QString& key) {
         value = static_cast<QComboBox*>(row.editor)->currentText().toStdString();
         break;
       case core::SettingType::RealList:
-      case core::SettingType::Text:
-        value = core::parseSettingValue(
-            meta, static_cast<QLineEdit*>(row.editor)->text().trimmed().toStdString());
-        break;
+      case core::SettingType::Text: {
+        QString text = static_cast<QLineEdit*>(row.editor)->text();
+        if (meta.type == core::SettingType::RealList) text.remove(QRegularExpression("\\s"));
+        value = core::parseSettingValue(meta, text.trimmed().toStdString());
+      } break;
     }
   } catch (const core::Error& e) {
     showError(key, QString::fromStdString(e.reason()));

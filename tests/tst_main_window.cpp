@@ -1,0 +1,422 @@
+// The dashboard window, offscreen: a control of each type reaches the worker as a command and
+// comes back acknowledged; Play fills the history, Reset clears it; the dashboard exports to
+// PNG (at the chosen scale), SVG and CSV; presentation mode changes the fonts; a divergence
+// shows its message and pauses; malformed configuration files are refused by field.
+#include <QtTest>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTemporaryDir>
+
+#include <cmath>
+
+#include "app/default_experiment.h"
+#include "core/settings_schema.h"
+#include "ui/config_editor.h"
+#include "ui/dashboard_view.h"
+#include "ui/image_export.h"
+#include "ui/lr_range_test_box.h"
+#include "ui/main_window.h"
+#include "ui/number_spin_box.h"
+#include "ui/settings_panel.h"
+#include "ui/theme.h"
+
+using namespace gradscope;
+using namespace gradscope::ui;
+
+namespace {
+
+core::ExperimentConfig smallExperiment() {
+  core::ExperimentConfig c = app::defaultExperiment();
+  c.data.samples = 256;
+  c.training.epochs = 1000;
+  return c;
+}
+
+SettingsPanel* panelFor(MainWindow& window, const QString& key) {
+  const core::SettingMeta* meta = core::findSetting(key.toStdString());
+  return meta ? window.settingsPanel(QString::fromStdString(meta->group)) : nullptr;
+}
+
+// The setting as text, numbers to 12 significant digits (0.2 rather than 0.20000000000000001).
+QString settingText(const core::ExperimentConfig& config, const QString& key) {
+  core::ExperimentConfig copy = config;
+  const core::SettingValue value = core::getSetting(copy, key.toStdString());
+  if (const double* x = std::get_if<double>(&value)) return QString::number(*x, 'g', 12);
+  return QString::fromStdString(core::formatSettingValue(value));
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private:
+  std::unique_ptr<MainWindow> m_window;
+  QTemporaryDir m_dir;
+
+  MainWindow& window() { return *m_window; }
+  void waitForWorker() {
+    QTRY_VERIFY_WITH_TIMEOUT(window().history().hasRun(0), 10000);
+    QTRY_COMPARE(window().configEditor().pending(), 0);
+  }
+  void pauseAndSettle() {
+    window().pause();
+    QTRY_VERIFY(window().runState() != app::RunState::Running);
+    QTest::qWait(100);
+  }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(m_dir.isValid());
+    MainWindow::Options options;
+    options.persistent = false;
+    m_window = std::make_unique<MainWindow>(smallExperiment(), options);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    waitForWorker();
+  }
+
+  void cleanupTestCase() { m_window.reset(); }
+
+  void docksHaveUniqueNames() {
+    QSet<QString> names;
+    for (QDockWidget* dock : window().findChildren<QDockWidget*>()) {
+      QVERIFY(!dock->objectName().isEmpty());
+      QVERIFY2(!names.contains(dock->objectName()), qPrintable(dock->objectName()));
+      names.insert(dock->objectName());
+    }
+    for (const char* group : {"Data", "Network", "Optimiser", "Schedule", "Training"}) {
+      QVERIFY(window().settingsPanel(QString::fromLatin1(group)));
+    }
+  }
+
+  void everySettingHasAControl() {
+    for (const core::SettingMeta& meta : core::experimentSettings()) {
+      SettingsPanel* panel = panelFor(window(), QString::fromStdString(meta.key));
+      QVERIFY2(panel && panel->editorFor(QString::fromStdString(meta.key)), meta.key.c_str());
+      const QString tip = panel->editorFor(QString::fromStdString(meta.key))->toolTip();
+      QVERIFY(tip.contains(SettingsPanel::effectText(meta.effect).toHtmlEscaped()));
+    }
+  }
+
+  void controlReachesWorker_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");  // as formatSettingValue prints it
+    QTest::newRow("check box") << "training.shuffle"
+                               << "false";
+    QTest::newRow("spin box") << "training.batch_size"
+                              << "8";
+    QTest::newRow("log spin box") << "optimizer.learning_rate"
+                                  << "0.02";
+    QTest::newRow("linear spin box") << "data.noise"
+                                     << "0.2";
+    QTest::newRow("combo box") << "model.activation"
+                               << "relu";
+    QTest::newRow("rebuild") << "model.hidden_layers"
+                             << "3";
+    QTest::newRow("schedule choice") << "schedule.type"
+                                     << "piecewise_constant";
+    QTest::newRow("list") << "schedule.boundaries"
+                          << "100,200";
+    QTest::newRow("at reset") << "model.initializer"
+                              << "he_normal";
+  }
+  void controlReachesWorker() {
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    SettingsPanel* panel = panelFor(window(), key);
+    QVERIFY(panel);
+    QWidget* editor = panel->editorFor(key);
+    QVERIFY(editor);
+    QVERIFY2(editor->isEnabled(), "the control should apply to this experiment");
+    QSignalSpy applied(&window().controller(), &app::TrainingController::configApplied);
+    if (auto* box = qobject_cast<QCheckBox*>(editor)) {
+      if (box->isChecked() != (value == QLatin1String("true"))) box->click();
+    } else if (auto* spin = qobject_cast<QSpinBox*>(editor)) {
+      spin->setValue(value.toInt());  // sent after the debounce
+    } else if (auto* number = qobject_cast<QDoubleSpinBox*>(editor)) {
+      number->setValue(value.toDouble());
+      emit number->editingFinished();  // sent at once
+    } else if (auto* combo = qobject_cast<QComboBox*>(editor)) {
+      const int index = combo->findText(value);
+      QVERIFY(index >= 0);
+      combo->setCurrentIndex(index);
+      emit combo->activated(index);
+    } else if (auto* edit = qobject_cast<QLineEdit*>(editor)) {
+      edit->setText(value);
+      emit edit->editingFinished();
+    } else {
+      QFAIL("unexpected control type");
+    }
+    QTRY_VERIFY(applied.count() > 0);
+    QTRY_COMPARE(settingText(window().controller().config(), key), value);
+    QCOMPARE(window().configEditor().pending(), 0);
+    QVERIFY(panel->errorFor(key).isEmpty());
+  }
+
+  void spinBoxEditsAreDebounced() {
+    SettingsPanel* panel = panelFor(window(), QStringLiteral("training.batch_size"));
+    auto* spin = qobject_cast<QSpinBox*>(panel->editorFor(QStringLiteral("training.batch_size")));
+    QVERIFY(spin);
+    QSignalSpy applied(&window().controller(), &app::TrainingController::configApplied);
+    for (int v = 10; v <= 20; ++v) spin->setValue(v);  // as holding the arrow key
+    QTRY_COMPARE(window().controller().config().training.batchSize, core::Index(20));
+    QCOMPARE(applied.count(), 1);
+  }
+
+  void refusedValueShowsItsReason() {
+    const QString key = QStringLiteral("schedule.boundaries");
+    SettingsPanel* panel = panelFor(window(), key);
+    auto* edit = qobject_cast<QLineEdit*>(panel->editorFor(key));
+    QVERIFY(edit);
+    const auto before = window().controller().config();
+    edit->setText(QStringLiteral("10, fast"));
+    emit edit->editingFinished();
+    QVERIFY2(panel->errorFor(key).contains(QStringLiteral("not a number")),
+             qPrintable(panel->errorFor(key)));
+    QCOMPARE(window().configEditor().pending(), 0);
+    QTest::qWait(50);
+    QVERIFY(window().controller().config() == before);
+    edit->setText(QStringLiteral("100, 200"));
+    emit edit->editingFinished();
+    QVERIFY(panel->errorFor(key).isEmpty());
+  }
+
+  void irrelevantSettingsAreGreyed() {
+    SettingsPanel* panel = panelFor(window(), QStringLiteral("optimizer.beta_1"));
+    QVERIFY(!panel->editorFor(QStringLiteral("optimizer.beta_1"))->isEnabled());  // momentum
+    QVERIFY(panel->editorFor(QStringLiteral("optimizer.momentum"))->isEnabled());
+  }
+
+  void logSpinBoxStepsInQuarterDecades() {
+    NumberSpinBox box(true);
+    box.setRange(1e-7, 100.0);
+    QCOMPARE(box.stepped(0.001, 1), 0.00178);
+    QCOMPARE(box.stepped(0.001, 4), 0.01);
+    QCOMPARE(box.stepped(0.01, -4), 0.001);
+    QCOMPARE(box.textFromValue(1e-5), QStringLiteral("1e-5"));
+    QCOMPARE(box.textFromValue(0.05), QStringLiteral("0.05"));
+    QCOMPARE(box.valueFromText(QStringLiteral("3e-4")), 3e-4);
+  }
+
+  void playFillsHistoryAndResetClears() {
+    window().loadExperiment(smallExperiment());
+    waitForWorker();
+    window().play();
+    QTRY_VERIFY_WITH_TIMEOUT(window().history().stepCount(0) > 200, 10000);
+    QTRY_VERIFY(window().stats().snapshots > 3);
+    QVERIFY(window().statusText().contains(QStringLiteral("Loss ")));
+    if (!window().views().empty())
+      QTRY_VERIFY(window().stats().fastRefreshes + window().stats().slowRefreshes > 0);
+    pauseAndSettle();
+    QVERIFY(window().history().stepCount(0) > 200);
+    window().reset();
+    QTRY_VERIFY(window().history().stepCount(0) < 5);
+    QTRY_VERIFY(window().statusText().contains(QStringLiteral("Step 0")));
+  }
+
+  void exportsPngSvgAndCsv_data() {
+    QTest::addColumn<double>("scale");
+    QTest::newRow("1x") << 1.0;
+    QTest::newRow("2x") << 2.0;
+    QTest::newRow("4x") << 4.0;
+  }
+  void exportsPngSvgAndCsv() {
+    QFETCH(double, scale);
+    const QString png = m_dir.filePath(QStringLiteral("dashboard-%1.png").arg(scale));
+    QString error;
+    QVERIFY2(exportPng(window().dashboardWidget(), png, scale, &error), qPrintable(error));
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), (QSizeF(window().dashboardWidget()->size()) * scale).toSize());
+
+    if (scale == 1.0) {
+      const QString svg = m_dir.filePath(QStringLiteral("dashboard.svg"));
+      QVERIFY2(exportSvg(window().dashboardWidget(), svg, &error), qPrintable(error));
+      QFile file(svg);
+      QVERIFY(file.open(QIODevice::ReadOnly));
+      const QByteArray text = file.readAll();
+      QVERIFY(text.startsWith("<?xml"));
+      QVERIFY(text.contains("<svg"));
+      // A single view too (the charts' context menu uses the same functions).
+      if (!window().views().empty()) {
+        QWidget* view = window().views().front()->widget();
+        const QString one = m_dir.filePath(QStringLiteral("view.png"));
+        QVERIFY2(exportPng(view, one, 2.0, &error), qPrintable(error));
+        QCOMPARE(QImage(one).size(), view->size() * 2);
+      }
+    }
+  }
+
+  void exportsHistoryCsv() {
+    window().stepEpoch();
+    QTRY_VERIFY_WITH_TIMEOUT(window().history().stepCount(0) >= 5, 10000);
+    pauseAndSettle();
+    const QString path = m_dir.filePath(QStringLiteral("history.csv"));
+    QString error;
+    const QStringList files = window().exportHistoryCsv(path, &error);
+    QVERIFY2(files == QStringList{path}, qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.front(),
+             QByteArray("step,epoch,loss,data_loss,accuracy,learning_rate,momentum,"
+                        "gradient_norm_before_clip,gradient_norm_after_clip,clipped"));
+    const qsizetype rows = lines.size() - 2;  // header and the final newline
+    QCOMPARE(rows, qsizetype(window().history().stepCount(0)));
+    const QList<QByteArray> first = lines[1].split(',');
+    QCOMPARE(first.size(), 10);
+    QCOMPARE(first[0].toLongLong(), window().history().firstStep(0));
+    QCOMPARE(first[1], QByteArray("1"));
+    bool ok = false;
+    const double loss = first[2].toDouble(&ok);
+    QVERIFY(ok && std::isfinite(loss) && loss > 0.0);
+    const std::vector<double> exact = window().history().rawStepSeries(
+        0, app::StepMetric::Loss, window().history().firstStep(0), window().history().firstStep(0));
+    QCOMPARE(loss, exact.front());  // bit for bit
+  }
+
+  void presentationModeChangesFonts() {
+    QLabel* label = window().findChild<QLabel*>(QStringLiteral("step"));
+    QVERIFY(label);
+    const int before = label->font().pointSize();
+    window().setPresentationMode(true);
+    QVERIFY(theme().presentation);
+    QCOMPARE(theme().fontPointSize, 14);
+    QCOMPARE(QApplication::font().pointSize(), theme().fontPointSize);
+    QTRY_COMPARE(label->font().pointSize(), theme().fontPointSize);
+    QVERIFY(label->font().pointSize() > before);
+    window().setDarkTheme(true);
+    QVERIFY(theme().dark);
+    QCOMPARE(QApplication::palette().color(QPalette::Window).lightness() < 100, true);
+    window().setDarkTheme(false);
+    window().setPresentationMode(false);
+    QTRY_COMPARE(label->font().pointSize(), before);
+    QVERIFY(!theme().presentation);
+  }
+
+  void classroomHidesControls() {
+    window().setClassroomMode(true);
+    for (QDockWidget* dock : window().controlDocks()) QVERIFY(!dock->isVisible());
+    for (DashboardView* view : window().views()) {
+      QDockWidget* dock = window().dockOf(view);
+      QVERIFY(dock);
+    }
+    window().setClassroomMode(false);
+    bool anyShown = false;
+    for (QDockWidget* dock : window().controlDocks()) anyShown |= dock->isVisible();
+    QVERIFY(anyShown);
+  }
+
+  void shortcuts() {
+    QMap<QString, QString> expected{
+        {"Space", "togglePlay"}, {"N", "step"},        {"R", "reset"},         {"Ctrl+S", "save"},
+        {"Ctrl+O", "open"},      {"Ctrl+E", "export"}, {"F11", "presentation"}};
+    QSet<QString> found;
+    for (QAction* action : window().findChildren<QAction*>()) {
+      const QString key = action->shortcut().toString();
+      if (expected.contains(key)) found.insert(key);
+    }
+    QCOMPARE(found.size(), expected.size());
+  }
+
+  void lrRangeTestSuggestsOneCycle() {
+    core::ExperimentConfig c = smallExperiment();
+    c.data.kind = core::DatasetKind::Circle;  // a clear minimum of the loss
+    window().loadExperiment(c);
+    waitForWorker();
+    auto* box = window().findChild<LrRangeTestBox*>();
+    QVERIFY(box);
+    QSignalSpy results(&window(), &MainWindow::lrRangeTestResult);
+    box->runButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(results.count(), 1, 20000);
+    QVERIFY(box->hasResult());
+    QVERIFY(box->resultText().contains(QStringLiteral("Suggested maximum rate")));
+    box->useButton()->click();
+    QTRY_VERIFY2(window().controller().config().schedule.kind == core::ScheduleKind::OneCycle,
+                 qPrintable(window().statusBar()->currentMessage()));
+    QCOMPARE(window().controller().config().schedule.maxRate, box->suggestedMaxRate());
+  }
+
+  void configurationRoundTrip() {
+    const QString path = m_dir.filePath(QStringLiteral("experiment.json"));
+    QString error;
+    QVERIFY2(window().saveConfiguration(path, &error), qPrintable(error));
+    const core::ExperimentConfig saved = window().configEditor().config();
+    window().loadExperiment(app::defaultExperiment());
+    waitForWorker();
+    QVERIFY2(window().openConfiguration(path, &error), qPrintable(error));
+    waitForWorker();
+    QVERIFY(window().controller().config() == saved);
+  }
+
+  void malformedConfigurationNamesTheField_data() {
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("not json") << QByteArray("{\"format\": ") << "JSON";
+    QTest::newRow("format") << QByteArray("{\"format\":\"x\",\"version\":1,\"settings\":{}}")
+                            << "format";
+    QTest::newRow("type") << QByteArray(
+                                 "{\"format\":\"gradscope-config\",\"version\":1,"
+                                 "\"settings\":{\"optimizer.learning_rate\":\"fast\"}}")
+                          << "settings.optimizer.learning_rate";
+    QTest::newRow("range") << QByteArray(
+                                  "{\"format\":\"gradscope-config\",\"version\":1,"
+                                  "\"settings\":{\"model.dropout\":2}}")
+                           << "settings.model.dropout";
+    QTest::newRow("unknown") << QByteArray(
+                                    "{\"format\":\"gradscope-config\",\"version\":1,"
+                                    "\"settings\":{\"model.depth\":2}}")
+                             << "settings.model.depth";
+  }
+  void malformedConfigurationNamesTheField() {
+    QFETCH(QByteArray, json);
+    QFETCH(QString, field);
+    const QString path = m_dir.filePath(QStringLiteral("bad.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(json);
+    file.close();
+    const core::ExperimentConfig before = window().configEditor().config();
+    QString error;
+    QVERIFY(!window().openConfiguration(path, &error));
+    QVERIFY2(error.contains(field), qPrintable(error));
+    QVERIFY(window().configEditor().config() == before);
+  }
+
+  void divergenceShowsItsMessageAndPauses() {
+    core::ExperimentConfig c = smallExperiment();
+    c.data.kind = core::DatasetKind::Sine;
+    c.model.hiddenLayers = 10;
+    c.model.width = 32;
+    c.model.hiddenActivation = {core::ActivationKind::Relu};
+    c.model.initializer = {core::InitializerKind::HeNormal};
+    c.optimizer.learningRate = 1e3;
+    window().loadExperiment(c);
+    waitForWorker();
+    window().play();
+    QTRY_COMPARE_WITH_TIMEOUT(window().runState(), app::RunState::Diverged, 15000);
+    QLabel* state = window().findChild<QLabel*>(QStringLiteral("state"));
+    QVERIFY(state);
+    QVERIFY2(state->text().contains(QStringLiteral("diverged at step")), qPrintable(state->text()));
+    QVERIFY(state->styleSheet().contains(theme().warning.name()));
+    const std::int64_t steps = window().history().stepCount(0);
+    QTest::qWait(200);
+    QCOMPARE(window().history().stepCount(0), steps);  // paused
+    window().loadExperiment(smallExperiment());
+    waitForWorker();
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -30,7 +30,9 @@ void ChartDashboardView::invalidate() {
 }
 
 void ChartDashboardView::watch(ChartView* chart) {
-  connect(chart, &ChartView::plotWidthChanged, this, &ChartDashboardView::invalidate);
+  // Queued: the size changes while the chart lays itself out, which a redraw should not nest in.
+  connect(chart, &ChartView::plotSizeChanged, this, &ChartDashboardView::invalidate,
+          Qt::QueuedConnection);
   connect(chart, &ChartView::themeApplied, this, [this] {
     restyle();
     invalidate();

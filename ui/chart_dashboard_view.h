@@ -30,7 +30,7 @@ class ChartDashboardView : public QWidget, public DashboardView {
   void invalidate();
   // Sets pens and colours from the theme; called when the theme changes, before a redraw.
   virtual void restyle() {}
-  // Redraw when `chart`'s plot width changes noticeably (another bucket count); restyle and
+  // Redraw when `chart`'s plot size changes noticeably (buckets, axis labels); restyle and
   // redraw when the theme changes.
   void watch(ChartView* chart);
 

@@ -309,7 +309,7 @@ int ChartView::labelCapacity(Qt::Orientation orientation, const QString& sample)
     return std::max(2, int(length / (metrics.horizontalAdvance(sample) + metrics.height())));
   }
   const double length = plot.height() >= 20.0 ? plot.height() : std::max(60.0, height() - 90.0);
-  return std::max(2, int(length / (2.0 * metrics.height())));
+  return std::max(2, int(length / (1.6 * metrics.height())));
 }
 
 void ChartView::fitSteps(QValueAxis* axis, std::int64_t first, std::int64_t last, bool headroom) {
@@ -340,18 +340,21 @@ void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) 
   if (!(includeZero && range.lo == 0.0)) range.lo -= 0.03 * span;
   if (!(includeZero && range.hi == 0.0)) range.hi += 0.03 * span;
   const int labels = std::clamp(labelCapacity(Qt::Vertical, QString()), 2, 6);
+  const double step = niceStep(range.hi - range.lo, labels - 1);
+  double lo = std::floor(range.lo / step) * step;
+  double hi = std::ceil(range.hi / step) * step;
+  if (hi - lo < step) hi = lo + step;
+  // Keep the axis while it holds the data, is not much larger than needed and its ends are
+  // on ticks of the current spacing (so the end labels are drawn).
   const double min = axis->min(), max = axis->max();
-  const bool keep = min <= range.lo && max >= range.hi && max - min <= 2.0 * span &&
-                    axis->tickType() == QValueAxis::TicksDynamic;
-  if (!keep) {
-    const double step = niceStep(span, labels - 1);
-    double lo = std::floor(range.lo / step) * step;
-    double hi = std::ceil(range.hi / step) * step;
-    if (hi - lo < step) hi = lo + step;
-    // A hair past the end ticks: Qt Charts leaves out a label that rounding puts just outside.
-    axis->setRange(lo - step * 1e-9, hi + step * 1e-9);
-  }
-  setDynamicTicks(axis, 0.0, niceStep(axis->max() - axis->min(), labels - 1));
+  auto onTick = [&](double v) { return std::abs(v / step - std::round(v / step)) < 1e-6; };
+  const bool keep = min <= range.lo && max >= range.hi && max - min <= 2.0 * (hi - lo) &&
+                    onTick(min) && onTick(max) && axis->tickType() == QValueAxis::TicksDynamic &&
+                    axis->tickInterval() == step;
+  if (keep) return;
+  // A hair past the end ticks: Qt Charts leaves out a label that rounding puts just outside.
+  axis->setRange(lo - step * 1e-9, hi + step * 1e-9);
+  setDynamicTicks(axis, 0.0, step);
 }
 
 void ChartView::fitLog(QLogValueAxis* axis, ValueRange range) {
@@ -552,10 +555,12 @@ double ChartView::toPosition(QAbstractAxis* axis, double value) const {
 
 void ChartView::onPlotAreaChanged() {
   layoutMarks();
-  const int w = plotWidth();
-  if (m_lastPlotWidth == 0 || std::abs(w - m_lastPlotWidth) * 5 > m_lastPlotWidth) {
-    m_lastPlotWidth = w;
-    emit plotWidthChanged();
+  const QSizeF size = chart()->plotArea().size();
+  const QSizeF& last = m_lastPlotSize;
+  if (last.isEmpty() || std::abs(size.width() - last.width()) * 5.0 > last.width() ||
+      std::abs(size.height() - last.height()) * 5.0 > last.height()) {
+    m_lastPlotSize = size;
+    emit plotSizeChanged();
   }
 }
 
@@ -578,9 +583,12 @@ void ChartView::layoutMarks() {
     const std::size_t g = std::size_t(group);
     const auto& marks = m_marks[g];
     auto& items = m_markItems[g];
+    // The cursor and highlights above the events they may coincide with.
+    const qreal z = group == MarkGroup::Cursor ? 26 : group == MarkGroup::Highlights ? 23 : 20;
     for (std::size_t i = 0; i < marks.size(); ++i) {
       const ChartMark& mark = marks[i];
       MarkItem& item = items[i];
+      item.line->setZValue(z);
       QAbstractAxis* axis =
           mark.axis ? mark.axis
                     : defaultAxis(mark.orientation == Qt::Vertical ? Qt::Horizontal : Qt::Vertical);

@@ -145,8 +145,9 @@ class ChartView : public QChartView {
  signals:
   // After the chart took the new theme: views restyle their series.
   void themeApplied();
-  // The plot area's width changed noticeably: views may ask for another bucket count.
-  void plotWidthChanged();
+  // The plot area's size changed noticeably: views may ask for another bucket count and fit
+  // another number of axis labels.
+  void plotSizeChanged();
   // Before the context menu opens, for view-specific actions (placed above the export ones).
   void aboutToShowMenu(QMenu* menu);
 
@@ -178,7 +179,7 @@ class ChartView : public QChartView {
   std::size_t m_eventCount = 0;
   std::int64_t m_lastEventStep = -1;
   QGraphicsSimpleTextItem* m_placeholder = nullptr;
-  int m_lastPlotWidth = 0;
+  QSizeF m_lastPlotSize;
 };
 
 }  // namespace gradscope::ui

@@ -67,7 +67,7 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
   m_yLog->setVisible(false);
   // The accuracy lines are dashed in the loss lines' colours: the axis title says so, and the
   // legend stays short enough for a small dock.
-  m_yAccuracy = m_chart->addValueAxis(Qt::AlignRight, tr("accuracy (%), dashed"));
+  m_yAccuracy = m_chart->addValueAxis(Qt::AlignRight, tr("acc. % (dashed)"));
   m_yAccuracy->setRange(0.0, 100.0);
   m_yAccuracy->setTickType(QValueAxis::TicksDynamic);
   m_yAccuracy->setTickAnchor(0.0);

@@ -31,7 +31,7 @@ LrRangeTestView::LrRangeTestView(QWidget* parent) : QWidget(parent) {
     restyle();
     draw();
   });
-  connect(m_chart, &ChartView::plotWidthChanged, this, &LrRangeTestView::draw);
+  connect(m_chart, &ChartView::plotSizeChanged, this, &LrRangeTestView::draw, Qt::QueuedConnection);
 }
 
 LrRangeTestView::~LrRangeTestView() = default;

@@ -44,9 +44,12 @@ QFont Theme::titleFont() const {
 }
 
 QColor Theme::layerColor(int layer, int count) const {
-  // Stop short of viridis's pale yellow end on a light background, where it is unreadable.
+  // Stop short of viridis's pale yellow end on a light background and of its near-black
+  // purple start on a dark one, where they are unreadable.
+  const double bottom = dark ? 0.3 : 0.0;
   const double top = dark ? 1.0 : 0.85;
-  return interpolate(count <= 1 ? 0.0 : top * double(layer) / double(count - 1));
+  return interpolate(count <= 1 ? bottom
+                                : bottom + (top - bottom) * double(layer) / double(count - 1));
 }
 
 QColor Theme::runColor(int run) const {

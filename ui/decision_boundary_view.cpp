@@ -206,29 +206,78 @@ int DecisionBoundaryView::legendWidth() const {
   return marker + 6 + text + 8;
 }
 
-QRect DecisionBoundaryView::plotRectIn(const QRect& rect) const {
+std::vector<DecisionBoundaryView::LegendItem> DecisionBoundaryView::legendItems() const {
+  std::vector<LegendItem> items;
+  const Task t = task();
+  if (t != Task::Regression) {
+    const int classes = t == Task::Binary ? 2
+                        : m_points        ? std::max(2, m_points->classes)
+                                          : int(m_field ? m_field->outputs.size() : 2);
+    for (int k = 0; k < classes; ++k)
+      items.push_back({LegendItem::Swatch, classColor(k, classes), tr("class %1").arg(k)});
+  }
+  if (m_points) {
+    const QColor neutral = theme().dark ? QColor(200, 200, 200) : QColor(150, 150, 150);
+    items.push_back({LegendItem::Train, neutral, tr("train")});
+    if (std::find(m_points->validation.begin(), m_points->validation.end(), true) !=
+        m_points->validation.end())
+      items.push_back({LegendItem::Validation, neutral, tr("validation")});
+  }
+  return items;
+}
+
+int DecisionBoundaryView::legendRowsBelow(int width) const {
+  const QFontMetrics fm(theme().font());
+  int rows = 1, x = 0;
+  for (const LegendItem& item : legendItems()) {
+    const int w = fm.height() + 6 + fm.horizontalAdvance(item.text) + 14;
+    if (x > 0 && x + w > width) {
+      ++rows;
+      x = 0;
+    }
+    x += w;
+  }
+  return rows;
+}
+
+DecisionBoundaryView::Layout DecisionBoundaryView::layoutIn(const QRect& rect) const {
   const QFontMetrics fm(theme().font());
   const QFontMetrics tfm(theme().titleFont());
   const Frame f = frame();
   const int left =
       rect.left() + 4 + fm.height() + 4 + fm.horizontalAdvance(QStringLiteral("-88.8")) + kTick + 2;
   const int top = rect.top() + tfm.height() + 8 + fm.height() / 2;  // room for the top label
-  const int right = rect.right() - legendWidth() - 16;
-  const int bottom = rect.bottom() - kTick - 2 * fm.height() - 4;
-  const QRect area(QPoint(left, top),
-                   QPoint(std::max(left + 10, right), std::max(top + 10, bottom)));
+  const int axisBelow = kTick + 2 * fm.height() + 4;
   // Equal units on both axes, so a circle stays a circle.
   const double aspect = (f.xMax - f.xMin) / (f.yMax - f.yMin);
-  int w = area.width(), h = area.height();
-  if (double(w) / h > aspect) {
-    w = std::max(10, int(h * aspect));
-  } else {
-    h = std::max(10, int(w / aspect));
-  }
-  return QRect(area.left(), area.top() + (area.height() - h) / 2, w, h);
+  auto fit = [&](int right, int bottom) {
+    const QRect area(QPoint(left, top),
+                     QPoint(std::max(left + 10, right), std::max(top + 10, bottom)));
+    int w = area.width(), h = area.height();
+    if (double(w) / h > aspect) {
+      w = std::max(10, int(h * aspect));
+    } else {
+      h = std::max(10, int(w / aspect));
+    }
+    return QRect(area.left(), area.top() + (area.height() - h) / 2, w, h);
+  };
+  Layout right;
+  right.plot = fit(rect.right() - legendWidth() - 16, rect.bottom() - axisBelow);
+  right.legend = QRect(right.plot.right() + 16, right.plot.top(), legendWidth(),
+                       std::max(right.plot.height(), rect.bottom() - right.plot.top()));
+  if (task() == Task::Regression) return right;
+  // In a tall, narrow panel the legend goes under the plot when that leaves a larger plot.
+  const int line = fm.height() + 4;
+  const int legendHeight = legendRowsBelow(rect.width() - 12) * line;
+  Layout below;
+  below.legendBelow = true;
+  below.plot = fit(rect.right() - 10, rect.bottom() - axisBelow - legendHeight - 4);
+  below.legend =
+      QRect(rect.left() + 6, below.plot.bottom() + axisBelow + 4, rect.width() - 12, legendHeight);
+  return below.plot.width() > right.plot.width() + 8 ? below : right;
 }
 
-QRect DecisionBoundaryView::plotRect() const { return plotRectIn(canvas()->rect()); }
+QRect DecisionBoundaryView::plotRect() const { return layoutIn(canvas()->rect()).plot; }
 
 QPointF DecisionBoundaryView::toCanvas(double x, double y) const {
   const QRect plot = plotRect();
@@ -243,15 +292,14 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   QString title =
       task() == Task::Regression ? tr("Prediction over the input plane") : tr("Decision boundary");
   if (m_field && m_step >= 0) title += tr(" at step %1").arg(formatStep(m_step));
-  painter.setFont(th.titleFont());
-  painter.drawText(QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter, title);
-  painter.setFont(th.font());
+  drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
+            title);
   if (!m_field && !m_points) {
     drawMessage(painter, rect, tr("The decision boundary is shown for 2-D data sets"));
     return;
   }
-  const QRect plot = plotRectIn(rect);
+  const Layout layout = layoutIn(rect);
+  const QRect plot = layout.plot;
   const Frame f = frame();
   if (!m_image.isNull()) {
     // Grid values sit on the cell corners: stretch the image half a cell past the plot.
@@ -272,7 +320,7 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   }
   paintPoints(painter, plot, f);
   paintAxes(painter, plot, f);
-  paintLegend(painter, QRect(plot.right() + 16, plot.top(), legendWidth(), plot.height()));
+  paintLegend(painter, layout);
 }
 
 void DecisionBoundaryView::paintContour(QPainter& painter, const QRect& plot) {
@@ -368,35 +416,18 @@ void DecisionBoundaryView::paintAxes(QPainter& painter, const QRect& plot, const
                    Qt::AlignCenter, QStringLiteral("x2"));
 }
 
-void DecisionBoundaryView::paintLegend(QPainter& painter, const QRect& area) {
+void DecisionBoundaryView::paintLegend(QPainter& painter, const Layout& layout) {
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
   const double radius = th.presentation ? 4.5 : 3.2;
   const int line = fm.height() + 4;
-  int y = area.top();
+  const QRect& area = layout.legend;
   painter.save();
   painter.setRenderHint(QPainter::Antialiasing, true);
-  auto marker = [&](int yTop, const QColor& color, bool validation) {
-    const QPointF c(area.left() + fm.height() / 2.0, yTop + fm.height() / 2.0);
-    if (validation) {
-      painter.setBrush(Qt::NoBrush);
-      painter.setPen(QPen(outlineColor(), 3.5));
-      painter.drawEllipse(c, radius, radius);
-      painter.setPen(QPen(color, 1.8));
-    } else {
-      painter.setPen(QPen(outlineColor(), 1.0));
-      painter.setBrush(color);
-    }
-    painter.drawEllipse(c, radius, radius);
-  };
-  auto text = [&](int yTop, const QString& s) {
+  int x = area.left(), y = area.top();
+  if (task() == Task::Regression) {
     painter.setPen(th.foreground);
-    painter.drawText(QPoint(area.left() + fm.height() + 6, yTop + fm.ascent()), s);
-  };
-  const Task t = task();
-  if (t == Task::Regression) {
-    painter.setPen(th.foreground);
-    painter.drawText(QPoint(area.left(), y + fm.ascent()), tr("target"));
+    painter.drawText(QPoint(x, y + fm.ascent()), tr("target"));
     y += line;
     const double scale = regressionScale();
     const int barHeight = std::max(40, area.height() - 3 * line - 8);
@@ -407,33 +438,47 @@ void DecisionBoundaryView::paintLegend(QPainter& painter, const QRect& area) {
     }
     const Theme* themePtr = &th;
     drawColorBar(
-        painter, QRect(area.left(), y, fm.height(), barHeight),
+        painter, QRect(x, y, fm.height(), barHeight),
         [themePtr](double v) { return themePtr->diverging(2 * v - 1); }, ticks);
     y += barHeight + 8;
-  } else {
-    const int classes = t == Task::Binary ? 2
-                        : m_points        ? std::max(2, m_points->classes)
-                                          : int(m_field->outputs.size());
-    for (int k = 0; k < classes && y + line <= area.bottom() - 2 * line; ++k) {
-      painter.setPen(Qt::NoPen);
-      painter.setBrush(classColor(k, classes));
-      painter.drawRect(QRectF(area.left() + 1, y + 2, fm.height() - 2, fm.height() - 4));
-      text(y, tr("class %1").arg(k));
-      y += line;
-    }
-    y += 4;
   }
-  if (m_points) {
-    const QColor neutral = th.dark ? QColor(200, 200, 200) : QColor(150, 150, 150);
-    marker(y, neutral, false);
-    text(y, tr("train"));
-    y += line;
-    const bool anyValidation = std::find(m_points->validation.begin(), m_points->validation.end(),
-                                         true) != m_points->validation.end();
-    if (anyValidation) {
-      marker(y, neutral, true);
-      text(y, tr("validation"));
+  const std::vector<LegendItem> items = legendItems();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const LegendItem& item = items[i];
+    const int width = fm.height() + 6 + fm.horizontalAdvance(item.text) + 14;
+    if (layout.legendBelow) {
+      if (x > area.left() && x + width > area.right()) {
+        x = area.left();
+        y += line;
+      }
+    } else if (i > 0) {
+      // A little space between the classes and the markers.
+      y += line +
+           (items[i - 1].kind == LegendItem::Swatch && item.kind != LegendItem::Swatch ? 4 : 0);
     }
+    const QPointF c(x + fm.height() / 2.0, y + fm.height() / 2.0);
+    switch (item.kind) {
+      case LegendItem::Swatch:
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(item.color);
+        painter.drawRect(QRectF(x + 1, y + 2, fm.height() - 2, fm.height() - 4));
+        break;
+      case LegendItem::Train:
+        painter.setPen(QPen(outlineColor(), 1.0));
+        painter.setBrush(item.color);
+        painter.drawEllipse(c, radius, radius);
+        break;
+      case LegendItem::Validation:
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(outlineColor(), 3.5));
+        painter.drawEllipse(c, radius, radius);
+        painter.setPen(QPen(item.color, 1.8));
+        painter.drawEllipse(c, radius, radius);
+        break;
+    }
+    painter.setPen(th.foreground);
+    painter.drawText(QPoint(x + fm.height() + 6, y + fm.ascent()), item.text);
+    if (layout.legendBelow) x += width;
   }
   painter.restore();
 }

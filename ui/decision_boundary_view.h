@@ -54,12 +54,23 @@ class DecisionBoundaryView : public PaintedView {
     double xMin = 0, xMax = 1, yMin = 0, yMax = 1;
   };
   Frame frame() const;
-  QRect plotRectIn(const QRect& rect) const;
+  struct LegendItem {
+    enum Kind { Swatch, Train, Validation } kind;
+    QColor color;
+    QString text;
+  };
+  struct Layout {
+    QRect plot, legend;
+    bool legendBelow = false;  // a flowing row under the plot instead of a column beside it
+  };
+  std::vector<LegendItem> legendItems() const;
+  int legendRowsBelow(int width) const;
+  Layout layoutIn(const QRect& rect) const;
   int legendWidth() const;
   double regressionScale() const;
   QColor fieldColor(int index, Task task, double scale) const;
   void rebuildImage();
-  void paintLegend(QPainter& painter, const QRect& area);
+  void paintLegend(QPainter& painter, const Layout& layout);
   void paintAxes(QPainter& painter, const QRect& plot, const Frame& f);
   void paintPoints(QPainter& painter, const QRect& plot, const Frame& f);
   void paintContour(QPainter& painter, const QRect& plot);

@@ -271,12 +271,9 @@ int HeatmapView::layerAt(const QPoint& pos) const {
 void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
-  painter.setFont(th.titleFont());
-  painter.setPen(th.foreground);
   const int titleHeight = QFontMetrics(th.titleFont()).height();
-  painter.drawText(QRect(rect.left() + 6, rect.top() + 2, rect.width() - 12, titleHeight),
-                   Qt::AlignLeft | Qt::AlignVCenter, metricTitle());
-  painter.setFont(th.font());
+  drawTitle(painter, QRect(rect.left() + 6, rect.top() + 2, rect.width() - 12, titleHeight),
+            metricTitle());
   if (m_image.isNull()) {
     drawMessage(painter, rect.adjusted(0, titleHeight, 0, 0),
                 tr("The layers' measurements appear here once training starts."));
@@ -330,7 +327,7 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
   if (m_selection && m_selection->layerCount() == layers) {
     painter.setPen(Qt::NoPen);
     for (const int l : m_selection->layers()) {
-      const int h = std::max(4, int(rowHeight));
+      const int h = std::max(4, int(rowHeight) - 2);  // a gap between neighbours
       const int y = rowCentre(l) - h / 2;
       painter.setBrush(th.layerColor(l, layers));
       painter.drawRect(plot.left() - kMarkerWidth - 3, y, kMarkerWidth, h);
@@ -359,7 +356,7 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
   // Colour bar in the metric's units.
   const QRect bar(plot.right() + 10, plot.top(), fm.height(), plot.height());
   std::vector<AxisTick> ticks;
-  const int maxBarTicks = std::max(2, plot.height() / (fm.height() + 2));
+  const int maxBarTicks = std::max(2, plot.height() / (fm.height() * 8 / 5));
   if (logScale()) {
     for (AxisTick t : decadeTicks(m_low, m_high, maxBarTicks)) {
       t.value = (t.value - m_low) / (m_high - m_low);

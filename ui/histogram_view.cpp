@@ -19,6 +19,7 @@ namespace gradscope::ui {
 namespace {
 constexpr int kPad = 6;
 constexpr int kTick = 3;
+constexpr double kUnitRange = 1.2;
 
 struct BinRange {
   int first = 0, last = 0;  // [first, last)
@@ -30,8 +31,9 @@ BinRange visibleBins(const core::Histogram& h, bool unitRange) {
   BinRange r{0, bins, h.low, h.high};
   if (!unitRange || bins == 0 || h.high <= h.low) return r;
   const double width = (h.high - h.low) / bins;
-  r.first = std::clamp(int(std::floor((-1.0 - h.low) / width + 1e-9)), 0, bins);
-  r.last = std::clamp(int(std::ceil((1.0 - h.low) / width - 1e-9)), r.first, bins);
+  // [-1.2, 1.2) with the probes' bins, so values of exactly 1 (a saturated tanh) are inside.
+  r.first = std::clamp(int(std::floor((-kUnitRange - h.low) / width + 1e-9)), 0, bins);
+  r.last = std::clamp(int(std::ceil((kUnitRange - h.low) / width - 1e-9)), r.first, bins);
   r.low = h.low + r.first * width;
   r.high = h.low + r.last * width;
   return r;
@@ -51,7 +53,7 @@ std::vector<AxisTick> histogramTicks(bool gradient, const BinRange& r, int width
   std::vector<std::vector<double>> candidates;
   if (gradient) {
     candidates = {{-30, -20, -10, 0}, {-30, -15, 0}, {-20, 0}};
-  } else if (r.high - r.low <= 2.5) {
+  } else if (r.high - r.low <= 2 * kUnitRange + 0.1) {
     candidates = {{-1, -0.5, 0, 0.5, 1}, {-1, 0, 1}};
   } else {
     candidates = {{-6, -4, -2, 0, 2, 4, 6}, {-6, -3, 0, 3, 6}, {-6, 0, 6}};
@@ -222,9 +224,14 @@ HistogramView::Grid HistogramView::grid() const {
   const int minCell = fm.horizontalAdvance(tr("layer 50 (output)")) + 2 * kPad + 4;
   g.columns = std::max(1, width / minCell);
   g.cellWidth = width / g.columns;
-  const int plot = std::clamp(g.cellWidth * 2 / 5, 3 * fm.height(), 8 * fm.height());
-  g.cellHeight = kPad + fm.height() + 2 + plot + kTick + fm.height() + kPad;
   g.top = 4 + tfm.height() + 4;
+  // Cells grow into free height (few layers), up to a plot three quarters as tall as wide.
+  const int frame = kPad + fm.height() + 2 + kTick + fm.height() + kPad;
+  const int rows = std::max(1, (cellCount() + g.columns - 1) / g.columns);
+  const int fill = (visibleCanvasHeight() - g.top - 4) / rows - frame;
+  const int plot = std::clamp(std::max(g.cellWidth * 2 / 5, fill), 3 * fm.height(),
+                              std::max(3 * fm.height(), g.cellWidth * 3 / 4));
+  g.cellHeight = frame + plot;
   return g;
 }
 
@@ -265,11 +272,9 @@ QString HistogramView::title() const {
 void HistogramView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Theme& th = theme();
   const QFontMetrics tfm(th.titleFont());
-  painter.setFont(th.titleFont());
-  painter.setPen(th.foreground);
-  painter.drawText(QRect(rect.left() + kPad, rect.top() + 4, rect.width() - 2 * kPad, tfm.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter, title());
-  painter.setFont(th.font());
+  drawTitle(painter,
+            QRect(rect.left() + kPad, rect.top() + 4, rect.width() - 2 * kPad, tfm.height()),
+            title());
   if (!m_hasFrame) {
     drawMessage(painter, rect.adjusted(0, tfm.height(), 0, 0),
                 tr("Histograms appear at the first probe step (every few steps) once training "
@@ -308,27 +313,49 @@ void HistogramView::paintCell(QPainter& painter, const QRect& cell, int layer) {
     const int x = int(std::lround(xOf(0.0)));
     painter.drawLine(x, plot.top(), x, plot.bottom());
   }
-  std::uint32_t peak = 0;
-  for (int b = range.first; b < range.last; ++b) peak = std::max(peak, h.counts[std::size_t(b)]);
+  // One bin holding most values (inactive ReLUs at 0) would flatten the rest: it is drawn
+  // cut, with its share written beside it, and the others scaled to the second tallest.
+  int tallest = -1;
+  std::uint32_t peak = 0, second = 0;
+  for (int b = range.first; b < range.last; ++b) {
+    const std::uint32_t c = h.counts[std::size_t(b)];
+    if (c > peak) {
+      second = peak;
+      peak = c;
+      tallest = b;
+    } else {
+      second = std::max(second, c);
+    }
+  }
+  const double total = h.total();
+  const bool cut = !gradient && second > 0 && peak > 3 * second && peak > 0.3 * total;
+  const double scale = cut ? 1.25 * second : double(peak);
   const QColor color = th.layerColor(layer, layers);
   const double binWidth = (h.high - h.low) / double(h.counts.size());
-  if (peak > 0) {
-    for (int b = range.first; b < range.last; ++b) {
-      const std::uint32_t c = h.counts[std::size_t(b)];
-      if (c == 0) continue;
-      // Whole pixels, and a one-pixel gap only where bars are wide enough to keep it.
-      const int x0 = int(std::lround(xOf(h.low + b * binWidth)));
-      const int x1 = int(std::lround(xOf(h.low + (b + 1) * binWidth)));
-      const int width = std::max(1, x1 - x0 - (x1 - x0 >= 4 ? 1 : 0));
-      const double height = std::max(1.0, double(c) / peak * plot.height());
-      painter.fillRect(QRectF(x0, plot.bottom() + 1 - height, width, height), color);
+  for (int b = range.first; b < range.last && peak > 0; ++b) {
+    const std::uint32_t c = h.counts[std::size_t(b)];
+    if (c == 0) continue;
+    // Whole pixels, and a one-pixel gap only where bars are wide enough to keep it.
+    const int x0 = int(std::lround(xOf(h.low + b * binWidth)));
+    const int x1 = int(std::lround(xOf(h.low + (b + 1) * binWidth)));
+    const int width = std::max(1, x1 - x0 - (x1 - x0 >= 4 ? 1 : 0));
+    const double height = std::min(double(plot.height()), std::max(1.0, c / scale * plot.height()));
+    painter.fillRect(QRectF(x0, plot.bottom() + 1 - height, width, height), color);
+    if (cut && b == tallest) {
+      // A break in the bar, and its share of all values.
+      const int y = plot.top() + plot.height() / 6;
+      painter.fillRect(QRect(x0 - 1, y, width + 2, 3), th.background);
+      const QString label = QStringLiteral("%1%").arg(100.0 * c / total, 0, 'f', 0);
+      const int w = fm.horizontalAdvance(label);
+      const int left = x1 + 3 + w <= plot.right() ? x1 + 3 : x0 - 3 - w;
+      painter.setPen(th.foreground);
+      painter.drawText(QPoint(left, plot.top() + fm.ascent()), label);
     }
   }
   painter.setPen(th.foreground);
   painter.drawLine(plot.left(), plot.bottom() + 1, plot.right(), plot.bottom() + 1);
 
   // Values outside the shown range, as a share of all values.
-  const double total = h.total();
   std::uint64_t below = h.below, above = h.above;
   for (int b = 0; b < range.first; ++b) below += h.counts[std::size_t(b)];
   for (int b = range.last; b < int(h.counts.size()); ++b) above += h.counts[std::size_t(b)];

@@ -32,9 +32,9 @@ class HistogramView : public PaintedView {
 
   Quantity quantity() const { return m_quantity; }
   void setQuantity(Quantity quantity);
-  // The x range of activations and pre-activations: the probes' full [-6, 6), or [-1, 1]
-  // (the same bins, for tanh and sigmoid), or automatic: [-1, 1] for activations when every
-  // value of the frame lies in it.
+  // The x range of activations and pre-activations: the probes' full [-6, 6), or about
+  // [-1, 1] (the bins of [-1.2, 1.2), for tanh and sigmoid), or automatic: about [-1, 1] for
+  // activations when every value of the frame lies in it.
   enum class ValueRange { Automatic, Full, Unit };
   void setValueRange(ValueRange range);
   ValueRange valueRange() const { return m_range; }

@@ -31,11 +31,16 @@
 #include "app/default_experiment.h"
 #include "config_editor.h"
 #include "dashboard_view.h"
+#include "decision_boundary_view.h"
+#include "heatmap_view.h"
+#include "histogram_view.h"
 #include "image_export.h"
 #include "layer_selection.h"
 #include "lr_plan_preview.h"
 #include "lr_range_test_box.h"
+#include "network_view.h"
 #include "presets.h"
+#include "saturation_view.h"
 #include "settings_panel.h"
 #include "theme.h"
 
@@ -167,6 +172,11 @@ void MainWindow::createViews() {
   // Views are created here: one line per chart, e.g.
   //   addView(new LossView(this), Qt::RightDockWidgetArea);
   // (the window hosts each in its own dock; see arrangeDefaultLayout for where it goes).
+  addView(new HeatmapView(m_layerSelection, this), Qt::RightDockWidgetArea);
+  addView(new SaturationView(m_layerSelection, this), Qt::RightDockWidgetArea);
+  addView(new HistogramView(this), Qt::RightDockWidgetArea);
+  addView(new DecisionBoundaryView(this), Qt::RightDockWidgetArea);
+  addView(new NetworkView(this), Qt::RightDockWidgetArea);
 }
 
 void MainWindow::addView(DashboardView* view, Qt::DockWidgetArea area) {

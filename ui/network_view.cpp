@@ -11,6 +11,10 @@
 
 namespace gradscope::ui {
 
+namespace {
+constexpr int kMinSide = 14;  // smaller thumbnails show nothing
+}  // namespace
+
 NetworkView::NetworkView(QWidget* parent) : PaintedView(parent) {}
 
 QString NetworkView::viewTitle() const { return tr("Network"); }
@@ -192,11 +196,8 @@ void NetworkView::paintCanvas(QPainter& painter, const QRect& rect) {
   const QFontMetrics tfm(th.titleFont());
   QString title = tr("What each unit computes");
   if (m_valid && m_step >= 0) title += tr(" (step %1)").arg(formatStep(m_step));
-  painter.setFont(th.titleFont());
-  painter.drawText(QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter,
-                   tfm.elidedText(title, Qt::ElideRight, rect.width() - 12));
-  painter.setFont(th.font());
+  drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
+            title);
   if (!m_valid) {
     drawMessage(painter, rect,
                 m_field ? tr("The network view is shown for networks of at most %1 units a layer")
@@ -204,6 +205,10 @@ void NetworkView::paintCanvas(QPainter& painter, const QRect& rect) {
                         : tr("The network view is shown for 2-D data sets and networks of at most "
                              "%1 units a layer")
                               .arg(app::DecisionField::kNetworkViewUnits));
+    return;
+  }
+  if (!m_units.empty() && m_units.front().rect.width() < kMinSide) {
+    drawMessage(painter, rect, tr("Make this panel larger to see the network"));
     return;
   }
   // Weights under the thumbnails, the weakest first so strong ones stay on top.

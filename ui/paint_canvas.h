@@ -12,6 +12,8 @@ class PaintCanvas : public QWidget {
   Q_OBJECT
  public:
   explicit PaintCanvas(PaintedView* view, QWidget* parent = nullptr);
+  // Every painted view reads well from about 400 x 300 pixels.
+  QSize sizeHint() const override { return {400, 300}; }
 
  protected:
   bool event(QEvent* event) override;

@@ -57,6 +57,10 @@ void PaintedView::setCanvasScrollable(bool scrollable) {
   }
 }
 
+int PaintedView::visibleCanvasHeight() const {
+  return m_scroll ? m_scroll->viewport()->height() : m_canvas->height();
+}
+
 void PaintedView::updateCanvas() { m_canvas->update(); }
 
 void PaintedView::contextMenuEvent(QContextMenuEvent* event) {

@@ -33,6 +33,8 @@ class PaintedView : public QWidget, public DashboardView {
   QHBoxLayout* controls();
   // Puts the canvas in a vertical scroll area; the subclass sets its minimum height.
   void setCanvasScrollable(bool scrollable);
+  // The height of the canvas on screen (the scroll area's viewport when scrollable).
+  int visibleCanvasHeight() const;
   // Repaints the canvas (only what the subclass says changed calls this).
   void updateCanvas();
 

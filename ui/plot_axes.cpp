@@ -132,6 +132,16 @@ void drawColorBar(QPainter& painter, const QRect& bar, const std::function<QColo
   painter.restore();
 }
 
+void drawTitle(QPainter& painter, const QRect& line, const QString& text) {
+  const Theme& th = theme();
+  painter.setFont(th.titleFont());
+  painter.setPen(th.foreground);
+  const QFontMetrics fm(painter.font());
+  painter.drawText(line, Qt::AlignLeft | Qt::AlignVCenter,
+                   fm.elidedText(text, Qt::ElideRight, std::max(0, line.width())));
+  painter.setFont(th.font());
+}
+
 void drawMessage(QPainter& painter, const QRect& rect, const QString& text) {
   painter.save();
   painter.setPen(theme().foreground);

@@ -40,6 +40,10 @@ void drawColorBar(QPainter& painter, const QRect& bar, const std::function<QColo
 // The width a colour bar needs for its labels, bar included.
 int colorBarWidth(const std::vector<AxisTick>& ticks);
 
+// A view's title in the theme's title font, left-aligned in `line` and elided to fit; the
+// painter's font is the normal one afterwards.
+void drawTitle(QPainter& painter, const QRect& line, const QString& text);
+
 // A centred, word-wrapped message in the theme's faint text colour.
 void drawMessage(QPainter& painter, const QRect& rect, const QString& text);
 

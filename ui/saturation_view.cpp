@@ -180,8 +180,10 @@ int SaturationView::layerAt(const QPoint& pos) const {
 
 void SaturationView::paintCanvas(QPainter& painter, const QRect& rect) {
   if (m_bars.empty()) {
-    painter.setFont(theme().titleFont());
-    painter.drawText(rect.adjusted(6, 2, -6, 0), Qt::AlignLeft | Qt::AlignTop, tr("Saturation"));
+    drawTitle(painter,
+              QRect(rect.left() + 6, rect.top() + 2, rect.width() - 12,
+                    QFontMetrics(theme().titleFont()).height()),
+              tr("Saturation"));
     drawMessage(painter, rect, tr("Saturation per layer appears here once training starts."));
     return;
   }
@@ -194,11 +196,8 @@ void SaturationView::paintBars(QPainter& painter, const Layout& layout, const QR
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
   const QFontMetrics tfm(th.titleFont());
-  painter.setFont(th.titleFont());
-  painter.setPen(th.foreground);
-  painter.drawText(QPoint(rect.left() + 6, layout.barsTitle + tfm.ascent()),
-                   tr("Saturation per layer (last %1 steps)").arg(kRecentSteps));
-  painter.setFont(th.font());
+  drawTitle(painter, QRect(rect.left() + 6, layout.barsTitle, rect.width() - 12, tfm.height()),
+            tr("Saturation per layer (last %1 steps)").arg(kRecentSteps));
 
   const bool anyRelu =
       std::any_of(m_bars.begin(), m_bars.end(), [](const LayerBar& b) { return b.reluLike(); });
@@ -278,18 +277,18 @@ void SaturationView::paintHistory(QPainter& painter, const Layout& layout, const
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
   const QFontMetrics tfm(th.titleFont());
-  painter.setFont(th.titleFont());
-  painter.setPen(th.foreground);
-  const QString title = tr("Saturated over time");
-  painter.drawText(QPoint(rect.left() + 6, layout.historyTitle + tfm.ascent()), title);
-  painter.setFont(th.font());
   const int layers = int(m_bars.size());
-  // Legend: "layer" once, then a swatch and number per line; the oldest picks go first when
-  // the row would run into the title.
+  // Legend: "layer" once, then a swatch and number per line. When it does not fit beside the
+  // title, the title gets shorter, then the oldest picks go.
   std::vector<LegendEntry> legend;
   for (const Line& line : m_lines)
     legend.push_back({th.layerColor(line.layer, layers), QString::number(line.layer + 1)});
   const QString prefix = tr("layer");
+  QString title = tr("Saturated over time");
+  const int legendRoom = legendWidth(fm, legend) + fm.horizontalAdvance(prefix) + 2;
+  if (rect.width() - 12 - legendRoom < tfm.horizontalAdvance(title) + 12) title = tr("Over time");
+  drawTitle(painter, QRect(rect.left() + 6, layout.historyTitle, rect.width() - 12, tfm.height()),
+            title);
   const int titleRight = rect.left() + 6 + tfm.horizontalAdvance(title) + 12;
   while (!legend.empty() &&
          rect.right() - 6 - legendWidth(fm, legend) - fm.horizontalAdvance(prefix) - 2 < titleRight)

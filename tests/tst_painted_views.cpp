@@ -8,7 +8,9 @@
 #include <QtTest>
 
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QSvgGenerator>
+#include <QToolTip>
 
 #include <cmath>
 #include <limits>
@@ -254,6 +256,13 @@ class TestPaintedViews : public QObject {
     QCOMPARE(view.rangeLow(), low);
     QCOMPARE(view.rangeHigh(), high);
     saveForLooking(&view, view.canvas(), QStringLiteral("heatmap"));
+    // Dead units: measured for the ReLU-like (even) layers only, the others are background.
+    view.setMetric(HeatmapView::Metric::DeadUnits);
+    QCOMPARE(view.image().pixel(view.image().width() - 1, 1), theme().background.rgb());
+    QVERIFY(view.image().pixel(view.image().width() - 1, 0) != theme().background.rgb());
+    saveForLooking(&view, view.canvas(), QStringLiteral("heatmap_dead"));
+    view.setMetric(HeatmapView::Metric::UpdateRatio);
+    saveForLooking(&view, view.canvas(), QStringLiteral("heatmap_update_ratio"));
   }
 
   void heatmapRowClickTogglesLayer() {
@@ -320,6 +329,24 @@ class TestPaintedViews : public QObject {
     qInfo("50 x 2000 heatmap: image %.3f ms, paint %.3f ms", rebuild, paint);
     QVERIFY(rebuild < 5.0);  // loose bounds for loaded machines; the log shows the real cost
     QVERIFY(paint < 25.0);
+  }
+
+  void toolTips() {
+    LayerSelection selection;
+    HeatmapView view(&selection);
+    view.resize(500, 320);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.refresh(m_history, 0);
+    const QRect plot = view.plotRect();
+    const QPoint cell(plot.right(), plot.top() + int(4.5 * plot.height() / kLayers));
+    QHelpEvent help(QEvent::ToolTip, cell, view.canvas()->mapToGlobal(cell));
+    QApplication::sendEvent(view.canvas(), &help);
+    QVERIFY2(QToolTip::text().contains(QStringLiteral("layer 5 of 12")),
+             qPrintable(QToolTip::text()));
+    QVERIFY(QToolTip::text().contains(QStringLiteral("gradient norm")));
+    QVERIFY2(QToolTip::text().contains(QStringLiteral("2,999")), qPrintable(QToolTip::text()));
+    QToolTip::hideText();
   }
 
   void saturationBars() {

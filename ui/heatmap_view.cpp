@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 
 #include <algorithm>
@@ -47,6 +48,25 @@ std::pair<float, float> positiveRange(const float* values, std::size_t count) {
   }
   if (hi == 0) return {std::numeric_limits<float>::infinity(), 0.0f};
   return {std::bit_cast<float>(lo), std::bit_cast<float>(hi)};
+}
+
+// The update ratio is measured every few steps only: where a column falls between two
+// measurements it shows the last one, so the map has no stripes. Before a layer's first
+// measurement and after its last the cells stay empty.
+void holdBetweenMeasurements(app::LayerHeatmap& map) {
+  for (int l = 0; l < map.layers; ++l) {
+    float* row = map.values.data() + std::size_t(l) * std::size_t(map.columns);
+    int last = map.columns - 1;
+    while (last >= 0 && std::isnan(row[last])) --last;
+    float held = std::numeric_limits<float>::quiet_NaN();
+    for (int c = 0; c <= last; ++c) {
+      if (std::isnan(row[c])) {
+        row[c] = held;
+      } else {
+        held = row[c];
+      }
+    }
+  }
 }
 
 // Colour index per cell: 0-255 along the map, kBackgroundIndex where nothing was measured.
@@ -179,6 +199,7 @@ void HeatmapView::query() {
   m_heatmap =
       m_history->layerHeatmap(m_run, layerMetric(), 0, std::numeric_limits<std::int64_t>::max(),
                               m_columns, app::HeatmapReduction::Mean);
+  if (m_metric == Metric::UpdateRatio) holdBetweenMeasurements(m_heatmap);
   if (m_selection && m_heatmap.layers > 0 && m_selection->layerCount() != m_heatmap.layers)
     m_selection->setLayerCount(m_heatmap.layers);
   rebuildImage();
@@ -283,7 +304,14 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
   const int layers = m_heatmap.layers;
 
   painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-  painter.drawImage(plot, m_image);
+  if (painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::SVG) {
+    // SVG viewers smooth embedded images: hand them the cells already scaled, at twice the
+    // plot's size, so they stay sharp squares.
+    painter.drawImage(
+        plot, m_image.scaled(plot.size() * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+  } else {
+    painter.drawImage(plot, m_image);
+  }
   painter.setPen(th.foreground);
   painter.drawRect(plot.adjusted(-1, -1, 0, 0));
 
@@ -410,6 +438,7 @@ QString HeatmapView::canvasToolTip(const QPoint& pos) const {
     value = QStringLiteral("%1 %2 %").arg(unitName()).arg(double(v) * 100.0, 0, 'f', 1);
   } else {
     value = unitName() + QLatin1Char(' ') + formatValue(v);
+    if (m_metric == Metric::UpdateRatio) value += tr("\n(measured every few steps)");
   }
   return name + QLatin1Char('\n') + steps + QLatin1Char('\n') + value;
 }

@@ -73,7 +73,7 @@ double NetworkView::connectionWidth(double weight, double maxAbsWeight, double m
 QColor NetworkView::weightColor(float weight) const {
   QColor c = theme().diverging(weight >= 0 ? 1.0 : -1.0);
   const double f = m_maxAbsWeight > 0 ? std::abs(weight) / m_maxAbsWeight : 0.0;
-  c.setAlphaF(float(0.25 + 0.75 * std::clamp(f, 0.0, 1.0)));
+  c.setAlphaF(float(0.3 + 0.7 * std::clamp(f, 0.0, 1.0)));
   return c;
 }
 

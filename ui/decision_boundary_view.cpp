@@ -240,12 +240,22 @@ int DecisionBoundaryView::legendRowsBelow(int width) const {
   return rows;
 }
 
+int DecisionBoundaryView::yLabelWidth(const QRect& rect) const {
+  // The labels of as many ticks as the tallest possible plot gets (the plot is never taller).
+  const QFontMetrics fm(theme().font());
+  const Frame f = frame();
+  const int height = rect.height() - QFontMetrics(theme().titleFont()).height() - 4 * fm.height();
+  int width = fm.horizontalAdvance(QStringLiteral("0"));
+  for (const AxisTick& t : linearTicks(f.yMin, f.yMax, std::max(2, height / (fm.height() * 2))))
+    width = std::max(width, fm.horizontalAdvance(t.label));
+  return width;
+}
+
 DecisionBoundaryView::Layout DecisionBoundaryView::layoutIn(const QRect& rect) const {
   const QFontMetrics fm(theme().font());
   const QFontMetrics tfm(theme().titleFont());
   const Frame f = frame();
-  const int left =
-      rect.left() + 4 + fm.height() + 4 + fm.horizontalAdvance(QStringLiteral("-88.8")) + kTick + 2;
+  const int left = rect.left() + 4 + fm.height() + 4 + yLabelWidth(rect) + kTick + 2;
   const int top = rect.top() + tfm.height() + 8 + fm.height() / 2;  // room for the top label
   const int axisBelow = kTick + 2 * fm.height() + 4;
   // Equal units on both axes, so a circle stays a circle.
@@ -289,13 +299,19 @@ QPointF DecisionBoundaryView::toCanvas(double x, double y) const {
 void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Theme& th = theme();
   const QFontMetrics tfm(th.titleFont());
-  QString title =
+  const QString title =
       task() == Task::Regression ? tr("Prediction over the input plane") : tr("Decision boundary");
-  if (m_field && m_step >= 0) title += tr(" at step %1").arg(formatStep(m_step));
+  QStringList titles;
+  if (m_field && m_step >= 0) {
+    titles << tr("%1 at step %2").arg(title, formatStep(m_step))
+           << tr("%1, step %2")
+                  .arg(task() == Task::Regression ? tr("Prediction") : title, formatStep(m_step));
+  }
+  titles << title;
   drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
-            title);
+            titles);
   if (!m_field && !m_points) {
-    drawMessage(painter, rect, tr("The decision boundary is shown for 2-D data sets"));
+    drawMessage(painter, rect, tr("The decision boundary is shown for 2‑D data sets"));
     return;
   }
   const Layout layout = layoutIn(rect);
@@ -410,7 +426,7 @@ void DecisionBoundaryView::paintAxes(QPainter& painter, const QRect& plot, const
     painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
-  const int labelsWidth = fm.horizontalAdvance(QStringLiteral("-88.8"));
+  const int labelsWidth = yLabelWidth(canvas()->rect());
   painter.drawText(QRect(plot.left() - kTick - 3 - labelsWidth - 4 - fm.height(),
                          plot.center().y() - fm.height() / 2, fm.height() + 2, fm.height()),
                    Qt::AlignCenter, QStringLiteral("x2"));

@@ -66,6 +66,7 @@ class DecisionBoundaryView : public PaintedView {
   std::vector<LegendItem> legendItems() const;
   int legendRowsBelow(int width) const;
   Layout layoutIn(const QRect& rect) const;
+  int yLabelWidth(const QRect& rect) const;
   int legendWidth() const;
   double regressionScale() const;
   QColor fieldColor(int index, Task task, double scale) const;

@@ -97,6 +97,7 @@ HeatmapView::HeatmapView(LayerSelection* selection, QWidget* parent)
   controls()->addWidget(m_metricBox);
   auto* hint = new QLabel(tr("click a row to plot that layer"), this);
   hint->setEnabled(false);
+  hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // gives way first
   controls()->addWidget(hint);
   controls()->addStretch(1);
   connect(m_metricBox, &QComboBox::activated, this,

@@ -251,7 +251,7 @@ void HistogramView::canvasResized() { updateHeight(); }
 
 void HistogramView::restyle() { updateHeight(); }
 
-QString HistogramView::title() const {
+QStringList HistogramView::titles() const {
   QString what;
   switch (m_quantity) {
     case Quantity::Activation:
@@ -264,9 +264,10 @@ QString HistogramView::title() const {
       what = tr("Kernel gradients |g| (log scale)");
       break;
   }
-  if (!m_hasFrame) return what;
-  return tr("%1 at step %2%3")
-      .arg(what, formatStep(m_frame.step), m_followLatest ? tr(" (latest)") : QString());
+  if (!m_hasFrame) return {what};
+  const QString step = formatStep(m_frame.step);
+  return {tr("%1 at step %2%3").arg(what, step, m_followLatest ? tr(" (latest)") : QString()),
+          tr("%1, step %2").arg(what, step), tr("Step %1").arg(step)};
 }
 
 void HistogramView::paintCanvas(QPainter& painter, const QRect& rect) {
@@ -274,7 +275,7 @@ void HistogramView::paintCanvas(QPainter& painter, const QRect& rect) {
   const QFontMetrics tfm(th.titleFont());
   drawTitle(painter,
             QRect(rect.left() + kPad, rect.top() + 4, rect.width() - 2 * kPad, tfm.height()),
-            title());
+            titles());
   if (!m_hasFrame) {
     drawMessage(painter, rect.adjusted(0, tfm.height(), 0, 0),
                 tr("Histograms appear at the first probe step (every few steps) once training "

@@ -69,7 +69,7 @@ class HistogramView : public PaintedView {
   void loadFrame();
   void syncSlider();
   void updateHeight();
-  QString title() const;
+  QStringList titles() const;  // longest first
   void paintCell(QPainter& painter, const QRect& cell, int layer);
 
   QComboBox* m_quantityBox = nullptr;

@@ -194,15 +194,16 @@ void NetworkView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
   const QFontMetrics tfm(th.titleFont());
-  QString title = tr("What each unit computes");
-  if (m_valid && m_step >= 0) title += tr(" (step %1)").arg(formatStep(m_step));
+  const QString title = tr("What each unit computes");
+  QStringList titles;
+  if (m_valid && m_step >= 0) titles << tr("%1 (step %2)").arg(title, formatStep(m_step));
   drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
-            title);
+            titles << title);
   if (!m_valid) {
     drawMessage(painter, rect,
                 m_field ? tr("The network view is shown for networks of at most %1 units a layer")
                               .arg(app::DecisionField::kNetworkViewUnits)
-                        : tr("The network view is shown for 2-D data sets and networks of at most "
+                        : tr("The network view is shown for 2‑D data sets and networks of at most "
                              "%1 units a layer")
                               .arg(app::DecisionField::kNetworkViewUnits));
     return;

@@ -142,6 +142,14 @@ void drawTitle(QPainter& painter, const QRect& line, const QString& text) {
   painter.setFont(th.font());
 }
 
+void drawTitle(QPainter& painter, const QRect& line, const QStringList& variants) {
+  const QFontMetrics fm(theme().titleFont());
+  for (const QString& text : variants) {
+    if (fm.horizontalAdvance(text) <= line.width()) return drawTitle(painter, line, text);
+  }
+  drawTitle(painter, line, variants.isEmpty() ? QString() : variants.back());
+}
+
 void drawMessage(QPainter& painter, const QRect& rect, const QString& text) {
   painter.save();
   painter.setPen(theme().foreground);

@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QRect>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -43,6 +44,8 @@ int colorBarWidth(const std::vector<AxisTick>& ticks);
 // A view's title in the theme's title font, left-aligned in `line` and elided to fit; the
 // painter's font is the normal one afterwards.
 void drawTitle(QPainter& painter, const QRect& line, const QString& text);
+// The first of `variants` (longest first) that fits, else the last one elided.
+void drawTitle(QPainter& painter, const QRect& line, const QStringList& variants);
 
 // A centred, word-wrapped message in the theme's faint text colour.
 void drawMessage(QPainter& painter, const QRect& rect, const QString& text);

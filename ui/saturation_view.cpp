@@ -197,7 +197,8 @@ void SaturationView::paintBars(QPainter& painter, const Layout& layout, const QR
   const QFontMetrics fm(th.font());
   const QFontMetrics tfm(th.titleFont());
   drawTitle(painter, QRect(rect.left() + 6, layout.barsTitle, rect.width() - 12, tfm.height()),
-            tr("Saturation per layer (last %1 steps)").arg(kRecentSteps));
+            QStringList{tr("Saturation per layer (last %1 steps)").arg(kRecentSteps),
+                        tr("Saturation per layer"), tr("Saturation")});
 
   const bool anyRelu =
       std::any_of(m_bars.begin(), m_bars.end(), [](const LayerBar& b) { return b.reluLike(); });

@@ -96,6 +96,7 @@ int main(int argc, char* argv[]) {
                                             : ui::MainWindow::startupExperiment(&note);
   ui::MainWindow::Options options;
   options.persistent = !parser.isSet(measure);
+  options.allViewsVisible = parser.isSet(measure);
   ui::MainWindow window(config, options);
   if (parser.isSet(theme)) {
     const QString name = parser.value(theme);
@@ -121,7 +122,7 @@ int main(int argc, char* argv[]) {
         sinceStart);
     window.showMaximized();
   } else {
-    window.show();
+    window.showAsRestored();
     if (!note.isEmpty()) window.statusBar()->showMessage(note, 15000);
     if (parser.isSet(play)) window.play();
   }

@@ -52,6 +52,7 @@ constexpr int kRefreshMilliseconds = 33;  // fast views at ~30 Hz
 constexpr int kSlowEvery = 4;             // slow views every 4th tick, ~8 Hz
 constexpr int kLayoutVersion = 1;
 constexpr int kControlPanelWidth = 330;
+constexpr double kDefaultSpeed = 300.0;  // steps per second
 
 const QLatin1String kGeometryKey("window/geometry");
 const QLatin1String kStateKey("window/state");
@@ -213,7 +214,9 @@ SettingsPanel* MainWindow::settingsPanel(const QString& group) const {
 }
 
 void MainWindow::arrangeDefaultLayout() {
-  // Control panels: one tab group on the left, the Network panel in front.
+  // Control panels: one tab group on the left, tabs along the window's edge (five names fit
+  // there at any width), the Network panel in front.
+  setTabPosition(Qt::LeftDockWidgetArea, QTabWidget::West);
   for (int i = 1; i < m_controlDocks.size(); ++i) {
     tabifyDockWidget(m_controlDocks[0], m_controlDocks[i]);
   }
@@ -222,20 +225,127 @@ void MainWindow::arrangeDefaultLayout() {
     resizeDocks({m_controlDocks[0]}, {kControlPanelWidth}, Qt::Horizontal);
   }
 
-  // Charts: a grid to the right of the controls, fast (loss-like) views first.
+  if (m_viewStates.empty()) return;
+  if (m_options.allViewsVisible) {
+    arrangeGrid();
+    return;
+  }
+  // Charts: three columns of two cells to the right of the controls; related views share a
+  // cell as tabs, the first of each cell in front.
+  const std::vector<QStringList> cells{
+      {tr("Loss"), tr("Learning rate"), tr("LR range test")},
+      {tr("Decision boundary"), tr("Network")},
+      {tr("Gradient flow"), tr("Gradient norm")},
+      {tr("Layer heatmap"), tr("Update ratio")},
+      {tr("Histograms")},
+      {tr("Saturation"), tr("Clipping")},
+  };
+  std::vector<std::vector<QDockWidget*>> placed(cells.size());
+  std::vector<QDockWidget*> others;
+  for (const ViewState& s : m_viewStates) {
+    bool found = false;
+    for (std::size_t c = 0; c < cells.size() && !found; ++c) {
+      if (cells[c].contains(s.view->viewTitle())) {
+        placed[c].push_back(s.dock);
+        found = true;
+      }
+    }
+    if (!found) others.push_back(s.dock);
+  }
+  // Views this layout does not know join the last non-empty cell as tabs.
+  for (QDockWidget* dock : others) {
+    auto last = std::find_if(placed.rbegin(), placed.rend(),
+                             [](const std::vector<QDockWidget*>& c) { return !c.empty(); });
+    if (last == placed.rend()) {
+      placed[0].push_back(dock);
+    } else {
+      last->push_back(dock);
+    }
+  }
+  // Keep the listed order within a cell.
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    std::stable_sort(placed[c].begin(), placed[c].end(), [&](QDockWidget* a, QDockWidget* b) {
+      auto rank = [&](QDockWidget* d) {
+        const qsizetype i = cells[c].indexOf(d->objectName());
+        return i < 0 ? cells[c].size() : i;
+      };
+      return rank(a) < rank(b);
+    });
+  }
+  std::vector<QDockWidget*> heads;  // the front dock of each non-empty cell, cell order
+  std::vector<int> headCells;
+  for (std::size_t c = 0; c < placed.size(); ++c) {
+    if (placed[c].empty()) continue;
+    heads.push_back(placed[c].front());
+    headCells.push_back(int(c));
+  }
+  for (QDockWidget* head : heads) addDockWidget(Qt::RightDockWidgetArea, head);
+  // Columns: cells 0/1, 2/3, 4/5 (top/bottom).
+  QDockWidget* columnTop[3] = {nullptr, nullptr, nullptr};
+  QDockWidget* previousTop = nullptr;
+  for (std::size_t i = 0; i < heads.size(); ++i) {  // the columns first, left to right
+    const int column = headCells[i] / 2;
+    if (columnTop[column]) continue;
+    if (previousTop) splitDockWidget(previousTop, heads[i], Qt::Horizontal);
+    columnTop[column] = heads[i];
+    previousTop = heads[i];
+  }
+  for (std::size_t i = 0; i < heads.size(); ++i) {  // then the bottom cell of each
+    const int column = headCells[i] / 2;
+    if (columnTop[column] != heads[i]) splitDockWidget(columnTop[column], heads[i], Qt::Vertical);
+  }
+  for (const auto& cell : placed) {
+    for (std::size_t i = 1; i < cell.size(); ++i) tabifyDockWidget(cell.front(), cell[i]);
+    if (!cell.empty()) cell.front()->raise();
+  }
+  m_columns.clear();
+  for (int c = 0; c < 3; ++c) {
+    if (!columnTop[c]) continue;
+    std::vector<QDockWidget*> column{columnTop[c]};
+    for (std::size_t i = 0; i < heads.size(); ++i) {
+      if (headCells[i] / 2 == c && heads[i] != columnTop[c]) column.push_back(heads[i]);
+    }
+    m_columns.push_back(column);
+  }
+  applyDefaultSizes();
+}
+
+void MainWindow::applyDefaultSizes() {
+  // The controls a fixed width, the chart columns and their cells sharing the rest equally.
+  const int controls = m_controlDocks.isEmpty() || m_classroom ? 0 : kControlPanelWidth;
+  QList<QDockWidget*> docks;
+  QList<int> widths;
+  if (controls > 0) {
+    docks << m_controlDocks[0];
+    widths << controls;
+  }
+  const int columns = int(m_columns.size());
+  if (columns > 0) {
+    // The first column (the loss) a little wider than the others.
+    const int rest = width() - controls;
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+      docks << m_columns[c].front();
+      const double share = columns == 3 ? (c == 0 ? 0.38 : 0.31) : 1.0 / columns;
+      widths << std::max(200, int(rest * share));
+    }
+  }
+  if (!docks.isEmpty()) resizeDocks(docks, widths, Qt::Horizontal);
+  for (const auto& column : m_columns) {
+    if (column.size() < 2) continue;
+    QList<QDockWidget*> cells(column.begin(), column.end());
+    QList<int> heights(cells.size(), std::max(150, height() / int(cells.size())));
+    resizeDocks(cells, heights, Qt::Vertical);
+  }
+}
+
+void MainWindow::arrangeGrid() {
+  // Every chart in its own cell, none behind a tab (for measuring the worst case).
   std::vector<QDockWidget*> docks;
-  for (const ViewState& s : m_viewStates) {
-    if (s.view->fastRefresh()) docks.push_back(s.dock);
-  }
-  for (const ViewState& s : m_viewStates) {
-    if (!s.view->fastRefresh()) docks.push_back(s.dock);
-  }
-  if (docks.empty()) return;
+  for (const ViewState& s : m_viewStates) docks.push_back(s.dock);
   const int n = int(docks.size());
   const int columns = n <= 2 ? n : n <= 6 ? 3 : 4;
   const int rows = (n + columns - 1) / columns;
   for (QDockWidget* dock : docks) addDockWidget(Qt::RightDockWidgetArea, dock);
-  // Top row left to right, then each column downwards.
   for (int c = 1; c < columns && c < n; ++c) {
     splitDockWidget(docks[std::size_t(c - 1)], docks[std::size_t(c)], Qt::Horizontal);
   }
@@ -311,7 +421,10 @@ void MainWindow::updateStatus(const app::Snapshot& s) {
     if (label->text() != text) label->setText(text);
   };
   const core::ExperimentConfig& config = m_controller->config();
-  setText(m_epochLabel, tr("Epoch %L1/%L2").arg(s.currentEpoch + 1).arg(config.training.epochs));
+  // The epoch being trained (the last one once the planned epochs are done).
+  const int epoch = std::min(s.currentEpoch + 1, std::max(1, config.training.epochs));
+  setText(m_epochLabel,
+          tr("Epoch %L1/%L2").arg(std::max(epoch, s.currentEpoch)).arg(config.training.epochs));
   setText(m_stepLabel, tr("Step %L1").arg(s.currentStep));
   setText(m_rateLabel, s.state == app::RunState::Running
                            ? tr("%L1 steps/s").arg(std::lround(s.stepsPerSecond))
@@ -522,6 +635,7 @@ void MainWindow::createActions() {
   connect(m_resetLayoutAction, &QAction::triggered, this, [this] {
     restoreState(m_defaultState, kLayoutVersion);
     setClassroomMode(false);
+    applyDefaultSizes();
   });
 
   m_themeGroup = new QActionGroup(this);
@@ -890,9 +1004,16 @@ void MainWindow::setDarkTheme(bool on) {
 void MainWindow::applyFonts() {
   QFont font = QApplication::font();
   const int size = theme().presentation ? theme().fontPointSize : m_baseFontSize;
-  if (font.pointSize() == size) return;
+  if (font.pointSize() == size && m_fontsApplied) return;
+  m_fontsApplied = true;
   font.setPointSize(size);
   QApplication::setFont(font);
+  // A dock paints its title in the title font it read when it was made, unless its own font
+  // differs from the application's: give the docks (and so their contents) the new font,
+  // marked by a style strategy that changes nothing visible.
+  QFont dockFont = font;
+  dockFont.setStyleStrategy(QFont::PreferQuality);
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFont(dockFont);
 }
 
 void MainWindow::applyPalette() {
@@ -939,16 +1060,18 @@ void MainWindow::restoreSettings() {
   QSettings settings;
   if (m_options.persistent) {
     const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
-    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+    m_geometryRestored = !geometry.isEmpty() && restoreGeometry(geometry);
+    if (!m_geometryRestored) {
       const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 720);
-      resize(available.size() * 0.9);
+      setGeometry(available);
     }
-    restoreState(settings.value(kStateKey).toByteArray(), kLayoutVersion);
+    m_layoutRestored = restoreState(settings.value(kStateKey).toByteArray(), kLayoutVersion);
     const int themeIndex = std::clamp(settings.value(kThemeKey, 0).toInt(), 0, 3);
     setDarkTheme(themeIndex % 2 == 1);
     setPresentationMode(themeIndex >= 2);
     setClassroomMode(settings.value(kClassroomKey, false).toBool());
-    setSpeed(settings.value(kSpeedKey, 0.0).toDouble());
+    // A class can follow 300 steps a second: the spirals untangle in about five seconds.
+    setSpeed(settings.value(kSpeedKey, kDefaultSpeed).toDouble());
     if (!settings.value(kHintKey, false).toBool()) {
       statusBar()->showMessage(
           tr("Press Space to train the default experiment, or pick a preset from "
@@ -959,6 +1082,18 @@ void MainWindow::restoreSettings() {
   } else {
     resize(1280, 720);
     setSpeed(0.0);
+  }
+}
+
+void MainWindow::showAsRestored() {
+  if (m_geometryRestored) {
+    show();
+  } else {
+    showMaximized();
+  }
+  if (!m_layoutRestored) {
+    // Dock sizes settle once the window has its size.
+    QTimer::singleShot(0, this, &MainWindow::applyDefaultSizes);
   }
 }
 

@@ -42,6 +42,8 @@ class MainWindow : public QMainWindow {
     // Read and write the layout, the last experiment and the view options with QSettings
     // (tests and measurements turn this off).
     bool persistent = true;
+    // Every chart in its own cell, none behind a tab (the --measure-ui worst case).
+    bool allViewsVisible = false;
   };
 
   // Refresh bookkeeping, for the --measure-ui run.
@@ -104,6 +106,9 @@ class MainWindow : public QMainWindow {
   void setSpeed(double stepsPerSecond);
   double speed() const { return m_speed; }
 
+  // Shows the window as it was last time, or filling the screen the first time.
+  void showAsRestored();
+
   // Status-bar text, for tests.
   QString statusText() const;
 
@@ -135,6 +140,8 @@ class MainWindow : public QMainWindow {
   void createControlPanels();
   void createScenarios();
   void arrangeDefaultLayout();
+  void arrangeGrid();
+  void applyDefaultSizes();
   void restoreSettings();
   void saveSettings();
   void handleSnapshot(const app::SnapshotPtr& snapshot);
@@ -163,6 +170,7 @@ class MainWindow : public QMainWindow {
   };
   std::vector<ViewState> m_viewStates;
   QList<QDockWidget*> m_controlDocks;
+  std::vector<std::vector<QDockWidget*>> m_columns;  // default layout: chart columns, top first
   std::vector<SettingsPanel*> m_panels;
   QTimer* m_refreshTimer = nullptr;
   int m_tick = 0;
@@ -201,6 +209,9 @@ class MainWindow : public QMainWindow {
 
   app::RunState m_state = app::RunState::Idle;
   bool m_classroom = false;
+  bool m_fontsApplied = false;
+  bool m_geometryRestored = false;
+  bool m_layoutRestored = false;
   double m_speed = 0.0;
   int m_baseFontSize = 0;
   QByteArray m_defaultState;

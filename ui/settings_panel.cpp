@@ -91,6 +91,13 @@ SettingsPanel::SettingsPanel(const QString& group, ConfigEditor& editor, QWidget
     if (QString::fromStdString(meta.group) == group) addRow(meta);
   }
   connect(&m_editor, &ConfigEditor::configChanged, this, &SettingsPanel::refresh);
+  // Larger presentation fonts: every label above its field, so that nothing is cut off.
+  auto wrap = [this] {
+    m_form->setRowWrapPolicy(theme().presentation ? QFormLayout::WrapAllRows
+                                                  : QFormLayout::WrapLongRows);
+  };
+  connect(&ThemeManager::instance(), &ThemeManager::changed, this, wrap);
+  wrap();
   refresh();
 }
 
@@ -133,6 +140,7 @@ void SettingsPanel::addRow(const core::SettingMeta& meta) {
     labelText += QStringLiteral(" (%1)").arg(QString::fromStdString(meta.unit));
   }
   row.label = new QLabel(labelText, this);
+  row.label->setWordWrap(true);
   const QString tip = QStringLiteral("<p><b>%1</b> <code>%2</code></p><p>%3</p><p><i>%4</i></p>")
                           .arg(htmlEscaped(meta.label), key.toHtmlEscaped(),
                                htmlEscaped(meta.tooltip), effectText(meta.effect).toHtmlEscaped());

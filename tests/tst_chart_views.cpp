@@ -282,6 +282,7 @@ class TestChartViews : public QObject {
   void lossViewLogAxisNeverGetsZero();
   void lossViewMarksBestEpochAndPatience();
   void lossViewWithoutSmoothing();
+  void divergedLossKeepsAxesSane();
   void gradientFlowHasBarPerLayer();
   void gradientFlowKeepsGhosts();
   void gradientNormFollowsSelection();
@@ -408,6 +409,30 @@ void TestChartViews::lossViewWithoutSmoothing() {
   QXYSeries* smoothed = seriesNamed(view.chartView(), QStringLiteral("smoothed"));
   QVERIFY(maxY(smoothed) < kSpike / 2.0);
   QCOMPARE(view.smoothing(), 0.99);
+}
+
+void TestChartViews::divergedLossKeepsAxesSane() {
+  LossView view;
+  showAtDockSize(view);
+  view.refresh(*m_history, 0);  // ticks every 0.5 or so
+  // Divergence: the loss explodes to 1e30, then is not finite.
+  Snapshot s = makeSnapshot(kSteps, 40);
+  auto& loss = s.stepValues[std::size_t(StepMetric::Loss)];
+  for (std::size_t i = 0; i < loss.size(); ++i) {
+    loss[i] = i < 30 ? std::pow(10.0, double(i)) : std::numeric_limits<double>::infinity();
+  }
+  m_history->append(s);
+  view.setSmoothing(0.0);
+  view.refresh(*m_history, 0);
+  for (QAbstractAxis* axis : view.chartView()->chart()->axes(Qt::Vertical)) {
+    auto* value = qobject_cast<QValueAxis*>(axis);
+    if (!value || !value->isVisible()) continue;
+    QVERIFY2(value->max() >= 1e6, qPrintable(QString::number(value->max())));  // followed it
+    const double ticks = (value->max() - value->min()) / value->tickInterval();
+    QVERIFY2(ticks <= 10.0, qPrintable(QString::number(ticks)));
+  }
+  view.setLogScale(true);
+  checkLogAxes(view.chartView());
 }
 
 void TestChartViews::gradientFlowHasBarPerLayer() {

@@ -47,16 +47,26 @@ double niceCeil(double v) {
   return 10.0 * magnitude;
 }
 
-void setDynamicTicks(QValueAxis* axis, double anchor, double interval) {
-  axis->setTickType(QValueAxis::TicksDynamic);
-  axis->setTickAnchor(anchor);
+// Range and tick spacing together. Qt Charts lays the axis out on every change, so a new range
+// with the old spacing (a diverged loss of 1e30 with ticks every 0.5) would create billions of
+// ticks: fixed ticks while the two change.
+void setRangeAndTicks(QValueAxis* axis, double lo, double hi, double interval) {
+  if (axis->min() == lo && axis->max() == hi && axis->tickInterval() == interval &&
+      axis->tickType() == QValueAxis::TicksDynamic) {
+    return;
+  }
+  axis->setTickType(QValueAxis::TicksFixed);
+  axis->setRange(lo, hi);
+  axis->setTickAnchor(0.0);
   axis->setTickInterval(interval);
+  axis->setTickType(QValueAxis::TicksDynamic);
 }
 
 }  // namespace
 
 void ValueRange::add(double v) {
-  if (!std::isfinite(v)) return;
+  // Beyond this a chart has nothing sensible to show (and spans would overflow).
+  if (!(std::abs(v) <= 1e100)) return;
   lo = std::min(lo, v);
   hi = std::max(hi, v);
 }
@@ -319,13 +329,12 @@ void ChartView::fitSteps(QValueAxis* axis, std::int64_t first, std::int64_t last
   // Keep the axis while the data fits and fills more than a fifth of it.
   const bool keep = axis->min() == lo && axis->max() >= need &&
                     (headroom ? axis->max() - lo <= 5.0 * span : axis->max() == need);
-  if (!keep) {
-    axis->setRange(lo, headroom ? lo + niceCeil(span * 1.04) : need);
-    axis->setLabelFormat(QStringLiteral("%.0f"));
-  }
-  const QString widest = QLocale().toString(axis->max(), 'f', 0);
+  const double min = keep ? axis->min() : lo;
+  const double max = keep ? axis->max() : headroom ? lo + niceCeil(span * 1.04) : need;
+  const QString widest = QLocale().toString(max, 'f', 0);
   const int labels = std::clamp(labelCapacity(Qt::Horizontal, widest), 2, 6);
-  setDynamicTicks(axis, 0.0, niceStep(axis->max() - axis->min(), labels - 1));
+  axis->setLabelFormat(QStringLiteral("%.0f"));
+  setRangeAndTicks(axis, min, max, niceStep(max - min, labels - 1));
 }
 
 void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) {
@@ -353,8 +362,7 @@ void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) 
                     axis->tickInterval() == step;
   if (keep) return;
   // A hair past the end ticks: Qt Charts leaves out a label that rounding puts just outside.
-  axis->setRange(lo - step * 1e-9, hi + step * 1e-9);
-  setDynamicTicks(axis, 0.0, step);
+  setRangeAndTicks(axis, lo - step * 1e-9, hi + step * 1e-9, step);
 }
 
 void ChartView::fitLog(QLogValueAxis* axis, ValueRange range) {

@@ -29,20 +29,27 @@
 
 #include "app/config_file.h"
 #include "app/default_experiment.h"
+#include "clipping_view.h"
 #include "config_editor.h"
 #include "dashboard_view.h"
 #include "decision_boundary_view.h"
+#include "gradient_flow_view.h"
+#include "gradient_norm_view.h"
 #include "heatmap_view.h"
 #include "histogram_view.h"
 #include "image_export.h"
 #include "layer_selection.h"
+#include "learning_rate_view.h"
+#include "loss_view.h"
 #include "lr_plan_preview.h"
 #include "lr_range_test_box.h"
+#include "lr_range_test_view.h"
 #include "network_view.h"
 #include "presets.h"
 #include "saturation_view.h"
 #include "settings_panel.h"
 #include "theme.h"
+#include "update_ratio_view.h"
 
 namespace gradscope::ui {
 
@@ -173,6 +180,22 @@ void MainWindow::createViews() {
   // Views are created here: one line per chart, e.g.
   //   addView(new LossView(this), Qt::RightDockWidgetArea);
   // (the window hosts each in its own dock; see arrangeDefaultLayout for where it goes).
+  addView(new LossView(this), Qt::RightDockWidgetArea);
+  addView(new LearningRateView(this), Qt::RightDockWidgetArea);
+  auto* rangeTest = new LrRangeTestView(this);
+  addView(rangeTest, Qt::RightDockWidgetArea);
+  connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
+  connect(this, &MainWindow::lrRangeTestResult, this, [this, rangeTest] {
+    // The curve comes to the front of its tab group when a test finishes.
+    if (QDockWidget* dock = dockOf(rangeTest)) {
+      dock->show();
+      dock->raise();
+    }
+  });
+  addView(new GradientFlowView(this), Qt::RightDockWidgetArea);
+  addView(new GradientNormView(m_layerSelection, this), Qt::RightDockWidgetArea);
+  addView(new UpdateRatioView(m_layerSelection, this), Qt::RightDockWidgetArea);
+  addView(new ClippingView(this), Qt::RightDockWidgetArea);
   addView(new HeatmapView(m_layerSelection, this), Qt::RightDockWidgetArea);
   addView(new SaturationView(m_layerSelection, this), Qt::RightDockWidgetArea);
   addView(new HistogramView(this), Qt::RightDockWidgetArea);

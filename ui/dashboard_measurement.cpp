@@ -1,5 +1,6 @@
 #include "dashboard_measurement.h"
 
+#include <QAbstractScrollArea>
 #include <QApplication>
 #include <QDockWidget>
 #include <QEvent>
@@ -68,22 +69,27 @@ bool DashboardMeasurement::eventFilter(QObject* watched, QEvent* event) {
 
 void DashboardMeasurement::windowUsable() {
   m_usableMs = m_sinceStart.elapsed();
-  // The loss chart's largest widget is the one that repaints its curve.
-  if (DashboardView* loss = m_window.view(QStringLiteral("Loss"))) {
-    QWidget* best = loss->widget();
-    for (QWidget* child : loss->widget()->findChildren<QWidget*>()) {
-      if (child->isVisible() && child->width() * child->height() > best->width() * best->height()) {
-        best = child;
-      }
-    }
-    m_lossCanvas = best;
-    m_lossCanvas->installEventFilter(this);
-  }
   // Let the window settle, then train.
   QTimer::singleShot(300, this, &DashboardMeasurement::begin);
 }
 
 void DashboardMeasurement::begin() {
+  // The loss chart's widget that repaints the curve: its largest child (a chart view's
+  // viewport).
+  if (DashboardView* loss = m_window.view(QStringLiteral("Loss"))) {
+    QWidget* best = loss->widget();
+    int bestArea = 0;
+    for (QWidget* child : loss->widget()->findChildren<QWidget*>()) {
+      const int area = child->width() * child->height();
+      if (child->isVisible() && area >= bestArea) {
+        best = child;
+        bestArea = area;
+      }
+    }
+    if (auto* area = qobject_cast<QAbstractScrollArea*>(best)) best = area->viewport();
+    m_lossCanvas = best;
+    m_lossCanvas->installEventFilter(this);
+  }
   m_window.setSpeed(0.0);
   m_window.play();
   m_startStats = m_window.stats();

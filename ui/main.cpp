@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QScreen>
 #include <QStatusBar>
 #include <QStyleFactory>
 
@@ -120,6 +121,7 @@ int main(int argc, char* argv[]) {
                        "classes)")
             .arg(depth),
         sinceStart);
+    if (QScreen* screen = window.screen()) window.setGeometry(screen->availableGeometry());
     window.showMaximized();
   } else {
     window.showAsRestored();

@@ -46,6 +46,7 @@ constexpr std::int64_t kStepsPerEpoch = 100;
 constexpr std::int64_t kSteps = 3000;
 constexpr std::int64_t kSpikeStep = 1234;
 constexpr double kSpike = 9.5;
+constexpr double kLayerSpike = 50.0;        // the output layer's gradient norm at kSpikeStep
 constexpr std::int64_t kZeroLossStep = 40;  // a loss of exactly 0 (log axes must clamp it)
 constexpr double kClipNorm = 1.0;
 constexpr int kBestEpoch = 24;  // validation improves up to this epoch (0-based)
@@ -98,6 +99,7 @@ float layerValue(LayerMetric m, std::int64_t step, int layer) {
   switch (m) {
     case LayerMetric::GradientNorm:
       if (layer == 0 && step % 500 == 7) return 0.0f;
+      if (layer == kLayers - 1 && step == kSpikeStep) return float(kLayerSpike);
       return float(0.3 * std::pow(10.0, -3.5 * depth) * wave *
                    (0.3 + std::exp(-double(step) / 800.0)));
     case LayerMetric::UpdateRatio:
@@ -499,6 +501,10 @@ void TestChartViews::gradientNormFollowsSelection() {
   }
   QCOMPARE(view.line(0)->name(), QStringLiteral("layer 1"));
   QVERIFY(!view.line(3)->isVisible());
+  // Mean lines over min/max bands: the output layer's one-step spike is the band's edge.
+  QCOMPARE(maxY(view.band(2)->upperSeries()), kLayerSpike);
+  QVERIFY(maxY(view.line(2)) < kLayerSpike);
+  QCOMPARE(view.band(0)->upperSeries()->count(), view.line(0)->count());
   checkBudget(view.chartView());
   checkLogAxes(view.chartView());
 

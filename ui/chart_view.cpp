@@ -36,6 +36,13 @@ double niceStep(double span, int ticks) {
   return nice * magnitude;
 }
 
+// A nice tick spacing for about `labels` labels over `span`, never wider than the span (so
+// at least two labels show).
+double tickInterval(double span, int labels) {
+  const double step = niceStep(span, std::max(1, labels - 1));
+  return step > span ? niceStep(span, 2) : step;
+}
+
 // The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v.
 double niceCeil(double v) {
   if (!(v > 0.0)) return 1.0;
@@ -109,9 +116,14 @@ ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent)
 
 ChartView::~ChartView() = default;
 
-void ChartView::setTitle(const QString& title) {
+void ChartView::setTitle(const QString& title, const QString& shortTitle) {
   m_title = title;
-  const QString shown = m_compact ? QString() : title;
+  m_shortTitle = shortTitle;
+  QString shown = m_compact ? QString() : title;
+  if (!m_compact && !shortTitle.isEmpty() &&
+      QFontMetricsF(theme().titleFont()).horizontalAdvance(title) + 12.0 > width()) {
+    shown = shortTitle;
+  }
   if (chart()->title() != shown) chart()->setTitle(shown);
 }
 
@@ -120,11 +132,11 @@ void ChartView::updateCompact() {
   const bool compact = height() < 14 * QFontMetrics(theme().font()).height();
   if (compact == m_compact) return;
   m_compact = compact;
-  setTitle(m_title);
 }
 
 void ChartView::resizeEvent(QResizeEvent* event) {
   updateCompact();
+  setTitle(m_title, m_shortTitle);
   QChartView::resizeEvent(event);
 }
 
@@ -139,6 +151,35 @@ QValueAxis* ChartView::addValueAxis(Qt::Alignment alignment, const QString& titl
   connect(axis, &QValueAxis::rangeChanged, this, &ChartView::layoutMarks);
   styleAxis(axis);
   return axis;
+}
+
+void ChartView::setAxisTitles(QAbstractAxis* axis, const QStringList& titles) {
+  if (titles.isEmpty()) return;
+  for (auto& [a, list] : m_axisTitles) {
+    if (a == axis) {
+      list = titles;
+      fitAxisTitles();
+      return;
+    }
+  }
+  m_axisTitles.emplace_back(axis, titles);
+  fitAxisTitles();
+}
+
+void ChartView::fitAxisTitles() {
+  const QFontMetricsF metrics(theme().font());
+  const QRectF plot = chart()->plotArea();
+  for (const auto& [axis, titles] : m_axisTitles) {
+    const double length = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+    QString title = titles.last();
+    for (const QString& candidate : titles) {
+      if (metrics.horizontalAdvance(candidate) + 8.0 <= length) {
+        title = candidate;
+        break;
+      }
+    }
+    if (axis->titleText() != title) axis->setTitleText(title);
+  }
 }
 
 QLogValueAxis* ChartView::addLogAxis(Qt::Alignment alignment, const QString& title) {
@@ -229,6 +270,7 @@ int ChartView::pointCount() const {
       count += int(xy->count());
     } else if (auto* area = qobject_cast<QAreaSeries*>(s)) {
       count += int(area->upperSeries()->count());
+      if (area->lowerSeries()) count += int(area->lowerSeries()->count());
     }
   }
   return count;
@@ -254,6 +296,26 @@ void ChartView::fill(QXYSeries* series, const app::DecimatedSeries& data, Envelo
     previous = maxFirst ? b.min : b.max;
   }
   setPoints(series, std::move(points));
+}
+
+void ChartView::fillBand(QAreaSeries* band, const app::DecimatedSeries& data) {
+  QList<QPointF> upper, lower;
+  upper.reserve(qsizetype(data.buckets.size()));
+  lower.reserve(qsizetype(data.buckets.size()));
+  for (const app::DecimatedBucket& b : data.buckets) {
+    const double x = 0.5 * double(b.step + b.lastStep);
+    upper.append(QPointF(x, b.max));
+    lower.append(QPointF(x, b.min));
+  }
+  setPoints(band->upperSeries(), std::move(upper));
+  setPoints(band->lowerSeries(), std::move(lower));
+}
+
+void ChartView::styleBand(QAreaSeries* band, const QColor& color) {
+  QColor fill = color;
+  fill.setAlpha(theme().dark ? 70 : 55);
+  band->setBrush(fill);
+  band->setPen(Qt::NoPen);
 }
 
 void ChartView::setPoints(QXYSeries* series, QList<QPointF> points) {
@@ -334,7 +396,7 @@ void ChartView::fitSteps(QValueAxis* axis, std::int64_t first, std::int64_t last
   const QString widest = QLocale().toString(max, 'f', 0);
   const int labels = std::clamp(labelCapacity(Qt::Horizontal, widest), 2, 6);
   axis->setLabelFormat(QStringLiteral("%.0f"));
-  setRangeAndTicks(axis, min, max, niceStep(max - min, labels - 1));
+  setRangeAndTicks(axis, min, max, tickInterval(max - min, labels));
 }
 
 void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) {
@@ -349,7 +411,7 @@ void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) 
   if (!(includeZero && range.lo == 0.0)) range.lo -= 0.03 * span;
   if (!(includeZero && range.hi == 0.0)) range.hi += 0.03 * span;
   const int labels = std::clamp(labelCapacity(Qt::Vertical, QString()), 2, 6);
-  const double step = niceStep(range.hi - range.lo, labels - 1);
+  const double step = tickInterval(range.hi - range.lo, labels);
   double lo = std::floor(range.lo / step) * step;
   double hi = std::ceil(range.hi / step) * step;
   if (hi - lo < step) hi = lo + step;
@@ -518,6 +580,8 @@ void ChartView::applyTheme() {
   for (QAbstractAxis* axis : c->axes()) styleAxis(axis);
   setBackgroundBrush(t.background);
   updateCompact();
+  setTitle(m_title, m_shortTitle);
+  fitAxisTitles();
   if (m_placeholder) {
     m_placeholder->setFont(t.font());
     m_placeholder->setBrush(t.faint.darker(120));
@@ -562,6 +626,7 @@ double ChartView::toPosition(QAbstractAxis* axis, double value) const {
 }
 
 void ChartView::onPlotAreaChanged() {
+  fitAxisTitles();
   layoutMarks();
   const QSizeF size = chart()->plotArea().size();
   const QSizeF& last = m_lastPlotSize;

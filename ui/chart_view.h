@@ -19,6 +19,7 @@
 #include <QList>
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <cstdint>
@@ -82,17 +83,21 @@ class ChartView : public QChartView {
 
   // Shown above the plot unless the chart is too small for it at the theme's font size (the
   // dock's title names the chart then).
-  void setTitle(const QString& title);
+  // `shortTitle` replaces `title` where that does not fit the chart's width.
+  void setTitle(const QString& title, const QString& shortTitle = QString());
   QString title() const { return m_title; }
   bool compact() const { return m_compact; }
   // The base name of exported files.
   void setExportName(const QString& name) { m_exportName = name; }
 
   QValueAxis* addValueAxis(Qt::Alignment alignment, const QString& title);
+  // Titles for `axis`, longest first: the longest that fits along the plot is shown (a narrow
+  // dock gets "layer (in → out)" instead of "layer (input → output)").
+  void setAxisTitles(QAbstractAxis* axis, const QStringList& titles);
   QLogValueAxis* addLogAxis(Qt::Alignment alignment, const QString& title);
   QLineSeries* addLine(const QString& name, QAbstractAxis* x, QAbstractAxis* y);
   QScatterSeries* addScatter(const QString& name, QAbstractAxis* x, QAbstractAxis* y);
-  // An area between `upper` and `lower` (both owned by the area).
+  // An area between its upper and lower line (both owned by the area).
   QAreaSeries* addArea(const QString& name, QAbstractAxis* x, QAbstractAxis* y);
   void setInLegend(QAbstractSeries* series, bool shown);
 
@@ -112,6 +117,10 @@ class ChartView : public QChartView {
 
   // Series data, always with one replace().
   static void fill(QXYSeries* series, const app::DecimatedSeries& data, Envelope envelope);
+  // A band from each bucket's min to its max (spikes stay visible as its edge), for a mean
+  // line drawn over it: several noisy lines stay apart where zigzags would tangle.
+  static void fillBand(QAreaSeries* band, const app::DecimatedSeries& data);
+  static void styleBand(QAreaSeries* band, const QColor& color);
   // Non-finite points are dropped; on a log axis values are clamped to the axis floor.
   static void setPoints(QXYSeries* series, QList<QPointF> points);
   // Min and max per bucket of `count` values, in index order.
@@ -164,6 +173,7 @@ class ChartView : public QChartView {
 
   void applyTheme();
   void updateCompact();
+  void fitAxisTitles();
   void styleAxis(QAbstractAxis* axis) const;
   void layoutMarks();
   void onPlotAreaChanged();
@@ -172,6 +182,8 @@ class ChartView : public QChartView {
   double toPosition(QAbstractAxis* axis, double value) const;
 
   QString m_title;
+  QString m_shortTitle;
+  std::vector<std::pair<QAbstractAxis*, QStringList>> m_axisTitles;
   bool m_compact = false;
   QString m_exportName;
   std::array<std::vector<ChartMark>, std::size_t(MarkGroup::Count)> m_marks;

@@ -1,5 +1,6 @@
 #include "clipping_view.h"
 
+#include <QAreaSeries>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QVBoxLayout>
@@ -36,6 +37,12 @@ ClippingView::ClippingView(QWidget* parent) : ChartDashboardView(parent) {
   layout->addWidget(m_chart);
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("training step"));
   m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
+  m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
+  m_chart->setAxisTitles(m_y, {tr("gradient L2 norm (log)"), tr("grad. norm (log)")});
+  m_beforeBand = m_chart->addArea(QString(), m_x, m_y);
+  m_afterBand = m_chart->addArea(QString(), m_x, m_y);
+  m_chart->setInLegend(m_beforeBand, false);
+  m_chart->setInLegend(m_afterBand, false);
   m_before = m_chart->addLine(tr("before clipping"), m_x, m_y);
   m_after = m_chart->addLine(tr("after clipping"), m_x, m_y);
   m_chart->setPlaceholder(tr("waiting for the first training step"));
@@ -47,13 +54,19 @@ void ClippingView::clear() {
   ChartDashboardView::clear();
   m_before->clear();
   m_after->clear();
+  for (QAreaSeries* band : {m_beforeBand, m_afterBand}) {
+    band->upperSeries()->clear();
+    band->lowerSeries()->clear();
+  }
   m_chart->setEvents({});
 }
 
 void ClippingView::restyle() {
   const Theme& t = theme();
-  ChartView::styleLine(m_before, t.secondary, 0.8);
+  ChartView::styleLine(m_before, t.secondary, 1.0);
   ChartView::styleLine(m_after, t.accent, 1.0);
+  ChartView::styleBand(m_beforeBand, t.secondary);
+  ChartView::styleBand(m_afterBand, t.accent);
 }
 
 void ClippingView::redraw(const app::MetricHistory& history, int run) {
@@ -62,6 +75,10 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
   if (last < first) {
     m_before->clear();
     m_after->clear();
+    for (QAreaSeries* band : {m_beforeBand, m_afterBand}) {
+      band->upperSeries()->clear();
+      band->lowerSeries()->clear();
+    }
     m_chart->setPlaceholder(tr("waiting for the first training step"));
     m_chart->setTitle(tr("Clipping"));
     m_fraction = std::numeric_limits<double>::quiet_NaN();
@@ -72,7 +89,8 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
   const bool clipped = m_fraction > 0.0;
   m_chart->fitSteps(m_x, first, last);
   const double fraction = double(last - first + 1) / std::max(1.0, m_x->max() - m_x->min());
-  const int buckets = m_chart->bucketsFor(clipped ? 2 : 1, fraction);
+  // Three points per bucket (mean, min, max): two thirds of the usual buckets.
+  const int buckets = std::max(24, m_chart->bucketsFor(clipped ? 2 : 1, fraction) * 2 / 3);
   const app::DecimatedSeries before =
       history.stepSeries(run, app::StepMetric::GradientNormBefore, first, last, buckets);
   app::DecimatedSeries after;
@@ -83,20 +101,25 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
   range.add(before, true);
   range.add(after, true);
   m_chart->fitLog(m_y, range);
-  ChartView::fill(m_before, before, ChartView::Envelope::MinMax);
-  ChartView::fill(m_after, after, ChartView::Envelope::MinMax);
+  ChartView::fill(m_before, before, ChartView::Envelope::Mean);
+  ChartView::fill(m_after, after, ChartView::Envelope::Mean);
+  ChartView::fillBand(m_beforeBand, before);
+  ChartView::fillBand(m_afterBand, after);
   m_after->setVisible(clipped);
+  m_afterBand->setVisible(clipped);
+  m_chart->setInLegend(m_afterBand, false);
   m_before->setName(clipped ? tr("before clipping") : tr("gradient norm"));
 
   if (!clipped) {
-    m_chart->setTitle(tr("Clipping — no step clipped"));
+    m_chart->setTitle(tr("Clipping — no step clipped"), tr("No step clipped"));
   } else {
     const double recent =
         clippedShare(history, run, std::max(first, last - kRecentSteps + 1), last);
     m_chart->setTitle(tr("Clipping — %1 of steps clipped (last %2: %3)")
                           .arg(percent(m_fraction))
                           .arg(kRecentSteps)
-                          .arg(percent(recent)));
+                          .arg(percent(recent)),
+                      tr("Clipped: %1 (lately %2)").arg(percent(m_fraction), percent(recent)));
   }
   m_chart->setEvents(history.events(run), [](app::EventKind kind) {
     return kind == app::EventKind::ClippingBurst || kind == app::EventKind::SettingChanged ||

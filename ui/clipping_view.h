@@ -1,10 +1,12 @@
 // Gradient clipping: the global gradient norm before and after clipping over the training
-// steps (log axis), and in the title how many steps were clipped (the whole run and lately).
+// steps (log axis; the mean per bucket over a band from its min to its max), and in the title
+// how many steps were clipped (the whole run and lately).
 // When no step was clipped the two norms are equal and only one line is drawn.
 #pragma once
 
 #include "chart_dashboard_view.h"
 
+class QAreaSeries;
 class QLineSeries;
 class QLogValueAxis;
 class QValueAxis;
@@ -36,6 +38,8 @@ class ClippingView : public ChartDashboardView {
   QLogValueAxis* m_y = nullptr;
   QLineSeries* m_before = nullptr;
   QLineSeries* m_after = nullptr;
+  QAreaSeries* m_beforeBand = nullptr;  // min/max per bucket under the mean lines
+  QAreaSeries* m_afterBand = nullptr;
   double m_fraction = 0.0;
 };
 

@@ -30,6 +30,8 @@ GradientFlowView::GradientFlowView(QWidget* parent) : ChartDashboardView(parent)
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("layer (input → output)"));
   m_x->setGridLineVisible(false);
   m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
+  m_chart->setAxisTitles(m_x, {tr("layer (input → output)"), tr("layer (in → out)")});
+  m_chart->setAxisTitles(m_y, {tr("gradient L2 norm (log)"), tr("grad. norm (log)")});
   m_chart->setPlaceholder(tr("no layers yet"));
   restyle();
   watch(m_chart);
@@ -119,7 +121,7 @@ void GradientFlowView::redraw(const app::MetricHistory& history, int run) {
         history.layerSeries(run, app::LayerMetric::GradientNorm, l, from, last, 1);
     m_values[std::size_t(l)] = s.empty() ? kNaN : s.buckets.front().mean;
   }
-  m_chart->setTitle(tr("Gradient flow · step %1").arg(last));
+  m_chart->setTitle(tr("Gradient flow · step %1").arg(last), tr("Step %1").arg(last));
   drawBars();
 }
 

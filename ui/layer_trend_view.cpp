@@ -1,5 +1,7 @@
 #include "layer_trend_view.h"
 
+#include <QAreaSeries>
+#include <QFontMetricsF>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QVBoxLayout>
@@ -12,16 +14,26 @@
 namespace gradscope::ui {
 
 LayerTrendView::LayerTrendView(LayerSelection* selection, app::LayerMetric metric,
-                               const QString& title, const QString& exportName,
-                               const QString& axisTitle, QWidget* parent)
+                               const QStringList& titles, const QString& exportName,
+                               const QStringList& axisTitles, QWidget* parent)
     : ChartDashboardView(parent), m_selection(selection), m_metric(metric) {
-  m_chart = new ChartView(title, this);
+  m_chart = new ChartView(titles.first(), this);
+  m_chart->setTitle(titles.first(), titles.last());
   m_chart->setExportName(exportName);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(m_chart);
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("training step"));
-  m_y = m_chart->addLogAxis(Qt::AlignLeft, axisTitle);
+  m_y = m_chart->addLogAxis(Qt::AlignLeft, axisTitles.first());
+  m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
+  m_chart->setAxisTitles(m_y, axisTitles);
+  // Bands first, so every line is drawn over all of them.
+  for (int i = 0; i < LayerSelection::kMaxSelected; ++i) {
+    QAreaSeries* band = m_chart->addArea(QString(), m_x, m_y);
+    band->setVisible(false);
+    m_chart->setInLegend(band, false);
+    m_bands.push_back(band);
+  }
   for (int i = 0; i < LayerSelection::kMaxSelected; ++i) {
     QLineSeries* line = m_chart->addLine(QString(), m_x, m_y);
     line->setVisible(false);
@@ -39,6 +51,11 @@ void LayerTrendView::clear() {
   for (QLineSeries* line : m_lines) {
     line->clear();
     line->setVisible(false);
+  }
+  for (QAreaSeries* band : m_bands) {
+    band->upperSeries()->clear();
+    band->lowerSeries()->clear();
+    band->setVisible(false);
   }
   m_drawn.clear();
   m_chart->setEvents({});
@@ -61,7 +78,9 @@ std::vector<int> LayerTrendView::selectedLayers(int count) const {
 void LayerTrendView::restyle() {
   const Theme& t = theme();
   for (std::size_t i = 0; i < m_drawn.size(); ++i) {
-    ChartView::styleLine(m_lines[i], t.layerColor(m_drawn[i], m_layerCount));
+    const QColor color = t.layerColor(m_drawn[i], m_layerCount);
+    ChartView::styleLine(m_lines[i], color);
+    ChartView::styleBand(m_bands[i], color);
   }
 }
 
@@ -83,7 +102,8 @@ void LayerTrendView::redraw(const app::MetricHistory& history, int run) {
   if (!empty) {
     m_chart->fitSteps(m_x, first, last);
     const double fraction = double(last - first + 1) / std::max(1.0, m_x->max() - m_x->min());
-    const int buckets = m_chart->bucketsFor(int(m_drawn.size()), fraction);
+    // Three points per bucket (mean, min, max): two thirds of the usual buckets.
+    const int buckets = std::max(24, m_chart->bucketsFor(int(m_drawn.size()), fraction) * 2 / 3);
     for (int layer : m_drawn) {
       data.push_back(history.layerSeries(run, m_metric, layer, first, last, buckets));
       range.add(data.back(), true);
@@ -91,15 +111,27 @@ void LayerTrendView::redraw(const app::MetricHistory& history, int run) {
     extendRange(range);
     m_chart->fitLog(m_y, range);
   }
+  // "layer 3" in the legend while all entries fit the chart's width, "L3" beyond.
+  const QFontMetricsF metrics(theme().font());
+  const bool shortNames = double(m_drawn.size()) *
+                              (metrics.horizontalAdvance(tr("layer 10")) + 2.2 * metrics.height()) >
+                          double(m_chart->width());
   for (std::size_t i = 0; i < m_lines.size(); ++i) {
     QLineSeries* line = m_lines[i];
     if (i < data.size()) {
-      line->setName(tr("layer %1").arg(m_drawn[i] + 1));
-      ChartView::fill(line, data[i], ChartView::Envelope::MinMax);
+      line->setName(shortNames ? tr("L%1").arg(m_drawn[i] + 1)
+                               : tr("layer %1").arg(m_drawn[i] + 1));
+      ChartView::fill(line, data[i], ChartView::Envelope::Mean);
+      ChartView::fillBand(m_bands[i], data[i]);
       line->setVisible(true);
+      m_bands[i]->setVisible(true);
+      m_chart->setInLegend(m_bands[i], false);
     } else if (line->isVisible()) {
       line->clear();
       line->setVisible(false);
+      m_bands[i]->upperSeries()->clear();
+      m_bands[i]->lowerSeries()->clear();
+      m_bands[i]->setVisible(false);
     }
   }
   restyle();

@@ -10,6 +10,7 @@
 #include "chart_dashboard_view.h"
 #include "chart_view.h"
 
+class QAreaSeries;
 class QLineSeries;
 class QLogValueAxis;
 class QValueAxis;
@@ -24,14 +25,16 @@ class LayerTrendView : public ChartDashboardView {
   ChartView* chartView() const { return m_chart; }
   // The layers drawn now (the selection's layers that exist in the run).
   const std::vector<int>& drawnLayers() const { return m_drawn; }
-  // The line of the i-th drawn layer.
+  // The mean line and min/max band of the i-th drawn layer.
   QLineSeries* line(int i) const { return m_lines[std::size_t(i)]; }
+  QAreaSeries* band(int i) const { return m_bands[std::size_t(i)]; }
   void clear() override;
 
  protected:
   // `selection` may be null (first, middle and last layer then).
-  LayerTrendView(LayerSelection* selection, app::LayerMetric metric, const QString& title,
-                 const QString& exportName, const QString& axisTitle, QWidget* parent);
+  // `titles` and `axisTitles`: longest first, the longest that fits is shown.
+  LayerTrendView(LayerSelection* selection, app::LayerMetric metric, const QStringList& titles,
+                 const QString& exportName, const QStringList& axisTitles, QWidget* parent);
 
   void redraw(const app::MetricHistory& history, int run) override;
   void restyle() override;
@@ -48,6 +51,7 @@ class LayerTrendView : public ChartDashboardView {
   LayerSelection* m_selection = nullptr;
   app::LayerMetric m_metric;
   std::vector<QLineSeries*> m_lines;  // LayerSelection::kMaxSelected, reused
+  std::vector<QAreaSeries*> m_bands;  // each line's min/max band
   std::vector<int> m_drawn;
   int m_layerCount = 0;
 };

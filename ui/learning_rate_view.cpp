@@ -32,6 +32,8 @@ LearningRateView::LearningRateView(QWidget* parent) : ChartDashboardView(parent)
   m_yLog->setVisible(false);
   m_yMomentum = m_chart->addValueAxis(Qt::AlignRight, tr("momentum / β₁"));
   m_yMomentum->setGridLineVisible(false);
+  m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
+  m_chart->setAxisTitles(m_yMomentum, {tr("momentum / β₁"), tr("β₁")});
   m_yMomentum->setVisible(false);
   m_planned = m_chart->addLine(tr("planned"), m_x, m_y);
   m_used = m_chart->addLine(tr("used"), m_x, m_y);
@@ -175,6 +177,7 @@ void LearningRateView::redraw(const app::MetricHistory& history, int run) {
 
   std::vector<ChartMark> cursor;
   QString title = tr("Learning rate");
+  QString shortTitle;
   if (trained) {
     ChartMark now;
     now.value = double(last);
@@ -186,9 +189,10 @@ void LearningRateView::redraw(const app::MetricHistory& history, int run) {
         history.rawStepSeries(run, app::StepMetric::LearningRate, last, last);
     if (!current.empty() && std::isfinite(current.front())) {
       title = tr("Learning rate — now %1").arg(current.front(), 0, 'g', 3);
+      shortTitle = tr("LR now %1").arg(current.front(), 0, 'g', 3);
     }
   }
-  m_chart->setTitle(title);
+  m_chart->setTitle(title, shortTitle);
   m_chart->setMarks(ChartView::MarkGroup::Cursor, std::move(cursor));
   m_chart->setEvents(history.events(run), [](app::EventKind kind) {
     return kind == app::EventKind::LearningRateReduced || kind == app::EventKind::EarlyStop ||

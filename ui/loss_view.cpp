@@ -35,8 +35,9 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
   m_slider->setToolTip(
       tr("Smoothing of the training loss: an exponential moving average with this weight, "
          "corrected for its start (as in TensorBoard). 0 shows the raw loss."));
+  m_smoothingTitle = new QLabel(tr("smoothing"), this);
   m_smoothingLabel = new QLabel(this);
-  m_smoothingLabel->setMinimumWidth(m_smoothingLabel->fontMetrics().horizontalAdvance("0.000"));
+  m_slider->setMinimumWidth(50);
   m_logBox = new QCheckBox(tr("log"), this);
   m_logBox->setToolTip(tr("Logarithmic loss axis"));
   m_accuracyBox = new QCheckBox(tr("accuracy"), this);
@@ -49,7 +50,7 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
 
   auto* controls = new QHBoxLayout();
   controls->setContentsMargins(6, 2, 6, 0);
-  controls->addWidget(new QLabel(tr("smoothing"), this));
+  controls->addWidget(m_smoothingTitle);
   controls->addWidget(m_slider, 1);
   controls->addWidget(m_smoothingLabel);
   controls->addSpacing(8);
@@ -67,13 +68,15 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
   m_yLog->setVisible(false);
   // The accuracy lines are dashed in the loss lines' colours: the axis title says so, and the
   // legend stays short enough for a small dock.
-  m_yAccuracy = m_chart->addValueAxis(Qt::AlignRight, tr("acc. % (dashed)"));
+  m_yAccuracy = m_chart->addValueAxis(Qt::AlignRight, tr("accuracy % (dashed)"));
   m_yAccuracy->setRange(0.0, 100.0);
   m_yAccuracy->setTickType(QValueAxis::TicksDynamic);
   m_yAccuracy->setTickAnchor(0.0);
   m_yAccuracy->setTickInterval(25.0);
   m_yAccuracy->setGridLineVisible(false);
   m_yAccuracy->setVisible(false);
+  m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
+  m_chart->setAxisTitles(m_yAccuracy, {tr("accuracy % (dashed)"), tr("acc. % (dashed)")});
 
   m_raw = m_chart->addLine(tr("raw"), m_x, m_y);
   m_smoothed = m_chart->addLine(tr("smoothed"), m_x, m_y);
@@ -95,7 +98,7 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
   watch(m_chart);
 
   connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
-    m_smoothingLabel->setText(QString::number(double(value) / kSliderSteps, 'f', 3));
+    m_smoothingLabel->setText(QString::number(double(value) / kSliderSteps, 'g', 3));
     m_debounce->start();
   });
   connect(m_debounce, &QTimer::timeout, this, [this] {
@@ -110,7 +113,7 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
     log->setChecked(m_log);
     connect(log, &QAction::toggled, this, &LossView::setLogScale);
   });
-  m_smoothingLabel->setText(QString::number(m_smoothing, 'f', 3));
+  m_smoothingLabel->setText(QString::number(m_smoothing, 'g', 3));
 }
 
 void LossView::clear() {
@@ -135,7 +138,7 @@ void LossView::setSmoothing(double smoothing) {
   m_slider->setValue(int(std::lround(smoothing * kSliderSteps)));
   m_debounce->stop();
   m_smoothing = smoothing;
-  m_smoothingLabel->setText(QString::number(m_smoothing, 'f', 3));
+  m_smoothingLabel->setText(QString::number(m_smoothing, 'g', 3));
   invalidate();
 }
 
@@ -182,6 +185,29 @@ void LossView::restyle() {
   for (QWidget* w : findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
     if (w != m_chart) w->setFont(t.font());
   }
+  fitControls();
+}
+
+QString LossView::smoothedName() const { return m_narrow ? tr("smooth") : tr("smoothed"); }
+
+void LossView::resizeEvent(QResizeEvent* event) {
+  ChartDashboardView::resizeEvent(event);
+  fitControls();
+}
+
+void LossView::fitControls() {
+  const QFontMetrics metrics(theme().font());
+  const bool narrow = width() < metrics.horizontalAdvance(QStringLiteral("m")) * 26;
+  m_smoothingTitle->setText(narrow ? tr("smooth") : tr("smoothing"));
+  m_accuracyBox->setText(narrow ? tr("acc.") : tr("accuracy"));
+  if (narrow != m_narrow) {
+    // The legend too: short names in a narrow dock.
+    m_narrow = narrow;
+    m_smoothed->setName(m_smoothing > 0.0 ? smoothedName() : tr("training"));
+    m_validation->setName(narrow ? tr("val.") : tr("validation"));
+    m_best->setName(narrow ? tr("best") : tr("best epoch"));
+  }
+  m_smoothingLabel->setFixedWidth(metrics.horizontalAdvance(QStringLiteral("0.999")) + 2);
 }
 
 void LossView::redraw(const app::MetricHistory& history, int run) {
@@ -244,7 +270,7 @@ void LossView::redraw(const app::MetricHistory& history, int run) {
     ChartView::fill(m_smoothed, raw, ChartView::Envelope::MinMax);
   }
   m_raw->setVisible(smooth);
-  m_smoothed->setName(smooth ? tr("smoothed") : tr("training"));
+  m_smoothed->setName(smooth ? smoothedName() : tr("training"));
 
   // Accuracy: only when classifying (regression has no accuracy values).
   const app::DecimatedSeries accuracy = history.smoothedStepSeries(
@@ -302,6 +328,7 @@ void LossView::drawEpochs(const app::MetricHistory& history, int run, int bucket
     }
   }
   QString title = tr("Loss");
+  QString shortTitle;
   std::vector<ChartMark> highlights;
   if (best) {
     const double y = std::isfinite(best->valLoss) ? best->valLoss : best->loss;
@@ -314,6 +341,7 @@ void LossView::drawEpochs(const app::MetricHistory& history, int run, int bucket
     } else {
       title = tr("Loss — best epoch %1 (%2 epochs ago)").arg(best->epoch + 1).arg(since);
     }
+    shortTitle = tr("Best epoch %1, %2 ago").arg(best->epoch + 1).arg(since);
     ChartMark mark;
     mark.value = double(best->lastStep);
     mark.label = tr("best");
@@ -330,7 +358,7 @@ void LossView::drawEpochs(const app::MetricHistory& history, int run, int bucket
   m_best->setVisible(best != nullptr);
   m_chart->setInLegend(m_best, best != nullptr);
   m_chart->setMarks(ChartView::MarkGroup::Highlights, std::move(highlights));
-  m_chart->setTitle(title);
+  m_chart->setTitle(title, shortTitle);
 }
 
 }  // namespace gradscope::ui

@@ -39,14 +39,19 @@ class LossView : public ChartDashboardView {
  protected:
   void redraw(const app::MetricHistory& history, int run) override;
   void restyle() override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void clearSeries();
   void drawEpochs(const app::MetricHistory& history, int run, int buckets);
   void attachLossAxis();
+  // Shorter control texts in a narrow dock, so the slider keeps its room.
+  void fitControls();
+  QString smoothedName() const;
 
   ChartView* m_chart = nullptr;
   QSlider* m_slider = nullptr;
+  QLabel* m_smoothingTitle = nullptr;
   QLabel* m_smoothingLabel = nullptr;
   QCheckBox* m_logBox = nullptr;
   QCheckBox* m_accuracyBox = nullptr;
@@ -68,6 +73,7 @@ class LossView : public ChartDashboardView {
   bool m_log = false;
   bool m_showAccuracy = false;
   bool m_hasAccuracy = false;
+  bool m_narrow = false;
 };
 
 }  // namespace gradscope::ui

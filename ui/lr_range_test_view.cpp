@@ -25,7 +25,11 @@ LrRangeTestView::LrRangeTestView(QWidget* parent) : QWidget(parent) {
   m_y = m_chart->addValueAxis(Qt::AlignLeft, tr("loss"));
   m_raw = m_chart->addLine(tr("loss per step"), m_x, m_y);
   m_smoothed = m_chart->addLine(tr("smoothed"), m_x, m_y);
-  m_chart->setPlaceholder(tr("run the LR range test to see loss against learning rate"));
+  // Until a result arrives: the hint alone, no empty axes.
+  m_chart->setPlaceholder(tr("Run the LR range test to see\nthe loss against the learning rate"));
+  m_x->setVisible(false);
+  m_y->setVisible(false);
+  m_chart->chart()->legend()->setVisible(false);
   restyle();
   connect(m_chart, &ChartView::themeApplied, this, [this] {
     restyle();
@@ -51,6 +55,9 @@ void LrRangeTestView::draw() {
   if (!m_result || m_result->rates.empty()) return;
   const core::LrRangeTestResult& r = *m_result;
   m_chart->setPlaceholder(QString());
+  m_x->setVisible(true);
+  m_y->setVisible(true);
+  m_chart->chart()->legend()->setVisible(true);
   // The scale: from the smoothed minimum to the highest smoothed loss before it (the start);
   // the divergence beyond the minimum leaves through the top, as in the usual plots.
   ValueRange rates, losses;
@@ -93,10 +100,13 @@ void LrRangeTestView::draw() {
     marks.push_back(minimum);
   }
   m_chart->setMarks(ChartView::MarkGroup::Highlights, std::move(marks));
-  m_chart->setTitle(
-      r.suggestedMaxRate > 0.0
-          ? tr("LR range test — suggested max rate %1").arg(r.suggestedMaxRate, 0, 'g', 2)
-          : tr("LR range test — no clear minimum"));
+  if (r.suggestedMaxRate > 0.0) {
+    m_chart->setTitle(
+        tr("LR range test — suggested max rate %1").arg(r.suggestedMaxRate, 0, 'g', 2),
+        tr("Suggested max %1").arg(r.suggestedMaxRate, 0, 'g', 2));
+  } else {
+    m_chart->setTitle(tr("LR range test — no clear minimum"), tr("No clear minimum"));
+  }
   m_chart->setToolTip(QString::fromStdString(r.rule));
 }
 

@@ -672,6 +672,14 @@ void TestChartViews::refreshWithNothingNewReplacesNothing() {
   appendSteps(*m_history, kSteps, 10);
   view.refresh(*m_history, 0);
   QCOMPARE(replaced.count(), 1);
+  // A hidden view (a dock tab behind another) draws when it is shown, not before.
+  view.hide();
+  appendSteps(*m_history, kSteps + 10, 10);
+  view.refresh(*m_history, 0);
+  QCOMPARE(replaced.count(), 1);
+  view.show();
+  QCOMPARE(replaced.count(), 2);
+  QCOMPARE(raw->points().last().x(), double(kSteps + 19));
 }
 
 void TestChartViews::stepAxisGrowsInSteps() {

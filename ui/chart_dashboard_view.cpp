@@ -12,6 +12,10 @@ void ChartDashboardView::refresh(const app::MetricHistory& history, int run) {
   if (!m_dirty && &history == m_history && run == m_run && revision == m_revision) return;
   m_history = &history;
   m_run = run;
+  if (!isVisible()) {
+    m_dirty = true;
+    return;
+  }
   m_revision = revision;
   m_dirty = false;
   // A setting that changes while drawing (the layer selection following a new layer count)
@@ -22,6 +26,11 @@ void ChartDashboardView::refresh(const app::MetricHistory& history, int run) {
 }
 
 void ChartDashboardView::clear() { m_dirty = true; }
+
+void ChartDashboardView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (m_dirty && m_history) invalidate();
+}
 
 void ChartDashboardView::invalidate() {
   if (m_drawing) return;

@@ -1,7 +1,8 @@
 // The common part of the dashboard's chart views: a widget that is its own DashboardView,
 // remembers the history it last drew from, and redraws only when the run's revision, the
-// plot width or one of its own settings changed (a slider, a toggle, the layer selection),
-// so a refresh with nothing new costs one comparison.
+// plot size or one of its own settings changed (a slider, a toggle, the layer selection),
+// so a refresh with nothing new costs one comparison. A hidden view (a dock tab behind
+// another) only notes the refresh and draws when it is shown.
 #pragma once
 
 #include <QWidget>
@@ -23,6 +24,7 @@ class ChartDashboardView : public QWidget, public DashboardView {
 
  protected:
   explicit ChartDashboardView(QWidget* parent = nullptr);
+  void showEvent(QShowEvent* event) override;
 
   // Draws everything from `history`; called only when something changed.
   virtual void redraw(const app::MetricHistory& history, int run) = 0;

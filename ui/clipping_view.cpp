@@ -38,7 +38,8 @@ ClippingView::ClippingView(QWidget* parent) : ChartDashboardView(parent) {
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("training step"));
   m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
   m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
-  m_chart->setAxisTitles(m_y, {tr("gradient L2 norm (log)"), tr("grad. norm (log)")});
+  m_chart->setAxisTitles(m_y,
+                         {tr("gradient L2 norm (log)"), tr("grad. norm (log)"), tr("norm (log)")});
   m_beforeBand = m_chart->addArea(QString(), m_x, m_y);
   m_afterBand = m_chart->addArea(QString(), m_x, m_y);
   m_chart->setInLegend(m_beforeBand, false);

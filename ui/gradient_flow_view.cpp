@@ -1,6 +1,7 @@
 #include "gradient_flow_view.h"
 
 #include <QAreaSeries>
+#include <QFontMetricsF>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QVBoxLayout>
@@ -30,8 +31,9 @@ GradientFlowView::GradientFlowView(QWidget* parent) : ChartDashboardView(parent)
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("layer (input → output)"));
   m_x->setGridLineVisible(false);
   m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
-  m_chart->setAxisTitles(m_x, {tr("layer (input → output)"), tr("layer (in → out)")});
-  m_chart->setAxisTitles(m_y, {tr("gradient L2 norm (log)"), tr("grad. norm (log)")});
+  m_chart->setAxisTitles(m_x, {tr("layer (input → output)"), tr("layer (in → out)"), tr("layer")});
+  m_chart->setAxisTitles(m_y,
+                         {tr("gradient L2 norm (log)"), tr("grad. norm (log)"), tr("norm (log)")});
   m_chart->setPlaceholder(tr("no layers yet"));
   restyle();
   watch(m_chart);
@@ -122,6 +124,12 @@ void GradientFlowView::redraw(const app::MetricHistory& history, int run) {
     m_values[std::size_t(l)] = s.empty() ? kNaN : s.buckets.front().mean;
   }
   m_chart->setTitle(tr("Gradient flow · step %1").arg(last), tr("Step %1").arg(last));
+  if (!m_ghosts.empty()) {
+    const bool narrow =
+        QFontMetricsF(theme().font()).horizontalAdvance(tr("earlier refreshes")) * 2.0 >
+        double(m_chart->width());
+    m_ghosts.front()->setName(narrow ? tr("earlier") : tr("earlier refreshes"));
+  }
   drawBars();
 }
 

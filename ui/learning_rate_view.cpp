@@ -33,6 +33,8 @@ LearningRateView::LearningRateView(QWidget* parent) : ChartDashboardView(parent)
   m_yMomentum = m_chart->addValueAxis(Qt::AlignRight, tr("momentum / β₁"));
   m_yMomentum->setGridLineVisible(false);
   m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
+  m_chart->setAxisTitles(m_y, {tr("learning rate"), tr("LR")});
+  m_chart->setAxisTitles(m_yLog, {tr("learning rate (log)"), tr("LR (log)")});
   m_chart->setAxisTitles(m_yMomentum, {tr("momentum / β₁"), tr("β₁")});
   m_yMomentum->setVisible(false);
   m_planned = m_chart->addLine(tr("planned"), m_x, m_y);

@@ -76,7 +76,8 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
   m_yAccuracy->setGridLineVisible(false);
   m_yAccuracy->setVisible(false);
   m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
-  m_chart->setAxisTitles(m_yAccuracy, {tr("accuracy % (dashed)"), tr("acc. % (dashed)")});
+  m_chart->setAxisTitles(m_yAccuracy,
+                         {tr("accuracy % (dashed)"), tr("acc. % (dashed)"), tr("acc. %")});
 
   m_raw = m_chart->addLine(tr("raw"), m_x, m_y);
   m_smoothed = m_chart->addLine(tr("smoothed"), m_x, m_y);

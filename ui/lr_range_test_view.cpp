@@ -23,6 +23,7 @@ LrRangeTestView::LrRangeTestView(QWidget* parent) : QWidget(parent) {
   m_x = m_chart->addLogAxis(Qt::AlignBottom, tr("learning rate (log)"));
   m_x->setRange(1e-7, 10.0);
   m_y = m_chart->addValueAxis(Qt::AlignLeft, tr("loss"));
+  m_chart->setAxisTitles(m_x, {tr("learning rate (log)"), tr("LR (log)")});
   m_raw = m_chart->addLine(tr("loss per step"), m_x, m_y);
   m_smoothed = m_chart->addLine(tr("smoothed"), m_x, m_y);
   // Until a result arrives: the hint alone, no empty axes.
@@ -62,6 +63,8 @@ void LrRangeTestView::draw() {
   // the divergence beyond the minimum leaves through the top, as in the usual plots.
   ValueRange rates, losses;
   for (double rate : r.rates) rates.addPositive(rate);
+  // The marks stay on the axis even when the minimum is at the sweep's very start.
+  rates.addPositive(r.suggestedMaxRate);
   const auto lowest = std::min_element(r.smoothedLosses.begin(), r.smoothedLosses.end());
   for (auto it = r.smoothedLosses.begin(); it != r.smoothedLosses.end() && it <= lowest; ++it) {
     losses.add(*it);

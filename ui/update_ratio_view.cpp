@@ -7,10 +7,10 @@
 namespace gradscope::ui {
 
 UpdateRatioView::UpdateRatioView(LayerSelection* selection, QWidget* parent)
-    : LayerTrendView(selection, app::LayerMetric::UpdateRatio,
-                     {tr("Update ratio per layer"), tr("Update ratio")},
-                     QStringLiteral("update_ratio"),
-                     {tr("update ‖ΔW‖ / ‖W‖ (log)"), tr("‖ΔW‖ / ‖W‖ (log)")}, parent) {
+    : LayerTrendView(
+          selection, app::LayerMetric::UpdateRatio,
+          {tr("Update ratio per layer"), tr("Update ratio")}, QStringLiteral("update_ratio"),
+          {tr("update ‖ΔW‖ / ‖W‖ (log)"), tr("‖ΔW‖ / ‖W‖ (log)"), tr("ratio (log)")}, parent) {
   setGuide();
 }
 

@@ -14,6 +14,7 @@ namespace gradscope::app {
 namespace {
 
 const QLatin1String kFormat("gradscope-config");
+const QLatin1String kLayerActivations("model.layer_activations");
 
 // Some getters fill in optional groups (early stopping, plateau) when read: read a copy.
 core::SettingValue readSetting(const core::ExperimentConfig& config, const core::SettingMeta& m) {
@@ -83,6 +84,15 @@ QJsonObject configToJson(const core::ExperimentConfig& config) {
     if (!meta.relevant(config)) continue;
     settings.insert(QString::fromStdString(meta.key), toJson(readSetting(config, meta)));
   }
+  // Per-layer activations are not a schema setting: a list of names, null for "as the others".
+  if (!config.network && !config.model.layerActivations.empty()) {
+    QJsonArray layers;
+    for (const auto& a : config.model.layerActivations) {
+      layers.append(a ? QJsonValue(QString::fromUtf8(core::toString(a->kind).data()))
+                      : QJsonValue());
+    }
+    settings.insert(kLayerActivations, layers);
+  }
   QJsonObject json;
   json.insert(QStringLiteral("format"), kFormat);
   json.insert(QStringLiteral("version"), kConfigFormatVersion);
@@ -106,7 +116,7 @@ core::ExperimentConfig configFromJson(const QJsonObject& json, const core::Exper
   if (!settingsValue.isObject()) throw core::Error("settings", "expected an object of settings");
   const QJsonObject settings = settingsValue.toObject();
   for (auto it = settings.begin(); it != settings.end(); ++it) {
-    if (!core::findSetting(it.key().toStdString())) {
+    if (it.key() != kLayerActivations && !core::findSetting(it.key().toStdString())) {
       throw core::Error("settings." + it.key().toStdString(), "unknown setting");
     }
   }
@@ -122,6 +132,30 @@ core::ExperimentConfig configFromJson(const QJsonObject& json, const core::Exper
       core::setSetting(config, meta.key, fromJson(meta, settings.value(key), field));
     } catch (const core::Error& e) {
       throw core::Error(field, e.reason());
+    }
+  }
+  config.model.layerActivations.clear();
+  if (settings.contains(kLayerActivations)) {
+    const std::string field = "settings.model.layer_activations";
+    const QJsonValue value = settings.value(kLayerActivations);
+    if (!value.isArray()) throw core::Error(field, "expected a list of activation names");
+    const QJsonArray layers = value.toArray();
+    if (layers.size() > config.model.hiddenLayers) {
+      throw core::Error(field, "more entries than hidden layers");
+    }
+    for (qsizetype i = 0; i < layers.size(); ++i) {
+      const std::string at = field + "[" + std::to_string(i) + "]";
+      if (layers[i].isNull()) {
+        config.model.layerActivations.emplace_back();
+        continue;
+      }
+      const auto kind = core::activationKindFromString(layers[i].toString().toStdString());
+      if (!layers[i].isString() || !kind || *kind == core::ActivationKind::Softmax) {
+        throw core::Error(at, "expected a hidden activation name or null");
+      }
+      core::ActivationSpec spec = config.model.hiddenActivation;
+      spec.kind = *kind;
+      config.model.layerActivations.emplace_back(spec);
     }
   }
   try {

@@ -1,6 +1,8 @@
 // Experiment configurations as JSON, written with the settings schema's keys:
 //   {"format": "gradscope-config", "version": 1, "settings": {"data.dataset": "spirals", ...}}
-// Only the settings that apply to the experiment are written (momentum is left out for Adam).
+// Only the settings that apply to the experiment are written (momentum is left out for Adam);
+// per-layer activation overrides, not a schema setting, go in "model.layer_activations" as a
+// list of names with null for "as the hidden activation".
 // Reading applies them in the schema's order over a base configuration and refuses anything
 // it does not understand with an Error naming the field. Sessions (weights and history) are a
 // separate format.

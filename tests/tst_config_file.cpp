@@ -23,6 +23,7 @@ class TestConfigFile : public QObject {
     QTest::newRow("piecewise") << "piecewise";
     QTest::newRow("early stopping and plateau") << "callbacks";
     QTest::newRow("teacher float64") << "teacher";
+    QTest::newRow("per-layer activations") << "layers";
   }
   void roundTrip() {
     QFETCH(QString, change);
@@ -48,6 +49,12 @@ class TestConfigFile : public QObject {
       core::setSetting(c, "data.dataset", std::string("teacher"));
       core::setSetting(c, "data.features", std::int64_t(100));
       core::setSetting(c, "training.precision", std::string("float64"));
+    }
+    if (change == "layers") {
+      c.model.hiddenLayers = 4;
+      c.model.layerActivations = {std::nullopt, core::ActivationSpec{core::ActivationKind::Relu},
+                                  std::nullopt,
+                                  core::ActivationSpec{core::ActivationKind::Sigmoid}};
     }
     const QJsonObject json = app::configToJson(c);
     QCOMPARE(json.value("format").toString(), QString("gradscope-config"));
@@ -92,6 +99,12 @@ class TestConfigFile : public QObject {
     row("inconsistent", "{\"schedule.type\":\"piecewise_constant\",\"schedule.values\":[0.1]}",
         "settings.schedule.values");
     row("unknown key", "{\"model.depth\":3}", "settings.model.depth");
+    row("layer activation", "{\"model.layer_activations\":[null,\"swish\"]}",
+        "settings.model.layer_activations[1]");
+    row("too many layer activations",
+        "{\"model.hidden_layers\":1,"
+        "\"model.layer_activations\":[\"relu\",\"relu\"]}",
+        "settings.model.layer_activations");
     row("not an object", "[1, 2]", "settings");
     QTest::newRow("format") << QByteArray("{\"format\":\"other\",\"version\":1,\"settings\":{}}")
                             << "format";

@@ -22,6 +22,7 @@
 #include "ui/config_editor.h"
 #include "ui/dashboard_view.h"
 #include "ui/image_export.h"
+#include "ui/layer_activation_editor.h"
 #include "ui/lr_range_test_box.h"
 #include "ui/main_window.h"
 #include "ui/number_spin_box.h"
@@ -190,6 +191,24 @@ class TestMainWindow : public QObject {
     edit->setText(QStringLiteral("100, 200"));
     emit edit->editingFinished();
     QVERIFY(panel->errorFor(key).isEmpty());
+  }
+
+  void perLayerActivationsReachTheWorker() {
+    auto* editor = window().findChild<LayerActivationEditor*>();
+    QVERIFY(editor);
+    editor->edit()->setText(QStringLiteral("elu, , sigmoid"));
+    emit editor->edit()->editingFinished();
+    QTRY_VERIFY(!window().controller().config().model.layerActivations.empty());
+    const core::ModelConfig& model = window().controller().config().model;
+    QVERIFY(model.activationOf(0).kind == core::ActivationKind::Elu);
+    QVERIFY(model.activationOf(1).kind == model.hiddenActivation.kind);
+    QVERIFY(model.activationOf(2).kind == core::ActivationKind::Sigmoid);
+    editor->edit()->setText(QStringLiteral("relu, swish"));
+    emit editor->edit()->editingFinished();
+    QVERIFY2(editor->error().contains(QStringLiteral("swish")), qPrintable(editor->error()));
+    editor->edit()->setText(QString());
+    emit editor->edit()->editingFinished();
+    QTRY_VERIFY(window().controller().config().model.layerActivations.empty());
   }
 
   void irrelevantSettingsAreGreyed() {

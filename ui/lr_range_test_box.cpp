@@ -1,6 +1,5 @@
 #include "lr_range_test_box.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -10,7 +9,6 @@ namespace gradscope::ui {
 LrRangeTestBox::LrRangeTestBox(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  auto* buttons = new QHBoxLayout;
   m_run = new QPushButton(tr("LR range test"), this);
   m_run->setToolTip(
       tr("<p>Trains a copy of the model for a few hundred steps while the learning rate grows "
@@ -19,14 +17,14 @@ LrRangeTestBox::LrRangeTestBox(QWidget* parent) : QWidget(parent) {
   m_use = new QPushButton(tr("Use for 1cycle"), this);
   m_use->setToolTip(tr("Switch the schedule to 1cycle with the suggested maximum rate."));
   m_use->setEnabled(false);
-  buttons->addWidget(m_run);
-  buttons->addWidget(m_use);
-  layout->addLayout(buttons);
+  // One above the other: the panel is narrow, more so with presentation fonts.
+  layout->addWidget(m_run, 0, Qt::AlignLeft);
   m_result = new QLabel(this);
   m_result->setWordWrap(true);
   m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_result->hide();
   layout->addWidget(m_result);
+  layout->addWidget(m_use, 0, Qt::AlignLeft);
 
   connect(m_run, &QPushButton::clicked, this, [this] {
     m_run->setEnabled(false);

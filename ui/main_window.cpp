@@ -38,6 +38,7 @@
 #include "heatmap_view.h"
 #include "histogram_view.h"
 #include "image_export.h"
+#include "layer_activation_editor.h"
 #include "layer_selection.h"
 #include "learning_rate_view.h"
 #include "loss_view.h"
@@ -337,7 +338,9 @@ void MainWindow::arrangeDefaultLayout() {
 
 void MainWindow::applyDefaultSizes() {
   // The controls a fixed width, the chart columns and their cells sharing the rest equally.
-  const int controls = m_controlDocks.isEmpty() || m_classroom ? 0 : kControlPanelWidth;
+  const int controls = m_controlDocks.isEmpty() || m_classroom
+                           ? 0
+                           : std::min(kControlPanelWidth, int(width() * 0.35));
   QList<QDockWidget*> docks;
   QList<int> widths;
   if (controls > 0) {
@@ -351,14 +354,14 @@ void MainWindow::applyDefaultSizes() {
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
       docks << m_columns[c].front();
       const double share = columns == 3 ? (c == 0 ? 0.38 : 0.31) : 1.0 / columns;
-      widths << std::max(200, int(rest * share));
+      widths << std::max(1, int(rest * share));
     }
   }
   if (!docks.isEmpty()) resizeDocks(docks, widths, Qt::Horizontal);
   for (const auto& column : m_columns) {
     if (column.size() < 2) continue;
     QList<QDockWidget*> cells(column.begin(), column.end());
-    QList<int> heights(cells.size(), std::max(150, height() / int(cells.size())));
+    QList<int> heights(cells.size(), std::max(1, height() / int(cells.size())));
     resizeDocks(cells, heights, Qt::Vertical);
   }
 }
@@ -818,13 +821,18 @@ void MainWindow::createControlPanels() {
     const QString name = QString::fromLatin1(group);
     auto* panel = new SettingsPanel(name, *m_editor, this);
     m_panels.push_back(panel);
+    if (name == QLatin1String("Network")) {
+      auto* layers = new LayerActivationEditor(*m_editor, panel);
+      layers->setObjectName(QStringLiteral("layerActivations"));
+      panel->addExtra(layers);
+    }
     if (name == QLatin1String("Schedule")) {
       auto* preview = new LrPlanPreview(panel);
       preview->setObjectName(QStringLiteral("lrPlanPreview"));
-      panel->addExtra(preview);
+      panel->addExtra(preview, true);
       auto* rangeTest = new LrRangeTestBox(panel);
       rangeTest->setObjectName(QStringLiteral("lrRangeTest"));
-      panel->addExtra(rangeTest);
+      panel->addExtra(rangeTest, true);
       connect(rangeTest, &LrRangeTestBox::runRequested, this,
               [this] { m_controller->runLrRangeTest(core::LrRangeTestSettings{}); });
       connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestBox::setResult);

@@ -76,6 +76,9 @@ SettingsPanel::SettingsPanel(const QString& group, ConfigEditor& editor, QWidget
   auto* content = new QWidget(scroll);
   auto* column = new QVBoxLayout(content);
   column->setContentsMargins(8, 6, 8, 6);
+  m_above = new QVBoxLayout;
+  m_above->setContentsMargins(0, 0, 0, 0);
+  column->addLayout(m_above);
   m_form = new QFormLayout;
   m_form->setRowWrapPolicy(QFormLayout::WrapLongRows);
   m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -101,7 +104,9 @@ SettingsPanel::SettingsPanel(const QString& group, ConfigEditor& editor, QWidget
   refresh();
 }
 
-void SettingsPanel::addExtra(QWidget* widget) { m_extras->addWidget(widget); }
+void SettingsPanel::addExtra(QWidget* widget, bool above) {
+  (above ? m_above : m_extras)->addWidget(widget);
+}
 
 QWidget* SettingsPanel::editorFor(const QString& key) const {
   const auto it = m_rows.constFind(key);
@@ -202,6 +207,8 @@ void SettingsPanel::addRow(const core::SettingMeta& meta) {
       break;
     }
   }
+  // Narrow enough to stay beside its label (a spin box asks for room for its largest value).
+  row.editor->setMinimumWidth(fontMetrics().averageCharWidth() * 10);
   row.editor->setObjectName(key);
   row.editor->setToolTip(tip);
   row.label->setToolTip(tip);

@@ -30,8 +30,8 @@ class SettingsPanel : public QWidget {
   SettingsPanel(const QString& group, ConfigEditor& editor, QWidget* parent = nullptr);
 
   const QString& group() const { return m_group; }
-  // Extra widgets under the settings (the schedule's preview and range test).
-  void addExtra(QWidget* widget);
+  // Extra widgets above or under the settings (the schedule's preview and range test).
+  void addExtra(QWidget* widget, bool above = false);
   bool hasSetting(const QString& key) const { return m_rows.contains(key); }
   QWidget* editorFor(const QString& key) const;
   QLabel* labelFor(const QString& key) const;
@@ -58,6 +58,7 @@ class SettingsPanel : public QWidget {
   QString m_group;
   ConfigEditor& m_editor;
   QFormLayout* m_form = nullptr;
+  QVBoxLayout* m_above = nullptr;
   QVBoxLayout* m_extras = nullptr;
   QHash<QString, Row> m_rows;
   std::vector<QString> m_order;

@@ -367,6 +367,31 @@ class TestMainWindow : public QObject {
     QCOMPARE(window().controller().config().schedule.maxRate, box->suggestedMaxRate());
   }
 
+  void scenarioPickerAppliesPresets() {
+    auto* box = window().findChild<QComboBox*>(QStringLiteral("scenarios"));
+    QVERIFY(box);
+    QCOMPARE(box->currentIndex(), -1);  // shows "Scenarios…"
+    QCOMPARE(box->placeholderText(), QStringLiteral("Scenarios…"));
+    const int dense = box->findText(QStringLiteral("Dense default"));
+    QVERIFY(dense >= 0);
+    QVERIFY(!box->itemData(dense, Qt::ToolTipRole).toString().isEmpty());
+    window().stepBatch();
+    QTRY_VERIFY(window().history().stepCount(0) > 0);
+    box->setCurrentIndex(dense);
+    emit box->activated(dense);
+    QTRY_VERIFY(window().controller().config().optimizer.kind == core::OptimizerKind::Nadam);
+    const core::ExperimentConfig& c = window().controller().config();
+    QVERIFY(c.model.initializer.kind == core::InitializerKind::HeNormal);
+    QVERIFY(c.model.hiddenActivation.kind == core::ActivationKind::Elu);
+    QVERIFY(c.schedule.kind == core::ScheduleKind::OneCycle);
+    QTRY_COMPARE(window().history().stepCount(0), std::int64_t(0));  // restarted
+    QCOMPARE(box->currentIndex(), -1);
+    const int first = box->findText(QStringLiteral("Default experiment"));
+    box->setCurrentIndex(first);
+    emit box->activated(first);
+    QTRY_VERIFY(window().controller().config() == app::defaultExperiment());
+  }
+
   void configurationRoundTrip() {
     const QString path = m_dir.filePath(QStringLiteral("experiment.json"));
     QString error;

@@ -636,6 +636,10 @@ void MainWindow::createActions() {
     }
   });
   m_exportCsvAction = new QAction(tr("Metric history as CSV…"), this);
+  m_exportCsvAction->setToolTip(
+      tr("One tidy table per run, a row per step: step, epoch, loss, data_loss, accuracy, "
+         "learning_rate, momentum, gradient_norm_before_clip, gradient_norm_after_clip, "
+         "clipped"));
   connect(m_exportCsvAction, &QAction::triggered, this, [this] {
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export metric history"), QDir(fileDirectory()).filePath("gradscope-history.csv"),

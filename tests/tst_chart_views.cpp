@@ -291,6 +291,9 @@ class TestChartViews : public QObject {
   void updateRatioHasGuide();
   void learningRatePlanDrawnWhole();
   void learningRateMomentumAxis();
+  void learningRateAxisFollowsSchedule_data();
+  void learningRateAxisFollowsSchedule();
+  void vanishedGradientsShowAsTheyAre();
   void lrRangeTestCurve();
   void clippingShowsFraction();
   void allViewsWithinDashboardBudget();
@@ -585,6 +588,53 @@ void TestChartViews::learningRateMomentumAxis() {
   // A log axis on request; nothing <= 0 reaches it.
   view.setScale(LearningRateView::Scale::Log);
   QVERIFY(view.logScale());
+  checkLogAxes(view.chartView());
+}
+
+void TestChartViews::learningRateAxisFollowsSchedule_data() {
+  QTest::addColumn<QString>("schedule");
+  QTest::addColumn<bool>("log");
+  QTest::newRow("cosine to zero") << QStringLiteral("cosine") << false;
+  QTest::newRow("exponential decay") << QStringLiteral("exponential") << true;
+  QTest::newRow("constant") << QStringLiteral("constant") << false;
+}
+
+void TestChartViews::learningRateAxisFollowsSchedule() {
+  QFETCH(QString, schedule);
+  QFETCH(bool, log);
+  auto plan = std::make_shared<LearningRatePlan>();
+  for (int t = 0; t < 1000; ++t) {
+    const double f = double(t) / 999.0;
+    plan->rates.push_back(schedule == QLatin1String("cosine") ? 0.05 * (1 + std::cos(M_PI * f))
+                          : schedule == QLatin1String("exponential") ? 0.1 * std::pow(1e-4, f)
+                                                                     : 0.01);
+  }
+  LearningRateView view;
+  showAtDockSize(view);
+  Snapshot s;
+  s.learningRatePlan = plan;
+  view.onSnapshot(s);
+  MetricHistory empty;
+  view.refresh(empty, 0);
+  QCOMPARE(view.logScale(), log);
+  checkLogAxes(view.chartView());
+}
+
+void TestChartViews::vanishedGradientsShowAsTheyAre() {
+  // 1e-35: far below 1e-30, still a normal float; drawn at its value, not at a floor.
+  MetricHistory history;
+  Snapshot s = makeSnapshot(0, 20);
+  auto& norms = s.layerValues[std::size_t(LayerMetric::GradientNorm)];
+  for (std::size_t i = 0; i < 20; ++i) norms[i * kLayers] = 1e-35f;
+  history.append(s);
+  GradientFlowView view;
+  showAtDockSize(view);
+  view.refresh(history, 0);
+  QCOMPARE(float(view.values().front()), 1e-35f);
+  auto* bar = qobject_cast<QAreaSeries*>(view.chartView()->chart()->series().first());
+  QCOMPARE(float(bar->upperSeries()->at(0).y()), 1e-35f);
+  auto* y = qobject_cast<QLogValueAxis*>(bar->attachedAxes().last());
+  QVERIFY(y && y->min() <= 1e-35);
   checkLogAxes(view.chartView());
 }
 

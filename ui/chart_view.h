@@ -75,8 +75,9 @@ class ChartView : public QChartView {
   // mean (one point, for smooth curves).
   enum class Envelope { MinMax, Mean };
   enum class MarkGroup { Events, Cursor, Guides, Highlights, Count };
-  // Values <= 0 on a log axis are drawn at the axis minimum, and never below this.
-  static constexpr double kLogFloor = 1e-30;
+  // Values <= 0 on a log axis are drawn at the axis minimum, and never below this (vanished
+  // gradients are measured down to ~1e-38 and must show as such).
+  static constexpr double kLogFloor = 1e-300;
 
   explicit ChartView(const QString& title, QWidget* parent = nullptr);
   ~ChartView() override;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "app/metric_history.h"
 #include "chart_view.h"
@@ -17,7 +18,20 @@
 namespace gradscope::ui {
 
 namespace {
-constexpr double kAutoLogDecades = 2.0;
+// A rate that spends half its steps a decade or more below its peak (exponential decay,
+// plateau cuts) reads better on a log axis; cosine or 1cycle schedules, which only end near
+// zero, do not.
+constexpr double kAutoLogRatio = 8.0;
+
+bool spansDecades(std::vector<double> values) {
+  std::erase_if(values, [](double v) { return !(v > 0.0) || !std::isfinite(v); });
+  if (values.size() < 2) return false;
+  auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  const double median = *middle;
+  const double max = *std::max_element(values.begin(), values.end());
+  return max >= kAutoLogRatio * median;
+}
 }  // namespace
 
 LearningRateView::LearningRateView(QWidget* parent) : ChartDashboardView(parent) {
@@ -65,6 +79,7 @@ LearningRateView::LearningRateView(QWidget* parent) : ChartDashboardView(parent)
 void LearningRateView::onSnapshot(const app::Snapshot& snapshot) {
   if (snapshot.learningRatePlan && snapshot.learningRatePlan != m_plan) {
     m_plan = snapshot.learningRatePlan;
+    m_planSpansDecades = spansDecades(m_plan->rates);
     invalidate();
   }
 }
@@ -125,8 +140,6 @@ void LearningRateView::redraw(const app::MetricHistory& history, int run) {
   m_chart->fitSteps(m_x, lo, hi, !planned || last > planEnd);
   const double span = std::max(1.0, m_x->max() - m_x->min());
 
-  // Linear or log: a plan over more than two decades (exponential decay, plateau cuts) reads
-  // better on a log axis.
   ValueRange rates;
   if (planned) {
     for (double r : plan->rates) rates.addPositive(r);
@@ -137,7 +150,12 @@ void LearningRateView::redraw(const app::MetricHistory& history, int run) {
     used = history.stepSeries(run, app::StepMetric::LearningRate, first, last, buckets);
     rates.add(used, true);
   }
-  const bool wide = rates.valid() && std::log10(rates.hi / rates.lo) > kAutoLogDecades;
+  bool wide = planned && m_planSpansDecades;
+  if (!planned && m_scale == Scale::Auto) {
+    std::vector<double> means;
+    for (const app::DecimatedBucket& b : used.buckets) means.push_back(b.mean);
+    wide = spansDecades(std::move(means));
+  }
   useLogAxis(m_scale == Scale::Log || (m_scale == Scale::Auto && wide));
   if (m_log) {
     m_chart->fitLog(m_yLog, rates);

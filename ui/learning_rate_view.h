@@ -2,7 +2,8 @@
 // starts), the rate actually used at each step on top of it, a cursor at the current step,
 // plateau cuts and early stopping marked, and the planned momentum (or Adam's beta_1) on a
 // second axis when the schedule plans one (1cycle). The rate axis turns logarithmic when the
-// plan spans more than two decades (or when asked to from the context menu).
+// plan spends half its steps a decade below its peak (exponential decay, plateau cuts), or
+// when asked to from the context menu.
 #pragma once
 
 #include <memory>
@@ -54,6 +55,7 @@ class LearningRateView : public ChartDashboardView {
   QLineSeries* m_used = nullptr;
   QLineSeries* m_momentum = nullptr;
   std::shared_ptr<const app::LearningRatePlan> m_plan;
+  bool m_planSpansDecades = false;
   Scale m_scale = Scale::Auto;
   bool m_log = false;
 };

@@ -18,6 +18,7 @@
 #include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
@@ -50,6 +51,7 @@
 #include "saturation_view.h"
 #include "settings_panel.h"
 #include "theme.h"
+#include "toolbar_icons.h"
 #include "update_ratio_view.h"
 
 namespace gradscope::ui {
@@ -122,6 +124,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   placeholder->hide();
 
   createActions();
+  updateIcons();
   createToolBar();
   createStatusBar();
   createControlPanels();
@@ -479,8 +482,8 @@ void MainWindow::updateStatus(const app::Snapshot& s) {
 void MainWindow::updatePlayAction() {
   const bool running = m_state == app::RunState::Running;
   m_playAction->setText(running ? tr("Pause") : tr("Play"));
-  m_playAction->setIcon(
-      style()->standardIcon(running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+  m_playAction->setIcon(toolbarIcon(running ? ToolbarIcon::Pause : ToolbarIcon::Play,
+                                    QApplication::palette().color(QPalette::ButtonText)));
   m_playAction->setToolTip(running ? tr("Pause training (Space)") : tr("Start training (Space)"));
 }
 
@@ -559,7 +562,7 @@ void MainWindow::addScenario(
   m_scenarios.push_back(Scenario{name, std::move(make)});
   m_scenarioBox->addItem(name, int(m_scenarios.size() - 1));
   m_scenarioBox->setItemData(m_scenarioBox->count() - 1, tooltip, Qt::ToolTipRole);
-  m_scenarioBox->setCurrentIndex(-1);
+  m_scenarioBox->setCurrentIndex(0);
 }
 
 void MainWindow::createScenarios() {
@@ -571,17 +574,17 @@ void MainWindow::createScenarios() {
 
 void MainWindow::createActions() {
   m_playAction = new QAction(this);
+  m_playAction->setObjectName(QStringLiteral("play"));
   m_playAction->setShortcut(Qt::Key_Space);
   connect(m_playAction, &QAction::triggered, this, &MainWindow::togglePlay);
   updatePlayAction();
 
-  m_stepAction = new QAction(style()->standardIcon(QStyle::SP_MediaSkipForward), tr("Step"), this);
+  m_stepAction = new QAction(tr("Step"), this);
   m_stepAction->setShortcut(Qt::Key_N);
   m_stepAction->setToolTip(tr("Train one mini-batch (N)"));
   connect(m_stepAction, &QAction::triggered, this, &MainWindow::stepBatch);
 
-  m_epochAction =
-      new QAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("Epoch"), this);
+  m_epochAction = new QAction(tr("Epoch"), this);
   m_epochAction->setToolTip(tr("Train to the end of the epoch"));
   connect(m_epochAction, &QAction::triggered, this, &MainWindow::stepEpoch);
 
@@ -720,7 +723,12 @@ void MainWindow::createToolBar() {
 
   m_scenarioBox = new QComboBox(bar);
   m_scenarioBox->setObjectName(QStringLiteral("scenarios"));
-  m_scenarioBox->setPlaceholderText(tr("Scenarios…"));
+  // The first entry names the picker (not a placeholder, which the styles draw greyed out as
+  // if disabled); it cannot be chosen.
+  m_scenarioBox->addItem(tr("Scenarios…"), -1);
+  if (auto* model = qobject_cast<QStandardItemModel*>(m_scenarioBox->model())) {
+    model->item(0)->setEnabled(false);
+  }
   m_scenarioBox->setToolTip(
       tr("Start a ready-made experiment: the default one, or the lecture's recommended "
          "configurations. The run restarts with it."));
@@ -739,7 +747,7 @@ void MainWindow::createToolBar() {
                                  10000);
       }
     }
-    m_scenarioBox->setCurrentIndex(-1);
+    m_scenarioBox->setCurrentIndex(0);
   });
   bar->addWidget(m_scenarioBox);
   bar->addSeparator();
@@ -1078,6 +1086,14 @@ void MainWindow::applyPalette() {
     palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(110, 110, 110));
   }
   QApplication::setPalette(palette);
+  updateIcons();
+}
+
+void MainWindow::updateIcons() {
+  const QColor color = QApplication::palette().color(QPalette::ButtonText);
+  m_stepAction->setIcon(toolbarIcon(ToolbarIcon::Step, color));
+  m_epochAction->setIcon(toolbarIcon(ToolbarIcon::Epoch, color));
+  updatePlayAction();
 }
 
 void MainWindow::setClassroomMode(bool on) {

@@ -148,6 +148,7 @@ class MainWindow : public QMainWindow {
   void refreshViews();
   void updateStatus(const app::Snapshot& snapshot);
   void updatePlayAction();
+  void updateIcons();
   void showCommandFailure(const QString& field, const QString& reason);
   void exportDialog();
   void saveDialog();

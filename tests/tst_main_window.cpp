@@ -62,6 +62,7 @@ class TestMainWindow : public QObject {
  private:
   std::unique_ptr<MainWindow> m_window;
   QTemporaryDir m_dir;
+  QTemporaryDir m_settingsDir;
 
   MainWindow& window() { return *m_window; }
   void waitForWorker() {
@@ -76,6 +77,9 @@ class TestMainWindow : public QObject {
 
  private slots:
   void initTestCase() {
+    // QSettings of this test live in a temporary directory.
+    QVERIFY(m_settingsDir.isValid());
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
     QVERIFY(m_dir.isValid());
@@ -436,6 +440,34 @@ class TestMainWindow : public QObject {
     QVERIFY(!window().openConfiguration(path, &error));
     QVERIFY2(error.contains(field), qPrintable(error));
     QVERIFY(window().configEditor().config() == before);
+  }
+
+  void remembersExperimentAndLayout() {
+    QVERIFY(QSettings().value(QStringLiteral("experiment/last")).isNull());
+    QCOMPARE(MainWindow::startupExperiment() == app::defaultExperiment(), true);
+    core::ExperimentConfig c = smallExperiment();
+    c.model.hiddenLayers = 6;
+    c.optimizer.learningRate = 0.02;
+    {
+      MainWindow first(c);  // persistent, as the application's
+      first.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&first));
+      QTRY_VERIFY(first.history().hasRun(0));
+      first.setClassroomMode(true);
+      first.close();
+    }
+    QString note;
+    QVERIFY(MainWindow::startupExperiment(&note) == c);
+    QVERIFY(note.isEmpty());
+    MainWindow second(MainWindow::startupExperiment());
+    QVERIFY(second.classroomMode());
+    second.setClassroomMode(false);
+    second.close();
+    // A damaged entry falls back to the default experiment, with a note.
+    QSettings().setValue(QStringLiteral("experiment/last"), QStringLiteral("{\"format\": 1"));
+    QVERIFY(MainWindow::startupExperiment(&note) == app::defaultExperiment());
+    QVERIFY(!note.isEmpty());
+    QSettings().remove(QStringLiteral("experiment/last"));
   }
 
   void divergenceShowsItsMessageAndPauses() {

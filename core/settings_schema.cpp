@@ -137,6 +137,31 @@ class Builder {
   std::string m_group;
 };
 
+// A switch for an optional callback (early stopping, reduce on plateau): on creates it with
+// Keras's defaults, off removes it.
+template <typename S>
+SettingMeta enableSetting(std::string key, std::string label, std::string tooltip,
+                          std::optional<S> TrainingSettings::*member) {
+  SettingMeta m;
+  m.key = std::move(key);
+  m.label = std::move(label);
+  m.type = SettingType::Bool;
+  m.maximum = 1;
+  m.tooltip = std::move(tooltip);
+  m.get = [member](const ExperimentConfig& c) {
+    return SettingValue((c.training.*member).has_value());
+  };
+  m.set = [member](ExperimentConfig& c, const SettingValue& v) {
+    auto& callback = c.training.*member;
+    if (!asBool(v)) {
+      callback.reset();
+    } else if (!callback) {
+      callback.emplace();
+    }
+  };
+  return m;
+}
+
 std::vector<SettingMeta> buildSettings() {
   std::vector<SettingMeta> all;
   Builder b(all);
@@ -536,25 +561,11 @@ std::vector<SettingMeta> buildSettings() {
     if (!c.training.plateau) c.training.plateau.emplace();
     return *c.training.plateau;
   };
-  {
-    SettingMeta m;
-    m.key = "plateau.enabled";
-    m.label = "Reduce on plateau";
-    m.type = SettingType::Bool;
-    m.maximum = 1;
-    m.tooltip =
-        "Performance scheduling (Keras ReduceLROnPlateau): when the monitored metric "
-        "stops improving for `patience` epochs, multiply the rate by `factor`.";
-    m.get = [](const C& c) { return SettingValue(c.training.plateau.has_value()); };
-    m.set = [](C& c, const SettingValue& v) {
-      if (asBool(v)) {
-        if (!c.training.plateau) c.training.plateau.emplace();
-      } else {
-        c.training.plateau.reset();
-      }
-    };
-    b.add(std::move(m));
-  }
+  b.add(enableSetting("plateau.enabled", "Reduce on plateau",
+                      "Performance scheduling (Keras ReduceLROnPlateau): when the monitored "
+                      "metric stops improving for `patience` epochs, multiply the rate by "
+                      "`factor`.",
+                      &TrainingSettings::plateau));
   auto optionalReal = [&](std::string key, std::string label, double lo, double hi, std::string tip,
                           auto field, auto on) -> SettingMeta& {
     SettingMeta m;
@@ -636,25 +647,10 @@ std::vector<SettingMeta> buildSettings() {
     if (!c.training.earlyStopping) c.training.earlyStopping.emplace();
     return *c.training.earlyStopping;
   };
-  {
-    SettingMeta m;
-    m.key = "early_stopping.enabled";
-    m.label = "Early stopping";
-    m.type = SettingType::Bool;
-    m.maximum = 1;
-    m.tooltip =
-        "Stop when the monitored metric has not improved for `patience` epochs "
-        "(Keras EarlyStopping); optionally restore the best weights.";
-    m.get = [](const C& c) { return SettingValue(c.training.earlyStopping.has_value()); };
-    m.set = [](C& c, const SettingValue& v) {
-      if (asBool(v)) {
-        if (!c.training.earlyStopping) c.training.earlyStopping.emplace();
-      } else {
-        c.training.earlyStopping.reset();
-      }
-    };
-    b.add(std::move(m));
-  }
+  b.add(enableSetting("early_stopping.enabled", "Early stopping",
+                      "Stop when the monitored metric has not improved for `patience` epochs "
+                      "(Keras EarlyStopping); optionally restore the best weights.",
+                      &TrainingSettings::earlyStopping));
   {
     const Monitor monitors[] = {Monitor::Loss, Monitor::ValLoss, Monitor::Accuracy,
                                 Monitor::ValAccuracy};

@@ -29,7 +29,7 @@ struct OptimizerState {
   std::int64_t iterations = 0;
   // Not named "slots": that word is a Qt macro in every file that includes Qt.
   std::vector<OptimizerSlot<T>> vectors;  // empty before the first step
-  std::vector<double> scalars;          // e.g. Nadam's u_product
+  std::vector<double> scalars;            // e.g. Nadam's u_product
 };
 
 template <typename T>

@@ -37,7 +37,14 @@ int main(int argc, char* argv[]) {
   sinceStart.start();
 
   const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-  const bool headless = first == QLatin1String("run") || first == QLatin1String("--headless");
+  bool headless = first == QLatin1String("run") || first == QLatin1String("--headless");
+  // The headless trainer's own options (as before the dashboard existed) select it too.
+  for (int i = 1; i < argc && !headless; ++i) {
+    const QString arg = QString::fromLocal8Bit(argv[i]);
+    for (const char* option : {"--dataset", "--epochs", "--precision", "--set"}) {
+      headless |= arg == QLatin1String(option) || arg.startsWith(QLatin1String(option) + '=');
+    }
+  }
   if (headless || !displayAvailable()) {
     QCoreApplication app(argc, argv);
     setIdentity();

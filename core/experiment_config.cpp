@@ -138,7 +138,10 @@ void validate(const ExperimentConfig& config) {
     validate(config.model);
   }
   validate(config.optimizer);
-  validate(config.schedule);
+  // A 1cycle of length 0 spans the planned run: the trainer fills in the length.
+  ScheduleSettings schedule = config.schedule;
+  if (schedule.kind == ScheduleKind::OneCycle && schedule.totalSteps <= 0) schedule.totalSteps = 1;
+  validate(schedule);
   validate(config.training);
 }
 

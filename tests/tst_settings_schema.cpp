@@ -101,6 +101,15 @@ class TestSettingsSchema : public QObject {
     QVERIFY(findSetting("optimizer.beta_2")->relevant(c));
   }
 
+  void oneCycleOfLengthZeroSpansTheRun() {
+    ExperimentConfig c;
+    setSetting(c, "schedule.type", std::string("one_cycle"));
+    setSetting(c, "schedule.total_steps", std::int64_t(0));
+    validate(c);  // accepted: the trainer spans the planned epochs
+    c.schedule.totalSteps = -5;
+    validate(c);
+  }
+
   void optionalCallbacks() {
     ExperimentConfig c;
     QVERIFY(!c.training.earlyStopping);

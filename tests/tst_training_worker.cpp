@@ -22,7 +22,8 @@ core::ExperimentConfig smallConfig() {
   c.model.hiddenLayers = 3;
   c.model.width = 8;
   c.training.batchSize = 16;
-  c.training.epochs = 1000;
+  // Planned far beyond what a test trains, so that no run finishes before a pause lands.
+  c.training.epochs = core::kMaxEpochs;
   return c;
 }
 

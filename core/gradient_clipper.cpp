@@ -1,5 +1,7 @@
 #include "gradient_clipper.h"
 
+#include "vector_norm.h"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -15,8 +17,7 @@ void validate(const ClipSettings& settings) {
 
 template <typename T>
 double GradientClipper<T>::norm(const Eigen::Ref<const Vector<T>>& values) {
-  // Double accumulation: squares of tiny float gradients (1e-30) would underflow in float.
-  return std::sqrt(values.template cast<double>().squaredNorm());
+  return l2Norm(values.data(), values.size());  // Ref<const Vector> is contiguous
 }
 
 template <typename T>

@@ -11,8 +11,9 @@
 // PyTorch's clip_grad_norm_ is the global form with c / (N + 1e-6) and has no per-tensor
 // variant; clip_grad_value_ matches clipvalue.
 //
-// Norms are accumulated in double precision for both scalar types, so a float gradient of
-// 1e-30 does not underflow to a zero norm. A tensor (or the whole gradient) whose norm does
+// Norms are computed by l2Norm (vector_norm.h): in the gradient's own precision, like Keras,
+// rescaled when the squares would underflow, so a float gradient of 1e-30 does not report a
+// zero norm. A tensor (or the whole gradient) whose norm does
 // not exceed c is left bit-for-bit unchanged; Keras multiplies it by c / c, which can only
 // differ in the last bit.
 #pragma once
@@ -44,7 +45,7 @@ class GradientClipper {
   // used by ClipMode::Norm only and must then cover grads exactly (no gaps, no overlaps).
   ClipResult apply(Eigen::Ref<Vector<T>> grads, const ParameterLayout& layout) const;
 
-  // sqrt(sum g^2), accumulated in double.
+  // sqrt(sum g^2), safe against underflow (vector_norm.h).
   static double norm(const Eigen::Ref<const Vector<T>>& values);
 
  private:

@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -319,6 +320,14 @@ class TestMainWindow : public QObject {
     QCOMPARE(QApplication::font().pointSize(), theme().fontPointSize);
     QTRY_COMPARE(label->font().pointSize(), theme().fontPointSize);
     QVERIFY(label->font().pointSize() > before);
+    // Dock tabs keep their whole names in presentation mode (no "Learning r…").
+    const auto bars = window().findChildren<QTabBar*>(Qt::FindDirectChildrenOnly);
+    QVERIFY(!bars.isEmpty());
+    for (const QTabBar* bar : bars) {
+      QVERIFY(bar->elideMode() == Qt::ElideNone);
+      QVERIFY(bar->usesScrollButtons());
+      QVERIFY(bar->font().pointSize() < theme().fontPointSize);
+    }
     window().setDarkTheme(true);
     QVERIFY(theme().dark);
     QCOMPARE(QApplication::palette().color(QPalette::Window).lightness() < 100, true);

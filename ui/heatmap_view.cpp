@@ -127,16 +127,19 @@ app::LayerMetric HeatmapView::layerMetric() const {
   return app::LayerMetric::GradientNorm;
 }
 
-QString HeatmapView::metricTitle() const {
+QStringList HeatmapView::metricTitles() const {
   switch (m_metric) {
     case Metric::GradientNorm:
-      return tr("Gradient norm per layer (log scale)");
+      return {tr("Gradient norm per layer (log scale)"), tr("Gradient norm (log scale)"),
+              tr("Gradient norm")};
     case Metric::Saturated:
-      return tr("Saturated fraction per layer");
+      return {tr("Saturated fraction per layer"), tr("Saturated fraction"), tr("Saturation")};
     case Metric::UpdateRatio:
-      return tr("Update ratio |ΔW| / |W| per layer (log scale)");
+      return {tr("Update ratio |ΔW| / |W| per layer (log scale)"),
+              tr("Update ratio |ΔW| / |W| (log)"), tr("Update ratio")};
     case Metric::DeadUnits:
-      return tr("Dead ReLU units per layer (fraction)");
+      return {tr("Dead ReLU units per layer (fraction)"), tr("Dead ReLU units (fraction)"),
+              tr("Dead units")};
   }
   return {};
 }
@@ -295,7 +298,7 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
   const QFontMetrics fm(th.font());
   const int titleHeight = QFontMetrics(th.titleFont()).height();
   drawTitle(painter, QRect(rect.left() + 6, rect.top() + 2, rect.width() - 12, titleHeight),
-            metricTitle());
+            metricTitles());
   if (m_image.isNull()) {
     drawMessage(painter, rect.adjusted(0, titleHeight, 0, 0),
                 tr("The layers' measurements appear here once training starts."));

@@ -62,7 +62,8 @@ class HeatmapView : public PaintedView {
   };
   bool logScale() const;
   app::LayerMetric layerMetric() const;
-  QString metricTitle() const;
+  // The title, longest first: the first that fits the width is drawn.
+  QStringList metricTitles() const;
   QString unitName() const;
   int wantedColumns() const;
   void query();

@@ -22,6 +22,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -1059,6 +1060,31 @@ void MainWindow::applyFonts() {
   QFont dockFont = font;
   dockFont.setStyleStrategy(QFont::PreferQuality);
   for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFont(dockFont);
+  for (QTabBar* bar : findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) configureDockTabBar(bar);
+}
+
+// The tabs of tabified docks name whole views ("Learning rate", not "Learning r…"): no
+// eliding, scroll buttons when a row is crowded, and in presentation mode a font a little
+// smaller than the charts' text, since tabs are for the lecturer while the charts are for
+// the room.
+void MainWindow::configureDockTabBar(QTabBar* bar) const {
+  bar->setElideMode(Qt::ElideNone);
+  bar->setUsesScrollButtons(true);
+  QFont font = QApplication::font();
+  if (theme().presentation) font.setPointSize(std::max(9, theme().fontPointSize - 3));
+  bar->setFont(font);
+}
+
+// QMainWindow creates a tab bar whenever docks are tabified (at start, on restore, when the
+// user drags one dock onto another); each is configured when it is first polished.
+bool MainWindow::event(QEvent* event) {
+  if (event->type() == QEvent::ChildPolished) {
+    auto* child = static_cast<QChildEvent*>(event)->child();
+    if (auto* bar = qobject_cast<QTabBar*>(child); bar && bar->parent() == this) {
+      configureDockTabBar(bar);
+    }
+  }
+  return QMainWindow::event(event);
 }
 
 void MainWindow::applyPalette() {

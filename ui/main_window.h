@@ -26,6 +26,7 @@ class QActionGroup;
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QTabBar;
 class QTimer;
 
 namespace gradscope::ui {
@@ -129,6 +130,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  bool event(QEvent* event) override;
 
  private:
   // Views are created here (each chart: addView(new SomeView(...), area)).
@@ -154,6 +156,7 @@ class MainWindow : public QMainWindow {
   void saveDialog();
   void openDialog();
   void applyFonts();
+  void configureDockTabBar(QTabBar* bar) const;
   void applyPalette();
 
   Options m_options;

@@ -259,6 +259,7 @@ void SaturationView::paintBars(QPainter& painter, const Layout& layout, const QR
   for (const AxisTick& t : linearTicks(1, layers, maxTicks)) {
     if (std::abs(t.value - std::round(t.value)) > 1e-9) continue;
     const int l = int(std::lround(t.value)) - 1;
+    if (l == 0 || l == layers - 1) continue;  // named "input" and "output" already
     const int x = plot.left() + int((l + 0.5) * slot);
     const int w = fm.horizontalAdvance(t.label);
     if (x - w / 2 < lastRight || x + w / 2 > free1) continue;

@@ -171,4 +171,14 @@ std::vector<ContourSegment> contourSegments(const SurfaceGrid& grid, double leve
   return segments;
 }
 
+SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows) {
+  SurfaceMap map;
+  map.grid = sampleSurface(landscape, rect, columns, rows);
+  map.scale = surfaceScale(landscape, map.grid);
+  map.levels = map.scale.levels();
+  map.contours.reserve(map.levels.size());
+  for (double level : map.levels) map.contours.push_back(contourSegments(map.grid, level));
+  return map;
+}
+
 }  // namespace gradscope::core

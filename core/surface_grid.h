@@ -58,4 +58,14 @@ struct ContourSegment {
 // cell's mean value).
 std::vector<ContourSegment> contourSegments(const SurfaceGrid& grid, double level);
 
+// Everything the colour map draws for one landscape at one resolution.
+struct SurfaceMap {
+  SurfaceGrid grid;
+  SurfaceScale scale;
+  std::vector<double> levels;                         // contour values, ascending
+  std::vector<std::vector<ContourSegment>> contours;  // one list per level
+};
+
+SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows);
+
 }  // namespace gradscope::core

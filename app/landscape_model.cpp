@@ -13,6 +13,8 @@ LandscapeModel::LandscapeModel(QObject* parent) : QObject(parent), m_timer(new Q
   m_timer->setInterval(kTickMilliseconds);
   connect(m_timer, &QTimer::timeout, this, &LandscapeModel::advance);
   apply(m_state.race);
+  // The first picture shows the whole race; a click on the map starts a new one from step 0.
+  m_state.cursor = lastStep();
 }
 
 LandscapeModel::~LandscapeModel() = default;

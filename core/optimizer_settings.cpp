@@ -83,4 +83,17 @@ OptimizerSettings OptimizerSettings::defaultsFor(OptimizerKind kind) {
   return s;
 }
 
+void applyPlannedMomentum(OptimizerSettings& settings, double momentum) {
+  switch (settings.kind) {
+    case OptimizerKind::Adam:
+    case OptimizerKind::Adamax:
+    case OptimizerKind::Nadam:
+      settings.beta1 = momentum;
+      break;
+    default:
+      settings.momentum = momentum;
+      break;
+  }
+}
+
 }  // namespace gradscope::core

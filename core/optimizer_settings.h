@@ -35,6 +35,10 @@ struct OptimizerSettings {
   bool operator==(const OptimizerSettings&) const = default;
 };
 
+// Writes a schedule's planned momentum (1cycle's momentum cycle) where `settings.kind` reads
+// it: beta_1 for the Adam family, momentum for SGD and RMSprop.
+void applyPlannedMomentum(OptimizerSettings& settings, double momentum);
+
 // Gradient clipping as Keras's optimiser arguments. Keras allows only one of the three.
 enum class ClipMode { None, Value, Norm, GlobalNorm };
 

@@ -284,16 +284,7 @@ StepRecord Trainer<T>::step() {
   if (record.momentum) {
     // A planned momentum (1cycle) drives SGD/RMSprop momentum or the Adam family's beta_1.
     OptimizerSettings settings = m_optimizer->settings();
-    switch (settings.kind) {
-      case OptimizerKind::Adam:
-      case OptimizerKind::Adamax:
-      case OptimizerKind::Nadam:
-        settings.beta1 = *record.momentum;
-        break;
-      default:
-        settings.momentum = *record.momentum;
-        break;
-    }
+    applyPlannedMomentum(settings, *record.momentum);
     m_optimizer->setSettings(settings);
   }
   // A non-finite step is not applied: the last finite weights stay available.

@@ -79,7 +79,10 @@ int main(int argc, char* argv[]) {
   QCommandLineOption layers(QStringLiteral("layers"),
                             QStringLiteral("Hidden layers of the --measure-ui network (20)."),
                             QStringLiteral("N"), QStringLiteral("20"));
-  parser.addOptions({theme, play, measure, layers});
+  QCommandLineOption landscapes(QStringLiteral("landscapes"),
+                                QStringLiteral("Open the Landscapes window (optimisers racing on "
+                                               "2-D loss surfaces) as well."));
+  parser.addOptions({theme, play, measure, layers, landscapes});
   parser.process(app);
 
   double seconds = 0.0;
@@ -134,6 +137,7 @@ int main(int argc, char* argv[]) {
     window.showAsRestored();
     if (!note.isEmpty()) window.statusBar()->showMessage(note, 15000);
     if (parser.isSet(play)) window.play();
+    if (parser.isSet(landscapes)) window.showLandscapes();
   }
   return app.exec();
 }

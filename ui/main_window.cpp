@@ -40,6 +40,7 @@
 #include "heatmap_view.h"
 #include "histogram_view.h"
 #include "image_export.h"
+#include "landscape_window.h"
 #include "layer_activation_editor.h"
 #include "layer_selection.h"
 #include "learning_rate_view.h"
@@ -117,6 +118,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   m_controller = std::make_unique<app::TrainingController>(config, this);
   m_editor = new ConfigEditor(*m_controller, this);
   m_layerSelection = new LayerSelection(this);
+  m_landscapeModel = new app::LandscapeModel(this);
 
   // The docks fill the window: the central widget is an empty placeholder.
   auto* placeholder = new QWidget(this);
@@ -768,6 +770,14 @@ void MainWindow::createToolBar() {
   bar->addWidget(exportButton);
 }
 
+LandscapeWindow* MainWindow::showLandscapes() {
+  if (!m_landscapeWindow) m_landscapeWindow = new LandscapeWindow(m_landscapeModel, this);
+  m_landscapeWindow->show();
+  m_landscapeWindow->raise();
+  m_landscapeWindow->activateWindow();
+  return m_landscapeWindow;
+}
+
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(m_saveAction);
@@ -792,6 +802,8 @@ void MainWindow::createMenus() {
   view->addAction(m_presentationAction);
   view->addAction(m_classroomAction);
   view->addSeparator();
+  view->addAction(tr("Landscapes: optimisers on 2-D surfaces…"), QKeySequence(tr("Ctrl+L")), this,
+                  &MainWindow::showLandscapes);
   QMenu* panels = view->addMenu(tr("Control panels"));
   for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
   QMenu* charts = view->addMenu(tr("Charts"));

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/landscape_model.h"
 #include "app/metric_history.h"
 #include "app/snapshot.h"
 #include "app/training_controller.h"
@@ -33,6 +34,7 @@ namespace gradscope::ui {
 
 class ConfigEditor;
 class DashboardView;
+class LandscapeWindow;
 class LayerSelection;
 class SettingsPanel;
 
@@ -110,6 +112,12 @@ class MainWindow : public QMainWindow {
   // Shows the window as it was last time, or filling the screen the first time.
   void showAsRestored();
 
+  // The optimiser races on 2-D surfaces (View > Landscapes). The model lives as long as the
+  // dashboard, so sessions can save it while its window is closed.
+  app::LandscapeModel& landscapeModel() { return *m_landscapeModel; }
+  // Opens (creating it on first use) and raises the Landscapes window.
+  LandscapeWindow* showLandscapes();
+
   // Status-bar text, for tests.
   QString statusText() const;
 
@@ -165,6 +173,9 @@ class MainWindow : public QMainWindow {
   ConfigEditor* m_editor = nullptr;
   LayerSelection* m_layerSelection = nullptr;
   int m_run = 0;
+
+  app::LandscapeModel* m_landscapeModel = nullptr;
+  QPointer<LandscapeWindow> m_landscapeWindow;
 
   std::vector<DashboardView*> m_views;
   struct ViewState {

@@ -1,0 +1,454 @@
+#include "landscape_map_view.h"
+
+#include <QContextMenuEvent>
+#include <QHelpEvent>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/landscape_model.h"
+#include "core/surface_grid.h"
+#include "image_export.h"
+#include "landscape_style.h"
+#include "plot_axes.h"
+#include "theme.h"
+
+namespace gradscope::ui {
+
+namespace {
+
+constexpr int kTick = 4;
+// How strongly the colour map shows through the background: pale enough that every racer's
+// colour stands out on it, on a projector too.
+constexpr double kMapStrength = 0.5;
+
+// The part of segment a-b inside `box` (Liang-Barsky); false when none is. Paths that diverge
+// reach a million units, far beyond what a painter can rasterise.
+bool clipSegment(QPointF& a, QPointF& b, const QRectF& box) {
+  double t0 = 0.0, t1 = 1.0;
+  const double dx = b.x() - a.x(), dy = b.y() - a.y();
+  const double p[4] = {-dx, dx, -dy, dy};
+  const double q[4] = {a.x() - box.left(), box.right() - a.x(), a.y() - box.top(),
+                       box.bottom() - a.y()};
+  for (int i = 0; i < 4; ++i) {
+    if (p[i] == 0.0) {
+      if (q[i] < 0.0) return false;
+      continue;
+    }
+    const double t = q[i] / p[i];
+    if (p[i] < 0.0) {
+      t0 = std::max(t0, t);
+    } else {
+      t1 = std::min(t1, t);
+    }
+    if (t0 > t1) return false;
+  }
+  const QPointF start = a;
+  a = start + t0 * QPointF(dx, dy);
+  b = start + t1 * QPointF(dx, dy);
+  return true;
+}
+
+QPolygonF star(const QPointF& centre, double radius) {
+  QPolygonF polygon;
+  for (int i = 0; i < 10; ++i) {
+    const double angle = -M_PI / 2 + i * M_PI / 5;
+    const double r = i % 2 == 0 ? radius : radius * 0.45;
+    polygon << centre + QPointF(r * std::cos(angle), r * std::sin(angle));
+  }
+  return polygon;
+}
+
+QPolygonF diamond(const QPointF& c, double r) {
+  return QPolygonF{c + QPointF(0, -r), c + QPointF(r, 0), c + QPointF(0, r), c + QPointF(-r, 0)};
+}
+
+void drawCross(QPainter& painter, const QPointF& c, double r) {
+  painter.drawLine(c + QPointF(-r, -r), c + QPointF(r, r));
+  painter.drawLine(c + QPointF(-r, r), c + QPointF(r, -r));
+}
+
+double markerRadius() { return theme().presentation ? 9.0 : 6.5; }
+
+}  // namespace
+
+LandscapeMapView::LandscapeMapView(app::LandscapeModel* model, QWidget* parent)
+    : QWidget(parent), m_model(model) {
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  setFont(theme().font());
+  setCursor(Qt::CrossCursor);
+  connect(m_model, &app::LandscapeModel::changed, this, [this] {
+    if (!(m_model->race().landscape == m_imageSettings)) m_image = QImage();
+    update();
+  });
+  connect(m_model, &app::LandscapeModel::cursorChanged, this, qOverload<>(&QWidget::update));
+  connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
+    setFont(theme().font());
+    m_image = QImage();
+    update();
+  });
+}
+
+int LandscapeMapView::sideWidth() const {
+  const QFontMetrics fm(theme().font());
+  int names = 0;
+  for (core::OptimizerKind kind : core::allOptimizerKinds()) {
+    names = std::max(names, fm.horizontalAdvance(racerName(kind)));
+  }
+  names = std::max(names, fm.horizontalAdvance(tr("local minimum")) - fm.height());
+  const int value = fm.horizontalAdvance(QStringLiteral("diverged 8888"));
+  return 2 * fm.height() + names + 10 + value + 8;
+}
+
+int LandscapeMapView::leftMargin() const {
+  const QFontMetrics fm(theme().font());
+  return 6 + fm.height() + 6 + fm.horizontalAdvance(QStringLiteral("-8.8")) + kTick + 4;
+}
+
+LandscapeMapView::Layout LandscapeMapView::layout() const {
+  const QFontMetrics fm(theme().font());
+  const QFontMetrics title(theme().titleFont());
+  Layout l;
+  const QRect r = rect();
+  l.title = QRect(r.left() + 8, r.top() + 4, r.width() - 16, title.height() + 4);
+  const int top = l.title.bottom() + 8;
+  const int bottom = kTick + 2 * fm.height() + 10;
+  const int left = leftMargin();
+  const int side = sideWidth();
+  const int size = std::max(60, std::min(r.width() - left - side - 24, r.height() - top - bottom));
+  l.plot = QRect(r.left() + left, top, size, size);
+  l.side = QRect(l.plot.right() + 16, top, std::max(40, r.right() - l.plot.right() - 20),
+                 r.height() - top - 4);
+  return l;
+}
+
+QRect LandscapeMapView::plotRect() const { return layout().plot; }
+
+QPointF LandscapeMapView::toWidget(const core::Point2& p) const {
+  const QRect plot = plotRect();
+  const core::ViewRect v = m_model->landscape().viewRect();
+  return {plot.left() + (p.x() - v.xMin) / v.width() * plot.width(),
+          plot.top() + (v.yMax - p.y()) / v.height() * plot.height()};
+}
+
+core::Point2 LandscapeMapView::toParameters(const QPointF& pos) const {
+  const QRect plot = plotRect();
+  const core::ViewRect v = m_model->landscape().viewRect();
+  return {v.xMin + (pos.x() - plot.left()) / plot.width() * v.width(),
+          v.yMax - (pos.y() - plot.top()) / plot.height() * v.height()};
+}
+
+void LandscapeMapView::rebuildImage() {
+  const core::SurfaceMap& map = m_model->surfaceMap(kGridSize, kGridSize);
+  const Theme& th = theme();
+  m_image = QImage(map.grid.columns, map.grid.rows, QImage::Format_RGB32);
+  for (int row = 0; row < map.grid.rows; ++row) {
+    // Grid row 0 is the bottom of the view; image row 0 is its top.
+    auto* line = reinterpret_cast<QRgb*>(m_image.scanLine(map.grid.rows - 1 - row));
+    for (int column = 0; column < map.grid.columns; ++column) {
+      const double t = map.scale.position(map.grid.at(column, row));
+      const QColor c =
+          std::isnan(t) ? th.background : mixColors(th.background, th.heat(t), kMapStrength);
+      line[column] = c.rgb();
+    }
+  }
+  m_imageSettings = m_model->race().landscape;
+  m_imageDark = th.dark;
+}
+
+void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
+  QPainter painter(this);
+  const Theme& th = theme();
+  painter.fillRect(rect(), th.background);
+  painter.setFont(th.font());
+  if (m_image.isNull()) rebuildImage();
+  const Layout l = layout();
+  drawTitle(painter, l.title,
+            QStringList{QStringLiteral("%1:  %2").arg(
+                            QString::fromStdString(m_model->landscape().name()),
+                            QString::fromStdString(m_model->landscape().formula())),
+                        QString::fromStdString(m_model->landscape().name())});
+  paintSurface(painter, l.plot);
+  paintAxes(painter, l.plot);
+  painter.save();
+  painter.setClipRect(l.plot);
+  painter.setRenderHint(QPainter::Antialiasing, true);
+  paintCriticalPoints(painter);
+  paintTrajectories(painter, l.plot);
+  painter.restore();
+  paintSide(painter, l.side);
+}
+
+void LandscapeMapView::paintSurface(QPainter& painter, const QRect& plot) {
+  const Theme& th = theme();
+  painter.save();
+  painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+  painter.drawImage(QRectF(plot), m_image);
+  painter.setClipRect(plot);
+  painter.setRenderHint(QPainter::Antialiasing, true);
+  const core::SurfaceMap& map = m_model->surfaceMap(kGridSize, kGridSize);
+  QColor line = th.foreground;
+  line.setAlpha(th.dark ? 90 : 75);
+  QPen pen(line, th.presentation ? 1.4 : 1.0);
+  pen.setCosmetic(true);
+  painter.setPen(pen);
+  QVector<QLineF> lines;
+  for (const auto& contour : map.contours) {
+    lines.clear();
+    lines.reserve(qsizetype(contour.size()));
+    for (const core::ContourSegment& s : contour)
+      lines.append(QLineF(toWidget(s.a), toWidget(s.b)));
+    painter.drawLines(lines);
+  }
+  painter.restore();
+}
+
+void LandscapeMapView::paintAxes(QPainter& painter, const QRect& plot) {
+  const Theme& th = theme();
+  const QFontMetrics fm(th.font());
+  const core::ViewRect v = m_model->landscape().viewRect();
+  painter.setPen(th.foreground);
+  painter.setBrush(Qt::NoBrush);
+  painter.drawRect(plot.adjusted(0, 0, -1, -1));
+  const int xTicks =
+      std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("-8.8")) + 24));
+  for (const AxisTick& t : linearTicks(v.xMin, v.xMax, xTicks)) {
+    const int x = int(std::lround(toWidget({t.value, v.yMin}).x()));
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    const int w = fm.horizontalAdvance(t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+  }
+  painter.drawText(
+      QRect(plot.left(), plot.bottom() + kTick + fm.height() + 2, plot.width(), fm.height() + 2),
+      Qt::AlignCenter, QStringLiteral("\u03B8\u2081"));  // θ₁
+  const int yTicks = std::max(2, plot.height() / (fm.height() * 3));
+  for (const AxisTick& t : linearTicks(v.yMin, v.yMax, yTicks)) {
+    const int y = int(std::lround(toWidget({v.xMin, t.value}).y()));
+    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
+                     Qt::AlignRight | Qt::AlignVCenter, t.label);
+  }
+  painter.drawText(QRect(6, plot.center().y() - fm.height() / 2, fm.height() + 4, fm.height()),
+                   Qt::AlignCenter, QStringLiteral("\u03B8\u2082"));  // θ₂
+}
+
+void LandscapeMapView::paintCriticalPoints(QPainter& painter) {
+  const Theme& th = theme();
+  const double r = markerRadius() * 1.3;
+  QPen outline(th.foreground, th.presentation ? 2.0 : 1.4);
+  for (const core::CriticalPoint& c : m_model->landscape().criticalPoints()) {
+    const QPointF p = toWidget(c.position);
+    painter.setPen(outline);
+    switch (c.kind) {
+      case core::CriticalKind::GlobalMinimum:
+        painter.setBrush(th.background);
+        painter.drawPolygon(star(p, r));
+        break;
+      case core::CriticalKind::LocalMinimum:
+        painter.setBrush(th.background);
+        painter.drawPolygon(diamond(p, r * 0.8));
+        break;
+      case core::CriticalKind::Saddle:
+        drawCross(painter, p, r * 0.6);
+        break;
+    }
+  }
+}
+
+void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
+  const Theme& th = theme();
+  const int cursor = m_model->cursor();
+  const QRectF box = QRectF(plot).adjusted(-50, -50, 50, 50);
+  const double width = th.lineWidth * 1.4;
+  QColor halo = th.background;
+  halo.setAlpha(200);
+  for (const core::Trajectory& t : m_model->trajectories()) {
+    const QColor color = racerColor(t.kind);
+    const int last = std::min(cursor, t.updates());
+    // Runs of consecutive visible points become polylines; pieces outside are clipped.
+    std::vector<QPolygonF> pieces(1);
+    for (int k = 1; k <= last; ++k) {
+      QPointF a = toWidget(t.points[std::size_t(k - 1)]);
+      QPointF b = toWidget(t.points[std::size_t(k)]);
+      const bool whole = box.contains(a) && box.contains(b);
+      if (!whole && !clipSegment(a, b, box)) {
+        if (!pieces.back().isEmpty()) pieces.emplace_back();
+        continue;
+      }
+      if (pieces.back().isEmpty()) pieces.back() << a;
+      pieces.back() << b;
+      if (!whole) pieces.emplace_back();
+    }
+    QPen haloPen(halo, width + (th.presentation ? 3.0 : 2.0));
+    haloPen.setJoinStyle(Qt::RoundJoin);
+    haloPen.setCapStyle(Qt::RoundCap);
+    QPen pen(color, width);
+    pen.setJoinStyle(Qt::RoundJoin);
+    pen.setCapStyle(Qt::RoundCap);
+    painter.setBrush(Qt::NoBrush);
+    for (const QPen& p : {haloPen, pen}) {
+      painter.setPen(p);
+      for (const QPolygonF& piece : pieces) {
+        if (piece.size() > 1) painter.drawPolyline(piece);
+      }
+    }
+    // Where the racer is now: a dot, or a cross where it left for good.
+    const QPointF here = toWidget(t.points[std::size_t(last)]);
+    painter.setPen(QPen(th.foreground, th.presentation ? 1.8 : 1.2));
+    const double r = markerRadius();
+    if (t.diverged && cursor >= t.updates()) {
+      painter.setPen(QPen(color, width * 1.6));
+      drawCross(painter, here, r);
+    } else {
+      painter.setBrush(color);
+      painter.drawEllipse(here, r, r);
+    }
+  }
+  // The start point, on top.
+  const QPointF start = toWidget(m_model->race().start);
+  const double r = markerRadius() * 0.9;
+  painter.setBrush(Qt::NoBrush);
+  painter.setPen(QPen(th.background, th.presentation ? 5.0 : 4.0));
+  painter.drawEllipse(start, r, r);
+  painter.setPen(QPen(th.foreground, th.presentation ? 2.4 : 1.8));
+  painter.drawEllipse(start, r, r);
+}
+
+void LandscapeMapView::paintSide(QPainter& painter, const QRect& side) {
+  const Theme& th = theme();
+  const QFontMetrics fm(th.font());
+  const int line = fm.height() + 4;
+  const core::SurfaceMap& map = m_model->surfaceMap(kGridSize, kGridSize);
+  painter.save();
+  painter.setPen(th.foreground);
+  int y = side.top();
+
+  // Colour bar, labelled at (some of) the contour levels.
+  painter.drawText(QPoint(side.left(), y + fm.ascent()),
+                   map.scale.log ? QStringLiteral("f \u2212 f*") : QStringLiteral("f"));
+  y += line;
+  const int barHeight = std::clamp(plotRect().height() / 3, 3 * line, 8 * line);
+  std::vector<AxisTick> ticks;
+  const int maxTicks = std::max(2, barHeight / (fm.height() + 2));
+  const int every = std::max<int>(
+      1, int((map.levels.size() + std::size_t(maxTicks) - 1) / std::size_t(maxTicks)));
+  for (std::size_t i = 0; i < map.levels.size(); i += std::size_t(every)) {
+    const double level = map.levels[i];
+    const double shown = map.scale.log ? level - map.scale.minimum : level;
+    ticks.push_back({map.scale.position(level), formatValue(shown)});
+  }
+  const Theme* themePtr = &th;
+  drawColorBar(
+      painter, QRect(side.left(), y, fm.height(), barHeight),
+      [themePtr](double t) {
+        return mixColors(themePtr->background, themePtr->heat(t), kMapStrength);
+      },
+      ticks);
+  y += barHeight + line;
+
+  // Racers: colour, name and f - f* at the step shown.
+  painter.setRenderHint(QPainter::Antialiasing, true);
+  painter.setFont(th.titleFont());
+  painter.drawText(QPoint(side.left(), y + fm.ascent()),
+                   tr("step %1 / %2").arg(m_model->cursor()).arg(m_model->lastStep()));
+  painter.setFont(th.font());
+  y += line + 2;
+  const double minimum = m_model->landscape().minimumValue();
+  const int swatch = 2 * fm.height();
+  int nameWidth = 0;
+  for (const core::Trajectory& t : m_model->trajectories()) {
+    nameWidth = std::max(nameWidth, fm.horizontalAdvance(racerName(t.kind)));
+  }
+  for (const core::Trajectory& t : m_model->trajectories()) {
+    const QColor color = racerColor(t.kind);
+    const int mid = y + line / 2;
+    painter.setPen(QPen(color, th.lineWidth * 1.4));
+    painter.drawLine(side.left(), mid, side.left() + swatch - 4, mid);
+    painter.setPen(QPen(th.foreground, 1.0));
+    painter.setBrush(color);
+    painter.drawEllipse(QPointF(side.left() + swatch / 2.0 - 2, mid), 3.5, 3.5);
+    painter.setPen(th.foreground);
+    painter.drawText(QPoint(side.left() + swatch + 2, y + fm.ascent() + 2), racerName(t.kind));
+    const int step = std::min(m_model->cursor(), t.updates());
+    const QString value = t.diverged && m_model->cursor() >= t.updates()
+                              ? tr("diverged %1").arg(t.updates() + 1)
+                              : formatValue(t.losses[std::size_t(step)] - minimum);
+    painter.drawText(QPoint(side.left() + swatch + 2 + nameWidth + 10, y + fm.ascent() + 2), value);
+    y += line;
+  }
+  if (m_model->trajectories().empty()) {
+    painter.setPen(th.faint);
+    painter.drawText(QPoint(side.left(), y + fm.ascent()), tr("no optimiser ticked"));
+    y += line;
+  }
+
+  // Markers.
+  y += line / 2;
+  const double r = markerRadius();
+  auto markerRow = [&](const QString& text, auto draw) {
+    const QPointF c(side.left() + swatch / 2.0 - 2, y + line / 2.0);
+    painter.setPen(QPen(th.foreground, th.presentation ? 2.0 : 1.4));
+    painter.setBrush(th.background);
+    draw(c);
+    painter.setPen(th.foreground);
+    painter.drawText(QPoint(side.left() + swatch + 2, y + fm.ascent() + 2), text);
+    y += line;
+  };
+  bool local = false, saddle = false;
+  for (const core::CriticalPoint& c : m_model->landscape().criticalPoints()) {
+    local = local || c.kind == core::CriticalKind::LocalMinimum;
+    saddle = saddle || c.kind == core::CriticalKind::Saddle;
+  }
+  markerRow(tr("minimum"), [&](QPointF c) { painter.drawPolygon(star(c, r * 1.1)); });
+  if (local) {
+    markerRow(tr("local minimum"), [&](QPointF c) { painter.drawPolygon(diamond(c, r * 0.9)); });
+  }
+  if (saddle) markerRow(tr("saddle"), [&](QPointF c) { drawCross(painter, c, r * 0.7); });
+  markerRow(tr("start (click to move)"), [&](QPointF c) {
+    painter.setBrush(Qt::NoBrush);
+    painter.drawEllipse(c, r * 0.9, r * 0.9);
+  });
+  painter.restore();
+}
+
+void LandscapeMapView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton && plotRect().contains(event->position().toPoint())) {
+    m_model->setStart(toParameters(event->position()));
+    event->accept();
+    return;
+  }
+  QWidget::mousePressEvent(event);
+}
+
+void LandscapeMapView::contextMenuEvent(QContextMenuEvent* event) {
+  QMenu menu(this);
+  addExportActions(&menu, this,
+                   QStringLiteral("landscape ") +
+                       QString::fromUtf8(core::toString(m_model->race().landscape.kind).data()));
+  menu.exec(event->globalPos());
+}
+
+bool LandscapeMapView::event(QEvent* event) {
+  if (event->type() == QEvent::ToolTip) {
+    auto* help = static_cast<QHelpEvent*>(event);
+    if (plotRect().contains(help->pos())) {
+      const core::Point2 p = toParameters(help->pos());
+      QToolTip::showText(help->globalPos(),
+                         tr("\xCE\xB8 = (%1, %2)\nf = %3\nclick: start here")
+                             .arg(formatValue(p.x()), formatValue(p.y()),
+                                  formatValue(m_model->landscape().value(p))),
+                         this);
+    } else {
+      QToolTip::hideText();
+    }
+    return true;
+  }
+  return QWidget::event(event);
+}
+
+}  // namespace gradscope::ui

@@ -4,6 +4,7 @@
 #include <QHelpEvent>
 #include <QMenu>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPath>
 #include <QToolTip>
@@ -83,13 +84,19 @@ LandscapeMapView::LandscapeMapView(app::LandscapeModel* model, QWidget* parent)
   setFont(theme().font());
   setCursor(Qt::CrossCursor);
   connect(m_model, &app::LandscapeModel::changed, this, [this] {
-    if (!(m_model->race().landscape == m_imageSettings)) m_image = QImage();
+    if (!(m_model->race().landscape == m_imageSettings)) {
+      m_image = QImage();
+      m_layerStale = true;
+    }
+    m_layout.reset();  // the legend's rows and the colour bar's labels may change
     update();
   });
   connect(m_model, &app::LandscapeModel::cursorChanged, this, qOverload<>(&QWidget::update));
   connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
     setFont(theme().font());
     m_image = QImage();
+    m_layerStale = true;
+    m_layout.reset();
     update();
   });
 }
@@ -140,7 +147,14 @@ int LandscapeMapView::leftMargin() const {
   return 6 + fm.height() + 6 + fm.horizontalAdvance(QStringLiteral("-8.8")) + kTick + 4;
 }
 
-LandscapeMapView::Layout LandscapeMapView::layout() const {
+const LandscapeMapView::Layout& LandscapeMapView::layout() const {
+  if (m_layout && m_layoutSize == size()) return *m_layout;
+  m_layout = computeLayout();
+  m_layoutSize = size();
+  return *m_layout;
+}
+
+LandscapeMapView::Layout LandscapeMapView::computeLayout() const {
   const QFontMetrics fm(theme().font());
   const QFontMetrics title(theme().titleFont());
   const QRect r = rect();
@@ -207,7 +221,7 @@ void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
   painter.fillRect(rect(), th.background);
   painter.setFont(th.font());
   if (m_image.isNull()) rebuildImage();
-  const Layout l = layout();
+  const Layout& l = layout();
   drawTitle(painter, l.title,
             QStringList{QStringLiteral("%1:  %2").arg(
                             QString::fromStdString(m_model->landscape().name()),
@@ -226,6 +240,29 @@ void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
 }
 
 void LandscapeMapView::paintSurface(QPainter& painter, const QRect& plot) {
+  const bool vector = painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::SVG;
+  if (vector) {
+    // An SVG keeps its contour lines as lines.
+    paintSurfaceLayer(painter, plot);
+    return;
+  }
+  // Thousands of antialiased contour segments take far longer than a frame: they are drawn
+  // once per size, surface and theme into a layer at the device's resolution.
+  const qreal ratio = painter.device() ? painter.device()->devicePixelRatioF() : 1.0;
+  const QSize pixels = (QSizeF(plot.size()) * ratio).toSize();
+  if (m_layer.size() != pixels || m_layer.devicePixelRatioF() != ratio || m_layerStale) {
+    m_layer = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+    m_layer.setDevicePixelRatio(ratio);
+    m_layer.fill(Qt::transparent);
+    QPainter layer(&m_layer);
+    layer.translate(-plot.topLeft());
+    paintSurfaceLayer(layer, plot);
+    m_layerStale = false;
+  }
+  painter.drawImage(plot.topLeft(), m_layer);
+}
+
+void LandscapeMapView::paintSurfaceLayer(QPainter& painter, const QRect& plot) {
   const Theme& th = theme();
   painter.save();
   painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
@@ -306,8 +343,7 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
   const int cursor = m_model->cursor();
   const QRectF box = QRectF(plot).adjusted(-50, -50, 50, 50);
   const double width = th.lineWidth * 1.4;
-  QColor halo = th.background;
-  halo.setAlpha(200);
+  const QColor halo = th.background;
   for (const core::Trajectory& t : m_model->trajectories()) {
     const QColor color = racerColor(t.kind);
     const int last = std::min(cursor, t.updates());
@@ -322,6 +358,13 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
         continue;
       }
       if (pieces.back().isEmpty()) pieces.back() << a;
+      // Points closer than a pixel to the last one drawn add nothing but stroking time (a
+      // converged path piles hundreds of them on its end point).
+      const QPointF previous = pieces.back().back();
+      if (k < last && whole &&
+          std::abs(b.x() - previous.x()) + std::abs(b.y() - previous.y()) < 1.0) {
+        continue;
+      }
       pieces.back() << b;
       if (!whole) pieces.emplace_back();
     }
@@ -332,11 +375,15 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
     pen.setJoinStyle(Qt::RoundJoin);
     pen.setCapStyle(Qt::RoundCap);
     painter.setBrush(Qt::NoBrush);
+    // Separate segments with round caps: the same picture as a polyline with round joins,
+    // without stroking one long self-crossing outline (far slower in the raster engine).
+    QVector<QLineF> segments;
+    for (const QPolygonF& piece : pieces) {
+      for (qsizetype i = 1; i < piece.size(); ++i) segments.append(QLineF(piece[i - 1], piece[i]));
+    }
     for (const QPen& p : {haloPen, pen}) {
       painter.setPen(p);
-      for (const QPolygonF& piece : pieces) {
-        if (piece.size() > 1) painter.drawPolyline(piece);
-      }
+      painter.drawLines(segments);
     }
     // Where the racer is now: a dot, or a cross where it left for good.
     const QPointF here = toWidget(t.points[std::size_t(last)]);

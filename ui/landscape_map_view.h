@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
 #include "core/landscape.h"
@@ -48,7 +49,9 @@ class LandscapeMapView : public QWidget {
     int columns = 1;     // of the legend under the plot
     int entryWidth = 0;  // of one legend entry
   };
-  Layout layout() const;
+  // Cached: every mapped point needs the plot rectangle.
+  const Layout& layout() const;
+  Layout computeLayout() const;
   std::vector<AxisTick> colorBarTicks(int maxTicks) const;
   int colorBarWidth() const;
   int legendEntryWidth() const;
@@ -56,6 +59,7 @@ class LandscapeMapView : public QWidget {
   int leftMargin() const;
   void rebuildImage();
   void paintSurface(QPainter& painter, const QRect& plot);
+  void paintSurfaceLayer(QPainter& painter, const QRect& plot);
   void paintAxes(QPainter& painter, const QRect& plot);
   void paintCriticalPoints(QPainter& painter);
   void paintTrajectories(QPainter& painter, const QRect& plot);
@@ -66,6 +70,10 @@ class LandscapeMapView : public QWidget {
   QImage m_image;  // kGridSize x kGridSize, top row = the top of the view
   core::LandscapeSettings m_imageSettings;
   bool m_imageDark = false;
+  mutable std::optional<Layout> m_layout;
+  mutable QSize m_layoutSize;
+  QImage m_layer;  // colour map and contours at the plot's size in device pixels
+  bool m_layerStale = true;
 };
 
 }  // namespace gradscope::ui

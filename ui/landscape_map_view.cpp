@@ -83,9 +83,11 @@ LandscapeMapView::LandscapeMapView(app::LandscapeModel* model, QWidget* parent)
   setAttribute(Qt::WA_OpaquePaintEvent);
   setFont(theme().font());
   setCursor(Qt::CrossCursor);
+  // The surface is sampled when it changes, never while painting.
+  rebuildImage();
   connect(m_model, &app::LandscapeModel::changed, this, [this] {
     if (!(m_model->race().landscape == m_imageSettings)) {
-      m_image = QImage();
+      rebuildImage();
       m_layerStale = true;
     }
     m_layout.reset();  // the legend's rows and the colour bar's labels may change
@@ -94,7 +96,7 @@ LandscapeMapView::LandscapeMapView(app::LandscapeModel* model, QWidget* parent)
   connect(m_model, &app::LandscapeModel::cursorChanged, this, qOverload<>(&QWidget::update));
   connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
     setFont(theme().font());
-    m_image = QImage();
+    rebuildImage();
     m_layerStale = true;
     m_layout.reset();
     update();
@@ -212,7 +214,6 @@ void LandscapeMapView::rebuildImage() {
     }
   }
   m_imageSettings = m_model->race().landscape;
-  m_imageDark = th.dark;
 }
 
 void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
@@ -220,7 +221,6 @@ void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
   const Theme& th = theme();
   painter.fillRect(rect(), th.background);
   painter.setFont(th.font());
-  if (m_image.isNull()) rebuildImage();
   const Layout& l = layout();
   drawTitle(painter, l.title,
             QStringList{QStringLiteral("%1:  %2").arg(

@@ -69,7 +69,6 @@ class LandscapeMapView : public QWidget {
   app::LandscapeModel* m_model;
   QImage m_image;  // kGridSize x kGridSize, top row = the top of the view
   core::LandscapeSettings m_imageSettings;
-  bool m_imageDark = false;
   mutable std::optional<Layout> m_layout;
   mutable QSize m_layoutSize;
   QImage m_layer;  // colour map and contours at the plot's size in device pixels

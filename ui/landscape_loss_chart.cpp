@@ -32,10 +32,17 @@ LandscapeLossChart::LandscapeLossChart(app::LandscapeModel* model, QWidget* pare
   restyle();
   connect(m_chart, &ChartView::themeApplied, this, [this] {
     restyle();
+    fitAxes();
     draw();
   });
-  connect(m_chart, &ChartView::plotSizeChanged, this, &LandscapeLossChart::draw,
-          Qt::QueuedConnection);
+  // How many axis labels fit depends on the plot's size.
+  connect(
+      m_chart, &ChartView::plotSizeChanged, this,
+      [this] {
+        fitAxes();
+        draw();
+      },
+      Qt::QueuedConnection);
   connect(m_model, &app::LandscapeModel::changed, this, [this] {
     fitAxes();
     draw();

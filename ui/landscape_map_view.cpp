@@ -4,6 +4,7 @@
 #include <QHelpEvent>
 #include <QMenu>
 #include <QMouseEvent>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPath>
 #include <QToolTip>
@@ -82,27 +83,65 @@ LandscapeMapView::LandscapeMapView(app::LandscapeModel* model, QWidget* parent)
   setAttribute(Qt::WA_OpaquePaintEvent);
   setFont(theme().font());
   setCursor(Qt::CrossCursor);
+  // The surface is sampled when it changes, never while painting.
+  rebuildImage();
   connect(m_model, &app::LandscapeModel::changed, this, [this] {
-    if (!(m_model->race().landscape == m_imageSettings)) m_image = QImage();
+    if (!(m_model->race().landscape == m_imageSettings)) {
+      rebuildImage();
+      m_layerStale = true;
+    }
+    m_layout.reset();  // the legend's rows and the colour bar's labels may change
     update();
   });
   connect(m_model, &app::LandscapeModel::cursorChanged, this, qOverload<>(&QWidget::update));
   connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
     setFont(theme().font());
-    m_image = QImage();
+    rebuildImage();
+    m_layerStale = true;
+    m_layout.reset();
     update();
   });
 }
 
-int LandscapeMapView::sideWidth() const {
-  const QFontMetrics fm(theme().font());
-  int names = 0;
-  for (core::OptimizerKind kind : core::allOptimizerKinds()) {
-    names = std::max(names, fm.horizontalAdvance(racerName(kind)));
+std::vector<AxisTick> LandscapeMapView::colorBarTicks(int maxTicks) const {
+  // Labelled at (some of) the contour levels, in the units the bar's header names.
+  const core::SurfaceMap& map = m_model->surfaceMap(kGridSize, kGridSize);
+  std::vector<AxisTick> ticks;
+  const std::size_t every =
+      std::max<std::size_t>(1, (map.levels.size() + std::size_t(std::max(1, maxTicks)) - 1) /
+                                   std::size_t(std::max(1, maxTicks)));
+  for (std::size_t i = 0; i < map.levels.size(); i += every) {
+    const double level = map.levels[i];
+    ticks.push_back({map.scale.position(level),
+                     formatValue(map.scale.log ? level - map.scale.minimum : level)});
   }
-  names = std::max(names, fm.horizontalAdvance(tr("local minimum")) - fm.height());
-  const int value = fm.horizontalAdvance(QStringLiteral("diverged 8888"));
-  return 2 * fm.height() + names + 10 + value + 8;
+  return ticks;
+}
+
+int LandscapeMapView::colorBarWidth() const {
+  const QFontMetrics fm(theme().font());
+  return std::max(ui::colorBarWidth(colorBarTicks(100)),
+                  fm.horizontalAdvance(QStringLiteral("f \u2212 f*")));
+}
+
+int LandscapeMapView::legendEntryWidth() const {
+  const QFontMetrics fm(theme().font());
+  int names = fm.horizontalAdvance(tr("local minimum"));
+  for (core::OptimizerKind kind : core::allOptimizerKinds()) {
+    names = std::max(names, fm.horizontalAdvance(racerName(kind)) +
+                                fm.horizontalAdvance(QStringLiteral("  diverged 8888")));
+  }
+  return 2 * fm.height() + names + fm.height();
+}
+
+int LandscapeMapView::markerCount() const {
+  int count = 2;  // minimum, start
+  bool local = false, saddle = false;
+  for (const core::CriticalPoint& c : m_model->landscape().criticalPoints()) {
+    local = local || c.kind == core::CriticalKind::LocalMinimum;
+    saddle = saddle || c.kind == core::CriticalKind::Saddle;
+  }
+  return count + int(local) + int(saddle);
 }
 
 int LandscapeMapView::leftMargin() const {
@@ -110,20 +149,37 @@ int LandscapeMapView::leftMargin() const {
   return 6 + fm.height() + 6 + fm.horizontalAdvance(QStringLiteral("-8.8")) + kTick + 4;
 }
 
-LandscapeMapView::Layout LandscapeMapView::layout() const {
+const LandscapeMapView::Layout& LandscapeMapView::layout() const {
+  if (m_layout && m_layoutSize == size()) return *m_layout;
+  m_layout = computeLayout();
+  m_layoutSize = size();
+  return *m_layout;
+}
+
+LandscapeMapView::Layout LandscapeMapView::computeLayout() const {
   const QFontMetrics fm(theme().font());
   const QFontMetrics title(theme().titleFont());
-  Layout l;
   const QRect r = rect();
+  const int line = fm.height() + 4;
+  Layout l;
   l.title = QRect(r.left() + 8, r.top() + 4, r.width() - 16, title.height() + 4);
   const int top = l.title.bottom() + 8;
-  const int bottom = kTick + 2 * fm.height() + 10;
+  const int axisBelow = kTick + 2 * fm.height() + 10;
   const int left = leftMargin();
-  const int side = sideWidth();
-  const int size = std::max(60, std::min(r.width() - left - side - 24, r.height() - top - bottom));
+  const int bar = colorBarWidth();
+  // The legend runs under the plot in as many columns as the width allows, so the plot keeps
+  // the height (a legend beside it would take the width that a square plot needs).
+  l.entryWidth = legendEntryWidth();
+  l.columns = std::max(1, (r.width() - left - 8) / l.entryWidth);
+  const int racers = std::max<int>(1, int(m_model->trajectories().size()));
+  const auto rows = [&](int n) { return (n + l.columns - 1) / l.columns; };
+  const int legendHeight = (1 + rows(racers) + rows(markerCount())) * line + 6;
+  const int size = std::max(
+      60, std::min(r.width() - left - bar - 30, r.height() - top - axisBelow - legendHeight - 4));
   l.plot = QRect(r.left() + left, top, size, size);
-  l.side = QRect(l.plot.right() + 16, top, std::max(40, r.right() - l.plot.right() - 20),
-                 r.height() - top - 4);
+  l.bar = QRect(l.plot.right() + 14, top, bar, size);
+  l.legend =
+      QRect(r.left() + left, l.plot.bottom() + axisBelow, r.width() - left - 8, legendHeight);
   return l;
 }
 
@@ -158,7 +214,6 @@ void LandscapeMapView::rebuildImage() {
     }
   }
   m_imageSettings = m_model->race().landscape;
-  m_imageDark = th.dark;
 }
 
 void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
@@ -166,8 +221,7 @@ void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
   const Theme& th = theme();
   painter.fillRect(rect(), th.background);
   painter.setFont(th.font());
-  if (m_image.isNull()) rebuildImage();
-  const Layout l = layout();
+  const Layout& l = layout();
   drawTitle(painter, l.title,
             QStringList{QStringLiteral("%1:  %2").arg(
                             QString::fromStdString(m_model->landscape().name()),
@@ -181,10 +235,34 @@ void LandscapeMapView::paintEvent(QPaintEvent* /*event*/) {
   paintCriticalPoints(painter);
   paintTrajectories(painter, l.plot);
   painter.restore();
-  paintSide(painter, l.side);
+  paintColorBar(painter, l.bar);
+  paintLegend(painter, l);
 }
 
 void LandscapeMapView::paintSurface(QPainter& painter, const QRect& plot) {
+  const bool vector = painter.paintEngine() && painter.paintEngine()->type() == QPaintEngine::SVG;
+  if (vector) {
+    // An SVG keeps its contour lines as lines.
+    paintSurfaceLayer(painter, plot);
+    return;
+  }
+  // Thousands of antialiased contour segments take far longer than a frame: they are drawn
+  // once per size, surface and theme into a layer at the device's resolution.
+  const qreal ratio = painter.device() ? painter.device()->devicePixelRatioF() : 1.0;
+  const QSize pixels = (QSizeF(plot.size()) * ratio).toSize();
+  if (m_layer.size() != pixels || m_layer.devicePixelRatioF() != ratio || m_layerStale) {
+    m_layer = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+    m_layer.setDevicePixelRatio(ratio);
+    m_layer.fill(Qt::transparent);
+    QPainter layer(&m_layer);
+    layer.translate(-plot.topLeft());
+    paintSurfaceLayer(layer, plot);
+    m_layerStale = false;
+  }
+  painter.drawImage(plot.topLeft(), m_layer);
+}
+
+void LandscapeMapView::paintSurfaceLayer(QPainter& painter, const QRect& plot) {
   const Theme& th = theme();
   painter.save();
   painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
@@ -225,7 +303,7 @@ void LandscapeMapView::paintAxes(QPainter& painter, const QRect& plot) {
   }
   painter.drawText(
       QRect(plot.left(), plot.bottom() + kTick + fm.height() + 2, plot.width(), fm.height() + 2),
-      Qt::AlignCenter, QStringLiteral("\u03B8\u2081"));  // θ₁
+      Qt::AlignCenter, QStringLiteral("x"));
   const int yTicks = std::max(2, plot.height() / (fm.height() * 3));
   for (const AxisTick& t : linearTicks(v.yMin, v.yMax, yTicks)) {
     const int y = int(std::lround(toWidget({v.xMin, t.value}).y()));
@@ -234,7 +312,7 @@ void LandscapeMapView::paintAxes(QPainter& painter, const QRect& plot) {
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   painter.drawText(QRect(6, plot.center().y() - fm.height() / 2, fm.height() + 4, fm.height()),
-                   Qt::AlignCenter, QStringLiteral("\u03B8\u2082"));  // θ₂
+                   Qt::AlignCenter, QStringLiteral("y"));
 }
 
 void LandscapeMapView::paintCriticalPoints(QPainter& painter) {
@@ -265,8 +343,7 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
   const int cursor = m_model->cursor();
   const QRectF box = QRectF(plot).adjusted(-50, -50, 50, 50);
   const double width = th.lineWidth * 1.4;
-  QColor halo = th.background;
-  halo.setAlpha(200);
+  const QColor halo = th.background;
   for (const core::Trajectory& t : m_model->trajectories()) {
     const QColor color = racerColor(t.kind);
     const int last = std::min(cursor, t.updates());
@@ -281,6 +358,13 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
         continue;
       }
       if (pieces.back().isEmpty()) pieces.back() << a;
+      // Points closer than a pixel to the last one drawn add nothing but stroking time (a
+      // converged path piles hundreds of them on its end point).
+      const QPointF previous = pieces.back().back();
+      if (k < last && whole &&
+          std::abs(b.x() - previous.x()) + std::abs(b.y() - previous.y()) < 1.0) {
+        continue;
+      }
       pieces.back() << b;
       if (!whole) pieces.emplace_back();
     }
@@ -291,11 +375,15 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
     pen.setJoinStyle(Qt::RoundJoin);
     pen.setCapStyle(Qt::RoundCap);
     painter.setBrush(Qt::NoBrush);
+    // Separate segments with round caps: the same picture as a polyline with round joins,
+    // without stroking one long self-crossing outline (far slower in the raster engine).
+    QVector<QLineF> segments;
+    for (const QPolygonF& piece : pieces) {
+      for (qsizetype i = 1; i < piece.size(); ++i) segments.append(QLineF(piece[i - 1], piece[i]));
+    }
     for (const QPen& p : {haloPen, pen}) {
       painter.setPen(p);
-      for (const QPolygonF& piece : pieces) {
-        if (piece.size() > 1) painter.drawPolyline(piece);
-      }
+      painter.drawLines(segments);
     }
     // Where the racer is now: a dot, or a cross where it left for good.
     const QPointF here = toWidget(t.points[std::size_t(last)]);
@@ -319,97 +407,101 @@ void LandscapeMapView::paintTrajectories(QPainter& painter, const QRect& plot) {
   painter.drawEllipse(start, r, r);
 }
 
-void LandscapeMapView::paintSide(QPainter& painter, const QRect& side) {
+void LandscapeMapView::paintColorBar(QPainter& painter, const QRect& bar) {
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
-  const int line = fm.height() + 4;
   const core::SurfaceMap& map = m_model->surfaceMap(kGridSize, kGridSize);
   painter.save();
   painter.setPen(th.foreground);
-  int y = side.top();
-
-  // Colour bar, labelled at (some of) the contour levels.
-  painter.drawText(QPoint(side.left(), y + fm.ascent()),
+  painter.drawText(QPoint(bar.left(), bar.top() + fm.ascent()),
                    map.scale.log ? QStringLiteral("f \u2212 f*") : QStringLiteral("f"));
-  y += line;
-  const int barHeight = std::clamp(plotRect().height() / 3, 3 * line, 8 * line);
-  std::vector<AxisTick> ticks;
-  const int maxTicks = std::max(2, barHeight / (fm.height() + 2));
-  const int every = std::max<int>(
-      1, int((map.levels.size() + std::size_t(maxTicks) - 1) / std::size_t(maxTicks)));
-  for (std::size_t i = 0; i < map.levels.size(); i += std::size_t(every)) {
-    const double level = map.levels[i];
-    const double shown = map.scale.log ? level - map.scale.minimum : level;
-    ticks.push_back({map.scale.position(level), formatValue(shown)});
-  }
+  const QRect strip(bar.left(), bar.top() + fm.height() + 6, fm.height(),
+                    std::max(3 * fm.height(), bar.height() * 2 / 3));
   const Theme* themePtr = &th;
   drawColorBar(
-      painter, QRect(side.left(), y, fm.height(), barHeight),
+      painter, strip,
       [themePtr](double t) {
         return mixColors(themePtr->background, themePtr->heat(t), kMapStrength);
       },
-      ticks);
-  y += barHeight + line;
+      colorBarTicks(std::max(2, strip.height() / (fm.height() + 4))));
+  painter.restore();
+}
 
-  // Racers: colour, name and f - f* at the step shown.
-  painter.setRenderHint(QPainter::Antialiasing, true);
-  painter.setFont(th.titleFont());
-  painter.drawText(QPoint(side.left(), y + fm.ascent()),
-                   tr("step %1 / %2").arg(m_model->cursor()).arg(m_model->lastStep()));
-  painter.setFont(th.font());
-  y += line + 2;
-  const double minimum = m_model->landscape().minimumValue();
+void LandscapeMapView::paintLegend(QPainter& painter, const Layout& l) {
+  const Theme& th = theme();
+  const QFontMetrics fm(th.font());
+  const int line = fm.height() + 4;
   const int swatch = 2 * fm.height();
+  const double r = markerRadius();
+  painter.save();
+  painter.setRenderHint(QPainter::Antialiasing, true);
+  painter.setPen(th.foreground);
+  painter.setFont(th.titleFont());
+  painter.drawText(QPoint(l.legend.left(), l.legend.top() + fm.ascent() + 2),
+                   tr("step %1 / %2:  f \u2212 f* of each optimiser")
+                       .arg(m_model->cursor())
+                       .arg(m_model->lastStep()));
+  painter.setFont(th.font());
+
+  int index = 0;
+  int y = l.legend.top() + line;
+  // The top-left corner of legend cell `index` (entries fill rows left to right).
+  const auto cell = [&](int i) {
+    return QPoint(l.legend.left() + (i % l.columns) * l.entryWidth, y + (i / l.columns) * line);
+  };
+  const double minimum = m_model->landscape().minimumValue();
   int nameWidth = 0;
   for (const core::Trajectory& t : m_model->trajectories()) {
     nameWidth = std::max(nameWidth, fm.horizontalAdvance(racerName(t.kind)));
   }
   for (const core::Trajectory& t : m_model->trajectories()) {
+    const QPoint at = cell(index++);
     const QColor color = racerColor(t.kind);
-    const int mid = y + line / 2;
+    const int mid = at.y() + line / 2;
     painter.setPen(QPen(color, th.lineWidth * 1.4));
-    painter.drawLine(side.left(), mid, side.left() + swatch - 4, mid);
+    painter.drawLine(at.x(), mid, at.x() + swatch - 4, mid);
     painter.setPen(QPen(th.foreground, 1.0));
     painter.setBrush(color);
-    painter.drawEllipse(QPointF(side.left() + swatch / 2.0 - 2, mid), 3.5, 3.5);
+    painter.drawEllipse(QPointF(at.x() + swatch / 2.0 - 2, mid), r * 0.6, r * 0.6);
     painter.setPen(th.foreground);
-    painter.drawText(QPoint(side.left() + swatch + 2, y + fm.ascent() + 2), racerName(t.kind));
+    painter.drawText(QPoint(at.x() + swatch + 2, at.y() + fm.ascent() + 2), racerName(t.kind));
     const int step = std::min(m_model->cursor(), t.updates());
+    // Rounding can leave f a hair below f*: that is reaching it.
     const QString value = t.diverged && m_model->cursor() >= t.updates()
                               ? tr("diverged %1").arg(t.updates() + 1)
-                              : formatValue(t.losses[std::size_t(step)] - minimum);
-    painter.drawText(QPoint(side.left() + swatch + 2 + nameWidth + 10, y + fm.ascent() + 2), value);
-    y += line;
+                              : formatValue(std::max(0.0, t.losses[std::size_t(step)] - minimum));
+    painter.drawText(
+        QPoint(at.x() + swatch + 2 + nameWidth + fm.height() / 2, at.y() + fm.ascent() + 2), value);
   }
   if (m_model->trajectories().empty()) {
     painter.setPen(th.faint);
-    painter.drawText(QPoint(side.left(), y + fm.ascent()), tr("no optimiser ticked"));
-    y += line;
+    painter.drawText(QPoint(l.legend.left(), y + fm.ascent() + 2), tr("no optimiser ticked"));
+    index = 1;
   }
 
-  // Markers.
-  y += line / 2;
-  const double r = markerRadius();
-  auto markerRow = [&](const QString& text, auto draw) {
-    const QPointF c(side.left() + swatch / 2.0 - 2, y + line / 2.0);
+  // The markers, from the next row on.
+  y += ((index + l.columns - 1) / l.columns) * line;
+  index = 0;
+  const auto markerEntry = [&](const QString& text, auto draw) {
+    const QPoint at = cell(index++);
+    const QPointF c(at.x() + swatch / 2.0 - 2, at.y() + line / 2.0);
     painter.setPen(QPen(th.foreground, th.presentation ? 2.0 : 1.4));
     painter.setBrush(th.background);
     draw(c);
     painter.setPen(th.foreground);
-    painter.drawText(QPoint(side.left() + swatch + 2, y + fm.ascent() + 2), text);
-    y += line;
+    painter.drawText(QPoint(at.x() + swatch + 2, at.y() + fm.ascent() + 2), text);
   };
   bool local = false, saddle = false;
   for (const core::CriticalPoint& c : m_model->landscape().criticalPoints()) {
     local = local || c.kind == core::CriticalKind::LocalMinimum;
     saddle = saddle || c.kind == core::CriticalKind::Saddle;
   }
-  markerRow(tr("minimum"), [&](QPointF c) { painter.drawPolygon(star(c, r * 1.1)); });
+  markerEntry(tr("minimum"), [&](QPointF c) { painter.drawPolygon(star(c, r * 1.1)); });
   if (local) {
-    markerRow(tr("local minimum"), [&](QPointF c) { painter.drawPolygon(diamond(c, r * 0.9)); });
+    markerEntry(tr("local minimum"), [&](QPointF c) { painter.drawPolygon(diamond(c, r * 0.9)); });
   }
-  if (saddle) markerRow(tr("saddle"), [&](QPointF c) { drawCross(painter, c, r * 0.7); });
-  markerRow(tr("start (click to move)"), [&](QPointF c) {
+  if (saddle) markerEntry(tr("saddle"), [&](QPointF c) { drawCross(painter, c, r * 0.7); });
+  markerEntry(tr("start (click)"), [&](QPointF c) {
     painter.setBrush(Qt::NoBrush);
     painter.drawEllipse(c, r * 0.9, r * 0.9);
   });
@@ -439,7 +531,7 @@ bool LandscapeMapView::event(QEvent* event) {
     if (plotRect().contains(help->pos())) {
       const core::Point2 p = toParameters(help->pos());
       QToolTip::showText(help->globalPos(),
-                         tr("\xCE\xB8 = (%1, %2)\nf = %3\nclick: start here")
+                         tr("(x, y) = (%1, %2)\nf = %3\nclick: start here")
                              .arg(formatValue(p.x()), formatValue(p.y()),
                                   formatValue(m_model->landscape().value(p))),
                          this);

@@ -9,7 +9,11 @@
 #include <QImage>
 #include <QWidget>
 
+#include <optional>
+#include <vector>
+
 #include "core/landscape.h"
+#include "plot_axes.h"
 
 namespace gradscope::app {
 class LandscapeModel;
@@ -41,22 +45,34 @@ class LandscapeMapView : public QWidget {
 
  private:
   struct Layout {
-    QRect title, plot, side;
+    QRect title, plot, bar, legend;
+    int columns = 1;     // of the legend under the plot
+    int entryWidth = 0;  // of one legend entry
   };
-  Layout layout() const;
-  int sideWidth() const;
+  // Cached: every mapped point needs the plot rectangle.
+  const Layout& layout() const;
+  Layout computeLayout() const;
+  std::vector<AxisTick> colorBarTicks(int maxTicks) const;
+  int colorBarWidth() const;
+  int legendEntryWidth() const;
+  int markerCount() const;
   int leftMargin() const;
   void rebuildImage();
   void paintSurface(QPainter& painter, const QRect& plot);
+  void paintSurfaceLayer(QPainter& painter, const QRect& plot);
   void paintAxes(QPainter& painter, const QRect& plot);
   void paintCriticalPoints(QPainter& painter);
   void paintTrajectories(QPainter& painter, const QRect& plot);
-  void paintSide(QPainter& painter, const QRect& side);
+  void paintColorBar(QPainter& painter, const QRect& bar);
+  void paintLegend(QPainter& painter, const Layout& layout);
 
   app::LandscapeModel* m_model;
   QImage m_image;  // kGridSize x kGridSize, top row = the top of the view
   core::LandscapeSettings m_imageSettings;
-  bool m_imageDark = false;
+  mutable std::optional<Layout> m_layout;
+  mutable QSize m_layoutSize;
+  QImage m_layer;  // colour map and contours at the plot's size in device pixels
+  bool m_layerStale = true;
 };
 
 }  // namespace gradscope::ui

@@ -113,7 +113,7 @@ QWidget* LandscapeWindow::buildSurfaceRow() {
   m_rotationLabel = new QLabel(tr("rotation \xCE\xB8 (\xC2\xB0)"), row);
   m_rotation = new NumberSpinBox(false, row);
   m_rotation->setRange(-180.0, 180.0);
-  m_rotation->setToolTip(tr("Angle of the shallow axis to \xCE\xB8\xE2\x82\x81"));
+  m_rotation->setToolTip(tr("Angle of the shallow axis to the x axis"));
   h->addWidget(m_conditionLabel);
   h->addWidget(m_condition);
   h->addWidget(m_rotationLabel);

@@ -9,6 +9,7 @@ void registerMetaTypes() {
   qRegisterMetaType<core::ExperimentConfig>();
   qRegisterMetaType<core::LrRangeTestSettings>();
   qRegisterMetaType<core::LrRangeTestResult>();
+  qRegisterMetaType<SessionPtr>();
 }
 
 TrainingController::TrainingController(const core::ExperimentConfig& config, QObject* parent)
@@ -50,6 +51,7 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
             m_config = applied;
             emit configApplied(applied, changes);
           });
+  connectSessions();
   m_thread.start();
   handoffRelease(Handoff::ToWorker);
   emit requestInitialize();
@@ -95,6 +97,35 @@ void TrainingController::setSpeed(double stepsPerSecond) {
 void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
   handoffRelease(Handoff::ToWorker);
   emit requestLrRangeTest(settings);
+}
+
+void TrainingController::connectSessions() {
+  connect(this, &TrainingController::requestCaptureSession, m_worker,
+          &TrainingWorker::captureSession);
+  connect(this, &TrainingController::requestRestoreSession, m_worker,
+          &TrainingWorker::restoreSession);
+  connect(m_worker, &TrainingWorker::sessionCaptured, this,
+          [this](int requestId, const SessionPtr& session) {
+            handoffAcquire(Handoff::ToGui);
+            emit sessionCaptured(requestId, session);
+          });
+  connect(m_worker, &TrainingWorker::sessionRestored, this, [this](const SessionPtr& session) {
+    handoffAcquire(Handoff::ToGui);
+    emit sessionRestored(session);
+  });
+  connect(m_worker, &TrainingWorker::sessionFailed, this,
+          [this](const QString& field, const QString& reason) {
+            handoffAcquire(Handoff::ToGui);
+            emit sessionFailed(field, reason);
+          });
+}
+void TrainingController::captureSession(int requestId) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestCaptureSession(requestId);
+}
+void TrainingController::restoreSession(const SessionPtr& session, const QString& baseDirectory) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestRestoreSession(session, baseDirectory);
 }
 
 }  // namespace gradscope::app

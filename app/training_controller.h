@@ -29,12 +29,18 @@ class TrainingController : public QObject {
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   void setSpeed(double stepsPerSecond);
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // Sessions: see TrainingWorker::captureSession / restoreSession.
+  void captureSession(int requestId);
+  void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
 
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
   void commandFailed(const QString& field, const QString& reason);
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
+  void sessionRestored(const gradscope::app::SessionPtr& session);
+  void sessionFailed(const QString& field, const QString& reason);
 
   // Commands to the worker (queued connections to its slots).
   void requestInitialize();
@@ -47,8 +53,12 @@ class TrainingController : public QObject {
   void requestApplyConfig(const gradscope::core::ExperimentConfig& config);
   void requestSetSpeed(double stepsPerSecond);
   void requestLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  void requestCaptureSession(int requestId);
+  void requestRestoreSession(const gradscope::app::SessionPtr& session,
+                             const QString& baseDirectory);
 
  private:
+  void connectSessions();
   QThread m_thread;
   TrainingWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
   core::ExperimentConfig m_config;

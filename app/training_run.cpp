@@ -22,9 +22,10 @@ std::string describe(double x) {
 template <typename T>
 class TypedRun final : public TrainingRun {
  public:
-  explicit TypedRun(const ExperimentConfig& config) : TrainingRun(config) {
+  TypedRun(const ExperimentConfig& config, std::optional<Dataset> given)
+      : TrainingRun(config), m_given(std::move(given)) {
     validate(config);
-    m_data = makeData(config);
+    m_data = makeData(config, m_given);
     m_trainer = makeTrainer(config, m_data);
     m_trainer->setProber(&m_prober);
   }
@@ -34,7 +35,9 @@ class TypedRun final : public TrainingRun {
     std::vector<std::string> changes;
     const ExperimentConfig& now = m_config;
     const bool dataChanged = next.data != now.data || next.split != now.split;
-    SplitData data = dataChanged ? makeData(next) : SplitData{};
+    // Given data stays unless the data settings themselves change (then they are generated).
+    const bool keepGiven = m_given && next.data == now.data;
+    SplitData data = dataChanged ? makeData(next, keepGiven ? m_given : std::nullopt) : SplitData{};
     const SplitData& d = dataChanged ? data : m_data;
     const NetworkSpec nextSpec =
         networkFor(next, d.train.featureCount(), d.train.outputCount(), d.train.task);
@@ -48,6 +51,7 @@ class TypedRun final : public TrainingRun {
       m_trainer = std::move(trainer);
       if (dataChanged) {
         m_data = std::move(data);
+        if (!keepGiven) m_given.reset();
         changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
                           std::to_string(next.data.samples) + " samples, noise " +
                           describe(next.data.noise));
@@ -160,6 +164,9 @@ class TypedRun final : public TrainingRun {
   Eigen::VectorXd parameters() const override {
     return m_trainer->network().parameters().template cast<double>();
   }
+  TrainerState captureState() const override { return m_trainer->captureState(); }
+  void restoreState(const TrainerState& state) override { m_trainer->restoreState(state); }
+  const std::optional<Dataset>& givenData() const override { return m_given; }
 
   std::shared_ptr<const DecisionField> decisionField(int resolution) override {
     if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;
@@ -259,8 +266,8 @@ class TypedRun final : public TrainingRun {
   }
 
  private:
-  static SplitData makeData(const ExperimentConfig& config) {
-    return splitData(generate(config.data), config.split);
+  static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
+    return splitData(given ? *given : generate(config.data), config.split);
   }
 
   static std::unique_ptr<Trainer<T>> makeTrainer(const ExperimentConfig& config,
@@ -286,6 +293,7 @@ class TypedRun final : public TrainingRun {
     return a == b;
   }
 
+  std::optional<Dataset> m_given;
   SplitData m_data;
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;
@@ -294,8 +302,18 @@ class TypedRun final : public TrainingRun {
 }  // namespace
 
 std::unique_ptr<TrainingRun> TrainingRun::create(const ExperimentConfig& config) {
-  if (config.precision == Precision::Float64) return std::make_unique<TypedRun<double>>(config);
-  return std::make_unique<TypedRun<float>>(config);
+  if (config.precision == Precision::Float64) {
+    return std::make_unique<TypedRun<double>>(config, std::nullopt);
+  }
+  return std::make_unique<TypedRun<float>>(config, std::nullopt);
+}
+
+std::unique_ptr<TrainingRun> TrainingRun::create(const ExperimentConfig& config,
+                                                 const Dataset& data) {
+  if (config.precision == Precision::Float64) {
+    return std::make_unique<TypedRun<double>>(config, data);
+  }
+  return std::make_unique<TypedRun<float>>(config, data);
 }
 
 }  // namespace gradscope::app

@@ -17,6 +17,7 @@
 #include "core/lr_range_test.h"
 #include "core/probes.h"
 #include "core/trainer.h"
+#include "core/trainer_state.h"
 
 #include "app/snapshot.h"
 
@@ -26,6 +27,11 @@ class TrainingRun {
  public:
   // Builds data, network and trainer; throws core::Error naming a bad field.
   static std::unique_ptr<TrainingRun> create(const core::ExperimentConfig& config);
+  // With given data (embedded in a session, or imported) instead of the configuration's
+  // generator; the configuration's split and standardisation still apply. The data stays the
+  // run's until a change of the data settings replaces it with generated data.
+  static std::unique_ptr<TrainingRun> create(const core::ExperimentConfig& config,
+                                             const core::Dataset& data);
   virtual ~TrainingRun() = default;
 
   const core::ExperimentConfig& config() const { return m_config; }
@@ -55,6 +61,20 @@ class TrainingRun {
   virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
   // All parameters in double (for tests and sessions).
   virtual Eigen::VectorXd parameters() const = 0;
+  // Sessions: the exact state of the run (see core/trainer_state.h). restoreState() checks
+  // it against this run first and throws core::Error, changing nothing, when it does not fit.
+  virtual core::TrainerState captureState() const = 0;
+  virtual void restoreState(const core::TrainerState& state) = 0;
+  // The data the run was created with, when it was given rather than generated.
+  virtual const std::optional<core::Dataset>& givenData() const = 0;
+  // The file given data was read from (sessions save it with the data's SHA-256).
+  struct DataFile {
+    std::string path;
+    std::string sha256;  // hex
+    std::string targetColumn;
+  };
+  const std::optional<DataFile>& dataFile() const { return m_dataFile; }
+  void setDataFile(std::optional<DataFile> file) { m_dataFile = std::move(file); }
 
   // For 2-D data: the model's outputs over the data's plane (null for other data).
   virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;
@@ -65,6 +85,7 @@ class TrainingRun {
  protected:
   explicit TrainingRun(const core::ExperimentConfig& config) : m_config(config) {}
   core::ExperimentConfig m_config;
+  std::optional<DataFile> m_dataFile;
 };
 
 // The network a configuration describes for data of the given shape.

@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/session.h"
 #include "app/snapshot.h"
 #include "app/training_run.h"
 
@@ -52,6 +53,14 @@ class TrainingWorker : public QObject {
   // Target steps per second; 0 means as fast as possible.
   void setSpeed(double stepsPerSecond);
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // Sessions (training_worker_session.cpp). captureSession answers with sessionCaptured: the
+  // runs' configurations, data and exact states (the GUI adds history and layout).
+  // restoreSession builds every run of the session first and, only if all succeed, replaces
+  // the running runs (paused) and publishes a reset; otherwise sessionFailed and nothing
+  // changes. trainSteps trains that many more steps (the command line).
+  void captureSession(int requestId);
+  void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
+  void trainSteps(qint64 steps);
 
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
@@ -60,6 +69,9 @@ class TrainingWorker : public QObject {
   // A configuration was applied; `changes` says what changed (possibly nothing).
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
+  void sessionRestored(const gradscope::app::SessionPtr& session);
+  void sessionFailed(const QString& field, const QString& reason);
 
  private slots:
   void trainChunk();

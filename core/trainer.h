@@ -30,6 +30,7 @@ namespace gradscope::core {
 
 template <typename T>
 class Prober;
+struct TrainerState;  // trainer_state.h
 
 // Why a run stopped (the worker pauses and says so).
 enum class StopReason { None, EpochsCompleted, EarlyStopping };
@@ -90,6 +91,13 @@ class Trainer {
   template <typename U>
   int continueFrom(const Trainer<U>& previous, bool keepWeights = true);
   StepRecord step();
+
+  // Exact resumption (sessions): everything but the settings and the data, in double
+  // precision. restoreState() needs a trainer built from the same settings and data; it
+  // checks every size and value first (Error naming the field) and changes nothing on error.
+  // Defined in trainer_state.cpp.
+  TrainerState captureState() const;
+  void restoreState(const TrainerState& state);
 
   // --- state
   Network<T>& network() { return m_network; }

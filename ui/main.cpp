@@ -1,5 +1,5 @@
-// gradscope: the dashboard. `gradscope run ...` (or --headless, or no display at all) trains
-// headless instead and prints one line per epoch.
+// gradscope: the dashboard. `gradscope run|lr-find|export ...` and `gradscope --help` (or no
+// display at all) use the command line instead (app/headless_run.h).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -12,6 +12,8 @@
 #include "app/headless_run.h"
 #include "dashboard_measurement.h"
 #include "main_window.h"
+#include "session_charts.h"
+#include "session_manager.h"
 #include "theme.h"
 #include "timed_application.h"
 
@@ -36,24 +38,21 @@ int main(int argc, char* argv[]) {
   QElapsedTimer sinceStart;
   sinceStart.start();
 
-  const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-  bool headless = first == QLatin1String("run") || first == QLatin1String("--headless");
-  // The headless trainer's own options (as before the dashboard existed) select it too.
-  for (int i = 1; i < argc && !headless; ++i) {
-    const QString arg = QString::fromLocal8Bit(argv[i]);
-    for (const char* option : {"--dataset", "--epochs", "--precision", "--set"}) {
-      headless |= arg == QLatin1String(option) || arg.startsWith(QLatin1String(option) + '=');
-    }
-  }
-  if (headless || !displayAvailable()) {
-    QCoreApplication app(argc, argv);
-    setIdentity();
-    if (!headless) {
+  QStringList arguments;
+  for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+  const bool commandLine = app::isCommandLine(arguments);
+  if (commandLine || !displayAvailable()) {
+    if (!commandLine) {
       std::fprintf(stderr,
                    "gradscope: no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are "
-                   "unset): training headless; 'gradscope run --help' lists the options\n");
+                   "unset): training headless; 'gradscope --help' lists the commands\n");
     }
-    return app::runHeadless(app.arguments());
+    // Charts are rendered offscreen, never in a window, whatever the display.
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    return app::runCommandLine(arguments, &ui::exportSessionCharts);
   }
 
   ui::TimedApplication app(argc, argv);
@@ -136,7 +135,9 @@ int main(int argc, char* argv[]) {
   } else {
     window.showAsRestored();
     if (!note.isEmpty()) window.statusBar()->showMessage(note, 15000);
-    if (parser.isSet(play)) window.play();
+    // After a crash: offer the recovery copy the last session left.
+    const bool recovering = window.sessions().offerRecovery();
+    if (parser.isSet(play) && !recovering) window.play();
     if (parser.isSet(landscapes)) window.showLandscapes();
   }
   return app.exec();

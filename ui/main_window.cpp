@@ -31,6 +31,7 @@
 
 #include "app/config_file.h"
 #include "app/default_experiment.h"
+#include "app/history_csv.h"
 #include "clipping_view.h"
 #include "config_editor.h"
 #include "dashboard_view.h"
@@ -51,6 +52,7 @@
 #include "network_view.h"
 #include "presets.h"
 #include "saturation_view.h"
+#include "session_manager.h"
 #include "settings_panel.h"
 #include "theme.h"
 #include "toolbar_icons.h"
@@ -119,6 +121,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   m_editor = new ConfigEditor(*m_controller, this);
   m_layerSelection = new LayerSelection(this);
   m_landscapeModel = new app::LandscapeModel(this);
+  m_sessions = new SessionManager(*this, options.persistent);
 
   // The docks fill the window: the central widget is an empty placeholder.
   auto* placeholder = new QWidget(this);
@@ -600,17 +603,19 @@ void MainWindow::createActions() {
   m_saveAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
                              tr("Save configuration…"), this);
   m_saveAction->setIconText(tr("Save"));
-  m_saveAction->setShortcut(QKeySequence::Save);
   m_saveAction->setToolTip(
-      tr("Save the experiment's settings to a file (Ctrl+S). Weights and history are not "
-         "saved in this version."));
+      tr("Save only the experiment's settings to a file (a session saves everything)"));
   connect(m_saveAction, &QAction::triggered, this, &MainWindow::saveDialog);
 
   m_openAction = new QAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
                              tr("Open configuration…"), this);
   m_openAction->setIconText(tr("Open"));
-  m_openAction->setShortcut(QKeySequence::Open);
-  m_openAction->setToolTip(tr("Open saved experiment settings and restart with them (Ctrl+O)"));
+  m_openAction->setToolTip(tr("Open saved experiment settings and restart with them"));
+  // The toolbar's Save and Open are the session's (Ctrl+S, Ctrl+O).
+  m_sessions->saveAction()->setIcon(m_saveAction->icon());
+  m_sessions->saveAction()->setIconText(tr("Save"));
+  m_sessions->openAction()->setIcon(m_openAction->icon());
+  m_sessions->openAction()->setIconText(tr("Open"));
   connect(m_openAction, &QAction::triggered, this, &MainWindow::openDialog);
 
   m_exportAction = new QAction(tr("Export…"), this);
@@ -755,9 +760,8 @@ void MainWindow::createToolBar() {
   bar->addWidget(m_scenarioBox);
   bar->addSeparator();
 
-  m_saveAction->setToolTip(m_saveAction->toolTip());
-  bar->addAction(m_saveAction);
-  bar->addAction(m_openAction);
+  bar->addAction(m_sessions->saveAction());
+  bar->addAction(m_sessions->openAction());
   auto* exportButton = new QToolButton(bar);
   exportButton->setDefaultAction(m_exportAction);
   exportButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -780,6 +784,12 @@ LandscapeWindow* MainWindow::showLandscapes() {
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(m_sessions->openAction());
+  file->addMenu(m_sessions->recentMenu());
+  file->addAction(m_sessions->saveAction());
+  file->addAction(m_sessions->saveAsAction());
+  file->addAction(m_sessions->noteAction());
+  file->addSeparator();
   file->addAction(m_saveAction);
   file->addAction(m_openAction);
   file->addSeparator();
@@ -908,18 +918,6 @@ QStringList MainWindow::exportHistoryCsv(const QString& path, QString* error) {
     if (error) *error = tr("nothing to export yet: train a few steps first");
     return written;
   }
-  using app::StepMetric;
-  const StepMetric columns[] = {StepMetric::Loss,
-                                StepMetric::DataLoss,
-                                StepMetric::Accuracy,
-                                StepMetric::LearningRate,
-                                StepMetric::Momentum,
-                                StepMetric::GradientNormBefore,
-                                StepMetric::GradientNormAfter,
-                                StepMetric::Clipped};
-  const char* header =
-      "step,epoch,loss,data_loss,accuracy,learning_rate,momentum,gradient_norm_before_clip,"
-      "gradient_norm_after_clip,clipped\n";
   for (int run : runs) {
     QString file = path;
     if (runs.size() > 1) {
@@ -927,49 +925,7 @@ QStringList MainWindow::exportHistoryCsv(const QString& path, QString* error) {
       file = info.dir().filePath(
           QStringLiteral("%1_run%2.%3").arg(info.completeBaseName()).arg(run).arg(info.suffix()));
     }
-    const std::int64_t first = m_history.firstStep(run);
-    const std::int64_t last = m_history.lastStep(run);
-    std::vector<std::vector<double>> values;
-    for (StepMetric metric : columns) {
-      values.push_back(m_history.rawStepSeries(run, metric, first, last));
-    }
-    const std::vector<app::EpochSample>& epochs = m_history.epochs(run);
-    QSaveFile out(file);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Text)) {
-      if (error) *error = out.errorString();
-      return {};
-    }
-    out.write(header);
-    QByteArray line;
-    std::size_t epochIndex = 0;
-    char number[32];
-    for (std::int64_t step = first; step <= last; ++step) {
-      // The epoch of a step: the first epoch whose last step is not before it (1-based).
-      while (epochIndex < epochs.size() && epochs[epochIndex].lastStep < step) ++epochIndex;
-      const int epoch = epochIndex < epochs.size() ? epochs[epochIndex].epoch + 1
-                                                   : (epochs.empty() ? 1 : epochs.back().epoch + 2);
-      line.clear();
-      line += QByteArray::number(qint64(step));
-      line += ',';
-      line += QByteArray::number(epoch);
-      const std::size_t i = std::size_t(step - first);
-      for (std::size_t c = 0; c < values.size(); ++c) {
-        line += ',';
-        const double v = i < values[c].size() ? values[c][i] : std::nan("");
-        if (std::isfinite(v)) {
-          // Loss, data loss and learning rate round-trip exactly; the rest are floats.
-          const bool exact = c == 0 || c == 1 || c == 3;
-          std::snprintf(number, sizeof number, exact ? "%.17g" : "%.9g", v);
-          line += number;
-        }
-      }
-      line += '\n';
-      out.write(line);
-    }
-    if (!out.commit()) {
-      if (error) *error = out.errorString();
-      return {};
-    }
+    if (!app::writeHistoryCsv(m_history, run, file, error)) return {};
     written << file;
   }
   return written;
@@ -1202,7 +1158,17 @@ void MainWindow::saveSettings() {
           QJsonDocument(app::configToJson(m_controller->config())).toJson(QJsonDocument::Compact)));
 }
 
+QByteArray MainWindow::dashboardLayout() const { return saveState(kLayoutVersion); }
+
+bool MainWindow::restoreDashboardLayout(const QByteArray& layout) {
+  return restoreState(layout, kLayoutVersion);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!m_sessions->confirmClose()) {
+    event->ignore();
+    return;
+  }
   saveSettings();
   QMainWindow::closeEvent(event);
 }

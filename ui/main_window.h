@@ -36,6 +36,7 @@ class ConfigEditor;
 class DashboardView;
 class LandscapeWindow;
 class LayerSelection;
+class SessionManager;
 class SettingsPanel;
 
 class MainWindow : public QMainWindow {
@@ -76,6 +77,11 @@ class MainWindow : public QMainWindow {
   LayerSelection& layerSelection() { return *m_layerSelection; }
 
   app::MetricHistory& history() { return m_history; }
+  // Sessions: save, open, recent files, title, recovery (session_manager.h).
+  SessionManager& sessions() { return *m_sessions; }
+  // The dock layout as QMainWindow::saveState gives it (sessions save it).
+  QByteArray dashboardLayout() const;
+  bool restoreDashboardLayout(const QByteArray& layout);
   app::TrainingController& controller() { return *m_controller; }
   ConfigEditor& configEditor() { return *m_editor; }
   SettingsPanel* settingsPanel(const QString& group) const;
@@ -172,6 +178,7 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<app::TrainingController> m_controller;
   ConfigEditor* m_editor = nullptr;
   LayerSelection* m_layerSelection = nullptr;
+  SessionManager* m_sessions = nullptr;
   int m_run = 0;
 
   app::LandscapeModel* m_landscapeModel = nullptr;

@@ -1,0 +1,36 @@
+#include "session_fuzz_target.h"
+
+#include <QByteArray>
+
+#include "app/session_file.h"
+#include "app/session_runs.h"
+
+namespace {
+
+// Building a run allocates its network and data. The limits below keep each input fast (a
+// valid 200-million-parameter network is not a bug, just slow); parsing is always exercised.
+bool smallEnough(const gradscope::app::Session& session) {
+  for (const auto& run : session.runs) {
+    const auto& c = run.config;
+    if (c.data.samples > 4000 || c.model.width > 64 || c.model.hiddenLayers > 8) return false;
+    if (c.data.kind == gradscope::core::DatasetKind::Teacher &&
+        (c.data.features > 64 || c.data.teacherWidth > 64)) {
+      return false;
+    }
+    if (run.data.data && run.data.data->inputs.size() > 100'000) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int fuzzSessionLoader(const std::uint8_t* data, std::size_t size) {
+  const QByteArray bytes(reinterpret_cast<const char*>(data), qsizetype(size));
+  try {
+    const gradscope::app::Session session = gradscope::app::parseSession(bytes);
+    if (smallEnough(session)) gradscope::app::buildRuns(session, QString());
+  } catch (const gradscope::core::Error&) {
+    // A refusal with a field and a reason: the expected outcome for most inputs.
+  }
+  return 0;
+}

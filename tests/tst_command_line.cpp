@@ -1,0 +1,184 @@
+// The command line, run as a user would: --help, one-line errors with exit code 2 for unknown
+// options and bad values, 4 for a missing file, 3 for a diverging run; `run --out` writes the
+// session, metrics.csv (its columns and one row per step) and the chart images; `run SESSION
+// --steps N` continues the saved run; `export` and `lr-find` work on a saved session; and a
+// headless run of a session gives the same losses, bit for bit, as the dashboard's worker.
+#include <QtTest>
+
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include "app/headless_run.h"
+#include "app/history_csv.h"
+#include "app/session_file.h"
+#include "app/session_runner.h"
+
+using namespace gradscope::app;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+
+Result runGradscope(const QStringList& args, const QString& directory = QString()) {
+  QProcess process;
+  if (!directory.isEmpty()) process.setWorkingDirectory(directory);
+  process.start(QStringLiteral(GRADSCOPE_EXECUTABLE), args);
+  process.waitForFinished(300'000);
+  return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+          QString::fromUtf8(process.readAllStandardError())};
+}
+
+QStringList csvLines(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+const QStringList kSmall{"--set", "data.samples=60", "--set", "model.hidden_layers=2",
+                         "--set", "model.width=5",   "--set", "training.batch_size=16"};
+
+}  // namespace
+
+class TestCommandLine : public QObject {
+  Q_OBJECT
+ private slots:
+  void helpDocumentsEverything() {
+    const Result r = runGradscope({"--help"});
+    QCOMPARE(r.code, 0);
+    for (const char* word : {"run", "lr-find", "export", "--scenario", "--set", "--precision",
+                             "--epochs", "--steps", "--out", "Exit codes"}) {
+      QVERIFY2(r.out.contains(QLatin1String(word)), word);
+    }
+  }
+
+  void badInputGetsOneLineAndExitTwo_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown option") << QStringList{"run", "--colour"} << "Unknown option";
+    QTest::newRow("bad number") << QStringList{"run", "--epochs", "many"} << "--epochs";
+    QTest::newRow("unknown setting")
+        << QStringList{"run", "--set", "optimizer.speed=1"} << "optimizer.speed: unknown setting";
+    QTest::newRow("bad setting value")
+        << QStringList{"run", "--set", "training.batch_size=0"} << "training.batch_size";
+    QTest::newRow("bad precision") << QStringList{"run", "--precision", "float16"} << "--precision";
+    QTest::newRow("unknown scenario") << QStringList{"run", "--scenario", "nope"} << "--scenario";
+    QTest::newRow("export without --out") << QStringList{"export", "x.gradscope"} << "--out";
+  }
+  void badInputGetsOneLineAndExitTwo() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = runGradscope(args);
+    QCOMPARE(r.code, kExitBadInput);
+    QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    lines.removeIf([](const QString& l) { return l.startsWith(QLatin1String("QStandardPaths")); });
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines[0].startsWith(QLatin1String("gradscope: ")) && lines[0].contains(message),
+             qPrintable(lines[0]));
+  }
+
+  void missingFileIsAnIoError() {
+    QCOMPARE(runGradscope({"run", "/nonexistent/x.gradscope"}).code, kExitIoError);
+  }
+
+  void invalidSessionIsBadInput() {
+    QTemporaryDir dir;
+    QFile file(dir.filePath("bad.gradscope"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(
+        R"({"format": "gradscope-session", "version": 2, "runs": [{"state": {"step": -1}}]})");
+    file.close();
+    const Result r = runGradscope({"run", file.fileName()});
+    QCOMPARE(r.code, kExitBadInput);
+    QVERIFY2(r.err.contains("runs[0].state.step"), qPrintable(r.err));
+  }
+
+  void divergenceExitsThree() {
+    const Result r =
+        runGradscope(QStringList{"run", "--set", "data.dataset=sine", "--set", "optimizer.type=sgd",
+                                 "--set", "optimizer.learning_rate=100", "--set",
+                                 "model.activation=relu", "--epochs", "20"} +
+                     kSmall);
+    QCOMPARE(r.code, kExitDiverged);
+    QVERIFY2(r.out.contains("diverged"), qPrintable(r.out));
+  }
+
+  void runWritesSessionCsvAndCharts() {
+    QTemporaryDir dir;
+    const Result r =
+        runGradscope(QStringList{"run", "--scenario", "default", "--precision", "float64",
+                                 "--epochs", "3", "--out", dir.filePath("out")} +
+                     kSmall);
+    QCOMPARE(r.code, 0);
+    // 60 samples, 20% validation: 48 training samples, 3 batches per epoch.
+    const QStringList csv = csvLines(dir.filePath("out/metrics.csv"));
+    QCOMPARE(csv.size(), 1 + 9);
+    QCOMPARE(csv[0] + "\n", QString::fromLatin1(kHistoryCsvHeader));
+    QCOMPARE(csv[1].split(',').size(), 10);
+    for (const char* chart : {"loss.png", "loss.svg", "gradient-flow.png", "learning-rate.svg"}) {
+      QVERIFY2(QFileInfo::exists(dir.filePath(QStringLiteral("out/charts/") + chart)), chart);
+    }
+    QString error;
+    const auto session = loadSessionFile(dir.filePath("out/default.gradscope"), &error);
+    QVERIFY2(session, qPrintable(error));
+    const RunHistory& h = *session->runs[0].history;
+    QCOMPARE(h.steps, std::int64_t(9));
+    QVERIFY(session->runs[0].config.precision == gradscope::core::Precision::Float64);
+    QCOMPARE(session->runs[0].state.value("step").toInt(), 9);
+    QVERIFY(session->runs[0].state.value("parameters").toObject().contains("f64"));
+    // The session's per-step loss and learning rate are the CSV's, exactly.
+    for (int i = 0; i < 9; ++i) {
+      const QStringList cells = csv[i + 1].split(',');
+      QCOMPARE(cells[2].toDouble(), h.stepValues[int(StepMetric::Loss)][std::size_t(i)]);
+      QCOMPARE(cells[5].toDouble(), h.stepValues[int(StepMetric::LearningRate)][std::size_t(i)]);
+    }
+
+    // Continue the saved run; export and lr-find read it.
+    QCOMPARE(runGradscope({"run", dir.filePath("out/default.gradscope"), "--steps", "4", "--out",
+                           dir.filePath("more")})
+                 .code,
+             0);
+    QCOMPARE(csvLines(dir.filePath("more/metrics.csv")).size(), 1 + 13);
+    QCOMPARE(runGradscope({"export", dir.filePath("more/default.gradscope"), "--out",
+                           dir.filePath("export")})
+                 .code,
+             0);
+    QVERIFY(QFileInfo::exists(dir.filePath("export/charts/loss.png")));
+    QCOMPARE(csvLines(dir.filePath("export/metrics.csv")),
+             csvLines(dir.filePath("more/metrics.csv")));
+    const Result lr =
+        runGradscope({"lr-find", dir.filePath("out/default.gradscope"), "--steps", "40"});
+    QCOMPARE(lr.code, 0);
+    QVERIFY(lr.out.startsWith("learning_rate,loss,smoothed_loss"));
+    QVERIFY(lr.out.contains("suggested maximum learning rate: "));
+  }
+
+  // The command line and the dashboard's worker (driven in-process) give the same losses.
+  void headlessEqualsInProcessWorker() {
+    QTemporaryDir dir;
+    QCOMPARE(
+        runGradscope(QStringList{"run", "--epochs", "1", "--out", dir.filePath("a")} + kSmall).code,
+        0);
+    const QString path = dir.filePath("a/default.gradscope");
+    QCOMPARE(runGradscope({"run", path, "--steps", "6", "--out", dir.filePath("b")}).code, 0);
+    SessionRunner runner;
+    QString error;
+    QVERIFY(runner.open(std::make_shared<Session>(*loadSessionFile(path)), dir.path(), &error));
+    // As the command line does when asked past the plan: the planned epochs grow (1 -> 3).
+    gradscope::core::ExperimentConfig config = runner.config();
+    config.training.epochs = 3;
+    QVERIFY(runner.applyConfig(config));
+    runner.train(6);
+    const auto mine = runner.history().rawStepSeries(0, StepMetric::Loss, 0, 8);
+    QCOMPARE(runner.currentStep(), std::int64_t(9));
+    QCOMPARE(mine.size(), std::size_t(9));
+    const QStringList csv = csvLines(dir.filePath("b/metrics.csv"));
+    QCOMPARE(csv.size(), 1 + 9);
+    for (int i = 0; i < 9; ++i) QCOMPARE(csv[i + 1].split(',')[2].toDouble(), mine[std::size_t(i)]);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_command_line.moc"

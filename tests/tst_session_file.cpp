@@ -1,0 +1,449 @@
+// Sessions on disk: save -> open -> save is byte-identical; training 200 steps in one go and
+// training 100, saving, opening in a new worker and training 100 more give bit-identical
+// losses, learning rates and weights, for every optimiser and schedule; a version-1 file loads
+// through the migration; the hand-written example of the README loads and its first Adam step
+// is what the exercise says; a save interrupted midway keeps the previous file; and every
+// validation rule refuses its corrupted file with the field named, leaving the running
+// experiment as it was.
+#include <QtTest>
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+#include <cstring>
+
+#include "app/default_experiment.h"
+#include "app/run_state_json.h"
+#include "app/session_file.h"
+#include "app/session_json.h"
+#include "app/session_runner.h"
+#include "app/session_runs.h"
+
+using namespace gradscope;
+using namespace gradscope::app;
+
+Q_DECLARE_METATYPE(core::OptimizerKind)
+Q_DECLARE_METATYPE(core::ScheduleKind)
+
+namespace {
+
+const QString kSourceDir = QStringLiteral(GRADSCOPE_TEST_DATA "/../..");
+
+core::ExperimentConfig smallConfig(core::OptimizerKind optimizer = core::OptimizerKind::Adam,
+                                   core::ScheduleKind schedule = core::ScheduleKind::Constant) {
+  core::ExperimentConfig c = defaultExperiment();
+  c.data.kind = core::DatasetKind::Moons;
+  c.data.samples = 100;
+  c.model.hiddenLayers = 2;
+  c.model.width = 6;
+  c.model.batchNorm = core::BatchNormPlacement::BeforeActivation;
+  c.model.dropoutRate = 0.1;
+  c.optimizer = core::OptimizerSettings::defaultsFor(optimizer);
+  c.optimizer.learningRate = 0.02;
+  c.schedule.kind = schedule;
+  c.schedule.initialLearningRate = 0.02;
+  c.schedule.decaySteps = 40;
+  c.schedule.boundaries = {60, 130};
+  c.schedule.values = {0.02, 0.01, 0.005};
+  c.schedule.totalSteps = 0;
+  c.schedule.maxRate = 0.05;
+  c.schedule.warmupSteps = 10;
+  c.schedule.warmupTarget = 0.05;
+  c.training.batchSize = 16;  // 80 training samples: 5 steps per epoch
+  c.training.epochs = 60;
+  c.training.clip = {core::ClipMode::GlobalNorm, 1.0};
+  core::EarlyStoppingSettings early;
+  early.patience = 50;  // keeps its best weights without stopping the 200 steps
+  early.restoreBestWeights = true;
+  c.training.earlyStopping = early;
+  core::PlateauSettings plateau;
+  plateau.patience = 3;
+  plateau.factor = 0.5;
+  c.training.plateau = plateau;
+  return c;
+}
+
+// The whole loader: the file's text, then every run built and its state restored.
+void load(const QByteArray& bytes, const QString& directory = QString()) {
+  const Session session = parseSession(bytes);
+  buildRuns(session, directory);
+}
+
+bool sameBits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+QJsonObject objectOf(const QByteArray& bytes) { return QJsonDocument::fromJson(bytes).object(); }
+
+QByteArray bytesOf(const QJsonObject& json) { return QJsonDocument(json).toJson(); }
+
+// Sets json[path...] = value, creating objects on the way (array indices as numbers).
+QJsonValue setPath(QJsonValue node, const QStringList& path, const QJsonValue& value) {
+  if (path.isEmpty()) return value;
+  bool isIndex = false;
+  const int index = path.first().toInt(&isIndex);
+  if (isIndex) {
+    QJsonArray array = node.toArray();
+    array[index] = setPath(array[index], path.mid(1), value);
+    return array;
+  }
+  QJsonObject object = node.toObject();
+  object[path.first()] = setPath(object.value(path.first()), path.mid(1), value);
+  return object;
+}
+
+QJsonValue removePath(QJsonValue node, const QStringList& path) {
+  bool isIndex = false;
+  const int index = path.first().toInt(&isIndex);
+  if (path.size() == 1) {
+    QJsonObject object = node.toObject();
+    object.remove(path.first());
+    return object;
+  }
+  if (isIndex) {
+    QJsonArray array = node.toArray();
+    array[index] = removePath(array[index], path.mid(1));
+    return array;
+  }
+  QJsonObject object = node.toObject();
+  object[path.first()] = removePath(object.value(path.first()), path.mid(1));
+  return object;
+}
+
+QString base64Floats(std::vector<float> values) {
+  return QString::fromLatin1(
+      QByteArray(reinterpret_cast<const char*>(values.data()), qsizetype(values.size() * 4))
+          .toBase64());
+}
+
+}  // namespace
+
+class TestSessionFile : public QObject {
+  Q_OBJECT
+
+  QByteArray m_valid;  // a trained session, as written
+
+ private slots:
+  void initTestCase() {
+    SessionRunner runner(smallConfig());
+    runner.train(120);
+    Session session = runner.capture();
+    session.name = QStringLiteral("moons");
+    session.note = QStringLiteral("a note\nwith two lines");
+    m_valid = sessionBytes(session);
+  }
+
+  void roundTripIsByteIdentical() {
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(runner.open(std::make_shared<Session>(parseSession(m_valid)), {}, &error),
+             qPrintable(error));
+    QCOMPARE(runner.currentStep(), std::int64_t(120));
+    QCOMPARE(runner.history().stepCount(0), std::int64_t(120));
+    const QByteArray again = sessionBytes(runner.capture());
+    QCOMPARE(again.size(), m_valid.size());
+    QVERIFY(again == m_valid);
+    qInfo("session of 120 steps: %lld bytes, identical after save -> open -> save",
+          qint64(again.size()));
+  }
+
+  void resumesExactly_data() {
+    QTest::addColumn<core::OptimizerKind>("optimizer");
+    QTest::addColumn<core::ScheduleKind>("schedule");
+    QTest::addColumn<bool>("float64");
+    for (auto o :
+         {core::OptimizerKind::Sgd, core::OptimizerKind::Momentum, core::OptimizerKind::Nesterov,
+          core::OptimizerKind::Adagrad, core::OptimizerKind::RmsProp, core::OptimizerKind::Adam,
+          core::OptimizerKind::Adamax, core::OptimizerKind::Nadam}) {
+      for (auto k : {core::ScheduleKind::Constant, core::ScheduleKind::PiecewiseConstant,
+                     core::ScheduleKind::Power, core::ScheduleKind::Exponential,
+                     core::ScheduleKind::ExponentialDecay, core::ScheduleKind::InverseTimeDecay,
+                     core::ScheduleKind::CosineDecay, core::ScheduleKind::OneCycle}) {
+        // Every pair in float32; float64 with each optimiser once and each schedule once.
+        const QByteArray name =
+            QByteArray(core::toString(o).data()) + "/" + core::toString(k).data();
+        QTest::newRow(name + "/float32") << o << k << false;
+        if (int(o) == int(k)) QTest::newRow(name + "/float64") << o << k << true;
+      }
+    }
+  }
+  void resumesExactly() {
+    QFETCH(core::OptimizerKind, optimizer);
+    QFETCH(core::ScheduleKind, schedule);
+    QFETCH(bool, float64);
+    core::ExperimentConfig config = smallConfig(optimizer, schedule);
+    if (float64) config.precision = core::Precision::Float64;
+
+    SessionRunner straight(config);
+    QVERIFY(straight.train(200) == RunState::Paused);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("half.gradscope"));
+    {
+      SessionRunner first(config);
+      first.train(100);
+      QString error;
+      QVERIFY2(saveSessionFile(path, first.capture(), &error), qPrintable(error));
+    }  // quit
+    QString error;
+    const auto opened = loadSessionFile(path, &error);
+    QVERIFY2(opened, qPrintable(error));
+    SessionRunner second;
+    QVERIFY2(second.open(std::make_shared<Session>(*opened), dir.path(), &error),
+             qPrintable(error));
+    QVERIFY(second.train(100) == RunState::Paused);
+    QCOMPARE(second.currentStep(), std::int64_t(200));
+
+    for (StepMetric m : {StepMetric::Loss, StepMetric::LearningRate}) {
+      const auto a = straight.history().rawStepSeries(0, m, 0, 199);
+      const auto b = second.history().rawStepSeries(0, m, 0, 199);
+      QCOMPARE(b.size(), std::size_t(200));
+      QVERIFY2(sameBits(a, b), metricName(m));
+    }
+    const Session x = straight.capture(), y = second.capture();
+    QVERIFY(x.runs[0].state == y.runs[0].state);  // weights, optimiser, RNG, counters
+    QVERIFY(x.runs[0].state.value(QStringLiteral("parameters")) ==
+            y.runs[0].state.value(QStringLiteral("parameters")));
+  }
+
+  void versionOneMigrates() {
+    QJsonObject v2 = objectOf(m_valid);
+    const QJsonObject run = v2.value(QStringLiteral("runs")).toArray().first().toObject();
+    QJsonObject v1;
+    v1.insert(QStringLiteral("format"), QStringLiteral("gradscope-session"));
+    v1.insert(QStringLiteral("version"), 1);
+    for (const QString& key : run.keys()) v1.insert(key, run.value(key));
+    const Session migrated = parseSession(bytesOf(v1));
+    QCOMPARE(migrated.runs.size(), std::size_t(1));
+    QVERIFY(migrated.runs[0].state == parseSession(m_valid).runs[0].state);
+    QVERIFY(migrated.runs[0].config == parseSession(m_valid).runs[0].config);
+  }
+
+  // The README's hand-written session is this file, verbatim; it loads, and the first Adam
+  // step moves every weight with a non-zero gradient by almost exactly the learning rate
+  // (m_hat / (sqrt(v_hat) + epsilon) = g / (|g| + epsilon) on the first step).
+  void handWrittenExampleLoads() {
+    QFile example(kSourceDir + QStringLiteral("/docs/examples/first-adam-step.gradscope"));
+    QVERIFY(example.open(QIODevice::ReadOnly));
+    const QByteArray text = example.readAll();
+    QFile readme(kSourceDir + QStringLiteral("/README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    QVERIFY2(readme.readAll().contains(text.trimmed()), "README.md shows the example verbatim");
+
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(runner.open(std::make_shared<Session>(parseSession(text)), {}, &error),
+             qPrintable(error));
+    const auto before =
+        readNumbers(runner.capture().runs[0].state.value(QStringLiteral("parameters")), "p");
+    QCOMPARE(before.size(), std::size_t(26));
+    QCOMPARE(before[1], double(-0.3f));  // as written (float32 run)
+    runner.train(1);
+    const auto after =
+        readNumbers(runner.capture().runs[0].state.value(QStringLiteral("parameters")), "p");
+    int moved = 0;
+    for (std::size_t i = 0; i < after.size(); ++i) {
+      const double step = std::abs(after[i] - before[i]);
+      if (step == 0.0) continue;  // a dead ReLU unit's weights have no gradient
+      ++moved;
+      // lr * |g| / (|g| + epsilon): at most the rate, and close to it unless |g| ~ epsilon.
+      QVERIFY2(step > 0.009 && step <= 0.01 * (1 + 1e-6), qPrintable(QString::number(step)));
+    }
+    QVERIFY(moved >= 20);
+    QVERIFY(std::isfinite(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 0)[0]));
+  }
+
+  void interruptedSaveKeepsTheOldFile() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("s.gradscope"));
+    const Session old = parseSession(m_valid);
+    QVERIFY(saveSessionFile(path, old));
+    SessionRunner runner(smallConfig(core::OptimizerKind::Sgd));
+    runner.train(30);
+    QString error;
+    QVERIFY(!saveSessionFile(path, runner.capture(), &error, 4096));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll() == sessionBytes(old));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("s.gradscope")});
+    QVERIFY(loadSessionFile(path, &error));
+  }
+
+  void fileDataIsCheckedByItsHash() {
+    QTemporaryDir dir;
+    QFile csv(dir.filePath(QStringLiteral("points.csv")));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    QByteArray text = "x,y,label\n";
+    for (int i = 0; i < 20; ++i) {
+      text += QByteArray::number(i * 0.1) + "," + QByteArray::number(1.0 - i * 0.05) + "," +
+              (i % 2 ? "a" : "b") + "\n";
+    }
+    csv.write(text);
+    csv.close();
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha256).toHex());
+    QJsonObject json = objectOf(
+        R"({"format": "gradscope-session", "version": 2, "runs": [{"data": {"source": "file",
+            "path": "points.csv", "sha256": ""}}]})");
+    json = setPath(json, {"runs", "0", "data", "sha256"}, sha).toObject();
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(
+        runner.open(std::make_shared<Session>(parseSession(bytesOf(json))), dir.path(), &error),
+        qPrintable(error));
+    // Saved again with the path, the hash and (small data) an embedded copy.
+    const Session saved = runner.capture();
+    QVERIFY(saved.runs[0].data.source == SessionData::Source::File);
+    QVERIFY(saved.runs[0].data.data.has_value());
+    QCOMPARE(saved.runs[0].data.data->sampleCount(), core::Index(20));
+
+    json = setPath(json, {"runs", "0", "data", "sha256"}, QString(64, QLatin1Char('0'))).toObject();
+    try {
+      load(bytesOf(json), dir.path());
+      QFAIL("a changed file was accepted");
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("runs[0].data.sha256"));
+    }
+  }
+
+  // One row per validation rule: the mutation, and the field the message must name.
+  void corruptedFilesAreRefused_data() {
+    QTest::addColumn<QString>("mutation");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("reason");
+    auto row = [](const char* name, const char* mutation, const char* field, const char* reason) {
+      QTest::newRow(name) << mutation << field << reason;
+    };
+    row("not JSON", "truncate", "file", "not valid JSON");
+    row("not an object", "array", "file", "expected a JSON object");
+    row("not a session", "set format=gradscope-config", "format", "not a GradScope session");
+    row("newer version", "set version=99", "version", "newer GradScope");
+    row("unknown version", "set version=0", "version", "unknown version");
+    row("version mistyped", "set version=\"2\"", "version", "whole number");
+    row("missing format", "remove format", "format", "not a GradScope session");
+    row("unknown field", "set colour=1", "colour", "unknown field");
+    row("runs mistyped", "set runs={}", "runs", "expected a list");
+    row("no runs", "set runs=[]", "runs", "at least one run");
+    row("too many runs", "runs 17", "runs", "at most 16");
+    row("setting mistyped", "set runs.0.config.optimizer.learning_rate=\"fast\"",
+        "runs[0].config.optimizer.learning_rate", "expected a number");
+    row("unknown setting", "set runs.0.config.optimizer.lerning_rate=1",
+        "runs[0].config.optimizer.lerning_rate", "unknown setting");
+    row("a billion layers", "set runs.0.config.model.hidden_layers=1000000000",
+        "runs[0].config.model.hidden_layers", "");
+    row("weights of the wrong length", "set runs.0.state.parameters=[1,2,3]",
+        "runs[0].state.parameters", "has 3 values, expected");
+    row("non-finite weight", "nan weight", "runs[0].state.parameters", "not a finite number");
+    row("invalid base64", "set runs.0.state.parameters={\"f32\":\"@@@@\"}",
+        "runs[0].state.parameters.f32", "not valid base64");
+    row("array form mistyped", "set runs.0.state.parameters=\"abc\"", "runs[0].state.parameters",
+        "expected a list of numbers");
+    row("10 GB array claim",
+        "set runs.0.data={\"source\":\"embedded\",\"task\":\"binary\","
+        "\"samples\":1000000000,\"features\":10,\"outputs\":1,\"inputs\":[],\"targets\":[]}",
+        "runs[0].data.samples", "must be in");
+    row("huge history claim", "set runs.0.history.steps=1000000000000",
+        "runs[0].history.step_metrics.loss", "expected 1000000000000");
+    row("negative step", "set runs.0.state.step=-5", "runs[0].state.step", "must be in");
+    row("order not a permutation", "set runs.0.state.order=[0,0,0]", "runs[0].state.order",
+        "expected 80");
+    row("rng all zero",
+        "set runs.0.state.rng.init.words=[\"0000000000000000\","
+        "\"0000000000000000\",\"0000000000000000\",\"0000000000000000\"]",
+        "runs[0].state.rng.init.words", "must not all be zero");
+    row("rng word not hex", "set runs.0.state.rng.shuffle.words=[\"xyz\",\"0\",\"0\",\"0\"]",
+        "runs[0].state.rng.shuffle.words[0]", "hexadecimal");
+    row("optimiser slot unknown", "set runs.0.state.optimizer.slots.velocity=[1]",
+        "runs[0].state.optimizer.slots.velocity", "expected");
+    row("state of an absent callback", "config early stopping off", "runs[0].state.early_stopping",
+        "early stopping is off");
+    row("stop reason unknown", "set runs.0.state.stop_reason=\"tired\"",
+        "runs[0].state.stop_reason", "expected none");
+    row("binary targets not 0/1",
+        "set runs.0.data={\"source\":\"embedded\",\"task\":\"binary\","
+        "\"inputs\":[[0,1],[1,0],[1,1],[0,0]],\"targets\":[[0],[1],[2],[0]]}",
+        "runs[0].data.targets", "row 2 is not 0 or 1");
+    row("rows of the wrong width",
+        "set runs.0.data={\"source\":\"embedded\",\"task\":\"binary\","
+        "\"inputs\":[[0,1],[1,0,3]],\"targets\":[[0],[1]]}",
+        "runs[0].data.inputs[1]", "has 3 values, expected 2");
+    row("data source unknown", "set runs.0.data.source=\"web\"", "runs[0].data.source",
+        "expected generator, embedded or file");
+    row("histogram frames out of order",
+        "set runs.0.history.histograms=[{\"step\":5},{\"step\":3}]",
+        "runs[0].history.histograms[1].step", "increasing");
+    row("event kind unknown", "set runs.0.history.events=[{\"step\":1,\"kind\":\"party\"}]",
+        "runs[0].history.events[0].kind", "unknown event kind");
+    row("layout not base64", "set layout=\"%%%\"", "layout", "not valid base64");
+    row("speed out of range", "set speed=-1", "speed", "must be in");
+  }
+  void corruptedFilesAreRefused() {
+    QFETCH(QString, mutation);
+    QFETCH(QString, field);
+    QFETCH(QString, reason);
+    QJsonObject json = objectOf(m_valid);
+    QByteArray bytes;
+    if (mutation == QLatin1String("truncate")) {
+      bytes = m_valid.left(m_valid.size() / 2);
+    } else if (mutation == QLatin1String("array")) {
+      bytes = "[1, 2, 3]";
+    } else {
+      if (mutation.startsWith(QLatin1String("set "))) {
+        const QString assignment = mutation.mid(4);
+        const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+        const QStringList path = assignment.left(equals).split(QLatin1Char('.'));
+        // Keys with dots (settings) are joined back after the run's "config".
+        QStringList keys;
+        for (int i = 0; i < path.size(); ++i) {
+          if (i > 0 && path[i - 1] == QLatin1String("config")) {
+            keys << path.mid(i).join(QLatin1Char('.'));
+            break;
+          }
+          keys << path[i];
+        }
+        const QByteArray valueText = assignment.mid(equals + 1).toUtf8();
+        const QJsonValue value = QJsonDocument::fromJson("[" + valueText + "]").array().first();
+        json = setPath(json, keys, value).toObject();
+      } else if (mutation.startsWith(QLatin1String("remove "))) {
+        json = removePath(json, mutation.mid(7).split(QLatin1Char('.'))).toObject();
+      } else if (mutation == QLatin1String("runs 17")) {
+        QJsonArray runs;
+        for (int i = 0; i < 17; ++i) runs.append(QJsonObject());
+        json[QStringLiteral("runs")] = runs;
+      } else if (mutation == QLatin1String("nan weight")) {
+        std::vector<float> values(readNumbers(json["runs"][0]["state"]["parameters"], "p").size(),
+                                  0.1f);
+        values[7] = std::numeric_limits<float>::quiet_NaN();
+        json = setPath(json, {"runs", "0", "state", "parameters"},
+                       QJsonObject{{QStringLiteral("f32"), base64Floats(values)}})
+                   .toObject();
+      } else if (mutation == QLatin1String("config early stopping off")) {
+        json = setPath(json, {"runs", "0", "config", "early_stopping.enabled"}, false).toObject();
+      } else {
+        QFAIL("unknown mutation");
+      }
+      bytes = bytesOf(json);
+    }
+
+    // Opening it in a running experiment changes nothing.
+    SessionRunner runner(smallConfig(core::OptimizerKind::Momentum));
+    runner.train(10);
+    const QByteArray before = sessionBytes(runner.capture());
+    try {
+      const Session session = parseSession(bytes);
+      QString error;
+      QVERIFY(!runner.open(std::make_shared<Session>(session), {}, &error));
+      const qsizetype colon = error.indexOf(QStringLiteral(": "));
+      throw core::Error(error.left(colon).toStdString(), error.mid(colon + 2).toStdString());
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), field);
+      QVERIFY2(QString::fromStdString(e.reason()).contains(reason), e.reason().c_str());
+    }
+    QCOMPARE(runner.currentStep(), std::int64_t(10));
+    QVERIFY(sessionBytes(runner.capture()) == before);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSessionFile)
+#include "tst_session_file.moc"

@@ -160,6 +160,11 @@ class TypedRun final : public TrainingRun {
   Eigen::VectorXd parameters() const override {
     return m_trainer->network().parameters().template cast<double>();
   }
+  Eigen::MatrixXd tensor(const std::string& name) const override {
+    const Network<T>& network = m_trainer->network();
+    const ParameterTensor* found = network.findTensor(name);
+    return found ? network.tensorValue(*found) : Eigen::MatrixXd();
+  }
 
   std::shared_ptr<const DecisionField> decisionField(int resolution) override {
     if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;

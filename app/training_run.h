@@ -55,6 +55,9 @@ class TrainingRun {
   virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
   // All parameters in double (for tests and sessions).
   virtual Eigen::VectorXd parameters() const = 0;
+  // One weight tensor by its Keras name (e.g. "layers[2].kernel", inputs x units), in double;
+  // empty when there is none (the scenarios compare the units of a layer).
+  virtual Eigen::MatrixXd tensor(const std::string& name) const = 0;
 
   // For 2-D data: the model's outputs over the data's plane (null for other data).
   virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;

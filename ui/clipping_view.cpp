@@ -26,7 +26,8 @@ double clippedShare(const app::MetricHistory& history, int run, std::int64_t fro
 
 // The largest turn of a weight tensor's gradient by clipping over [from, to], in degrees
 // (clipvalue turns it, clipnorm and global_clipnorm keep its direction).
-double largestTurn(const app::MetricHistory& history, int run, std::int64_t from, std::int64_t to) {
+double turnOverSteps(const app::MetricHistory& history, int run, std::int64_t from,
+                     std::int64_t to) {
   const app::DecimatedSeries s =
       history.stepSeries(run, app::StepMetric::ClipDirectionCosine, from, to, 1);
   if (s.empty() || !std::isfinite(s.buckets.front().min)) return 0.0;
@@ -128,7 +129,7 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
     const std::int64_t from = std::max(first, last - kRecentSteps + 1);
     const double recent = clippedShare(history, run, from, last);
     // Below a hundredth of a degree the direction is kept (rounding only).
-    m_turn = largestTurn(history, run, from, last);
+    m_turn = turnOverSteps(history, run, from, last);
     const QString direction = m_turn < 0.01
                                   ? tr("direction kept")
                                   : tr("direction turned up to %1°").arg(m_turn, 0, 'f', 1);

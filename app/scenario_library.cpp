@@ -141,6 +141,14 @@ std::optional<core::LrRangeTestSettings> parseRangeTest(const QJsonObject& json)
   return settings;
 }
 
+// Training steps of the run's planned epochs (mini-batches of the training split).
+std::int64_t plannedSteps(const core::ExperimentConfig& config) {
+  const auto train = std::int64_t(
+      std::floor(double(config.data.samples) * (1.0 - config.split.validationFraction)));
+  const std::int64_t batch = std::max<std::int64_t>(1, config.training.batchSize);
+  return (std::max<std::int64_t>(1, train) + batch - 1) / batch * config.training.epochs;
+}
+
 }  // namespace
 
 core::ExperimentConfig applyAction(const core::ExperimentConfig& config,
@@ -223,6 +231,13 @@ Scenario scenarioFromJson(const QJsonObject& json) {
         if (e.field().rfind(str(it.key()), 0) == 0) prefix = at + ".settings.";
       }
       throw core::Error(prefix + e.field(), e.reason());
+    }
+    // The claim is measured over `steps`: the run must plan at least that many, or the
+    // dashboard would stop before showing it (and a 1cycle would span another length).
+    if (plannedSteps(run.config) < scenario.steps) {
+      throw core::Error(at + ".settings.training.epochs",
+                        "plans " + std::to_string(plannedSteps(run.config)) +
+                            " steps, fewer than the scenario's " + std::to_string(scenario.steps));
     }
     run.actions = shared;
     for (ScenarioAction& action : parseActions(item, at + ".")) {

@@ -272,6 +272,9 @@ void TestScenarios::badFilesAreNamed_data() {
   QTest::newRow("setting that does not apply")
       << R"("settings": {"optimizer.type": "adam", "optimizer.momentum": 0.5}, "runs": [{"name": "a"}])"
       << "bad.json: settings.optimizer.momentum: does not apply";
+  QTest::newRow("too short a run")
+      << R"("runs": [{"name": "a", "settings": {"training.epochs": 1}}])"
+      << "bad.json: runs[0].settings.training.epochs: plans 13 steps, fewer than the scenario's 20";
   QTest::newRow("no runs") << R"("runs": [])"
                            << "bad.json: runs: expected a list of at least one run";
   QTest::newRow("action at step 0")
@@ -291,7 +294,7 @@ void TestScenarios::badFilesAreNamed() {
   QVERIFY(dir.isValid());
   const QString text =
       R"({"format": "gradscope-scenario", "version": 1, "id": "bad", "title": "t", "story": "s",
-          "question": "q", "look_at": "l", "claim": "c", "steps": 10, )" +
+          "question": "q", "look_at": "l", "claim": "c", "steps": 20, )" +
       change + "}";
   QFile file(dir.filePath("bad.json"));
   QVERIFY(file.open(QIODevice::WriteOnly));

@@ -139,7 +139,10 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
             .arg(kRecentSteps)
             .arg(percent(recent))
             .arg(direction),
-        tr("Clipped: %1 (lately %2), %3").arg(percent(m_fraction), percent(recent), direction));
+        // Narrow cells: the direction first, it is what clipvalue vs clipnorm is about.
+        tr("%1 clipped, %2")
+            .arg(percent(m_fraction),
+                 m_turn < 0.01 ? tr("direction kept") : tr("turned %1°").arg(m_turn, 0, 'f', 1)));
   }
   m_chart->setEvents(history.events(run), [](app::EventKind kind) {
     return kind == app::EventKind::ClippingBurst || kind == app::EventKind::SettingChanged ||

@@ -21,15 +21,17 @@ QLabel* textLabel(QWidget* parent, const QString& name) {
 
 QLabel* caption(QWidget* parent, const QString& text) {
   auto* label = new QLabel(text, parent);
+  label->setWordWrap(true);
   QFont font = label->font();
   font.setBold(true);
   label->setFont(font);
   return label;
 }
 
-void clearLayout(QVBoxLayout* layout) {
+// Deletes the layout's widgets except `keep`, which is only taken out.
+void clearLayout(QVBoxLayout* layout, QWidget* keep) {
   while (QLayoutItem* item = layout->takeAt(0)) {
-    if (QWidget* widget = item->widget()) widget->deleteLater();
+    if (QWidget* widget = item->widget(); widget && widget != keep) widget->deleteLater();
     delete item;
   }
 }
@@ -41,6 +43,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
   outer->setContentsMargins(0, 0, 0, 0);
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the text wraps instead
   scroll->setFrameShape(QFrame::NoFrame);
   outer->addWidget(scroll);
 
@@ -81,6 +84,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
   m_automatic = new QCheckBox(tr("Apply live changes at their steps"), m_body);
   m_automatic->setObjectName(QStringLiteral("automaticActions"));
   m_automatic->setChecked(true);
+  m_automatic->hide();  // shown with the live changes of a run that has some
   m_automatic->setToolTip(
       tr("When on, each live change is made as the run passes its step; its button makes it "
          "now."));
@@ -112,8 +116,7 @@ void ScenarioPanel::setScenario(const app::Scenario& scenario, int run) {
 }
 
 void ScenarioPanel::rebuildButtons() {
-  m_automatic->setParent(nullptr);  // kept across rebuilds
-  clearLayout(m_buttons);
+  clearLayout(m_buttons, m_automatic);
   m_actionButtons.clear();
   const app::Scenario& s = *m_scenario;
   if (s.runs.size() > 1) {
@@ -134,7 +137,6 @@ void ScenarioPanel::rebuildButtons() {
   const std::vector<app::ScenarioAction>& actions = s.runs[std::size_t(m_run)].actions;
   if (!actions.empty()) {
     m_buttons->addWidget(caption(m_body, tr("Live changes")));
-    m_automatic->setParent(m_body);
     m_buttons->addWidget(m_automatic);
     for (std::size_t k = 0; k < actions.size(); ++k) {
       auto* button =

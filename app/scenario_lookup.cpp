@@ -1,14 +1,19 @@
 #include "scenario_lookup.h"
 
 #include "app/default_experiment.h"
+#include "app/scenario_library.h"
 
 namespace gradscope::app {
 
 std::optional<core::ExperimentConfig> builtInScenario(const QString& name) {
   if (name == QLatin1String("default")) return defaultExperiment();
-  return std::nullopt;
+  return builtInScenarioExperiment(name);
 }
 
-QStringList builtInScenarioNames() { return {QStringLiteral("default")}; }
+QStringList builtInScenarioNames() {
+  QStringList names{QStringLiteral("default")};
+  for (const Scenario& scenario : ScenarioLibrary::builtIn().scenarios()) names << scenario.id;
+  return names;
+}
 
 }  // namespace gradscope::app

@@ -1,5 +1,5 @@
-// Built-in scenarios by name, for `gradscope run --scenario NAME`. The scenario library plugs
-// in here; until then "default" (the experiment GradScope opens with) is the only one.
+// Built-in scenarios by name, for `gradscope run --scenario NAME`: "default" (the experiment
+// GradScope opens with) and every scenario of the library (by id or number; its first run).
 #pragma once
 
 #include <QString>

@@ -20,6 +20,8 @@ const char* metricName(StepMetric metric) {
       return "gradient_norm_after_clip";
     case StepMetric::Clipped:
       return "clipped";
+    case StepMetric::ClipDirectionCosine:
+      return "clip_direction_cosine";
     case StepMetric::Count:
       break;
   }

@@ -28,6 +28,9 @@ enum class StepMetric {
   GradientNormBefore,  // global, before clipping
   GradientNormAfter,   // global, after clipping
   Clipped,             // 1 when clipping changed the gradient, else 0
+  // Smallest cosine over the weight tensors between the gradient before and after clipping
+  // (1: the direction was kept, as clipnorm does; clipvalue can turn it).
+  ClipDirectionCosine,
   Count
 };
 inline constexpr int kStepMetricCount = int(StepMetric::Count);

@@ -167,6 +167,11 @@ class TypedRun final : public TrainingRun {
   TrainerState captureState() const override { return m_trainer->captureState(); }
   void restoreState(const TrainerState& state) override { m_trainer->restoreState(state); }
   const std::optional<Dataset>& givenData() const override { return m_given; }
+  Eigen::MatrixXd tensor(const std::string& name) const override {
+    const Network<T>& network = m_trainer->network();
+    const ParameterTensor* found = network.findTensor(name);
+    return found ? network.tensorValue(*found) : Eigen::MatrixXd();
+  }
 
   std::shared_ptr<const DecisionField> decisionField(int resolution) override {
     if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;

@@ -75,6 +75,9 @@ class TrainingRun {
   };
   const std::optional<DataFile>& dataFile() const { return m_dataFile; }
   void setDataFile(std::optional<DataFile> file) { m_dataFile = std::move(file); }
+  // One weight tensor by its Keras name (e.g. "layers[2].kernel", inputs x units), in double;
+  // empty when there is none (the scenarios compare the units of a layer).
+  virtual Eigen::MatrixXd tensor(const std::string& name) const = 0;
 
   // For 2-D data: the model's outputs over the data's plane (null for other data).
   virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;

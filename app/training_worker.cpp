@@ -329,6 +329,7 @@ void TrainingWorker::record(const StepProbe& probe) {
   put(StepMetric::GradientNormBefore, r.clip.normBefore);
   put(StepMetric::GradientNormAfter, r.clip.normAfter);
   put(StepMetric::Clipped, r.clip.clipped ? 1.0 : 0.0);
+  put(StepMetric::ClipDirectionCosine, r.clip.directionCosine);
 
   // Per-layer values, step-major; a probe with another layer count (cannot happen within
   // one snapshot, see applyConfig) would be padded with NaN.

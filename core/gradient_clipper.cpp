@@ -2,6 +2,7 @@
 
 #include "vector_norm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -20,6 +21,20 @@ double GradientClipper<T>::norm(const Eigen::Ref<const Vector<T>>& values) {
   return l2Norm(values.data(), values.size());  // Ref<const Vector> is contiguous
 }
 
+namespace {
+
+// cos(g, g') accumulated in double; 1 for a zero vector (nothing to turn).
+template <typename Before, typename After>
+double cosine(const Before& before, const After& after) {
+  const auto b = before.template cast<double>();
+  const auto a = after.template cast<double>();
+  const double denominator = std::sqrt(b.squaredNorm() * a.squaredNorm());
+  if (!(denominator > 0.0)) return 1.0;
+  return std::min(1.0, b.dot(a) / denominator);
+}
+
+}  // namespace
+
 template <typename T>
 ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
                                      const ParameterLayout& layout) const {
@@ -35,7 +50,20 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
     case ClipMode::Value: {
       const T limit = static_cast<T>(c);
       result.clipped = (grads.array().abs() > limit).any();
-      if (result.clipped) grads = grads.cwiseMax(-limit).cwiseMin(limit);
+      if (!result.clipped) break;
+      // Each tensor's direction change, before its elements are cut in place.
+      for (const auto& tensor : layout) {
+        if (tensor.offset < 0 || tensor.size < 0 || tensor.offset + tensor.size > grads.size()) {
+          continue;
+        }
+        const auto g = grads.segment(tensor.offset, tensor.size);
+        result.directionCosine =
+            std::min(result.directionCosine, cosine(g, g.cwiseMax(-limit).cwiseMin(limit)));
+      }
+      if (layout.empty()) {
+        result.directionCosine = cosine(grads, grads.cwiseMax(-limit).cwiseMin(limit));
+      }
+      grads = grads.cwiseMax(-limit).cwiseMin(limit);
       break;
     }
 
@@ -51,7 +79,9 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
         // Keras: g * c / max(||g||, c); a norm at or below c leaves g as it is. The negated
         // test also catches a NaN norm, which Keras propagates through the division.
         if (!(tensorNorm <= c)) {
-          g *= static_cast<T>(c / tensorNorm);
+          const T scale = static_cast<T>(c / tensorNorm);
+          result.directionCosine = std::min(result.directionCosine, cosine(g, g * scale));
+          g *= scale;
           result.clipped = true;
         }
       }
@@ -70,7 +100,13 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
         result.clipped = true;
       } else if (total > c) {
         // Keras: scale = c * min(1/N, 1/c) = c / N when N > c.
-        grads *= static_cast<T>(c / total);
+        const T scale = static_cast<T>(c / total);
+        for (const auto& tensor : layout) {
+          if (tensor.offset < 0 || tensor.offset + tensor.size > grads.size()) continue;
+          const auto g = grads.segment(tensor.offset, tensor.size);
+          result.directionCosine = std::min(result.directionCosine, cosine(g, g * scale));
+        }
+        grads *= scale;
         result.clipped = true;
       }
       break;

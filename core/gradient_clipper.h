@@ -8,6 +8,10 @@
 //   Norm:        g_k <- g_k * c / max(||g_k||, c)         each weight tensor on its own
 //   GlobalNorm:  g <- g * c / max(N, c)                   all tensors together; a non-finite
 //                                                          N makes every gradient NaN, as Keras
+// The direction change is measured too: for each weight tensor the cosine between its gradient
+// before and after clipping, cos = <g, g'> / (||g|| ||g'||); the smallest one is reported. The
+// rescaling modes keep every tensor's direction (cos = 1 up to rounding); clipvalue turns a
+// tensor whose elements are cut unevenly (the lecture's point).
 // PyTorch's clip_grad_norm_ is the global form with c / (N + 1e-6) and has no per-tensor
 // variant; clip_grad_value_ matches clipvalue.
 //
@@ -28,6 +32,9 @@ struct ClipResult {
   double normBefore = 0.0;  // global L2 norm of the gradient before clipping (charted)
   double normAfter = 0.0;   // global L2 norm after clipping
   bool clipped = false;     // clipping changed at least one element (Keras's clip_active)
+  // Smallest cosine over the weight tensors between the gradient before and after clipping
+  // (1: every tensor kept its direction; a zero gradient counts as kept).
+  double directionCosine = 1.0;
 };
 
 // Throws Error when the threshold of an active mode is not a positive finite number.

@@ -85,6 +85,8 @@ double stepValue(StepMetric m, std::int64_t step) {
       return std::min(kClipNorm, stepValue(StepMetric::GradientNormBefore, step));
     case StepMetric::Clipped:
       return stepValue(StepMetric::GradientNormBefore, step) > kClipNorm ? 1.0 : 0.0;
+    case StepMetric::ClipDirectionCosine:
+      return 1.0;
     case StepMetric::Count:
       break;
   }

@@ -164,6 +164,29 @@ class TestGradientClipper : public QObject {
     for (Index i = 0; i < g.size(); ++i) QVERIFY(std::isnan(g[i]));
   }
 
+  // The lecture's example: clipvalue turns (0.9, 0.1) into (c, c), 38.7 degrees away;
+  // clipnorm and global_clipnorm only shorten each tensor's gradient.
+  void directionChangeIsMeasured() {
+    ParameterLayout layout(2);
+    layout[0] = {"layers[0].kernel", 0, TensorRole::Kernel, 0, 2, 2, 1};
+    layout[1] = {"layers[0].bias", 0, TensorRole::Bias, 2, 1, 1, 1};
+    const Vector<double> g = (Vector<double>(3) << 0.9, 0.1, 0.01).finished();
+    Vector<double> v = g;
+    const ClipResult byValue = GradientClipper<double>({ClipMode::Value, 0.05}).apply(v, layout);
+    const double expected =
+        (0.9 * 0.05 + 0.1 * 0.05) / (std::hypot(0.9, 0.1) * std::hypot(0.05, 0.05));
+    QVERIFY(std::abs(byValue.directionCosine - expected) < 1e-12);
+    for (ClipMode mode : {ClipMode::Norm, ClipMode::GlobalNorm}) {
+      Vector<double> n = g;
+      const ClipResult r = GradientClipper<double>({mode, 0.05}).apply(n, layout);
+      QVERIFY(r.clipped);
+      QVERIFY(std::abs(r.directionCosine - 1.0) < 1e-12);
+    }
+    Vector<double> small = g;
+    QCOMPARE(GradientClipper<double>({ClipMode::Value, 10.0}).apply(small, layout).directionCosine,
+             1.0);
+  }
+
   void tinyFloatGradientsKeepTheirNorm() {
     // 1e-30 squared underflows in float; the double accumulation keeps the norm.
     Vector<float> g = Vector<float>::Constant(4, 1e-30f);

@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -21,6 +22,16 @@ double clippedShare(const app::MetricHistory& history, int run, std::int64_t fro
                     std::int64_t to) {
   const app::DecimatedSeries s = history.stepSeries(run, app::StepMetric::Clipped, from, to, 1);
   return s.empty() ? std::numeric_limits<double>::quiet_NaN() : s.buckets.front().mean;
+}
+
+// The largest turn of a weight tensor's gradient by clipping over [from, to], in degrees
+// (clipvalue turns it, clipnorm and global_clipnorm keep its direction).
+double turnOverSteps(const app::MetricHistory& history, int run, std::int64_t from,
+                     std::int64_t to) {
+  const app::DecimatedSeries s =
+      history.stepSeries(run, app::StepMetric::ClipDirectionCosine, from, to, 1);
+  if (s.empty() || !std::isfinite(s.buckets.front().min)) return 0.0;
+  return std::acos(std::clamp(s.buckets.front().min, -1.0, 1.0)) * 180.0 / M_PI;
 }
 
 QString percent(double share) {
@@ -112,15 +123,26 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
   m_before->setName(clipped ? tr("before clipping") : tr("gradient norm"));
 
   if (!clipped) {
+    m_turn = 0.0;
     m_chart->setTitle(tr("Clipping — no step clipped"), tr("No step clipped"));
   } else {
-    const double recent =
-        clippedShare(history, run, std::max(first, last - kRecentSteps + 1), last);
-    m_chart->setTitle(tr("Clipping — %1 of steps clipped (last %2: %3)")
-                          .arg(percent(m_fraction))
-                          .arg(kRecentSteps)
-                          .arg(percent(recent)),
-                      tr("Clipped: %1 (lately %2)").arg(percent(m_fraction), percent(recent)));
+    const std::int64_t from = std::max(first, last - kRecentSteps + 1);
+    const double recent = clippedShare(history, run, from, last);
+    // Below a hundredth of a degree the direction is kept (rounding only).
+    m_turn = turnOverSteps(history, run, from, last);
+    const QString direction = m_turn < 0.01
+                                  ? tr("direction kept")
+                                  : tr("direction turned up to %1°").arg(m_turn, 0, 'f', 1);
+    m_chart->setTitle(
+        tr("Clipping — %1 of steps clipped (last %2: %3), %4")
+            .arg(percent(m_fraction))
+            .arg(kRecentSteps)
+            .arg(percent(recent))
+            .arg(direction),
+        // Narrow cells: the direction first, it is what clipvalue vs clipnorm is about.
+        tr("%1 clipped, %2")
+            .arg(percent(m_fraction),
+                 m_turn < 0.01 ? tr("direction kept") : tr("turned %1°").arg(m_turn, 0, 'f', 1)));
   }
   m_chart->setEvents(history.events(run), [](app::EventKind kind) {
     return kind == app::EventKind::ClippingBurst || kind == app::EventKind::SettingChanged ||

@@ -53,6 +53,7 @@
 #include "presets.h"
 #include "saturation_view.h"
 #include "session_manager.h"
+#include "scenario_panel.h"
 #include "settings_panel.h"
 #include "theme.h"
 #include "toolbar_icons.h"
@@ -255,6 +256,9 @@ void MainWindow::arrangeDefaultLayout() {
   for (int i = 1; i < m_controlDocks.size(); ++i) {
     tabifyDockWidget(m_controlDocks[0], m_controlDocks[i]);
   }
+  if (m_scenarioDock && !m_controlDocks.isEmpty()) {
+    tabifyDockWidget(m_controlDocks[0], m_scenarioDock);
+  }
   if (m_controlDocks.size() > 1) m_controlDocks[1]->raise();
   if (!m_controlDocks.isEmpty()) {
     resizeDocks({m_controlDocks[0]}, {kControlPanelWidth}, Qt::Horizontal);
@@ -419,6 +423,8 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
       }
     }
     updateStatus(s);
+    if (s.reset) m_scenarioPanel->rearm();
+    m_scenarioPanel->stepReached(s.currentStep);
   }
   ++m_stats.snapshots;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
@@ -572,8 +578,56 @@ void MainWindow::addScenario(
 }
 
 void MainWindow::createScenarios() {
-  // Presets from the lecture's table; scenario files (a later version) are added the same way.
+  // Presets from the lecture's table, then the scenario library (resources/scenarios).
   for (const Preset& preset : presets()) addScenario(preset.name, preset.description, preset.make);
+  const app::ScenarioLibrary& library = app::ScenarioLibrary::builtIn();
+  if (!library.scenarios().empty()) m_scenarioBox->insertSeparator(m_scenarioBox->count());
+  for (const app::Scenario& s : library.scenarios()) {
+    const QString number = s.file.section(QLatin1Char('-'), 0, 0);
+    addScenario(QStringLiteral("%1. %2").arg(number.toInt()).arg(s.title), s.claim, {});
+    m_scenarios.back().library = &s;
+  }
+  if (!library.errors().isEmpty()) {
+    statusBar()->showMessage(
+        tr("Scenario files left out: %1").arg(library.errors().join(QStringLiteral("; "))), 30000);
+  }
+
+  m_scenarioPanel = new ScenarioPanel(this);
+  m_scenarioPanel->setObjectName(QStringLiteral("scenarioPanel"));
+  m_scenarioDock = new QDockWidget(tr("Scenarios"), this);
+  m_scenarioDock->setObjectName(QStringLiteral("scenarios"));
+  m_scenarioDock->setWidget(m_scenarioPanel);
+  m_scenarioDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                              QDockWidget::DockWidgetClosable);
+  addDockWidget(Qt::LeftDockWidgetArea, m_scenarioDock);
+  connect(m_scenarioPanel, &ScenarioPanel::runRequested, this, [this](int run) {
+    if (m_scenarioPanel->scenario()) loadScenario(*m_scenarioPanel->scenario(), run);
+  });
+  connect(
+      m_scenarioPanel, &ScenarioPanel::actionDue, this, [this](const app::ScenarioAction& action) {
+        try {
+          m_editor->apply(app::applyAction(m_editor->config(), action));
+          statusBar()->showMessage(tr("Live change: %1").arg(action.label), 8000);
+        } catch (const core::Error& e) {
+          showCommandFailure(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+        }
+      });
+  connect(m_scenarioPanel, &ScenarioPanel::rangeTestRequested, this,
+          [this](const core::LrRangeTestSettings& settings) {
+            m_controller->runLrRangeTest(settings);
+          });
+}
+
+void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
+  // One run at a time: the panel's run buttons restart with another run of the scenario.
+  // Comparison runs extend this entry point to load every run side by side.
+  const int index = std::clamp(run, 0, int(scenario.runs.size()) - 1);
+  loadExperiment(scenario.runs[std::size_t(index)].config);
+  m_scenarioPanel->setScenario(scenario, index);
+  m_scenarioDock->show();
+  m_scenarioDock->raise();
+  statusBar()->showMessage(
+      tr("%1: ask the class the question, then press Play").arg(scenario.title), 10000);
 }
 
 // ------------------------------------------------------------------------------- widgets
@@ -738,14 +792,20 @@ void MainWindow::createToolBar() {
     model->item(0)->setEnabled(false);
   }
   m_scenarioBox->setToolTip(
-      tr("Start a ready-made experiment: the default one, or the lecture's recommended "
-         "configurations. The run restarts with it."));
+      tr("Start a ready-made experiment: the default one, the lecture's recommended "
+         "configurations, or one of the lecture's claims (the Scenarios panel explains what to "
+         "ask and what to look at). The run restarts with it."));
   m_scenarioBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   connect(m_scenarioBox, &QComboBox::activated, this, [this](int index) {
     const int id = m_scenarioBox->itemData(index).toInt();
     if (id >= 0 && id < int(m_scenarios.size())) {
       const Scenario& scenario = m_scenarios[std::size_t(id)];
       try {
+        if (scenario.library) {
+          loadScenario(*scenario.library);
+          m_scenarioBox->setCurrentIndex(0);
+          return;
+        }
         loadExperiment(scenario.make(m_editor->config()));
         statusBar()->showMessage(tr("%1: press Play").arg(scenario.name), 8000);
       } catch (const core::Error& e) {
@@ -816,6 +876,7 @@ void MainWindow::createMenus() {
                   &MainWindow::showLandscapes);
   QMenu* panels = view->addMenu(tr("Control panels"));
   for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
+  panels->addAction(m_scenarioDock->toggleViewAction());
   QMenu* charts = view->addMenu(tr("Charts"));
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
   view->addSeparator();

@@ -17,6 +17,7 @@
 
 #include "app/landscape_model.h"
 #include "app/metric_history.h"
+#include "app/scenario_library.h"
 #include "app/snapshot.h"
 #include "app/training_controller.h"
 #include "core/experiment_config.h"
@@ -37,6 +38,7 @@ class DashboardView;
 class LandscapeWindow;
 class LayerSelection;
 class SessionManager;
+class ScenarioPanel;
 class SettingsPanel;
 
 class MainWindow : public QMainWindow {
@@ -96,6 +98,11 @@ class MainWindow : public QMainWindow {
   // A named entry of the scenario picker; `make` turns the current experiment into the new one.
   void addScenario(const QString& name, const QString& tooltip,
                    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make);
+  // Loads a scenario of the library: run `run` restarts with its settings and the Scenarios
+  // panel shows the scenario's text, runs and live changes.
+  void loadScenario(const app::Scenario& scenario, int run = 0);
+  ScenarioPanel* scenarioPanel() const { return m_scenarioPanel; }
+  QDockWidget* scenarioDock() const { return m_scenarioDock; }
 
   bool saveConfiguration(const QString& path, QString* error = nullptr);
   bool openConfiguration(const QString& path, QString* error = nullptr);
@@ -201,6 +208,7 @@ class MainWindow : public QMainWindow {
   struct Scenario {
     QString name;
     std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make;
+    const app::Scenario* library = nullptr;  // a scenario file: loaded with loadScenario()
   };
   std::vector<Scenario> m_scenarios;
 
@@ -221,6 +229,8 @@ class MainWindow : public QMainWindow {
   QList<QAction*> m_themeActions;  // light, dark, presentation light, presentation dark
   QComboBox* m_speedBox = nullptr;
   QComboBox* m_scenarioBox = nullptr;
+  ScenarioPanel* m_scenarioPanel = nullptr;
+  QDockWidget* m_scenarioDock = nullptr;
 
   QLabel* m_epochLabel = nullptr;
   QLabel* m_stepLabel = nullptr;

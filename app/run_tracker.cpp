@@ -45,6 +45,8 @@ void RunTracker::addEpoch(int epoch, double loss, double valLoss) {
 }
 
 void RunTracker::markDiverged(std::int64_t step, double seconds) {
+  // The step counts (the run's step counter moved past it) though it was not applied.
+  m_summary.steps = step + 1;
   m_summary.seconds += seconds;
   m_summary.diverged = true;
   m_summary.divergedAtStep = step;

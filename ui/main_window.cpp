@@ -48,6 +48,7 @@
 #include "lr_range_test_view.h"
 #include "network_view.h"
 #include "presets.h"
+#include "runs_panel.h"
 #include "saturation_view.h"
 #include "settings_panel.h"
 #include "theme.h"
@@ -128,6 +129,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   createToolBar();
   createStatusBar();
   createControlPanels();
+  createRunsPanel();
   createViews();
   createScenarios();
   createMenus();
@@ -367,6 +369,7 @@ void MainWindow::applyDefaultSizes() {
     QList<int> heights(cells.size(), std::max(1, height() / int(cells.size())));
     resizeDocks(cells, heights, Qt::Vertical);
   }
+  fitRunsDock();
 }
 
 void MainWindow::arrangeGrid() {
@@ -396,14 +399,18 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   QElapsedTimer busy;
   busy.start();
   const app::Snapshot& s = *snapshot;
+  if (s.runTable && s.runTable != m_runTable) applyRunTable(s.runTable);
   m_history.append(s);
-  if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
-  for (ViewState& v : m_viewStates) {
-    if (s.reset && s.run == m_run) {
-      v.view->clear();
-      v.drawnRevision = 0;
+  // The views show the selected run; the others reach them through the history.
+  if (s.run == m_run) {
+    if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
+    for (ViewState& v : m_viewStates) {
+      if (s.reset) {
+        v.view->clear();
+        v.drawnRevision = 0;
+      }
+      v.view->onSnapshot(s);
     }
-    v.view->onSnapshot(s);
   }
   if (s.run == m_run) {
     if (SettingsPanel* schedule = settingsPanel(QStringLiteral("Schedule"))) {
@@ -423,10 +430,12 @@ void MainWindow::refreshViews() {
   QElapsedTimer busy;
   busy.start();
   const bool slowTick = true;
-  const std::uint64_t revision = m_history.revision(m_run);
+  const std::uint64_t runRevision = m_history.revision(m_run);
   bool fastDrawn = false;
   int slowIndex = 0;
   for (ViewState& v : m_viewStates) {
+    const std::uint64_t revision =
+        v.view->overlaysRuns() ? m_history.latestRevision() : runRevision;
     const bool fast = v.view->fastRefresh();
     // Slow views are spread over the ticks so that no single tick draws them all.
     const bool due = fast || (slowTick && (m_tick + slowIndex++) % kSlowEvery == 0);
@@ -550,6 +559,13 @@ void MainWindow::setSpeed(double stepsPerSecond) {
 }
 
 void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
+  if (m_runTable && m_runTable->runs.size() > 1) {
+    // A new experiment ends the comparison: one run again.
+    m_controller->setRuns({app::NamedConfig{QString(), config}});
+    m_state = app::RunState::Paused;
+    updatePlayAction();
+    return;
+  }
   m_editor->apply(config);
   m_controller->reset();
   m_state = app::RunState::Paused;
@@ -793,6 +809,7 @@ void MainWindow::createMenus() {
   view->addSeparator();
   QMenu* panels = view->addMenu(tr("Control panels"));
   for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
+  if (m_runsDock) panels->addAction(m_runsDock->toggleViewAction());
   QMenu* charts = view->addMenu(tr("Charts"));
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
   view->addSeparator();
@@ -871,6 +888,80 @@ void MainWindow::createControlPanels() {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     m_controlDocks << dock;
   }
+}
+
+// ------------------------------------------------------------------------ comparisons
+
+void MainWindow::createRunsPanel() {
+  m_runsPanel = new RunsPanel(*m_controller, *m_editor, this);
+  m_runsPanel->setObjectName(QStringLiteral("runs"));
+  m_runsDock = new QDockWidget(tr("Runs"), this);
+  m_runsDock->setObjectName(QStringLiteral("runs"));
+  m_runsDock->setWidget(m_runsPanel);
+  m_runsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                          QDockWidget::DockWidgetClosable);
+  // Under the charts, beside the control panels (which keep the window's full height).
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
+  connect(m_runsPanel, &RunsPanel::runSelected, this, &MainWindow::selectRun);
+  connect(m_runsPanel, &RunsPanel::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+}
+
+void MainWindow::applyRunTable(const std::shared_ptr<const app::RunTable>& table) {
+  const bool newGeneration = !m_runTable || m_runTable->generation != table->generation;
+  const bool resized = !m_runTable || m_runTable->runs.size() != table->runs.size();
+  m_runTable = table;
+  // Runs that are gone leave the history (a new generation reuses ids: their reset
+  // snapshots clear them).
+  for (int id : m_history.runs()) {
+    if (!table->find(id)) m_history.clearRun(id);
+  }
+  // The worker chose the run (a new comparison, or the shown run was removed).
+  if (newGeneration || !table->find(m_run)) {
+    if (table->selected != m_run) {
+      m_run = table->selected;
+      for (ViewState& v : m_viewStates) {
+        v.view->clear();
+        v.drawnRevision = 0;
+      }
+      if (m_history.layerCount(m_run) > 0) {
+        m_layerSelection->setLayerCount(m_history.layerCount(m_run));
+      }
+    }
+  }
+  m_runsPanel->setRunTable(table);
+  m_runsPanel->setSelectedRun(m_run);
+  // Once the new rows are laid out.
+  if (resized) QTimer::singleShot(0, this, &MainWindow::fitRunsDock);
+}
+
+void MainWindow::fitRunsDock() {
+  if (!m_runsDock || !m_runsDock->isVisible() || m_runsDock->isFloating()) return;
+  const int rows = m_runTable ? int(m_runTable->runs.size()) : 1;
+  const int title = std::max(0, m_runsDock->height() - m_runsPanel->height());
+  const int wanted = std::min(m_runsPanel->heightFor(rows) + title, int(height() * 0.35));
+  // resizeDocks() grows a lone bottom dock but does not shrink it: pin the height for one
+  // layout pass instead, then let the user resize it again.
+  m_runsDock->setFixedHeight(std::max(wanted, m_runsDock->minimumSizeHint().height()));
+  QTimer::singleShot(0, this, [this] {
+    m_runsDock->setMinimumHeight(0);
+    m_runsDock->setMaximumHeight(QWIDGETSIZE_MAX);
+  });
+}
+
+void MainWindow::selectRun(int id) {
+  if (!m_runTable || !m_runTable->find(id)) return;
+  m_runsPanel->setSelectedRun(id);
+  if (id == m_run) return;
+  m_run = id;
+  m_controller->selectRun(id);
+  if (m_history.layerCount(id) > 0) m_layerSelection->setLayerCount(m_history.layerCount(id));
+  for (ViewState& v : m_viewStates) {
+    v.view->clear();
+    v.drawnRevision = 0;
+  }
+  refreshViews();
 }
 
 // ------------------------------------------------------------------ files and exporting

@@ -33,6 +33,7 @@ namespace gradscope::ui {
 class ConfigEditor;
 class DashboardView;
 class LayerSelection;
+class RunsPanel;
 class SettingsPanel;
 
 class MainWindow : public QMainWindow {
@@ -77,8 +78,12 @@ class MainWindow : public QMainWindow {
   ConfigEditor& configEditor() { return *m_editor; }
   SettingsPanel* settingsPanel(const QString& group) const;
   const QList<QDockWidget*>& controlDocks() const { return m_controlDocks; }
-  // The run the views show (0 today).
+  // The run the views show and the settings panels edit (the selected run of a comparison).
   int run() const { return m_run; }
+  // Shows and edits another run of the comparison (its id in the run table).
+  void selectRun(int id);
+  RunsPanel* runsPanel() const { return m_runsPanel; }
+  QDockWidget* runsDock() const { return m_runsDock; }
   const Stats& stats() const { return m_stats; }
   app::RunState runState() const { return m_state; }
 
@@ -138,6 +143,10 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createStatusBar();
   void createControlPanels();
+  void createRunsPanel();
+  void applyRunTable(const std::shared_ptr<const app::RunTable>& table);
+  // The Runs dock as tall as its rows need (at most 35% of the window).
+  void fitRunsDock();
   void createScenarios();
   void arrangeDefaultLayout();
   void arrangeGrid();
@@ -162,6 +171,9 @@ class MainWindow : public QMainWindow {
   ConfigEditor* m_editor = nullptr;
   LayerSelection* m_layerSelection = nullptr;
   int m_run = 0;
+  RunsPanel* m_runsPanel = nullptr;
+  QDockWidget* m_runsDock = nullptr;
+  std::shared_ptr<const app::RunTable> m_runTable;
 
   std::vector<DashboardView*> m_views;
   struct ViewState {

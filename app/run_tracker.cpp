@@ -8,7 +8,7 @@ namespace gradscope::app {
 double RunTracker::smoothedLoss() const {
   if (m_emaCount == 0) return RunSummary::kNaN;
   // Debiased: the average starts at 0, so divide by the weight it has gathered.
-  return m_ema / (1.0 - std::pow(kSmoothing, double(m_emaCount)));
+  return m_ema / (1.0 - m_emaDecay);
 }
 
 void RunTracker::addStep(std::int64_t step, double loss, double seconds) {
@@ -18,6 +18,7 @@ void RunTracker::addStep(std::int64_t step, double loss, double seconds) {
   if (!std::isfinite(loss)) return;
   if (m_emaCount == 0) s.initialLoss = loss;
   m_ema = kSmoothing * m_ema + (1.0 - kSmoothing) * loss;
+  m_emaDecay *= kSmoothing;
   ++m_emaCount;
   const double smoothed = smoothedLoss();
   if (s.stepsToTarget < 0 && smoothed <= m_target) s.stepsToTarget = step + 1;

@@ -48,6 +48,7 @@ class RunTracker {
   double m_target;
   RunSummary m_summary;
   double m_ema = 0.0;
+  double m_emaDecay = 1.0;  // kSmoothing^n after n values (the debiasing weight)
   std::int64_t m_emaCount = 0;
   std::vector<Low> m_lows;  // decreasing losses, increasing steps
   double m_lowest = 0.0;    // lowest smoothed loss so far (m_lows may skip some lows)

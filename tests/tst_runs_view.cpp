@@ -191,6 +191,11 @@ class TestRunsView : public QObject {
     CompareDialog dialog(base, 3);
     dialog.setSetting(QStringLiteral("model.activation"));
     dialog.setValues({QStringLiteral("relu"), QStringLiteral("sigmoid")});
+    if (const QByteArray dir = qgetenv("GRADSCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+      dialog.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+      dialog.grab().save(QString::fromLocal8Bit(dir) + "/compare_dialog.png");
+    }
     const QList<core::ExperimentConfig> activations = dialog.variants();
     QCOMPARE(activations.size(), 2);
     QVERIFY(activations[0].model.hiddenActivation.kind == core::ActivationKind::Relu ||

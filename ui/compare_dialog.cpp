@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 #include "app/run_naming.h"
@@ -118,6 +119,11 @@ void CompareDialog::settingChanged() {
   }
   m_listed = listed;
   m_choices->setVisible(listed);
+  if (m_choices->count() > 0) {
+    // As tall as its choices (no empty space under a short list).
+    const int rows = std::min(m_choices->count(), 10);
+    m_choices->setFixedHeight(rows * m_choices->sizeHintForRow(0) + 2 * m_choices->frameWidth());
+  }
   m_numbers->setVisible(!listed);
   QString now;
   if (const auto* d = std::get_if<double>(&current)) now = number(*d);

@@ -63,7 +63,7 @@ namespace {
 // others at every 5th tick, 8 Hz.
 constexpr int kRefreshMilliseconds = 25;
 constexpr int kSlowEvery = 5;
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;  // 2: the Runs dock
 constexpr int kControlPanelWidth = 330;
 constexpr double kDefaultSpeed = 300.0;  // steps per second
 
@@ -338,6 +338,9 @@ void MainWindow::arrangeDefaultLayout() {
     }
     m_columns.push_back(column);
   }
+  // The Runs dock under the chart columns, in their area, so that a taller window gives the
+  // charts their share.
+  if (m_runsDock) addDockWidget(Qt::RightDockWidgetArea, m_runsDock, Qt::Vertical);
   applyDefaultSizes();
 }
 
@@ -900,9 +903,8 @@ void MainWindow::createRunsPanel() {
   m_runsDock->setWidget(m_runsPanel);
   m_runsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                           QDockWidget::DockWidgetClosable);
-  // Under the charts, beside the control panels (which keep the window's full height).
-  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-  addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
+  // Placed under the charts by arrangeDefaultLayout().
+  addDockWidget(Qt::RightDockWidgetArea, m_runsDock);
   connect(m_runsPanel, &RunsPanel::runSelected, this, &MainWindow::selectRun);
   connect(m_runsPanel, &RunsPanel::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 8000); });
@@ -956,6 +958,8 @@ void MainWindow::selectRun(int id) {
   if (id == m_run) return;
   m_run = id;
   m_controller->selectRun(id);
+  // Edits from now on start from this run's settings, even before the worker confirms.
+  m_editor->adopt(m_runTable->find(id)->config);
   if (m_history.layerCount(id) > 0) m_layerSelection->setLayerCount(m_history.layerCount(id));
   for (ViewState& v : m_viewStates) {
     v.view->clear();

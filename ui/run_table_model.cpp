@@ -21,6 +21,11 @@ QString loss(double value) {
   return QString::number(value, 'g', 4);
 }
 
+QString bestAndFinal(double best, double final) {
+  if (!std::isfinite(best) && !std::isfinite(final)) return QStringLiteral("–");
+  return QStringLiteral("%1 / %2").arg(loss(best), loss(final));
+}
+
 QString seconds(double s) {
   if (s < 10.0) return QString::number(s, 'f', 2);
   if (s < 100.0) return QString::number(s, 'f', 1);
@@ -91,9 +96,9 @@ QString RunTableModel::text(const app::RunEntry& e, int row, int column) const {
     case SpeedLecture:
       return app::starText(lecture.speed);
     case TrainingLoss:
-      return QStringLiteral("%1 / %2").arg(loss(s.bestLoss), loss(s.finalLoss));
+      return bestAndFinal(s.bestLoss, s.finalLoss);
     case ValidationLoss:
-      return QStringLiteral("%1 / %2").arg(loss(s.bestValLoss), loss(s.finalValLoss));
+      return bestAndFinal(s.bestValLoss, s.finalValLoss);
     case QualityMeasured:
       return rating.quality > 0 ? app::starText(rating.quality) : QStringLiteral("–");
     case QualityLecture:

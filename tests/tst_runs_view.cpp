@@ -247,6 +247,11 @@ class TestRunsView : public QObject {
       window.grab().save(QString::fromLocal8Bit(dir) + "/race.png");
     }
 
+    // A row made current in the table (a click, an arrow key) selects its run.
+    panel->tableView()->setCurrentIndex(panel->model()->index(2, RunTableModel::Name));
+    QCOMPARE(window.run(), 2);
+    QTRY_VERIFY(window.controller().config().optimizer.kind == core::OptimizerKind::Nesterov);
+
     // AdaGrad selected: the panels edit it, the layer charts show it.
     window.selectRun(3);
     QCOMPARE(window.run(), 3);

@@ -190,10 +190,25 @@ void LossView::onSnapshot(const app::Snapshot& snapshot) {
 }
 
 void LossView::setRunTable(std::shared_ptr<const app::RunTable> table) {
+  // Data changes arrive through the history (and redraw at the dashboard's pace); only what
+  // the table alone says (names, colours, the selection, divergence) redraws at once.
+  auto looks = [](const app::RunTable* t) {
+    QStringList parts;
+    if (!t) return parts;
+    parts << QString::number(t->selected) << t->differingSettings;
+    for (const app::RunEntry& e : t->runs) {
+      parts << QStringLiteral("%1:%2:%3:%4")
+                   .arg(e.id)
+                   .arg(e.colour)
+                   .arg(e.summary.diverged)
+                   .arg(e.name);
+    }
+    return parts;
+  };
   const bool wasComparing = comparing();
+  const bool changed = looks(m_table.get()) != looks(table.get());
   m_table = std::move(table);
-  // Data changes arrive through the history; names, colours and the selection through here.
-  if (comparing() || wasComparing) invalidate();
+  if (changed && (comparing() || wasComparing)) invalidate();
 }
 
 QLineSeries* LossView::runLine(int index) const {

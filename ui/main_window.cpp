@@ -564,13 +564,17 @@ void MainWindow::setSpeed(double stepsPerSecond) {
 void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
   if (m_runTable && m_runTable->runs.size() > 1) {
     // A new experiment ends the comparison: one run again.
-    m_controller->setRuns({app::NamedConfig{QString(), config}});
-    m_state = app::RunState::Paused;
-    updatePlayAction();
+    loadRuns({app::NamedConfig{QString(), config}});
     return;
   }
   m_editor->apply(config);
   m_controller->reset();
+  m_state = app::RunState::Paused;
+  updatePlayAction();
+}
+
+void MainWindow::loadRuns(const QList<app::NamedConfig>& runs) {
+  m_controller->setRuns(runs);
   m_state = app::RunState::Paused;
   updatePlayAction();
 }

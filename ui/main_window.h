@@ -87,8 +87,11 @@ class MainWindow : public QMainWindow {
   const Stats& stats() const { return m_stats; }
   app::RunState runState() const { return m_state; }
 
-  // Applies a whole experiment (preset, opened file) and restarts the run with it.
+  // Applies a whole experiment (preset, opened file) and restarts the run with it (ending a
+  // comparison).
   void loadExperiment(const core::ExperimentConfig& config);
+  // Several runs side by side (a comparison scenario, a session), paused at step 0.
+  void loadRuns(const QList<app::NamedConfig>& runs);
   // A named entry of the scenario picker; `make` turns the current experiment into the new one.
   void addScenario(const QString& name, const QString& tooltip,
                    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make);

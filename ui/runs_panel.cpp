@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QPixmap>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
@@ -110,10 +111,14 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
     const int id = m_selector->itemData(index).toInt();
     if (id != m_selected) emit runSelected(id);
   });
-  connect(m_table, &QTableView::clicked, this, [this](const QModelIndex& index) {
-    const int id = m_model->idAt(index.row());
-    if (id >= 0 && id != m_selected) emit runSelected(id);
-  });
+  // A row made current by the user (mouse or keys) selects its run; rows the panel marks
+  // itself (m_marking) do not.
+  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) {
+            if (m_marking || !current.isValid()) return;
+            const int id = m_model->idAt(current.row());
+            if (id >= 0 && id != m_selected) emit runSelected(id);
+          });
   connect(m_target, &NumberSpinBox::valueChanged, this,
           [this](double value) { m_controller.setTargetLoss(value); });
   connect(m_compare, &QPushButton::clicked, this, &RunsPanel::openCompareDialog);
@@ -139,6 +144,7 @@ void RunsPanel::applyTable() {
   m_throttle->stop();
   if (m_pending) {
     const bool changed = !sameRuns(m_model->runTable(), m_pending.get());
+    const QScopedValueRollback<bool> marking(m_marking, true);  // a reset moves the current row
     m_model->setRunTable(std::move(m_pending));
     m_pending.reset();
     if (changed) updateSelector();
@@ -170,6 +176,7 @@ void RunsPanel::updateSelector() {
 }
 
 void RunsPanel::setSelectedRun(int id) {
+  const QScopedValueRollback<bool> marking(m_marking, true);
   m_selected = id;
   {
     const QSignalBlocker block(m_selector);

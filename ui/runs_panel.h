@@ -80,6 +80,7 @@ class RunsPanel : public QWidget {
   QTimer* m_throttle = nullptr;
   std::shared_ptr<const app::RunTable> m_pending;
   int m_selected = 0;
+  bool m_marking = false;  // the panel itself moves the table's current row
 };
 
 }  // namespace gradscope::ui

@@ -1,6 +1,7 @@
 #include "runs_panel.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -54,11 +55,11 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_table->verticalHeader()->hide();
-  m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
   m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->setWordWrap(false);
   m_table->setAlternatingRowColors(true);
+  fitRows();
 
   m_selector = new QComboBox(this);
   m_selector->setObjectName(QStringLiteral("runSelector"));
@@ -187,6 +188,17 @@ void RunsPanel::setSelectedRun(int id) {
   if (row >= 0 && (!m_table->selectionModel()->isRowSelected(row, {}))) {
     m_table->selectRow(row);
   }
+}
+
+void RunsPanel::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::FontChange) fitRows();
+}
+
+void RunsPanel::fitRows() {
+  // Rows as tall as the text (presentation mode enlarges the font).
+  m_table->verticalHeader()->setMinimumSectionSize(1);
+  m_table->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
 }
 
 int RunsPanel::heightFor(int rows) const {

@@ -57,6 +57,9 @@ class RunsPanel : public QWidget {
   void startRace();
   void removeSelectedRun();
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  signals:
   // The user picked a run to edit and show.
   void runSelected(int id);
@@ -67,6 +70,7 @@ class RunsPanel : public QWidget {
   void applyTable();
   void openCompareDialog();
   void updateSelector();
+  void fitRows();
 
   app::TrainingController& m_controller;
   ConfigEditor& m_editor;

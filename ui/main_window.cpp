@@ -259,6 +259,7 @@ void MainWindow::arrangeDefaultLayout() {
   if (m_viewStates.empty()) return;
   if (m_options.allViewsVisible) {
     arrangeGrid();
+    if (m_runsDock) m_runsDock->hide();  // the charts' worst case, as before comparisons
     return;
   }
   // Charts: three columns of two cells to the right of the controls; related views share a
@@ -901,7 +902,7 @@ void MainWindow::createControlPanels() {
 
 void MainWindow::createRunsPanel() {
   m_runsPanel = new RunsPanel(*m_controller, *m_editor, this);
-  m_runsPanel->setObjectName(QStringLiteral("runs"));
+  m_runsPanel->setObjectName(QStringLiteral("runsPanel"));
   m_runsDock = new QDockWidget(tr("Runs"), this);
   m_runsDock->setObjectName(QStringLiteral("runs"));
   m_runsDock->setWidget(m_runsPanel);

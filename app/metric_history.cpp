@@ -166,9 +166,15 @@ void MetricHistory::append(const Snapshot& snapshot) {
   run.events.insert(run.events.end(), snapshot.events.begin(), snapshot.events.end());
 }
 
-void MetricHistory::clear() { m_runs.clear(); }
+void MetricHistory::clear() {
+  m_runs.clear();
+  ++m_revision;
+}
 
-void MetricHistory::clearRun(int run) { m_runs.erase(run); }
+void MetricHistory::clearRun(int run) {
+  m_runs.erase(run);
+  ++m_revision;
+}
 
 std::vector<int> MetricHistory::runs() const {
   std::vector<int> out;

@@ -100,6 +100,8 @@ class MetricHistory {
   // Changes with every append to or clear of the run (never repeats within a history): charts
   // redraw when it differs from the one they drew. 0 for a run that does not exist.
   std::uint64_t revision(int run) const;
+  // Changes with every append to or clear of any run (views that overlay all runs).
+  std::uint64_t latestRevision() const { return m_revision; }
   std::int64_t stepCount(int run) const;
   std::int64_t firstStep(int run) const;  // 0 for an empty run
   std::int64_t lastStep(int run) const;   // firstStep - 1 for an empty run

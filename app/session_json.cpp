@@ -9,6 +9,7 @@
 #include "app/history_json.h"
 #include "app/json_fields.h"
 #include "app/run_state_json.h"
+#include "app/run_table.h"  // kMaxRuns: a session holds as many runs as a comparison
 #include "core/network_spec.h"
 
 namespace gradscope::app {
@@ -18,7 +19,6 @@ using core::Error;
 namespace {
 
 const QLatin1String kFormat("gradscope-session");
-constexpr int kMaxRuns = 16;
 constexpr std::int64_t kMaxSamples = 10'000'000;
 constexpr std::int64_t kMaxOutputs = 1000;
 constexpr qsizetype kMaxText = 1 << 20;

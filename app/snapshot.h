@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "app/run_table.h"
 #include "core/probes.h"
 
 namespace gradscope::app {
@@ -129,7 +130,7 @@ struct DataPoints {
 };
 
 struct Snapshot {
-  int run = 0;
+  int run = 0;                 // the run's id (see RunTable)
   int layerCount = 0;          // Dense layers
   std::int64_t firstStep = 0;  // steps[0]; steps are consecutive
   std::vector<std::int64_t> steps;
@@ -146,6 +147,9 @@ struct Snapshot {
   std::shared_ptr<const LearningRatePlan> learningRatePlan;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
+  // Every run of the comparison (names, colours, settings, summaries); the same table is
+  // attached to each run's snapshot of one publication.
+  std::shared_ptr<const RunTable> runTable;
 
   RunState state = RunState::Idle;
   QString status;  // e.g. "paused: diverged at step 812 (layer 3, backward)"

@@ -10,6 +10,8 @@ void registerMetaTypes() {
   qRegisterMetaType<core::LrRangeTestSettings>();
   qRegisterMetaType<core::LrRangeTestResult>();
   qRegisterMetaType<SessionPtr>();
+  qRegisterMetaType<NamedConfig>();
+  qRegisterMetaType<QList<NamedConfig>>();
 }
 
 TrainingController::TrainingController(const core::ExperimentConfig& config, QObject* parent)
@@ -30,9 +32,18 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
   connect(this, &TrainingController::requestApplyConfig, m_worker, &TrainingWorker::applyConfig);
   connect(this, &TrainingController::requestSetSpeed, m_worker, &TrainingWorker::setSpeed);
   connect(this, &TrainingController::requestLrRangeTest, m_worker, &TrainingWorker::runLrRangeTest);
+  connect(this, &TrainingController::requestSetRuns, m_worker, &TrainingWorker::setRuns);
+  connect(this, &TrainingController::requestAddRun, m_worker, &TrainingWorker::addRun);
+  connect(this, &TrainingController::requestRemoveRun, m_worker, &TrainingWorker::removeRun);
+  connect(this, &TrainingController::requestApplyRunConfig, m_worker,
+          &TrainingWorker::applyRunConfig);
+  connect(this, &TrainingController::requestSelectRun, m_worker, &TrainingWorker::selectRun);
+  connect(this, &TrainingController::requestSetTargetLoss, m_worker,
+          &TrainingWorker::setTargetLoss);
 
   connect(m_worker, &TrainingWorker::snapshotReady, this, [this](const SnapshotPtr& snapshot) {
     handoffAcquire(Handoff::ToGui);
+    if (snapshot->runTable) m_runTable = snapshot->runTable;
     emit snapshotReady(snapshot);
   });
   connect(m_worker, &TrainingWorker::commandFailed, this,
@@ -126,6 +137,36 @@ void TrainingController::captureSession(int requestId) {
 void TrainingController::restoreSession(const SessionPtr& session, const QString& baseDirectory) {
   handoffRelease(Handoff::ToWorker);
   emit requestRestoreSession(session, baseDirectory);
+}
+
+QList<NamedConfig> TrainingController::runs() const {
+  if (!m_runTable) return {NamedConfig{QString(), m_config}};
+  return m_runTable->namedConfigs();
+}
+
+void TrainingController::setRuns(const QList<NamedConfig>& runs) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestSetRuns(runs);
+}
+void TrainingController::addRun(const NamedConfig& run) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestAddRun(run);
+}
+void TrainingController::removeRun(int id) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestRemoveRun(id);
+}
+void TrainingController::applyRunConfig(int id, const core::ExperimentConfig& config) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestApplyRunConfig(id, config);
+}
+void TrainingController::selectRun(int id) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestSelectRun(id);
+}
+void TrainingController::setTargetLoss(double loss) {
+  handoffRelease(Handoff::ToWorker);
+  emit requestSetTargetLoss(loss);
 }
 
 }  // namespace gradscope::app

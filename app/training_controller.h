@@ -16,8 +16,14 @@ class TrainingController : public QObject {
   explicit TrainingController(const core::ExperimentConfig& config, QObject* parent = nullptr);
   ~TrainingController() override;
 
-  // The configuration last acknowledged by the worker.
+  // The configuration last acknowledged by the worker (of the selected run).
   const core::ExperimentConfig& config() const { return m_config; }
+
+  // The runs as last published (null before the first snapshot): names, colours, settings
+  // and summaries of every run of the comparison.
+  std::shared_ptr<const RunTable> runTable() const { return m_runTable; }
+  // The runs as setRuns() takes them (a session stores these to open the comparison again).
+  QList<NamedConfig> runs() const;
 
  public slots:
   void start();
@@ -32,6 +38,15 @@ class TrainingController : public QObject {
   // Sessions: see TrainingWorker::captureSession / restoreSession.
   void captureSession(int requestId);
   void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
+
+  // --- comparison runs (see TrainingWorker): the entry point for loading several runs is
+  // setRuns(); run ids are those of the published RunTable.
+  void setRuns(const QList<gradscope::app::NamedConfig>& runs);
+  void addRun(const gradscope::app::NamedConfig& run);
+  void removeRun(int id);
+  void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  void selectRun(int id);
+  void setTargetLoss(double loss);
 
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
@@ -56,12 +71,19 @@ class TrainingController : public QObject {
   void requestCaptureSession(int requestId);
   void requestRestoreSession(const gradscope::app::SessionPtr& session,
                              const QString& baseDirectory);
+  void requestSetRuns(const QList<gradscope::app::NamedConfig>& runs);
+  void requestAddRun(const gradscope::app::NamedConfig& run);
+  void requestRemoveRun(int id);
+  void requestApplyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  void requestSelectRun(int id);
+  void requestSetTargetLoss(double loss);
 
  private:
   void connectSessions();
   QThread m_thread;
   TrainingWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
   core::ExperimentConfig m_config;
+  std::shared_ptr<const RunTable> m_runTable;
 };
 
 // Registers the value types that cross threads (idempotent).

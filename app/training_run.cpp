@@ -173,6 +173,75 @@ class TypedRun final : public TrainingRun {
     return found ? network.tensorValue(*found) : Eigen::MatrixXd();
   }
 
+  std::vector<DenseWeights> denseWeights() const override {
+    const Network<T>& net = m_trainer->network();
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    std::vector<DenseWeights> out;
+    for (std::size_t d = 0; d < dense.size(); ++d) {
+      const LayerSpec& layer = net.spec().layers[std::size_t(dense[d])];
+      DenseWeights w;
+      w.output = d + 1 == dense.size();
+      w.kernelInitializer = layer.kernelInitializer;
+      w.biasInitializer = layer.biasInitializer;
+      for (const ParameterTensor& t : net.layout()) {
+        if (t.layer != dense[d]) continue;
+        if (t.role == TensorRole::Kernel) w.kernel = net.tensorValue(t);
+        if (t.role == TensorRole::Bias) w.bias = net.tensorValue(t);
+      }
+      out.push_back(std::move(w));
+    }
+    return out;
+  }
+
+  int adoptWeights(const std::vector<DenseWeights>& source) override {
+    Network<T>& net = m_trainer->network();
+    const std::vector<DenseWeights> mine = denseWeights();
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    int taken = 0;
+    for (std::size_t d = 0; d < mine.size(); ++d) {
+      // Hidden layers pair by position, the output layer with the output layer.
+      const DenseWeights* theirs = nullptr;
+      if (mine[d].output && !source.empty() && source.back().output) {
+        theirs = &source.back();
+      } else if (!mine[d].output && d < source.size() && !source[d].output) {
+        theirs = &source[d];
+      }
+      if (!theirs || theirs->kernelInitializer != mine[d].kernelInitializer ||
+          theirs->biasInitializer != mine[d].biasInitializer ||
+          theirs->kernel.rows() != mine[d].kernel.rows() ||
+          theirs->kernel.cols() != mine[d].kernel.cols() ||
+          theirs->bias.size() != mine[d].bias.size()) {
+        continue;
+      }
+      for (const ParameterTensor& t : net.layout()) {
+        if (t.layer != dense[d]) continue;
+        if (t.role == TensorRole::Kernel) net.setTensorValue(t, theirs->kernel);
+        if (t.role == TensorRole::Bias) net.setTensorValue(t, theirs->bias);
+      }
+      ++taken;
+    }
+    return taken;
+  }
+
+  std::vector<std::int64_t> sampleOrder() const override { return m_trainer->sampleOrder(); }
+
+  std::uint64_t dataFingerprint() const override {
+    // FNV-1a over the bytes of every matrix.
+    std::uint64_t hash = 1469598103934665603ull;
+    auto add = [&](const Eigen::MatrixXd& m) {
+      const auto* bytes = reinterpret_cast<const unsigned char*>(m.data());
+      for (std::size_t i = 0; i < std::size_t(m.size()) * sizeof(double); ++i) {
+        hash = (hash ^ bytes[i]) * 1099511628211ull;
+      }
+      hash = (hash ^ std::uint64_t(m.rows())) * 1099511628211ull;
+    };
+    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
+      add(set->inputs);
+      add(set->targets);
+    }
+    return hash;
+  }
+
   std::shared_ptr<const DecisionField> decisionField(int resolution) override {
     if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;
     auto field = std::make_shared<DecisionField>();

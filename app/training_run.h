@@ -23,6 +23,16 @@
 
 namespace gradscope::app {
 
+// One Dense layer's weights and how they were drawn: what a comparison run needs to start
+// from another run's initial weights.
+struct DenseWeights {
+  bool output = false;  // the network's output layer
+  core::InitializerSpec kernelInitializer;
+  core::InitializerSpec biasInitializer;
+  Eigen::MatrixXd kernel;  // inputs x units
+  Eigen::MatrixXd bias;    // units x 1; empty without a bias
+};
+
 class TrainingRun {
  public:
   // Builds data, network and trainer; throws core::Error naming a bad field.
@@ -78,6 +88,19 @@ class TrainingRun {
   // One weight tensor by its Keras name (e.g. "layers[2].kernel", inputs x units), in double;
   // empty when there is none (the scenarios compare the units of a layer).
   virtual Eigen::MatrixXd tensor(const std::string& name) const = 0;
+
+  // --- comparison runs (see app/lockstep.h)
+  // Every Dense layer's weights, input side first, the output layer last.
+  virtual std::vector<DenseWeights> denseWeights() const = 0;
+  // Takes the weights of each Dense layer in `source` whose kernel shape and initialisers
+  // match this run's layer at the same position (hidden layers by position, the output
+  // layer as the output layer); returns how many layers were taken.
+  virtual int adoptWeights(const std::vector<DenseWeights>& source) = 0;
+  // The order in which the current epoch visits the training samples.
+  virtual std::vector<std::int64_t> sampleOrder() const = 0;
+  // A hash of the training and validation data (inputs and targets, as standardised), so
+  // that runs meant to see the same data can be checked to do so.
+  virtual std::uint64_t dataFingerprint() const = 0;
 
   // For 2-D data: the model's outputs over the data's plane (null for other data).
   virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;

@@ -8,6 +8,13 @@
 // the step where it took effect. A non-finite loss or gradient pauses the run with its
 // cause; the last finite weights are kept (the step is not applied) and no NaN is
 // published.
+//
+// Comparison runs: 1 to 8 runs train in lockstep, one step of every run per step, with the
+// same data, batch order and (where the layers match) initial weights (see app/lockstep.h).
+// Each run publishes its own snapshot (Snapshot::run is its id) with the RunTable of all
+// runs attached. A run that diverges or finishes stops while the others go on; training
+// stops when none is left. One run is selected: applyConfig() edits it, configApplied()
+// reports it, and the data points, decision field and rate plan are those of it.
 #pragma once
 
 #include <QElapsedTimer>
@@ -20,6 +27,7 @@
 #include <vector>
 
 #include "app/session.h"
+#include "app/run_tracker.h"
 #include "app/snapshot.h"
 #include "app/training_run.h"
 
@@ -49,6 +57,7 @@ class TrainingWorker : public QObject {
   void reset();
   // New weights now with the current initialiser; the run goes on.
   void reinitialize();
+  // Applies to the selected run.
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   // Target steps per second; 0 means as fast as possible.
   void setSpeed(double stepsPerSecond);
@@ -61,6 +70,22 @@ class TrainingWorker : public QObject {
   void captureSession(int requestId);
   void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
   void trainSteps(qint64 steps);
+
+  // --- comparison runs
+  // Replaces every run with these (1 to 8), numbered 0, 1, ... in order, all at step 0 in
+  // lockstep, training paused, run 0 selected. Refused as a whole (commandFailed) when one
+  // configuration is invalid.
+  void setRuns(const QList<gradscope::app::NamedConfig>& runs);
+  // Adds a run; the comparison restarts from step 0 (setRuns with the runs so far and this).
+  void addRun(const gradscope::app::NamedConfig& run);
+  // Removes a run; the others go on. The last run cannot be removed.
+  void removeRun(int id);
+  // A live edit of one run, exactly as applyConfig() edits the selected one.
+  void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  // The run the settings edit and whose data, decision field and rate plan are sent.
+  void selectRun(int id);
+  // The loss the results table measures "steps/epochs to target" against (> 0).
+  void setTargetLoss(double loss);
 
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
@@ -78,23 +103,55 @@ class TrainingWorker : public QObject {
 
  private:
   enum class Mode { Stopped, Running, Steps };
+
+  // One run of the comparison and what the worker keeps about it.
+  struct Lane {
+    int id = 0;
+    QString name;
+    bool namedExplicitly = false;
+    int colour = 0;
+    std::unique_ptr<TrainingRun> run;
+    std::unique_ptr<Snapshot> pending;
+    RunTracker tracker;
+    bool diverged = false;
+    bool finished = false;
+    QString stopStatus;  // why it stopped, as the status line says it for a single run
+    std::deque<bool> recentClips;
+    bool clipBurst = false;
+    bool active() const { return !diverged && !finished; }
+  };
+
   void startTraining(Mode mode, std::int64_t steps);
   void stopTraining(RunState state, const QString& status);
-  // One step of run 0; false when training must stop.
+  // One step of every active run; false when training must stop.
   bool trainOneStep();
-  void record(const core::StepProbe& probe);
-  void addEvent(EventKind kind, const QString& text);
-  void beginSnapshot(bool reset);
+  void stepLane(Lane& lane);
+  void record(Lane& lane, const core::StepProbe& probe);
+  void addEvent(Lane& lane, EventKind kind, const QString& text);
+  void beginSnapshot(Lane& lane, bool reset);
   void publish();
   void scheduleChunk();
   // Data points and the learning-rate plan go out after anything that may change them.
   void attachStatic();
   void attachField();
-  QString stateText() const;
+  Lane* findLane(int id);
+  Lane& selectedLane();
+  // Every run back to step 0 with shared initial weights (reset, or a restart that keeps the
+  // comparison in lockstep).
+  void restartAll(const QString& eventText);
+  // Names "by what differs" for the runs without an explicit name.
+  void renameLanes();
+  std::shared_ptr<const RunTable> makeRunTable() const;
+  void emitSelectedConfig(const QStringList& changes);
 
   core::ExperimentConfig m_initialConfig;
-  std::vector<std::unique_ptr<TrainingRun>> m_runs;  // one today; comparisons add more
-  std::unique_ptr<Snapshot> m_pending;
+  std::vector<Lane> m_lanes;  // the runs, in display order (one unless comparing)
+  int m_selected = 0;         // id of the selected run
+  int m_nextId = 1;
+  int m_generation = 0;
+  double m_targetLoss = 0.1;
+  QString m_differing;
+  bool m_comparesOptimizers = false;
   Mode m_mode = Mode::Stopped;
   std::int64_t m_stepsLeft = 0;
   RunState m_state = RunState::Idle;
@@ -111,8 +168,6 @@ class TrainingWorker : public QObject {
   QElapsedTimer m_rateClock;
   std::int64_t m_rateSteps = 0;
   double m_stepsPerSecond = 0.0;
-  std::deque<bool> m_recentClips;
-  bool m_clipBurst = false;
 };
 
 }  // namespace gradscope::app
@@ -120,3 +175,4 @@ class TrainingWorker : public QObject {
 Q_DECLARE_METATYPE(gradscope::core::ExperimentConfig)
 Q_DECLARE_METATYPE(gradscope::core::LrRangeTestSettings)
 Q_DECLARE_METATYPE(gradscope::core::LrRangeTestResult)
+Q_DECLARE_METATYPE(QList<gradscope::app::NamedConfig>)

@@ -108,6 +108,9 @@ class Trainer {
   std::int64_t stepCount() const { return m_step; }
   int epoch() const { return m_epoch; }
   Index batchInEpoch() const { return m_batchInEpoch; }
+  // The order in which the current epoch visits the training samples (its batches are
+  // consecutive slices of it).
+  const std::vector<std::int64_t>& sampleOrder() const { return m_order; }
   Index stepsPerEpoch() const;
   std::int64_t plannedSteps() const { return std::int64_t(m_training.epochs) * stepsPerEpoch(); }
   // The rate the next step will use.

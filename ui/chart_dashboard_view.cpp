@@ -8,7 +8,7 @@ namespace gradscope::ui {
 ChartDashboardView::ChartDashboardView(QWidget* parent) : QWidget(parent) {}
 
 void ChartDashboardView::refresh(const app::MetricHistory& history, int run) {
-  const std::uint64_t revision = history.revision(run);
+  const std::uint64_t revision = overlaysRuns() ? history.latestRevision() : history.revision(run);
   if (!m_dirty && &history == m_history && run == m_run && revision == m_revision) return;
   m_history = &history;
   m_run = run;

@@ -42,6 +42,12 @@ bool ConfigEditor::set(const std::string& key, const core::SettingValue& value, 
 
 void ConfigEditor::apply(const core::ExperimentConfig& config) { send(config); }
 
+void ConfigEditor::adopt(const core::ExperimentConfig& config) {
+  if (config == m_draft) return;
+  m_draft = config;
+  emit configChanged(m_draft);
+}
+
 void ConfigEditor::send(const core::ExperimentConfig& config) {
   m_draft = config;
   ++m_pending;

@@ -24,6 +24,9 @@ class ConfigEditor : public QObject {
   bool set(const std::string& key, const core::SettingValue& value, QString* error = nullptr);
   // Sends a whole configuration (preset, opened file).
   void apply(const core::ExperimentConfig& config);
+  // Shows another run's configuration without sending anything (the dashboard switched to
+  // another run of a comparison; the worker's acknowledgement follows).
+  void adopt(const core::ExperimentConfig& config);
   int pending() const { return m_pending; }
 
  signals:

@@ -23,8 +23,11 @@ class DashboardView {
   virtual QString viewTitle() const = 0;
   // Loss-like views refresh at 30 Hz, per-layer views at 5-10 Hz.
   virtual bool fastRefresh() const { return false; }
-  // Redraw from the history; `run` is the run to show (0 today).
+  // Redraw from the history; `run` is the run to show (the selected run of a comparison).
   virtual void refresh(const app::MetricHistory& history, int run) = 0;
+  // True while the view draws every run of a comparison (so it redraws when any run
+  // changes, not only `run`).
+  virtual bool overlaysRuns() const { return false; }
   // Every snapshot, as it arrives (after the history has taken it).
   virtual void onSnapshot(const app::Snapshot& /*snapshot*/) {}
   // The run was reset or rebuilt: drop anything cached.

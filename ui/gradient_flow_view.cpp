@@ -42,7 +42,9 @@ GradientFlowView::GradientFlowView(QWidget* parent) : ChartDashboardView(parent)
 void GradientFlowView::clear() {
   ChartDashboardView::clear();
   m_ghostValues.clear();
-  m_values.clear();
+  // Emptied, not resized: redraw() rebuilds only when the layer count changes and writes one
+  // value per bar.
+  std::fill(m_values.begin(), m_values.end(), kNaN);
   m_step = -1;
   drawBars();
 }

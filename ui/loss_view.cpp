@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMenu>
@@ -13,6 +14,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <limits>
 
 #include "app/metric_history.h"
 #include "chart_view.h"
@@ -123,6 +125,8 @@ void LossView::clear() {
 }
 
 void LossView::clearSeries() {
+  for (QLineSeries* s : m_runLines) s->clear();
+  for (QLineSeries* s : m_runValidation) s->clear();
   for (QXYSeries* s :
        {static_cast<QXYSeries*>(m_raw), static_cast<QXYSeries*>(m_smoothed),
         static_cast<QXYSeries*>(m_validation), static_cast<QXYSeries*>(m_validationPoints),
@@ -170,8 +174,193 @@ void LossView::attachLossAxis() {
     s->detachAxis(from);
     s->attachAxis(to);
   }
+  for (auto* list : {&m_runLines, &m_runValidation}) {
+    for (QLineSeries* s : *list) {
+      s->clear();
+      s->detachAxis(from);
+      s->attachAxis(to);
+    }
+  }
   from->setVisible(false);
   to->setVisible(true);
+}
+
+void LossView::onSnapshot(const app::Snapshot& snapshot) {
+  if (snapshot.runTable && snapshot.runTable != m_table) setRunTable(snapshot.runTable);
+}
+
+void LossView::setRunTable(std::shared_ptr<const app::RunTable> table) {
+  // Data changes arrive through the history (and redraw at the dashboard's pace); only what
+  // the table alone says (names, colours, the selection, divergence) redraws at once.
+  auto looks = [](const app::RunTable* t) {
+    QStringList parts;
+    if (!t) return parts;
+    parts << QString::number(t->selected) << t->differingSettings;
+    for (const app::RunEntry& e : t->runs) {
+      parts << QStringLiteral("%1:%2:%3:%4")
+                   .arg(e.id)
+                   .arg(e.colour)
+                   .arg(e.summary.diverged)
+                   .arg(e.name);
+    }
+    return parts;
+  };
+  const bool wasComparing = comparing();
+  const bool changed = looks(m_table.get()) != looks(table.get());
+  m_table = std::move(table);
+  if (changed && (comparing() || wasComparing)) invalidate();
+}
+
+QLineSeries* LossView::runLine(int index) const {
+  return index >= 0 && std::size_t(index) < m_runLines.size() ? m_runLines[std::size_t(index)]
+                                                              : nullptr;
+}
+
+void LossView::setLegendAlignment(Qt::Alignment alignment) {
+  QLegend* legend = m_chart->chart()->legend();
+  if (legend->alignment() != alignment) legend->setAlignment(alignment);
+}
+
+void LossView::ensureRunSeries(std::size_t count) {
+  QAbstractAxis* y = m_log ? static_cast<QAbstractAxis*>(m_yLog) : m_y;
+  while (m_runLines.size() < count) {
+    m_runLines.push_back(m_chart->addLine(QString(), m_x, y));
+    QLineSeries* validation = m_chart->addLine(QString(), m_x, y);
+    m_chart->setInLegend(validation, false);
+    m_runValidation.push_back(validation);
+  }
+}
+
+void LossView::showSingleRunSeries(bool on) {
+  if (on) {
+    for (std::size_t i = 0; i < m_runLines.size(); ++i) {
+      for (QLineSeries* s : {m_runLines[i], m_runValidation[i]}) {
+        if (!s->isVisible()) continue;
+        s->clear();
+        s->setVisible(false);
+        m_chart->setInLegend(s, false);
+      }
+    }
+    m_smoothed->setVisible(true);
+    m_chart->setInLegend(m_smoothed, true);
+    m_chart->setInLegend(m_raw, true);
+    return;
+  }
+  for (QXYSeries* s :
+       {static_cast<QXYSeries*>(m_raw), static_cast<QXYSeries*>(m_smoothed),
+        static_cast<QXYSeries*>(m_validation), static_cast<QXYSeries*>(m_validationPoints),
+        static_cast<QXYSeries*>(m_best), static_cast<QXYSeries*>(m_accuracy),
+        static_cast<QXYSeries*>(m_validationAccuracy)}) {
+    s->clear();
+    s->setVisible(false);
+    m_chart->setInLegend(s, false);
+  }
+  m_yAccuracy->setVisible(false);
+  m_accuracyBox->setVisible(false);
+  m_chart->setMarks(ChartView::MarkGroup::Highlights, {});
+}
+
+void LossView::drawOverlay(const app::MetricHistory& history, int run) {
+  const std::vector<app::RunEntry>& runs = m_table->runs;
+  ensureRunSeries(runs.size());
+  showSingleRunSeries(false);
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last = -1;
+  for (const app::RunEntry& e : runs) {
+    if (history.stepCount(e.id) == 0) continue;
+    first = std::min(first, history.firstStep(e.id));
+    last = std::max(last, history.lastStep(e.id));
+  }
+  // Runs named by what differs: the title says what that is.
+  const bool autoNamed = std::none_of(runs.begin(), runs.end(),
+                                      [](const app::RunEntry& e) { return e.namedExplicitly; });
+  QString title = tr("Loss — %1 runs").arg(runs.size());
+  if (autoNamed && !m_table->differingSettings.isEmpty()) {
+    title = tr("Loss — %1").arg(m_table->differingSettings);
+  } else if (m_table->comparesOptimizers) {
+    title = tr("Loss — %1 optimisers").arg(runs.size());
+  }
+  // Many runs: their names in a column beside the plot, where long names fit; a chart too
+  // short for that column leaves the key to the Runs table (whose rows carry the colours).
+  const bool column = runs.size() > 3;
+  setLegendAlignment(column ? Qt::AlignRight : Qt::AlignTop);
+  const int line = QFontMetrics(theme().font()).height();
+  const bool fits = !column || int(runs.size()) * (line + 4) + 3 * line <= m_chart->height();
+  QLegend* legend = m_chart->chart()->legend();
+  if (legend->isVisible() != fits) legend->setVisible(fits);
+  if (!fits) title += tr(" (key: Runs table)");
+  m_chart->setTitle(title, tr("Loss"));
+  if (last < first) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      m_runLines[i]->clear();
+      m_runValidation[i]->clear();
+    }
+    m_chart->setPlaceholder(tr("waiting for the first training step"));
+  } else {
+    m_chart->setPlaceholder(QString());
+    m_chart->fitSteps(m_x, first, last);
+  }
+  // Mean lines only: eight min/max zigzags would tangle.
+  const int buckets = m_chart->bucketsFor(std::max<int>(1, int(runs.size()) / 2));
+  ValueRange range;
+  auto add = [&](double v) {
+    if (m_log) {
+      range.addPositive(v);
+    } else {
+      range.add(v);
+    }
+  };
+  for (std::size_t i = 0; i < m_runLines.size(); ++i) {
+    QLineSeries* line = m_runLines[i];
+    QLineSeries* validation = m_runValidation[i];
+    if (i >= runs.size()) {
+      line->clear();
+      validation->clear();
+      line->setVisible(false);
+      validation->setVisible(false);
+      m_chart->setInLegend(line, false);
+      continue;
+    }
+    const app::RunEntry& e = runs[i];
+    const QColor colour = theme().runColor(e.colour);
+    const double width = e.id == run ? 1.8 : 1.0;
+    if (line->pen().color() != colour || line->pen().widthF() != theme().lineWidth * width) {
+      ChartView::styleLine(line, colour, width);
+      ChartView::styleLine(validation, colour, width * 0.8, Qt::DashLine);
+    }
+    const QString name = e.summary.diverged ? tr("%1 (diverged)").arg(e.name) : e.name;
+    if (line->name() != name) line->setName(name);
+    line->setVisible(true);
+    m_chart->setInLegend(line, true);
+    if (last < first || history.stepCount(e.id) == 0) {
+      line->clear();
+      validation->clear();
+      continue;
+    }
+    const app::DecimatedSeries loss =
+        m_smoothing > 0.0
+            ? history.smoothedStepSeries(e.id, app::StepMetric::Loss, m_smoothing,
+                                         history.firstStep(e.id), history.lastStep(e.id), buckets)
+            : history.stepSeries(e.id, app::StepMetric::Loss, history.firstStep(e.id),
+                                 history.lastStep(e.id), buckets);
+    for (const app::DecimatedBucket& b : loss.buckets) add(b.mean);
+    ChartView::fill(line, loss, ChartView::Envelope::Mean);
+    const std::vector<app::EpochSample>& epochs = history.epochs(e.id);
+    QList<QPointF> points = ChartView::minMaxPoints(
+        epochs.size(), [&](std::size_t k) { return double(epochs[k].lastStep); },
+        [&](std::size_t k) { return epochs[k].valLoss; }, buckets);
+    points.removeIf([](const QPointF& p) { return !std::isfinite(p.y()); });
+    for (const QPointF& p : points) add(p.y());
+    validation->setVisible(!points.isEmpty());
+    m_chart->setInLegend(validation, false);  // showing a series shows its legend entry
+    ChartView::setPoints(validation, std::move(points));
+  }
+  if (m_log) {
+    m_chart->fitLog(m_yLog, range);
+  } else {
+    m_chart->fitValues(m_y, range, range.valid() && range.lo >= 0.0);
+  }
+  m_chart->setEvents(history.events(run));
 }
 
 void LossView::restyle() {
@@ -212,6 +401,13 @@ void LossView::fitControls() {
 }
 
 void LossView::redraw(const app::MetricHistory& history, int run) {
+  if (comparing()) {
+    drawOverlay(history, run);
+    return;
+  }
+  if (!m_runLines.empty() && m_runLines.front()->isVisible()) showSingleRunSeries(true);
+  setLegendAlignment(Qt::AlignTop);
+  if (!m_chart->chart()->legend()->isVisible()) m_chart->chart()->legend()->setVisible(true);
   const std::int64_t first = history.firstStep(run);
   const std::int64_t last = history.lastStep(run);
   if (last < first) {

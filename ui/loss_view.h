@@ -2,8 +2,16 @@
 // moving average (TensorBoard's smoothing, set with a slider), the validation loss per epoch,
 // the accuracy on a second axis when classifying, events on the step axis, and with early
 // stopping the best epoch and the epochs since it (the patience counter).
+//
+// Comparing runs, it overlays them instead: one colour per run (the theme's run colours),
+// the smoothed training loss as a solid line named after the run, its validation loss per
+// epoch dashed in the same colour; the selected run's line is drawn thicker.
 #pragma once
 
+#include <memory>
+#include <vector>
+
+#include "app/run_table.h"
 #include "chart_dashboard_view.h"
 
 class QCheckBox;
@@ -27,6 +35,13 @@ class LossView : public ChartDashboardView {
   QString viewTitle() const override { return tr("Loss"); }
   bool fastRefresh() const override { return true; }
   void clear() override;
+  void onSnapshot(const app::Snapshot& snapshot) override;
+  bool overlaysRuns() const override { return comparing(); }
+  // The runs to overlay (taken from snapshots; settable for tests).
+  void setRunTable(std::shared_ptr<const app::RunTable> table);
+  bool comparing() const { return m_table && m_table->runs.size() > 1; }
+  // The overlay's training-loss line of the run at `index` of the run table (for tests).
+  QLineSeries* runLine(int index) const;
 
   ChartView* chartView() const { return m_chart; }
   double smoothing() const { return m_smoothing; }
@@ -44,6 +59,10 @@ class LossView : public ChartDashboardView {
  private:
   void clearSeries();
   void drawEpochs(const app::MetricHistory& history, int run, int buckets);
+  void drawOverlay(const app::MetricHistory& history, int run);
+  void ensureRunSeries(std::size_t count);
+  void showSingleRunSeries(bool on);
+  void setLegendAlignment(Qt::Alignment alignment);
   void attachLossAxis();
   // Shorter control texts in a narrow dock, so the slider keeps its room.
   void fitControls();
@@ -68,6 +87,9 @@ class LossView : public ChartDashboardView {
   QScatterSeries* m_best = nullptr;
   QLineSeries* m_accuracy = nullptr;
   QLineSeries* m_validationAccuracy = nullptr;
+  std::shared_ptr<const app::RunTable> m_table;
+  std::vector<QLineSeries*> m_runLines;       // training loss per run (overlay)
+  std::vector<QLineSeries*> m_runValidation;  // validation loss per run, dashed
 
   double m_smoothing = 0.6;
   bool m_log = false;

@@ -51,6 +51,7 @@
 #include "lr_range_test_view.h"
 #include "network_view.h"
 #include "presets.h"
+#include "runs_panel.h"
 #include "saturation_view.h"
 #include "session_manager.h"
 #include "scenario_panel.h"
@@ -67,7 +68,7 @@ namespace {
 // others at every 5th tick, 8 Hz.
 constexpr int kRefreshMilliseconds = 25;
 constexpr int kSlowEvery = 5;
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;  // 2: the Runs dock
 constexpr int kControlPanelWidth = 330;
 constexpr double kDefaultSpeed = 300.0;  // steps per second
 
@@ -135,6 +136,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   createToolBar();
   createStatusBar();
   createControlPanels();
+  createRunsPanel();
   createViews();
   createScenarios();
   createMenus();
@@ -267,6 +269,7 @@ void MainWindow::arrangeDefaultLayout() {
   if (m_viewStates.empty()) return;
   if (m_options.allViewsVisible) {
     arrangeGrid();
+    if (m_runsDock) m_runsDock->hide();  // the charts' worst case, as before comparisons
     return;
   }
   // Charts: three columns of two cells to the right of the controls; related views share a
@@ -346,6 +349,9 @@ void MainWindow::arrangeDefaultLayout() {
     }
     m_columns.push_back(column);
   }
+  // The Runs dock under the chart columns, in their area, so that a taller window gives the
+  // charts their share.
+  if (m_runsDock) addDockWidget(Qt::RightDockWidgetArea, m_runsDock, Qt::Vertical);
   applyDefaultSizes();
 }
 
@@ -377,6 +383,7 @@ void MainWindow::applyDefaultSizes() {
     QList<int> heights(cells.size(), std::max(1, height() / int(cells.size())));
     resizeDocks(cells, heights, Qt::Vertical);
   }
+  fitRunsDock();
 }
 
 void MainWindow::arrangeGrid() {
@@ -406,14 +413,18 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   QElapsedTimer busy;
   busy.start();
   const app::Snapshot& s = *snapshot;
+  if (s.runTable && s.runTable != m_runTable) applyRunTable(s.runTable);
   m_history.append(s);
-  if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
-  for (ViewState& v : m_viewStates) {
-    if (s.reset && s.run == m_run) {
-      v.view->clear();
-      v.drawnRevision = 0;
+  // The views show the selected run; the others reach them through the history.
+  if (s.run == m_run) {
+    if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
+    for (ViewState& v : m_viewStates) {
+      if (s.reset) {
+        v.view->clear();
+        v.drawnRevision = 0;
+      }
+      v.view->onSnapshot(s);
     }
-    v.view->onSnapshot(s);
   }
   if (s.run == m_run) {
     if (SettingsPanel* schedule = settingsPanel(QStringLiteral("Schedule"))) {
@@ -435,10 +446,12 @@ void MainWindow::refreshViews() {
   QElapsedTimer busy;
   busy.start();
   const bool slowTick = true;
-  const std::uint64_t revision = m_history.revision(m_run);
+  const std::uint64_t runRevision = m_history.revision(m_run);
   bool fastDrawn = false;
   int slowIndex = 0;
   for (ViewState& v : m_viewStates) {
+    const std::uint64_t revision =
+        v.view->overlaysRuns() ? m_history.latestRevision() : runRevision;
     const bool fast = v.view->fastRefresh();
     // Slow views are spread over the ticks so that no single tick draws them all.
     const bool due = fast || (slowTick && (m_tick + slowIndex++) % kSlowEvery == 0);
@@ -562,8 +575,19 @@ void MainWindow::setSpeed(double stepsPerSecond) {
 }
 
 void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
+  if (m_runTable && m_runTable->runs.size() > 1) {
+    // A new experiment ends the comparison: one run again.
+    loadRuns({app::NamedConfig{QString(), config}});
+    return;
+  }
   m_editor->apply(config);
   m_controller->reset();
+  m_state = app::RunState::Paused;
+  updatePlayAction();
+}
+
+void MainWindow::loadRuns(const QList<app::NamedConfig>& runs) {
+  m_controller->setRuns(runs);
   m_state = app::RunState::Paused;
   updatePlayAction();
 }
@@ -877,6 +901,7 @@ void MainWindow::createMenus() {
   QMenu* panels = view->addMenu(tr("Control panels"));
   for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
   panels->addAction(m_scenarioDock->toggleViewAction());
+  if (m_runsDock) panels->addAction(m_runsDock->toggleViewAction());
   QMenu* charts = view->addMenu(tr("Charts"));
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
   view->addSeparator();
@@ -955,6 +980,81 @@ void MainWindow::createControlPanels() {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     m_controlDocks << dock;
   }
+}
+
+// ------------------------------------------------------------------------ comparisons
+
+void MainWindow::createRunsPanel() {
+  m_runsPanel = new RunsPanel(*m_controller, *m_editor, this);
+  m_runsPanel->setObjectName(QStringLiteral("runsPanel"));
+  m_runsDock = new QDockWidget(tr("Runs"), this);
+  m_runsDock->setObjectName(QStringLiteral("runs"));
+  m_runsDock->setWidget(m_runsPanel);
+  m_runsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                          QDockWidget::DockWidgetClosable);
+  // Placed under the charts by arrangeDefaultLayout().
+  addDockWidget(Qt::RightDockWidgetArea, m_runsDock);
+  connect(m_runsPanel, &RunsPanel::runSelected, this, &MainWindow::selectRun);
+  connect(m_runsPanel, &RunsPanel::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+}
+
+void MainWindow::applyRunTable(const std::shared_ptr<const app::RunTable>& table) {
+  const bool newGeneration = !m_runTable || m_runTable->generation != table->generation;
+  const bool resized = !m_runTable || m_runTable->runs.size() != table->runs.size();
+  m_runTable = table;
+  // Runs that are gone leave the history (a new generation reuses ids: their reset
+  // snapshots clear them).
+  for (int id : m_history.runs()) {
+    if (!table->find(id)) m_history.clearRun(id);
+  }
+  // The worker chose the run (a new comparison, or the shown run was removed).
+  if (newGeneration || !table->find(m_run)) {
+    if (table->selected != m_run) {
+      m_run = table->selected;
+      for (ViewState& v : m_viewStates) {
+        v.view->clear();
+        v.drawnRevision = 0;
+      }
+      if (m_history.layerCount(m_run) > 0) {
+        m_layerSelection->setLayerCount(m_history.layerCount(m_run));
+      }
+    }
+  }
+  m_runsPanel->setRunTable(table);
+  m_runsPanel->setSelectedRun(m_run);
+  // Once the new rows are laid out.
+  if (resized) QTimer::singleShot(0, this, &MainWindow::fitRunsDock);
+}
+
+void MainWindow::fitRunsDock() {
+  if (!m_runsDock || !m_runsDock->isVisible() || m_runsDock->isFloating()) return;
+  const int rows = m_runTable ? int(m_runTable->runs.size()) : 1;
+  const int title = std::max(0, m_runsDock->height() - m_runsPanel->height());
+  const int wanted = std::min(m_runsPanel->heightFor(rows) + title, int(height() * 0.35));
+  // resizeDocks() grows a lone bottom dock but does not shrink it: pin the height for one
+  // layout pass instead, then let the user resize it again.
+  m_runsDock->setFixedHeight(std::max(wanted, m_runsDock->minimumSizeHint().height()));
+  QTimer::singleShot(0, this, [this] {
+    m_runsDock->setMinimumHeight(0);
+    m_runsDock->setMaximumHeight(QWIDGETSIZE_MAX);
+  });
+}
+
+void MainWindow::selectRun(int id) {
+  if (!m_runTable || !m_runTable->find(id)) return;
+  m_runsPanel->setSelectedRun(id);
+  if (id == m_run) return;
+  m_run = id;
+  m_controller->selectRun(id);
+  // Edits from now on start from this run's settings, even before the worker confirms.
+  m_editor->adopt(m_runTable->find(id)->config);
+  if (m_history.layerCount(id) > 0) m_layerSelection->setLayerCount(m_history.layerCount(id));
+  for (ViewState& v : m_viewStates) {
+    v.view->clear();
+    v.drawnRevision = 0;
+  }
+  refreshViews();
 }
 
 // ------------------------------------------------------------------ files and exporting

@@ -39,6 +39,7 @@ class LandscapeWindow;
 class LayerSelection;
 class SessionManager;
 class ScenarioPanel;
+class RunsPanel;
 class SettingsPanel;
 
 class MainWindow : public QMainWindow {
@@ -88,13 +89,20 @@ class MainWindow : public QMainWindow {
   ConfigEditor& configEditor() { return *m_editor; }
   SettingsPanel* settingsPanel(const QString& group) const;
   const QList<QDockWidget*>& controlDocks() const { return m_controlDocks; }
-  // The run the views show (0 today).
+  // The run the views show and the settings panels edit (the selected run of a comparison).
   int run() const { return m_run; }
+  // Shows and edits another run of the comparison (its id in the run table).
+  void selectRun(int id);
+  RunsPanel* runsPanel() const { return m_runsPanel; }
+  QDockWidget* runsDock() const { return m_runsDock; }
   const Stats& stats() const { return m_stats; }
   app::RunState runState() const { return m_state; }
 
-  // Applies a whole experiment (preset, opened file) and restarts the run with it.
+  // Applies a whole experiment (preset, opened file) and restarts the run with it (ending a
+  // comparison).
   void loadExperiment(const core::ExperimentConfig& config);
+  // Several runs side by side (a comparison scenario, a session), paused at step 0.
+  void loadRuns(const QList<app::NamedConfig>& runs);
   // A named entry of the scenario picker; `make` turns the current experiment into the new one.
   void addScenario(const QString& name, const QString& tooltip,
                    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make);
@@ -161,6 +169,10 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createStatusBar();
   void createControlPanels();
+  void createRunsPanel();
+  void applyRunTable(const std::shared_ptr<const app::RunTable>& table);
+  // The Runs dock as tall as its rows need (at most 35% of the window).
+  void fitRunsDock();
   void createScenarios();
   void arrangeDefaultLayout();
   void arrangeGrid();
@@ -187,6 +199,9 @@ class MainWindow : public QMainWindow {
   LayerSelection* m_layerSelection = nullptr;
   SessionManager* m_sessions = nullptr;
   int m_run = 0;
+  RunsPanel* m_runsPanel = nullptr;
+  QDockWidget* m_runsDock = nullptr;
+  std::shared_ptr<const app::RunTable> m_runTable;
 
   app::LandscapeModel* m_landscapeModel = nullptr;
   QPointer<LandscapeWindow> m_landscapeWindow;

@@ -36,10 +36,17 @@ double cosine(const Before& before, const After& after) {
 }  // namespace
 
 template <typename T>
-ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
-                                     const ParameterLayout& layout) const {
+ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads, const ParameterLayout& layout,
+                                     std::span<const double> tensorNorms) const {
   ClipResult result;
-  result.normBefore = norm(grads);
+  const bool given = !tensorNorms.empty() && tensorNorms.size() == layout.size();
+  if (given) {
+    double squares = 0.0;
+    for (const double n : tensorNorms) squares += n * n;
+    result.normBefore = std::sqrt(squares);
+  } else {
+    result.normBefore = norm(grads);
+  }
   result.normAfter = result.normBefore;
   const double c = m_settings.threshold;
 
@@ -69,13 +76,14 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads,
 
     case ClipMode::Norm: {
       Index covered = 0;
-      for (const auto& tensor : layout) {
+      for (std::size_t k = 0; k < layout.size(); ++k) {
+        const auto& tensor = layout[k];
         if (tensor.offset < 0 || tensor.size < 0 || tensor.offset + tensor.size > grads.size()) {
           throw Error("clip.layout." + tensor.name, "lies outside the gradient vector");
         }
         covered += tensor.size;
         auto g = grads.segment(tensor.offset, tensor.size);
-        const double tensorNorm = norm(g);
+        const double tensorNorm = given ? tensorNorms[k] : norm(g);
         // Keras: g * c / max(||g||, c); a norm at or below c leaves g as it is. The negated
         // test also catches a NaN norm, which Keras propagates through the division.
         if (!(tensorNorm <= c)) {

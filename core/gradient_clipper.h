@@ -22,6 +22,8 @@
 // differ in the last bit.
 #pragma once
 
+#include <span>
+
 #include "optimizer_settings.h"
 #include "parameter_tensor.h"
 #include "types.h"
@@ -50,7 +52,11 @@ class GradientClipper {
 
   // Clips `grads` in place. `layout` names the weight tensors (segments of `grads`); it is
   // used by ClipMode::Norm only and must then cover grads exactly (no gaps, no overlaps).
-  ClipResult apply(Eigen::Ref<Vector<T>> grads, const ParameterLayout& layout) const;
+  // `tensorNorms`, when given, are the norms of layout's tensors in `grads` as they are now
+  // (vector_norm.h tensorNorms), which spares computing them again; the global norm is then
+  // sqrt(sum of their squares), as Keras's global_norm sums per-tensor squares.
+  ClipResult apply(Eigen::Ref<Vector<T>> grads, const ParameterLayout& layout,
+                   std::span<const double> tensorNorms = {}) const;
 
   // sqrt(sum g^2), safe against underflow (vector_norm.h).
   static double norm(const Eigen::Ref<const Vector<T>>& values);

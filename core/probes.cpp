@@ -162,7 +162,8 @@ void Prober<T>::reset() {
 }
 
 template <typename T>
-void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& record) {
+void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& record,
+                              std::span<const double> tensorNorms) {
   // The cost budget: the expensive probes' share of the time between two steps stays below
   // settings.budget by spacing them out (never closer than settings.stride).
   const double start = now();
@@ -193,7 +194,7 @@ void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& recor
     if (network.template layerAs<DenseLayer<T>>(i)) {
       LayerProbe probe;
       probe.layer = i;
-      probeLayer(network, i, probe, m_probe.strideStep);
+      probeLayer(network, i, probe, m_probe.strideStep, tensorNorms);
       m_probe.layers.push_back(std::move(probe));
     } else if (const auto* bn = network.template layerAs<BatchNormLayer<T>>(i)) {
       BatchNormProbe probe;
@@ -220,12 +221,16 @@ void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& recor
 
 template <typename T>
 void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe& probe,
-                           bool stride) {
+                           bool stride, std::span<const double> tensorNorms) {
   const auto& dense = *network.template layerAs<DenseLayer<T>>(layerIndex);
   double kernelSq = 0.0, biasSq = 0.0;
-  for (const ParameterTensor& tensor : network.layout()) {
+  const ParameterLayout& layout = network.layout();
+  const bool given = tensorNorms.size() == layout.size();
+  for (std::size_t k = 0; k < layout.size(); ++k) {
+    const ParameterTensor& tensor = layout[k];
     if (tensor.layer != layerIndex) continue;
-    const double n = l2Norm(network.gradients().data() + tensor.offset, tensor.size);
+    const double n =
+        given ? tensorNorms[k] : l2Norm(network.gradients().data() + tensor.offset, tensor.size);
     (tensor.role == TensorRole::Kernel ? kernelSq : biasSq) += n * n;
   }
   probe.kernelGradientNorm = std::sqrt(kernelSq);

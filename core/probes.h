@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -120,8 +121,10 @@ class Prober {
   const ProbeSettings& settings() const { return m_settings; }
   void setSettings(const ProbeSettings& settings);
 
-  // Called by the trainer after backward, before clipping and the update.
-  void afterBackward(const Network<T>& network, const StepRecord& record);
+  // Called by the trainer after backward, before clipping and the update. `tensorNorms` are the
+  // gradient's per-tensor norms when the caller has them (in layout order), else computed here.
+  void afterBackward(const Network<T>& network, const StepRecord& record,
+                     std::span<const double> tensorNorms = {});
   // Called by the trainer after the update (and after an epoch ends, if it did).
   void afterUpdate(const Network<T>& network, const Optimizer<T>& optimizer,
                    const StepRecord& record);
@@ -132,7 +135,8 @@ class Prober {
   void reset();
 
  private:
-  void probeLayer(const Network<T>& network, int layerIndex, LayerProbe& probe, bool stride);
+  void probeLayer(const Network<T>& network, int layerIndex, LayerProbe& probe, bool stride,
+                  std::span<const double> tensorNorms);
   void findNonFinite(const Network<T>& network);
 
   ProbeSettings m_settings;

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "probes.h"
+#include "vector_norm.h"
 
 namespace gradscope::core {
 
@@ -273,9 +274,11 @@ StepRecord Trainer<T>::step() {
   record.loss = m_network.loss(*m_loss, m_batchY);
   if (m_classifies) record.accuracy = accuracy<T>(m_network.output(), m_batchY, m_lossKind);
   m_network.backward(*m_loss, m_batchY);
-  if (m_prober) m_prober->afterBackward(m_network, record);
+  // The gradient's per-tensor norms, once: the probes chart them, the clipper needs them.
+  tensorNorms(m_network.gradients(), m_network.layout(), m_gradientNorms);
+  if (m_prober) m_prober->afterBackward(m_network, record, m_gradientNorms);
 
-  record.clip = m_clipper.apply(m_network.gradients(), m_network.layout());
+  record.clip = m_clipper.apply(m_network.gradients(), m_network.layout(), m_gradientNorms);
   record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
 
   const std::int64_t scheduleStep = m_step - m_scheduleOrigin;

@@ -201,6 +201,7 @@ class Trainer {
   StopReason m_stopReason = StopReason::None;
   std::int64_t m_clippedSteps = 0;
   Prober<T>* m_prober = nullptr;
+  std::vector<double> m_gradientNorms;  // this step's, per layout tensor, before clipping
   std::vector<TrainingCallback*> m_callbacks;
 };
 

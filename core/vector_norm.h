@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cmath>
+#include <vector>
 
+#include "parameter_tensor.h"
 #include "types.h"
 
 namespace gradscope::core {
@@ -24,6 +26,21 @@ double l2Norm(const T* data, Index n) {
   if (!(largest > T(0))) return largest == T(0) ? 0.0 : double(largest);  // zero or NaN
   if (!std::isfinite(double(largest))) return double(largest);
   return double(largest) * std::sqrt(double((values / largest).squaredNorm()));
+}
+
+// The L2 norm of each tensor of `layout` within `values` (in layout order), into `norms`. The
+// trainer computes the gradient's once per step; the clipper and the probes both read them
+// rather than each passing over the whole gradient again.
+template <typename T>
+void tensorNorms(const Vector<T>& values, const ParameterLayout& layout,
+                 std::vector<double>& norms) {
+  norms.resize(layout.size());
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    const ParameterTensor& tensor = layout[i];
+    const bool inside =
+        tensor.offset >= 0 && tensor.size >= 0 && tensor.offset + tensor.size <= values.size();
+    norms[i] = inside ? l2Norm(values.data() + tensor.offset, tensor.size) : 0.0;
+  }
 }
 
 }  // namespace gradscope::core

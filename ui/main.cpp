@@ -124,6 +124,8 @@ int main(int argc, char* argv[]) {
   }
   std::unique_ptr<ui::DashboardMeasurement> measurement;
   if (parser.isSet(measure)) {
+    // A measurement run closes itself when done: nothing of it is worth keeping.
+    window.sessions().setClosePrompt([] { return ui::SessionManager::CloseChoice::Discard; });
     measurement = std::make_unique<ui::DashboardMeasurement>(
         window, seconds,
         QStringLiteral("%1 hidden sigmoid layers x 100 units, teacher data (100 inputs, 10 "

@@ -274,6 +274,10 @@ void DataSpec::validate() const {
   if (!(noise >= 0.0 && noise <= kMaxNoise))
     throw Error("noise", "must be between 0 and " + formatNumber(kMaxNoise) + ", got " +
                              formatNumber(noise));
+  if (!(secondFeatureScale >= kMinFeatureScale && secondFeatureScale <= kMaxFeatureScale))
+    throw Error("secondFeatureScale", "must be between " + formatNumber(kMinFeatureScale) +
+                                          " and " + formatNumber(kMaxFeatureScale) + ", got " +
+                                          formatNumber(secondFeatureScale));
   if (kind == DatasetKind::Blobs || kind == DatasetKind::Spirals)
     checkRange("classes", classes, 2, kMaxPlaneClasses,
                std::string(" for ") + std::string(toString(kind)));
@@ -329,15 +333,22 @@ Dataset generate(const DataSpec& spec) {
   Rng network = root.split();
   Rng shape = root.split();
   Rng jitter = root.split();
-  switch (spec.kind) {
-    case DatasetKind::Sine:
-    case DatasetKind::Plane:
-      return generateRegression(spec, shape, jitter);
-    case DatasetKind::Teacher:
-      return generateTeacher(spec, network, shape, jitter);
-    default:
-      return generatePlane(spec, shape, jitter);
+  Dataset data = [&] {
+    switch (spec.kind) {
+      case DatasetKind::Sine:
+      case DatasetKind::Plane:
+        return generateRegression(spec, shape, jitter);
+      case DatasetKind::Teacher:
+        return generateTeacher(spec, network, shape, jitter);
+      default:
+        return generatePlane(spec, shape, jitter);
+    }
+  }();
+  // After the targets: the same problem, only seen through a stretched second feature.
+  if (spec.secondFeatureScale != 1.0 && data.inputs.rows() >= 2) {
+    data.inputs.row(1) *= spec.secondFeatureScale;
   }
+  return data;
 }
 
 }  // namespace gradscope::core

@@ -44,11 +44,18 @@ struct DataSpec {
   int teacherDepth = 4;            // Teacher: hidden tanh layers
   int teacherWidth = 32;           // Teacher: units per hidden layer
   bool teacherRegression = false;  // Teacher: real-valued targets instead of class labels
+  // Multiplies the second input feature (x2) after the data (and its noise) are generated;
+  // targets are those of the unscaled data. Without input standardisation, features of very
+  // different scales make the loss an elongated, ill-conditioned valley in weight space (the
+  // curvature along x2's weights grows with the square of the scale). Ignored with one input.
+  double secondFeatureScale = 1.0;
 
   // Documented limits; validate() refuses anything outside them with an Error naming the field.
   static constexpr Index kMinSamples = 4;
   static constexpr Index kMaxSamples = 1'000'000;
   static constexpr double kMaxNoise = 10.0;
+  static constexpr double kMinFeatureScale = 1e-3;
+  static constexpr double kMaxFeatureScale = 1e3;
   static constexpr int kMaxPlaneClasses = 10;  // Blobs, Spirals
   static constexpr int kMaxTeacherClasses = 100;
   static constexpr int kMaxFeatures = 1000;

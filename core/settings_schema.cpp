@@ -210,6 +210,14 @@ std::vector<SettingMeta> buildSettings() {
        "data.features", "Input features", 1, 1000, "", "Input dimension of the teacher data set.",
        [](C& c) -> int& { return c.data.features; }, data)
       .relevant = [](const C& c) { return c.data.kind == DatasetKind::Teacher; };
+  b.real(
+       "data.x2_scale", "Scale of x2", DataSpec::kMinFeatureScale, DataSpec::kMaxFeatureScale, "",
+       "Multiplies the second input feature. With standardisation off, features of very "
+       "different scales make the loss a long, narrow valley in weight space: plain SGD must "
+       "keep its rate small for the steep direction and crawls along the valley, and AdaGrad's "
+       "rate decays too early.",
+       [](C& c) -> double& { return c.data.secondFeatureScale; }, data)
+      .relevant = [](const C& c) { return c.data.inputCount() >= 2; };
   b.integer<std::uint64_t>(
       "data.seed", "Data seed", 0, 1e15, "",
       "Seed of the data generator: the same seed gives the same points.",

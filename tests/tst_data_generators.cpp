@@ -289,6 +289,10 @@ class TestDataGenerators : public QObject {
     QTest::newRow("depth 9") << DatasetKind::Teacher << "teacherDepth" << 9.0;
     QTest::newRow("width 129") << DatasetKind::Teacher << "teacherWidth" << 129.0;
     QTest::newRow("samples x features") << DatasetKind::Teacher << "features x 1e6" << 1000.0;
+    QTest::newRow("zero scale") << DatasetKind::Circle << "secondFeatureScale" << 0.0;
+    QTest::newRow("huge scale") << DatasetKind::Plane << "secondFeatureScale" << 1001.0;
+    QTest::newRow("nan scale") << DatasetKind::Moons << "secondFeatureScale"
+                               << std::numeric_limits<double>::quiet_NaN();
   }
   void invalidSpecNamesTheField() {
     QFETCH(DatasetKind, kind);
@@ -301,6 +305,7 @@ class TestDataGenerators : public QObject {
     if (field == "features") spec.features = int(value);
     if (field == "teacherDepth") spec.teacherDepth = int(value);
     if (field == "teacherWidth") spec.teacherWidth = int(value);
+    if (field == "secondFeatureScale") spec.secondFeatureScale = value;
     if (field == "features x 1e6") {
       spec.samples = 1'000'000;
       spec.features = int(value);
@@ -313,6 +318,36 @@ class TestDataGenerators : public QObject {
       QCOMPARE(QString::fromStdString(e.field()), field);
       QVERIFY2(QString::fromStdString(e.reason()).contains("must"), e.what());
     }
+  }
+
+  // The stretched data set is the same problem seen through a scaled second feature: x1 and the
+  // targets are unchanged, x2 is multiplied exactly (an elongated valley for the optimisers).
+  void secondFeatureScaleStretchesOnlyX2_data() {
+    QTest::addColumn<DatasetKind>("kind");
+    QTest::newRow("circle") << DatasetKind::Circle;
+    QTest::newRow("plane") << DatasetKind::Plane;
+    QTest::newRow("teacher") << DatasetKind::Teacher;
+  }
+  void secondFeatureScaleStretchesOnlyX2() {
+    QFETCH(DatasetKind, kind);
+    DataSpec spec = specFor(kind, 300, 0.1);
+    const Dataset plain = generate(spec);
+    spec.secondFeatureScale = 30.0;
+    const Dataset stretched = generate(spec);
+    QVERIFY(stretched.inputs.row(0) == plain.inputs.row(0));
+    QVERIFY(stretched.inputs.row(1) == (30.0 * plain.inputs.row(1)).eval());
+    if (plain.inputs.rows() > 2) {
+      QVERIFY(stretched.inputs.bottomRows(plain.inputs.rows() - 2) ==
+              plain.inputs.bottomRows(plain.inputs.rows() - 2));
+    }
+    QVERIFY(stretched.targets == plain.targets);
+  }
+
+  void secondFeatureScaleIgnoredWithOneInput() {
+    DataSpec spec = specFor(DatasetKind::Sine, 100, 0.0);
+    const Dataset plain = generate(spec);
+    spec.secondFeatureScale = 30.0;
+    QVERIFY(generate(spec).inputs == plain.inputs);
   }
 
   void specIsAComparableValue() {

@@ -1,7 +1,8 @@
-// The scenario picker and the Scenarios panel, offscreen: picking a scenario restarts the run
-// with its first run's settings and shows its question, story, what to look at and claim; a
-// run button loads another run; live changes are made when the run passes their step (or at
-// once by their button) and again after a reset.
+// The scenario picker and the Scenarios panel, offscreen: picking a single-run scenario
+// restarts the run with its settings and shows its question, story, what to look at and claim;
+// a scenario with several runs trains them side by side (named as in the scenario) and its run
+// buttons show one of them; each run's live changes are made when that run passes their step
+// (or at once by their button) and again after loading it again.
 #include <QtTest>
 
 #include <QCheckBox>
@@ -76,58 +77,151 @@ class TestScenarioPanel : public QObject {
     QVERIFY(window().scenarioPanel()->text().contains(QStringLiteral("Pick a scenario")));
   }
 
-  void pickingLoadsTheFirstRunAndItsText() {
-    const app::Scenario* s = app::ScenarioLibrary::builtIn().find("relu-and-he");
+  // The run table's runs as (name, config) pairs, in display order.
+  static std::vector<std::pair<QString, core::ExperimentConfig>> tableRuns(const app::RunTable& t) {
+    std::vector<std::pair<QString, core::ExperimentConfig>> out;
+    for (const app::RunEntry& e : t.runs) out.emplace_back(e.name, e.config);
+    return out;
+  }
+
+  // The scenario's runs as the comparison should hold them: its names and configurations.
+  static std::vector<std::pair<QString, core::ExperimentConfig>> scenarioRuns(
+      const app::Scenario& s) {
+    std::vector<std::pair<QString, core::ExperimentConfig>> out;
+    for (const app::ScenarioRun& r : s.runs) out.emplace_back(r.name, r.config);
+    return out;
+  }
+
+  void singleRunScenarioRestartsTheExperiment() {
+    const app::Scenario* s = app::ScenarioLibrary::builtIn().find("vanishing-gradients");
     QVERIFY(s);
+    QCOMPARE(s->runs.size(), std::size_t(1));
     window().stepBatch();
     QTRY_VERIFY(window().history().stepCount(0) > 0);
     pick(*s);
     QTRY_VERIFY(window().controller().config() == s->runs[0].config);
     QTRY_COMPARE(window().history().stepCount(0), std::int64_t(0));  // restarted
+    QTRY_COMPARE(window().controller().runs().size(), qsizetype(1));
     ScenarioPanel* panel = window().scenarioPanel();
-    QCOMPARE(panel->run(), 0);
+    QVERIFY(!panel->findChild<QPushButton*>(QStringLiteral("run0")));
     for (const QString& part : {s->title, s->question, s->story, s->lookAt, s->claim}) {
       QVERIFY2(panel->text().contains(part), qPrintable(part));
     }
     QVERIFY(window().scenarioDock()->isVisible());
     QVERIFY(window().statusBar()->currentMessage().contains(s->title));
-
-    // The second run's button restarts with the second run.
-    auto* second = panel->findChild<QPushButton*>(QStringLiteral("run1"));
-    QVERIFY(second);
-    QCOMPARE(second->text(), s->runs[1].name);
-    second->click();
-    QTRY_VERIFY(window().controller().config() == s->runs[1].config);
-    QCOMPARE(panel->run(), 1);
   }
 
-  void liveChangesAtTheirStep() {
+  void multiRunScenarioTrainsItsRunsSideBySide_data() {
+    QTest::addColumn<QString>("id");
+    QTest::newRow("relu-and-he") << QStringLiteral("relu-and-he");
+    QTest::newRow("initialisation-matters") << QStringLiteral("initialisation-matters");
+    QTest::newRow("optimiser-race") << QStringLiteral("optimiser-race");
+  }
+
+  void multiRunScenarioTrainsItsRunsSideBySide() {
+    QFETCH(QString, id);
+    const app::Scenario* s = app::ScenarioLibrary::builtIn().find(id);
+    QVERIFY(s);
+    QVERIFY(s->runs.size() > 1);
+    pick(*s);
+    // Every run of the scenario, named as in the scenario, in its order, the first one shown.
+    QTRY_VERIFY(window().controller().runTable() &&
+                tableRuns(*window().controller().runTable()) == scenarioRuns(*s));
+    QTRY_VERIFY(window().controller().config() == s->runs[0].config);
+    QCOMPARE(window().run(), 0);
+    ScenarioPanel* panel = window().scenarioPanel();
+    QCOMPARE(panel->run(), 0);
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      QTRY_VERIFY(window().history().hasRun(int(i)));
+    }
+    qInfo("%s: %zu runs side by side", qPrintable(s->id), s->runs.size());
+
+    // Training moves every run in lockstep: each has the same number of steps.
+    window().stepBatch();
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      QTRY_COMPARE(window().history().stepCount(int(i)), std::int64_t(1));
+    }
+
+    // A run's button shows that run; the comparison stays (no restart, same runs).
+    const int last = int(s->runs.size()) - 1;
+    auto* button = panel->findChild<QPushButton*>(QStringLiteral("run%1").arg(last));
+    QVERIFY(button);
+    QCOMPARE(button->text(), s->runs.back().name);
+    button->click();
+    QCOMPARE(window().run(), last);
+    QCOMPARE(panel->run(), last);
+    QTRY_VERIFY(window().controller().config() == s->runs.back().config);
+    QVERIFY(tableRuns(*window().controller().runTable()) == scenarioRuns(*s));
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      QCOMPARE(window().history().stepCount(int(i)), std::int64_t(1));  // not restarted
+    }
+    // Selecting elsewhere (the Runs table) moves the panel's choice along.
+    window().selectRun(0);
+    QCOMPARE(panel->run(), 0);
+    // (the buttons are rebuilt; the old ones go at the next turn of the event loop)
+    QTRY_VERIFY(panel->findChild<QPushButton*>(QStringLiteral("run0"))->isChecked());
+  }
+
+  void loadingAScenarioAtAnotherRunShowsIt() {
+    const app::Scenario* s = app::ScenarioLibrary::builtIn().find("relu-and-he");
+    QVERIFY(s);
+    window().loadScenario(*s, 1);
+    QTRY_VERIFY(window().controller().runTable() &&
+                tableRuns(*window().controller().runTable()) == scenarioRuns(*s));
+    QTRY_COMPARE(window().run(), 1);
+    QTRY_VERIFY(window().controller().config() == s->runs[1].config);
+    QCOMPARE(window().scenarioPanel()->run(), 1);
+  }
+
+  void liveChangesAtTheirStepInEveryRun() {
     const app::Scenario* s = app::ScenarioLibrary::builtIn().find("saturation");
     QVERIFY(s);
-    const app::ScenarioAction& action = s->runs[0].actions.front();
+    QVERIFY(s->runs.size() > 1);
     pick(*s);
-    QTRY_VERIFY(window().controller().config() == s->runs[0].config);
+    QTRY_VERIFY(window().controller().runTable() &&
+                tableRuns(*window().controller().runTable()) == scenarioRuns(*s));
     ScenarioPanel* panel = window().scenarioPanel();
     QVERIFY(panel->findChild<QPushButton*>(QStringLiteral("action0")));
-    QCOMPARE(panel->appliedActions(), 0);
-    // Train past the change's step: the activation switches while it trains.
+    std::int64_t lastAction = 0;
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      QVERIFY(!s->runs[i].actions.empty());
+      QCOMPARE(panel->appliedActions(int(i)), 0);
+      lastAction = std::max(lastAction, s->runs[i].actions.front().atStep);
+    }
+    // Train past the changes' steps: each run switches its own activation while it trains.
     window().setSpeed(0.0);
     window().play();
-    QTRY_VERIFY_WITH_TIMEOUT(window().history().lastStep(0) >= action.atStep, 20000);
-    const core::ExperimentConfig expected = app::applyAction(s->runs[0].config, action);
-    QTRY_VERIFY(window().controller().config().model.hiddenActivation.kind ==
-                expected.model.hiddenActivation.kind);
-    QCOMPARE(panel->appliedActions(), 1);
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      QTRY_VERIFY_WITH_TIMEOUT(window().history().lastStep(int(i)) >= lastAction, 30000);
+    }
+    for (std::size_t i = 0; i < s->runs.size(); ++i) {
+      const core::ExperimentConfig expected =
+          app::applyAction(s->runs[i].config, s->runs[i].actions.front());
+      QVERIFY(expected.model.hiddenActivation.kind !=
+              s->runs[i].config.model.hiddenActivation.kind);
+      QTRY_VERIFY(
+          window().controller().runTable()->find(int(i))->config.model.hiddenActivation.kind ==
+          expected.model.hiddenActivation.kind);
+      QCOMPARE(panel->appliedActions(int(i)), 1);
+      qInfo("%s: run '%s' switched at step %lld", qPrintable(s->id), qPrintable(s->runs[i].name),
+            static_cast<long long>(s->runs[i].actions.front().atStep));
+    }
     window().pause();
 
-    // After a reset the change is due again; its button makes it at once.
-    window().loadScenario(*s);
-    QTRY_VERIFY(window().controller().config() == s->runs[0].config);
-    QCOMPARE(panel->appliedActions(), 0);
+    // After loading again the changes are due again; a button makes the shown run's at once,
+    // and only that run's.
+    window().loadScenario(*s, 1);
+    QTRY_COMPARE(window().run(), 1);
+    QTRY_VERIFY(window().controller().config() == s->runs[1].config);
+    for (std::size_t i = 0; i < s->runs.size(); ++i) QCOMPARE(panel->appliedActions(int(i)), 0);
     panel->findChild<QPushButton*>(QStringLiteral("action0"))->click();
+    const core::ExperimentConfig expected =
+        app::applyAction(s->runs[1].config, s->runs[1].actions.front());
     QTRY_VERIFY(window().controller().config().model.hiddenActivation.kind ==
                 expected.model.hiddenActivation.kind);
-    QCOMPARE(panel->appliedActions(), 1);
+    QCOMPARE(panel->appliedActions(1), 1);
+    QCOMPARE(panel->appliedActions(0), 0);
+    QVERIFY(window().controller().runTable()->find(0)->config == s->runs[0].config);
   }
 
   void rangeTestScenarioOffersTheTest() {

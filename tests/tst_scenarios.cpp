@@ -17,6 +17,7 @@
 
 #include "app/scenario_library.h"
 #include "app/training_run.h"
+#include "core/data_generators.h"
 #include "core/probes.h"
 #include "core/settings_schema.h"
 
@@ -572,6 +573,22 @@ void TestScenarios::gradientClipping() {
 void TestScenarios::optimiserRace() {
   const app::Scenario& s = scenario("optimiser-race");
   QCOMPARE(s.runs.size(), std::size_t(8));
+  // An elongated valley: the network sees inputs whose two features differ in scale many times
+  // over (not standardised away), so the loss curves that much more steeply along the second
+  // feature's weights than along the first's.
+  const core::ExperimentConfig& config = s.runs.front().config;
+  QVERIFY(!config.split.standardize);
+  const core::Dataset data = core::generate(config.data);
+  QCOMPARE(data.inputs.rows(), core::Index(2));
+  const auto spread = [&](core::Index feature) {
+    const Eigen::RowVectorXd x = data.inputs.row(feature);
+    return std::sqrt((x.array() - x.mean()).square().mean());
+  };
+  const double stretch = spread(1) / spread(0);
+  report(QString("race: input spread x2/x1 = %1 (curvature ratio about %2), needs >= 10")
+             .arg(stretch, 0, 'f', 1)
+             .arg(stretch * stretch, 0, 'f', 0));
+  QVERIFY(stretch >= 10.0);
   std::map<QString, Trace> runs;
   for (const app::ScenarioRun& r : s.runs) {
     runs[r.name] = train(r, s.steps);

@@ -28,6 +28,7 @@
 #include <QToolButton>
 
 #include <cmath>
+#include <utility>
 
 #include "app/config_file.h"
 #include "app/default_experiment.h"
@@ -53,8 +54,8 @@
 #include "presets.h"
 #include "runs_panel.h"
 #include "saturation_view.h"
-#include "session_manager.h"
 #include "scenario_panel.h"
+#include "session_manager.h"
 #include "settings_panel.h"
 #include "theme.h"
 #include "toolbar_icons.h"
@@ -434,8 +435,11 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
       }
     }
     updateStatus(s);
-    if (s.reset) m_scenarioPanel->rearm();
-    m_scenarioPanel->stepReached(s.currentStep);
+  }
+  // Every run of a scenario makes its own live changes at its own steps.
+  if (const int scenarioRun = scenarioRunOf(s.run); scenarioRun >= 0) {
+    if (s.reset) m_scenarioPanel->rearm(scenarioRun);
+    m_scenarioPanel->stepReached(scenarioRun, s.currentStep);
   }
   ++m_stats.snapshots;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
@@ -625,17 +629,15 @@ void MainWindow::createScenarios() {
                               QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::LeftDockWidgetArea, m_scenarioDock);
   connect(m_scenarioPanel, &ScenarioPanel::runRequested, this, [this](int run) {
-    if (m_scenarioPanel->scenario()) loadScenario(*m_scenarioPanel->scenario(), run);
+    if (!m_scenarioPanel->scenario()) return;
+    // The scenario's comparison is still loaded: show that run; otherwise load it again.
+    if (scenarioRunOf(run) == run) {
+      selectRun(run);
+    } else {
+      loadScenario(*m_scenarioPanel->scenario(), run);
+    }
   });
-  connect(
-      m_scenarioPanel, &ScenarioPanel::actionDue, this, [this](const app::ScenarioAction& action) {
-        try {
-          m_editor->apply(app::applyAction(m_editor->config(), action));
-          statusBar()->showMessage(tr("Live change: %1").arg(action.label), 8000);
-        } catch (const core::Error& e) {
-          showCommandFailure(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
-        }
-      });
+  connect(m_scenarioPanel, &ScenarioPanel::actionDue, this, &MainWindow::applyScenarioAction);
   connect(m_scenarioPanel, &ScenarioPanel::rangeTestRequested, this,
           [this](const core::LrRangeTestSettings& settings) {
             m_controller->runLrRangeTest(settings);
@@ -643,15 +645,63 @@ void MainWindow::createScenarios() {
 }
 
 void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
-  // One run at a time: the panel's run buttons restart with another run of the scenario.
-  // Comparison runs extend this entry point to load every run side by side.
   const int index = std::clamp(run, 0, int(scenario.runs.size()) - 1);
-  loadExperiment(scenario.runs[std::size_t(index)].config);
+  m_scenarioSelect = -1;
+  if (scenario.runs.size() > 1) {
+    // All runs in lockstep, so the loss overlay and the results table compare them; the
+    // worker numbers them 0, 1, 2... in the scenario's order.
+    QList<app::NamedConfig> runs;
+    for (const app::ScenarioRun& r : scenario.runs) runs.push_back({r.name, r.config});
+    loadRuns(runs);
+    if (index > 0) m_scenarioSelect = index;  // once the new runs are in the run table
+  } else {
+    loadExperiment(scenario.runs.front().config);
+  }
   m_scenarioPanel->setScenario(scenario, index);
   m_scenarioDock->show();
   m_scenarioDock->raise();
   statusBar()->showMessage(
       tr("%1: ask the class the question, then press Play").arg(scenario.title), 10000);
+}
+
+int MainWindow::scenarioRunOf(int id) const {
+  if (!m_scenarioPanel || !m_runTable) return -1;
+  const auto& scenario = m_scenarioPanel->scenario();
+  if (!scenario) return -1;
+  if (scenario->runs.size() == 1) {
+    // A single-run scenario is the experiment on screen.
+    return m_runTable->runs.size() == 1 && id == m_run ? 0 : -1;
+  }
+  // A scenario's comparison numbers its runs in order and names them explicitly; a run added,
+  // renamed or loaded since is not one of the scenario's.
+  if (id < 0 || id >= int(scenario->runs.size())) return -1;
+  const app::RunEntry* entry = m_runTable->find(id);
+  if (!entry || !entry->namedExplicitly || entry->name != scenario->runs[std::size_t(id)].name) {
+    return -1;
+  }
+  return id;
+}
+
+void MainWindow::applyScenarioAction(int scenarioRun, const app::ScenarioAction& action) {
+  const auto& scenario = m_scenarioPanel->scenario();
+  if (!scenario) return;
+  // The run it belongs to: the one on screen for a single-run scenario, else its id.
+  const int id = scenario->runs.size() == 1 ? m_run : scenarioRun;
+  if (scenarioRunOf(id) != scenarioRun) return;  // the scenario's runs are no longer loaded
+  try {
+    if (id == m_run) {
+      // Through the editor, so the panels show the change.
+      m_editor->apply(app::applyAction(m_editor->config(), action));
+    } else {
+      m_controller->applyRunConfig(id, app::applyAction(m_runTable->find(id)->config, action));
+    }
+    const QString who = scenario->runs.size() > 1
+                            ? QStringLiteral(" (%1)").arg(scenario->runs[std::size_t(id)].name)
+                            : QString();
+    statusBar()->showMessage(tr("Live change%1: %2").arg(who, action.label), 8000);
+  } catch (const core::Error& e) {
+    showCommandFailure(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+  }
 }
 
 // ------------------------------------------------------------------------------- widgets
@@ -1023,6 +1073,14 @@ void MainWindow::applyRunTable(const std::shared_ptr<const app::RunTable>& table
   }
   m_runsPanel->setRunTable(table);
   m_runsPanel->setSelectedRun(m_run);
+  if (newGeneration && m_scenarioSelect >= 0) {
+    // A scenario asked to show another run than the first once its runs exist.
+    const int wanted = std::exchange(m_scenarioSelect, -1);
+    if (scenarioRunOf(wanted) == wanted) selectRun(wanted);
+  }
+  if (const int scenarioRun = scenarioRunOf(m_run); scenarioRun >= 0) {
+    m_scenarioPanel->showRun(scenarioRun);
+  }
   // Once the new rows are laid out.
   if (resized) QTimer::singleShot(0, this, &MainWindow::fitRunsDock);
 }
@@ -1047,6 +1105,9 @@ void MainWindow::selectRun(int id) {
   if (id == m_run) return;
   m_run = id;
   m_controller->selectRun(id);
+  if (const int scenarioRun = scenarioRunOf(id); scenarioRun >= 0) {
+    m_scenarioPanel->showRun(scenarioRun);
+  }
   // Edits from now on start from this run's settings, even before the worker confirms.
   m_editor->adopt(m_runTable->find(id)->config);
   if (m_history.layerCount(id) > 0) m_layerSelection->setLayerCount(m_history.layerCount(id));

@@ -106,8 +106,9 @@ class MainWindow : public QMainWindow {
   // A named entry of the scenario picker; `make` turns the current experiment into the new one.
   void addScenario(const QString& name, const QString& tooltip,
                    std::function<core::ExperimentConfig(const core::ExperimentConfig&)> make);
-  // Loads a scenario of the library: run `run` restarts with its settings and the Scenarios
-  // panel shows the scenario's text, runs and live changes.
+  // Loads a scenario of the library and shows its text, runs and live changes in the Scenarios
+  // panel. A scenario with several runs trains them all side by side (a comparison named by the
+  // scenario's run names) with run `run` shown; a single-run scenario restarts with its settings.
   void loadScenario(const app::Scenario& scenario, int run = 0);
   ScenarioPanel* scenarioPanel() const { return m_scenarioPanel; }
   QDockWidget* scenarioDock() const { return m_scenarioDock; }
@@ -226,6 +227,11 @@ class MainWindow : public QMainWindow {
     const app::Scenario* library = nullptr;  // a scenario file: loaded with loadScenario()
   };
   std::vector<Scenario> m_scenarios;
+  // The scenario run that `id` is (an index into the Scenarios panel's scenario's runs), or -1
+  // when the run is not one of the loaded scenario's.
+  int scenarioRunOf(int id) const;
+  void applyScenarioAction(int scenarioRun, const app::ScenarioAction& action);
+  int m_scenarioSelect = -1;  // scenario run to show once its comparison has started
 
   QAction* m_playAction = nullptr;
   QAction* m_stepAction = nullptr;

@@ -171,7 +171,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
       case SpeedMeasured:
         return tr("Speed");
       case SpeedLecture:
-        return tr("(lecture)");
+        return tr("Speed (lecture)");
       case TrainingLoss:
         return tr("Loss best / final");
       case ValidationLoss:
@@ -179,7 +179,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
       case QualityMeasured:
         return tr("Quality");
       case QualityLecture:
-        return tr("(lecture)");
+        return tr("Quality (lecture)");
       case Time:
         return tr("Time (s)");
       case Status:

@@ -19,13 +19,15 @@ class RunTableModel : public QAbstractTableModel {
  public:
   enum Column {
     Name,
-    ToTarget,  // "412 (32)": steps (epochs) to the target loss
+    // The star ratings come first, each measured one beside the lecture's, so that an
+    // optimiser race reads as the lecture's table even when the Runs dock is narrow.
     SpeedMeasured,
     SpeedLecture,
-    TrainingLoss,    // "best / final"
-    ValidationLoss,  // "best / final"
     QualityMeasured,
     QualityLecture,
+    ToTarget,        // "412 (32)": steps (epochs) to the target loss
+    TrainingLoss,    // "best / final"
+    ValidationLoss,  // "best / final"
     Time,
     Status,
     ColumnCount

@@ -1,5 +1,7 @@
 #include "scenario_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QLabel>
 #include <QPushButton>
@@ -100,8 +102,8 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
 void ScenarioPanel::setScenario(const app::Scenario& scenario, int run) {
   m_scenario = scenario;
   m_run = std::clamp(run, 0, int(scenario.runs.size()) - 1);
-  m_next = 0;
-  m_armed = false;
+  m_next.assign(scenario.runs.size(), 0);
+  m_armed.assign(scenario.runs.size(), false);
   m_title->setText(scenario.title);
   m_question->setText(scenario.question);
   m_story->setText(scenario.story);
@@ -120,13 +122,13 @@ void ScenarioPanel::rebuildButtons() {
   m_actionButtons.clear();
   const app::Scenario& s = *m_scenario;
   if (s.runs.size() > 1) {
-    m_buttons->addWidget(caption(m_body, tr("Runs (one is loaded at a time)")));
+    m_buttons->addWidget(caption(m_body, tr("Runs (side by side; the checked one is shown)")));
     for (int i = 0; i < int(s.runs.size()); ++i) {
       auto* button = new QPushButton(s.runs[std::size_t(i)].name, m_body);
       button->setObjectName(QStringLiteral("run%1").arg(i));
       button->setCheckable(true);
       button->setChecked(i == m_run);
-      button->setToolTip(tr("Restart with this run's settings"));
+      button->setToolTip(tr("Show this run in the charts and edit it in the panels"));
       connect(button, &QPushButton::clicked, this, [this, i] {
         if (i != m_run) emit runRequested(i);
         rebuildButtons();
@@ -135,25 +137,31 @@ void ScenarioPanel::rebuildButtons() {
     }
   }
   const std::vector<app::ScenarioAction>& actions = s.runs[std::size_t(m_run)].actions;
-  if (!actions.empty()) {
-    m_buttons->addWidget(caption(m_body, tr("Live changes")));
+  // The switch governs every run's changes, so it stays while any run has some.
+  const bool anyActions = std::any_of(s.runs.begin(), s.runs.end(),
+                                      [](const app::ScenarioRun& r) { return !r.actions.empty(); });
+  if (anyActions) {
+    m_buttons->addWidget(
+        caption(m_body, s.runs.size() > 1 ? tr("Live changes of this run") : tr("Live changes")));
     m_buttons->addWidget(m_automatic);
+  }
+  if (!actions.empty()) {
     for (std::size_t k = 0; k < actions.size(); ++k) {
       auto* button =
           new QPushButton(tr("Step %L1: %2").arg(actions[k].atStep).arg(actions[k].label), m_body);
       button->setObjectName(QStringLiteral("action%1").arg(k));
       button->setToolTip(tr("Make this change now (the weights are kept)"));
       connect(button, &QPushButton::clicked, this, [this, k] {
-        const auto& list = m_scenario->runs[std::size_t(m_run)].actions;
-        m_next = std::max(m_next, k + 1);
-        emit actionDue(list[k]);
+        const auto run = std::size_t(m_run);
+        const auto& list = m_scenario->runs[run].actions;
+        m_next[run] = std::max(m_next[run], k + 1);
+        emit actionDue(m_run, list[k]);
       });
       m_actionButtons.push_back(button);
       m_buttons->addWidget(button);
     }
-  } else {
-    m_automatic->hide();
   }
+  m_automatic->setVisible(anyActions);
   if (s.rangeTest) {
     m_buttons->addWidget(caption(m_body, tr("LR range test")));
     auto* button = new QPushButton(tr("Run the LR range test"), m_body);
@@ -166,20 +174,32 @@ void ScenarioPanel::rebuildButtons() {
             [this, settings] { emit rangeTestRequested(settings); });
     m_buttons->addWidget(button);
   }
-  if (!actions.empty()) m_automatic->show();
 }
 
-void ScenarioPanel::stepReached(std::int64_t step) {
-  if (!m_scenario || !m_armed || !m_automatic->isChecked()) return;
-  const std::vector<app::ScenarioAction>& actions = m_scenario->runs[std::size_t(m_run)].actions;
-  while (m_next < actions.size() && actions[m_next].atStep <= step) {
-    emit actionDue(actions[m_next++]);
+void ScenarioPanel::showRun(int run) {
+  if (!m_scenario || run < 0 || run >= int(m_scenario->runs.size()) || run == m_run) return;
+  m_run = run;
+  rebuildButtons();
+}
+
+void ScenarioPanel::stepReached(int run, std::int64_t step) {
+  if (!m_scenario || run < 0 || run >= int(m_next.size())) return;
+  const auto r = std::size_t(run);
+  if (!m_armed[r] || !m_automatic->isChecked()) return;
+  const std::vector<app::ScenarioAction>& actions = m_scenario->runs[r].actions;
+  while (m_next[r] < actions.size() && actions[m_next[r]].atStep <= step) {
+    emit actionDue(run, actions[m_next[r]++]);
   }
 }
 
-void ScenarioPanel::rearm() {
-  m_next = 0;
-  m_armed = true;
+void ScenarioPanel::rearm(int run) {
+  if (run < 0 || run >= int(m_next.size())) return;
+  m_next[std::size_t(run)] = 0;
+  m_armed[std::size_t(run)] = true;
+}
+
+int ScenarioPanel::appliedActions(int run) const {
+  return run >= 0 && run < int(m_next.size()) ? int(m_next[std::size_t(run)]) : 0;
 }
 
 QString ScenarioPanel::text() const {

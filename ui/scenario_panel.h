@@ -1,8 +1,9 @@
 // The Scenarios panel: the loaded scenario as a lecturer uses it. The question to ask the
 // class comes first (before pressing Play), then what the scenario shows, what to look at and
-// the claim it demonstrates. Below: the runs (the first is loaded; another can be loaded
-// instead), the live changes of the run (applied when the run reaches their step, or at once
-// by their button) and, for the 1cycle scenario, a button that runs the LR range test.
+// the claim it demonstrates. Below: the runs (a scenario with several runs trains them side by
+// side; a run's button shows and edits that run), the live changes of the shown run (each run's
+// changes are applied when that run reaches their step; a button makes one at once) and, for
+// the 1cycle scenario, a button that runs the LR range test.
 #pragma once
 
 #include <QWidget>
@@ -25,25 +26,32 @@ class ScenarioPanel : public QWidget {
  public:
   explicit ScenarioPanel(QWidget* parent = nullptr);
 
-  // Shows `scenario` with run `run` loaded; the live changes are armed from step 0.
+  // Shows `scenario` with run `run` shown; the live changes are armed from step 0.
   void setScenario(const app::Scenario& scenario, int run = 0);
   const std::optional<app::Scenario>& scenario() const { return m_scenario; }
+  // The scenario run shown (its index in the scenario's runs).
   int run() const { return m_run; }
+  // Another run of the scenario is shown (chosen here or elsewhere): its button is checked and
+  // its live changes are listed. Nothing is emitted.
+  void showRun(int run);
 
-  // The run reached `step`: emits actionDue for each live change whose step has come (once).
-  void stepReached(std::int64_t step);
-  // The run restarted: every live change is due again at its step. Steps reported before the
-  // first rearm() after setScenario() belong to the previous run and are ignored.
-  void rearm();
-  // Live changes applied so far in this run.
-  int appliedActions() const { return int(m_next); }
+  // Scenario run `run` reached `step`: emits actionDue for each of its live changes whose step
+  // has come (once).
+  void stepReached(int run, std::int64_t step);
+  // Scenario run `run` restarted: its live changes are due again at their steps. Steps reported
+  // before a run's first rearm() after setScenario() belong to an earlier run and are ignored.
+  void rearm(int run);
+  // Live changes applied so far in scenario run `run`.
+  int appliedActions(int run = 0) const;
 
   // The panel's whole text (title, question, story, look at, claim), for tests.
   QString text() const;
 
  signals:
+  // A run's button was pressed: show (or, for a single-run scenario, load) scenario run `run`.
   void runRequested(int run);
-  void actionDue(const gradscope::app::ScenarioAction& action);
+  // A live change of scenario run `run` is due.
+  void actionDue(int run, const gradscope::app::ScenarioAction& action);
   void rangeTestRequested(const gradscope::core::LrRangeTestSettings& settings);
 
  private:
@@ -51,8 +59,10 @@ class ScenarioPanel : public QWidget {
 
   std::optional<app::Scenario> m_scenario;
   int m_run = 0;
-  std::size_t m_next = 0;  // the next live change of the run, in step order
-  bool m_armed = false;    // the loaded run has restarted (its steps are reported)
+  // Per scenario run: the next live change, in step order, and whether the run has restarted
+  // since setScenario() (only then are its steps its own).
+  std::vector<std::size_t> m_next;
+  std::vector<bool> m_armed;
 
   QLabel* m_title = nullptr;
   QLabel* m_question = nullptr;

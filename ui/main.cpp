@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app/headless_run.h"
+#include "app/scenario_library.h"
 #include "dashboard_measurement.h"
 #include "main_window.h"
 #include "session_charts.h"
@@ -81,8 +82,25 @@ int main(int argc, char* argv[]) {
   QCommandLineOption landscapes(QStringLiteral("landscapes"),
                                 QStringLiteral("Open the Landscapes window (optimisers racing on "
                                                "2-D loss surfaces) as well."));
-  parser.addOptions({theme, play, measure, layers, landscapes});
+  QCommandLineOption showScenario(
+      QStringLiteral("show-scenario"),
+      QStringLiteral("Open the dashboard with this scenario of the library loaded (its id, e.g. "
+                     "optimiser-race, or its number), ready for the class."),
+      QStringLiteral("NAME"));
+  parser.addOptions({theme, play, measure, layers, landscapes, showScenario});
   parser.process(app);
+
+  const app::Scenario* scenario = nullptr;
+  if (parser.isSet(showScenario)) {
+    scenario = app::ScenarioLibrary::builtIn().find(parser.value(showScenario));
+    if (!scenario) {
+      QStringList ids;
+      for (const app::Scenario& s : app::ScenarioLibrary::builtIn().scenarios()) ids << s.id;
+      std::fprintf(stderr, "gradscope: --show-scenario: no scenario '%s' (one of: %s)\n",
+                   qPrintable(parser.value(showScenario)), qPrintable(ids.join(", ")));
+      return app::kExitBadInput;
+    }
+  }
 
   double seconds = 0.0;
   int depth = 20;
@@ -139,6 +157,7 @@ int main(int argc, char* argv[]) {
     if (!note.isEmpty()) window.statusBar()->showMessage(note, 15000);
     // After a crash: offer the recovery copy the last session left.
     const bool recovering = window.sessions().offerRecovery();
+    if (scenario && !recovering) window.loadScenario(*scenario);
     if (parser.isSet(play) && !recovering) window.play();
     if (parser.isSet(landscapes)) window.showLandscapes();
   }

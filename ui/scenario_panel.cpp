@@ -40,6 +40,10 @@ void clearLayout(QVBoxLayout* layout, QWidget* keep) {
 
 }  // namespace
 
+QSize ScenarioPanel::sizeHint() const {
+  return {fontMetrics().averageCharWidth() * 44, fontMetrics().height() * 30};
+}
+
 ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(0, 0, 0, 0);

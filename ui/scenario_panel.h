@@ -25,6 +25,9 @@ class ScenarioPanel : public QWidget {
   Q_OBJECT
  public:
   explicit ScenarioPanel(QWidget* parent = nullptr);
+  // As wide as the control panels it is tabbed with: wrapped text would otherwise ask for
+  // half the window and squeeze the charts.
+  QSize sizeHint() const override;
 
   // Shows `scenario` with run `run` shown; the live changes are armed from step 0.
   void setScenario(const app::Scenario& scenario, int run = 0);

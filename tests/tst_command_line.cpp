@@ -66,6 +66,8 @@ class TestCommandLine : public QObject {
     QTest::newRow("bad precision") << QStringList{"run", "--precision", "float16"} << "--precision";
     QTest::newRow("unknown scenario") << QStringList{"run", "--scenario", "nope"} << "--scenario";
     QTest::newRow("export without --out") << QStringList{"export", "x.gradscope"} << "--out";
+    QTest::newRow("dashboard on an unknown scenario")
+        << QStringList{"--show-scenario", "nope"} << "--show-scenario: no scenario 'nope'";
   }
   void badInputGetsOneLineAndExitTwo() {
     QFETCH(QStringList, args);

@@ -8,6 +8,7 @@
 #include "app/default_experiment.h"
 #include "app/history_json.h"
 #include "app/json_fields.h"
+#include "app/landscape_state_json.h"
 #include "app/run_state_json.h"
 #include "app/run_table.h"  // kMaxRuns: a session holds as many runs as a comparison
 #include "core/network_spec.h"
@@ -393,6 +394,9 @@ Session sessionFromJson(QJsonObject json) {
   }
   if (const auto landscape = top.object("landscape")) {
     session.landscape = json.value(QStringLiteral("landscape")).toObject();
+    // Checked now, like everything else, so a bad landscape refuses the file before anything
+    // running is touched; the object itself is kept for the view that owns it.
+    landscapeStateFromJson(session.landscape);
   }
   return session;
 }

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "app/default_experiment.h"
+#include "app/landscape_state_json.h"
 #include "app/run_state_json.h"
 #include "app/session_file.h"
 #include "app/session_json.h"
@@ -254,6 +255,32 @@ class TestSessionFile : public QObject {
     QVERIFY(std::isfinite(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 0)[0]));
   }
 
+  void landscapeStateRoundTrips() {
+    LandscapeState state;
+    state.race.landscape.kind = core::LandscapeKind::QuadraticBowl;
+    state.race.landscape.conditionNumber = 40.0;
+    state.race.landscape.rotationDegrees = 30.0;
+    state.race.start = {0.25, -1.75};
+    state.race.optimizers = {core::OptimizerKind::Nadam, core::OptimizerKind::Momentum};
+    state.race.setLearningRate(core::OptimizerKind::Nadam, 0.125);
+    state.race.momentum = 0.8;
+    state.race.clip = {core::ClipMode::Norm, 0.5};
+    state.race.steps = 250;
+    state.cursor = 99;
+    state.speed = 12.5;
+    QVERIFY(!(state == LandscapeState()));
+    Session session = parseSession(m_valid);
+    session.landscape = landscapeStateToJson(state);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("landscape.gradscope"));
+    QString error;
+    QVERIFY2(saveSessionFile(path, session, &error), qPrintable(error));
+    const auto loaded = loadSessionFile(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QVERIFY(landscapeStateFromJson(loaded->landscape) == state);
+    QCOMPARE(sessionBytes(*loaded), sessionBytes(session));
+  }
+
   void interruptedSaveKeepsTheOldFile() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("s.gradscope"));
@@ -377,6 +404,12 @@ class TestSessionFile : public QObject {
         "runs[0].history.events[0].kind", "unknown event kind");
     row("layout not base64", "set layout=\"%%%\"", "layout", "not valid base64");
     row("speed out of range", "set speed=-1", "speed", "must be in");
+    row("landscape mistyped", "set landscape=[1]", "landscape", "expected an object");
+    row("landscape cursor beyond its steps", "set landscape={\"steps\":10,\"cursor\":50}",
+        "landscape.cursor", "beyond");
+    row("landscape rate mistyped", "set landscape={\"learning_rates\":{\"adam\":\"x\"}}",
+        "landscape.learning_rates.adam", "expected");
+    row("landscape field unknown", "set landscape={\"colour\":1}", "landscape.colour", "unknown");
   }
   void corruptedFilesAreRefused() {
     QFETCH(QString, mutation);

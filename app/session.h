@@ -30,7 +30,8 @@
 
 namespace gradscope::app {
 
-inline constexpr int kSessionFormatVersion = 2;
+// 3: arrays may be compressed ("f32z", "f64z"); version 2 files read unchanged.
+inline constexpr int kSessionFormatVersion = 3;
 
 // Where a run's data comes from.
 struct SessionData {

@@ -360,6 +360,8 @@ QJsonObject migrateSession(QJsonObject json) {
     json.insert(QStringLiteral("runs"), QJsonArray{run});
     json.insert(QStringLiteral("version"), 2);
   }
+  // Version 2 -> 3 only added the compressed array forms: nothing to change.
+  json.insert(QStringLiteral("version"), kSessionFormatVersion);
   return json;
 }
 

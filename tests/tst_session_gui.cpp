@@ -12,7 +12,9 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMimeData>
+#include <QScreen>
 #include <QTemporaryDir>
 
 #include <cstring>
@@ -241,6 +243,25 @@ class TestSessionGui : public QObject {
     QVERIFY(!window.isWindowModified());
     window.sessions().setNote(QStringLiteral("for Tuesday"));
     QVERIFY(window.isWindowModified());
+    if (const QByteArray dir = qgetenv("GRADSCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+      // The File menu open over the window (run on a real display, e.g. under xvfb-run).
+      QMenu* file = nullptr;
+      for (QAction* action : window.menuBar()->actions()) {
+        if (action->menu() && action->menu()->actions().contains(window.sessions().saveAction())) {
+          file = action->menu();
+        }
+      }
+      QVERIFY(file);
+      window.resize(1200, 680);
+      window.move(0, 0);
+      QTest::qWait(300);
+      file->popup(window.mapToGlobal(window.menuBar()->geometry().bottomLeft()));
+      QTest::qWait(500);
+      window.screen()->grabWindow(0).save(QString::fromLocal8Bit(dir) + "/file_menu.png");
+      qInfo("title: %s (modified: %d)", qPrintable(window.windowTitle()),
+            int(window.isWindowModified()));
+      file->hide();
+    }
     QVERIFY(saveAndWait(window, file));
     QVERIFY(!window.isWindowModified());
     QCOMPARE(readSession(file).note, QStringLiteral("for Tuesday"));

@@ -180,6 +180,19 @@ class TestSessionGui : public QObject {
     opened.stepBatch();
     QTRY_VERIFY(opened.history().stepCount(1) == kSteps + 1);
     QCOMPARE(opened.history().stepCount(0), kSteps + 1);
+
+    // Saved while training: each run's history ends at the step its state was captured at.
+    opened.controller().setSpeed(300.0);
+    opened.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(opened.history().stepCount(1) > kSteps + 20, 10000);
+    const QString running = path(QStringLiteral("running.gradscope"));
+    QVERIFY(saveAndWait(opened, running));
+    opened.controller().pause();
+    const app::Session midway = readSession(running);
+    for (const app::SessionRun& run : midway.runs) {
+      QVERIFY(run.history->steps > kSteps + 20);
+      QCOMPARE(run.history->steps, run.state.value("step").toInteger());
+    }
   }
 
   void recentFilesAndDrop() {

@@ -410,6 +410,8 @@ class TestSessionFile : public QObject {
     row("negative step", "set runs.0.state.step=-5", "runs[0].state.step", "must be in");
     row("order not a permutation", "set runs.0.state.order=[0,0,0]", "runs[0].state.order",
         "expected 80");
+    row("order entry beyond int64", "huge order entry", "runs[0].state.order",
+        "entry 5 is not a sample index in [0, 80)");
     row("rng all zero",
         "set runs.0.state.rng.init.words=[\"0000000000000000\","
         "\"0000000000000000\",\"0000000000000000\",\"0000000000000000\"]",
@@ -491,6 +493,13 @@ class TestSessionFile : public QObject {
         values[7] = std::numeric_limits<float>::quiet_NaN();
         json = setPath(json, {"runs", "0", "state", "parameters"},
                        QJsonObject{{QStringLiteral("f32"), base64Floats(values)}})
+                   .toObject();
+      } else if (mutation == QLatin1String("huge order entry")) {
+        // Found by the fuzzer: a whole number too large for int64 was converted unchecked.
+        std::vector<double> order = readNumbers(json["runs"][0]["state"]["order"], "o");
+        order[5] = 2.95e20;
+        json = setPath(json, {"runs", "0", "state", "order"},
+                       encodeArray(order, ArrayPrecision::Float32))
                    .toObject();
       } else if (mutation.startsWith(QLatin1String("compressed "))) {
         // qCompress's form: a 4-byte big-endian length, then the zlib stream.

@@ -40,31 +40,74 @@ std::string typeName(const QJsonValue& value) {
   throw core::Error(field, std::string("expected ") + expected + ", got " + typeName(value));
 }
 
+// Arrays of at least this many bytes are compressed when that makes them smaller.
+constexpr qsizetype kCompressFromBytes = 64;
+// Deflate cannot expand data more than about 1032 times: a larger claim is not a real stream.
+constexpr std::int64_t kMaxDeflateRatio = 1032;
+
+// Byte planes: the first bytes of every value, then the second bytes, and so on. The sign and
+// exponent bytes of neighbouring values are alike, so zlib finds runs it would not find in
+// the values' own byte order.
+QByteArray toPlanes(const QByteArray& bytes, int width) {
+  const qsizetype n = bytes.size() / width;
+  QByteArray planes(bytes.size(), Qt::Uninitialized);
+  const char* in = bytes.constData();
+  char* out = planes.data();
+  for (qsizetype i = 0; i < n; ++i) {
+    for (int b = 0; b < width; ++b) out[b * n + i] = in[i * width + b];
+  }
+  return planes;
+}
+
+QByteArray fromPlanes(const QByteArray& planes, int width) {
+  const qsizetype n = planes.size() / width;
+  QByteArray bytes(planes.size(), Qt::Uninitialized);
+  const char* in = planes.constData();
+  char* out = bytes.data();
+  for (qsizetype i = 0; i < n; ++i) {
+    for (int b = 0; b < width; ++b) out[i * width + b] = in[b * n + i];
+  }
+  return bytes;
+}
+
+// {"f32": base64} / {"f64": base64} of the raw little-endian values, or — when it is smaller —
+// {"f32z": base64} / {"f64z": base64} of qCompress (a 4-byte big-endian length, then zlib) of
+// the values' byte planes.
 template <typename F>
-QString base64Of(const F* values, std::int64_t count) {
-  const QByteArray bytes(reinterpret_cast<const char*>(values), qsizetype(count * sizeof(F)));
-  return QString::fromLatin1(bytes.toBase64());
+QJsonObject encodeValues(const F* values, std::int64_t count) {
+  constexpr int width = int(sizeof(F));
+  const QString tag = width == 4 ? QStringLiteral("f32") : QStringLiteral("f64");
+  const QByteArray bytes(reinterpret_cast<const char*>(values), qsizetype(count * width));
+  QJsonObject json;
+  if (bytes.size() >= kCompressFromBytes) {
+    const QByteArray packed = qCompress(toPlanes(bytes, width));
+    if (packed.size() < bytes.size()) {
+      json.insert(tag + QLatin1Char('z'), QString::fromLatin1(packed.toBase64()));
+      return json;
+    }
+  }
+  json.insert(tag, QString::fromLatin1(bytes.toBase64()));
+  return json;
 }
 
 }  // namespace
 
 QJsonObject encodeArray(const double* values, std::int64_t count, ArrayPrecision precision) {
-  QJsonObject json;
   if (precision == ArrayPrecision::Float64) {
     std::vector<double> canonical(values, values + count);
     for (double& x : canonical) {
       if (std::isnan(x)) x = std::numeric_limits<double>::quiet_NaN();
     }
-    json.insert(QStringLiteral("f64"), base64Of(canonical.data(), count));
-  } else {
+    return encodeValues(canonical.data(), count);
+  }
+  {
     std::vector<float> floats(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i) {
       floats[std::size_t(i)] =
           std::isnan(values[i]) ? std::numeric_limits<float>::quiet_NaN() : float(values[i]);
     }
-    json.insert(QStringLiteral("f32"), base64Of(floats.data(), count));
+    return encodeValues(floats.data(), count);
   }
-  return json;
 }
 
 QJsonObject encodeArray(const std::vector<double>& values, ArrayPrecision precision) {
@@ -76,9 +119,7 @@ QJsonObject encodeFloatArray(const std::vector<float>& values) {
   for (float& x : canonical) {
     if (std::isnan(x)) x = std::numeric_limits<float>::quiet_NaN();
   }
-  QJsonObject json;
-  json.insert(QStringLiteral("f32"), base64Of(canonical.data(), std::int64_t(canonical.size())));
-  return json;
+  return encodeValues(canonical.data(), std::int64_t(canonical.size()));
 }
 
 std::vector<double> readNumbers(const QJsonValue& value, const std::string& field,
@@ -101,27 +142,56 @@ std::vector<double> readNumbers(const QJsonValue& value, const std::string& fiel
     }
   } else if (value.isObject()) {
     const QJsonObject object = value.toObject();
-    const bool f32 = object.contains(QLatin1String("f32"));
-    if (object.size() != 1 || (!f32 && !object.contains(QLatin1String("f64")))) {
+    const QString tag = object.size() == 1 ? object.begin().key() : QString();
+    const bool f32 = tag.startsWith(QLatin1String("f32"));
+    const bool compressed = tag.endsWith(QLatin1Char('z'));
+    if (tag != QLatin1String("f32") && tag != QLatin1String("f64") &&
+        tag != QLatin1String("f32z") && tag != QLatin1String("f64z")) {
       throw core::Error(field,
-                        "expected a list of numbers, {\"f32\": base64} or {\"f64\": base64}");
+                        "expected a list of numbers or {\"f32\"|\"f64\"|\"f32z\"|\"f64z\": "
+                        "base64}");
     }
     const QJsonValue data = object.begin().value();
-    const std::string at = field + (f32 ? ".f32" : ".f64");
+    const std::string at = field + "." + tag.toStdString();
     if (!data.isString()) wrongType(at, "a base64 string", data);
     const QString text = data.toString();
     const std::int64_t width = f32 ? 4 : 8;
+    const std::string expected =
+        count >= 0 ? std::to_string(count) : "at most " + std::to_string(limit);
     // Checked before decoding: a claim of a huge array costs nothing.
     const std::int64_t claimed = std::int64_t(text.size()) / 4 * 3 / width;
-    if (claimed > limit + 1) {
-      throw core::Error(
-          at, "holds about " + std::to_string(claimed) + " values, expected " +
-                  (count >= 0 ? std::to_string(count) : "at most " + std::to_string(limit)));
+    if (!compressed && claimed > limit + 1) {
+      throw core::Error(at,
+                        "holds about " + std::to_string(claimed) + " values, expected " + expected);
     }
     const auto decoded =
         QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) throw core::Error(at, "is not valid base64");
-    const QByteArray& bytes = *decoded;
+    QByteArray bytes = *decoded;
+    if (compressed) {
+      // qCompress's 4-byte big-endian length comes first: checked before anything is inflated.
+      if (bytes.size() < 4) throw core::Error(at, "is not valid compressed data");
+      const auto* head = reinterpret_cast<const unsigned char*>(bytes.constData());
+      const std::int64_t length = (std::int64_t(head[0]) << 24) | (std::int64_t(head[1]) << 16) |
+                                  (std::int64_t(head[2]) << 8) | std::int64_t(head[3]);
+      if (length % width != 0) {
+        throw core::Error(at, "claims " + std::to_string(length) +
+                                  " bytes, not a whole number of " + std::to_string(width) +
+                                  "-byte values");
+      }
+      if (length / width > limit || (count >= 0 && length / width != count)) {
+        throw core::Error(
+            at, "has " + std::to_string(length / width) + " values, expected " + expected);
+      }
+      if (length > (std::int64_t(bytes.size()) + 64) * kMaxDeflateRatio) {
+        throw core::Error(at, "claims " + std::to_string(length) + " bytes from " +
+                                  std::to_string(bytes.size()) +
+                                  " compressed ones, more than zlib can hold");
+      }
+      const QByteArray planes = qUncompress(bytes);
+      if (planes.size() != length) throw core::Error(at, "is not valid compressed data");
+      bytes = fromPlanes(planes, int(width));
+    }
     if (bytes.size() % width != 0) {
       throw core::Error(at, "holds " + std::to_string(bytes.size()) +
                                 " bytes, not a whole number of " + std::to_string(width) +
@@ -129,9 +199,7 @@ std::vector<double> readNumbers(const QJsonValue& value, const std::string& fiel
     }
     const std::int64_t n = bytes.size() / width;
     if (n > limit) {
-      throw core::Error(
-          at, "has " + std::to_string(n) + " values, expected " +
-                  (count >= 0 ? std::to_string(count) : "at most " + std::to_string(limit)));
+      throw core::Error(at, "has " + std::to_string(n) + " values, expected " + expected);
     }
     result.resize(std::size_t(n));
     for (std::int64_t i = 0; i < n; ++i) {
@@ -144,7 +212,7 @@ std::vector<double> readNumbers(const QJsonValue& value, const std::string& fiel
       }
     }
   } else {
-    wrongType(field, "a list of numbers or {\"f32\"|\"f64\": base64}", value);
+    wrongType(field, "a list of numbers or {\"f32\"|\"f64\"|\"f32z\"|\"f64z\": base64}", value);
   }
   if (count >= 0 && std::int64_t(result.size()) != count) {
     throw core::Error(field, "has " + std::to_string(result.size()) + " values, expected " +

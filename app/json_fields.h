@@ -4,7 +4,9 @@
 // reason) on the first problem. Missing fields give the caller's default.
 //
 // Arrays of numbers are written compactly as {"f32": base64} or {"f64": base64} (IEEE 754,
-// little-endian), and read in that form or as a plain JSON list of numbers.
+// little-endian) or, when zlib makes them smaller, {"f32z": base64} / {"f64z": base64} (qCompress
+// of the values' byte planes: see docs/session_format.md); and read in those forms or as a plain
+// JSON list of numbers.
 #pragma once
 
 #include <QJsonArray>
@@ -27,8 +29,8 @@ inline constexpr std::int64_t kMaxArrayValues = 300'000'000;
 
 enum class ArrayPrecision { Float32, Float64 };
 
-// {"f32": base64} or {"f64": base64} of the values. NaN is written as one canonical quiet
-// NaN, so that equal histories give equal bytes.
+// {"f32"|"f64": base64} or the compressed {"f32z"|"f64z": base64} of the values. NaN is written as
+// one canonical quiet NaN, so that equal histories give equal bytes.
 QJsonObject encodeArray(const std::vector<double>& values, ArrayPrecision precision);
 QJsonObject encodeArray(const double* values, std::int64_t count, ArrayPrecision precision);
 QJsonObject encodeFloatArray(const std::vector<float>& values);

@@ -280,6 +280,12 @@ TrainerState trainerStateFromJson(const JsonFields& json, const TrainerState& ba
         throw Error(json.field(QStringLiteral("order")),
                     "entry " + std::to_string(i) + " is not a whole number");
       }
+      // Checked before the conversion: a value beyond int64 (or NaN) has no integer.
+      if (!(x >= 0.0 && x < double(order->size()))) {
+        throw Error(json.field(QStringLiteral("order")), "entry " + std::to_string(i) +
+                                                             " is not a sample index in [0, " +
+                                                             std::to_string(order->size()) + ")");
+      }
       s.order.push_back(std::int64_t(x));
     }
   }

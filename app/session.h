@@ -2,7 +2,7 @@
 // docs/session_format.md). One session has one or more runs trained side by side, each with
 // its configuration, its data, its exact training state and its metric history, plus what
 // belongs to the whole window: the dashboard layout, the training speed, a free-text note and
-// optional data of other views (`landscape`, kept as it was read).
+// the state of the Landscapes view (`landscape`).
 //
 // A run's training state is kept as its JSON object (`state`): its fields default to those of
 // a fresh run from the configuration's seed, which only a built run knows, so it is read
@@ -30,7 +30,8 @@
 
 namespace gradscope::app {
 
-inline constexpr int kSessionFormatVersion = 2;
+// 3: arrays may be compressed ("f32z", "f64z"); version 2 files read unchanged.
+inline constexpr int kSessionFormatVersion = 3;
 
 // Where a run's data comes from.
 struct SessionData {
@@ -72,6 +73,9 @@ struct SessionRun {
   QJsonObject state;  // empty: a fresh run from the seed
   std::optional<RunHistory> history;
   std::optional<core::LrRangeTestResult> lrRangeTest;
+  // Not saved: the live run's id (its key in the metric history) when the worker captured it.
+  // Ids of a comparison need not be 0..n-1 once a run was removed; opened runs get 0..n-1.
+  int liveId = -1;
 };
 
 struct Session {
@@ -80,7 +84,7 @@ struct Session {
   double speed = 0.0;  // steps per second, 0 = full speed
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
-  QJsonObject landscape;  // optional data of the optimiser-landscape view, kept as read
+  QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
 };
 
 using SessionPtr = std::shared_ptr<const Session>;

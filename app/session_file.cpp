@@ -9,8 +9,33 @@
 
 namespace gradscope::app {
 
+namespace {
+
+// Qt indents by four spaces a level. A long history holds thousands of small objects (the
+// histogram frames), whose indentation alone took megabytes: one space a level keeps the file
+// one value a line, so it still diffs, at a quarter of that. Every line's leading spaces are
+// indentation (strings cannot hold a raw line break), so this changes nothing else.
+QByteArray withOneSpaceIndent(const QByteArray& indented) {
+  QByteArray out;
+  out.reserve(indented.size());
+  qsizetype i = 0;
+  while (i < indented.size()) {
+    qsizetype spaces = 0;
+    while (i + spaces < indented.size() && indented[i + spaces] == ' ') ++spaces;
+    out.append(spaces / 4, ' ');
+    i += spaces;
+    const qsizetype end = indented.indexOf('\n', i);
+    const qsizetype next = end < 0 ? indented.size() : end + 1;
+    out.append(indented.constData() + i, next - i);
+    i = next;
+  }
+  return out;
+}
+
+}  // namespace
+
 QByteArray sessionBytes(const Session& session) {
-  return QJsonDocument(sessionToJson(session)).toJson(QJsonDocument::Indented);
+  return withOneSpaceIndent(QJsonDocument(sessionToJson(session)).toJson(QJsonDocument::Indented));
 }
 
 Session parseSession(const QByteArray& bytes) {

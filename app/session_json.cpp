@@ -8,6 +8,7 @@
 #include "app/default_experiment.h"
 #include "app/history_json.h"
 #include "app/json_fields.h"
+#include "app/landscape_state_json.h"
 #include "app/run_state_json.h"
 #include "app/run_table.h"  // kMaxRuns: a session holds as many runs as a comparison
 #include "core/network_spec.h"
@@ -359,6 +360,8 @@ QJsonObject migrateSession(QJsonObject json) {
     json.insert(QStringLiteral("runs"), QJsonArray{run});
     json.insert(QStringLiteral("version"), 2);
   }
+  // Version 2 -> 3 only added the compressed array forms: nothing to change.
+  json.insert(QStringLiteral("version"), kSessionFormatVersion);
   return json;
 }
 
@@ -393,6 +396,9 @@ Session sessionFromJson(QJsonObject json) {
   }
   if (const auto landscape = top.object("landscape")) {
     session.landscape = json.value(QStringLiteral("landscape")).toObject();
+    // Checked now, like everything else, so a bad landscape refuses the file before anything
+    // running is touched; the object itself is kept for the view that owns it.
+    landscapeStateFromJson(session.landscape);
   }
   return session;
 }

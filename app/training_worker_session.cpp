@@ -7,11 +7,15 @@ namespace gradscope::app {
 
 void TrainingWorker::captureSession(int requestId) {
   handoffAcquire(Handoff::ToWorker);
+  // Steps trained since the last snapshot reach the GUI's history first (queued before the
+  // answer), so the history it saves ends at the captured state.
+  publish();
   auto session = std::make_shared<Session>();
   session->speed = m_speed;
   for (const Lane& lane : m_lanes) {
     SessionRun run = captureRun(*lane.run);
     if (lane.namedExplicitly) run.label = lane.name;  // names "by what differs" are re-derived
+    run.liveId = lane.id;
     session->runs.push_back(std::move(run));
   }
   handoffRelease(Handoff::ToGui);

@@ -11,10 +11,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
+#include <QtEndian>
 
 #include <cstring>
 
 #include "app/default_experiment.h"
+#include "app/json_fields.h"
+#include "app/landscape_state_json.h"
 #include "app/run_state_json.h"
 #include "app/session_file.h"
 #include "app/session_json.h"
@@ -254,6 +257,65 @@ class TestSessionFile : public QObject {
     QVERIFY(std::isfinite(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 0)[0]));
   }
 
+  // Arrays are written compressed when that is smaller; the plain forms of version 2 files
+  // still read, to the same values, and a compressed array decodes bit for bit.
+  void compressedArraysAndVersionTwoFiles() {
+    QFile old(kSourceDir + QStringLiteral("/tests/fuzz/session_corpus/trained-sgd.gradscope"));
+    QVERIFY(old.open(QIODevice::ReadOnly));
+    const QByteArray oldBytes = old.readAll();
+    QVERIFY(oldBytes.contains("\"f32\"") && !oldBytes.contains("\"f32z\""));
+    const Session read = parseSession(oldBytes);
+    buildRuns(read, kSourceDir + QStringLiteral("/tests/fuzz/session_corpus"));
+    const QByteArray written = sessionBytes(read);
+    QVERIFY(written.contains("\"f32z\""));
+    QVERIFY(written.contains("\"version\": 3"));
+    QVERIFY2(written.size() < oldBytes.size(),
+             qPrintable(QStringLiteral("%1 -> %2 bytes").arg(oldBytes.size()).arg(written.size())));
+    qInfo("version 2 file of %lld bytes written as version 3: %lld bytes",
+          static_cast<long long>(oldBytes.size()), static_cast<long long>(written.size()));
+    const Session again = parseSession(written);
+    for (const char* key : {"parameters", "order"}) {
+      const auto a = readNumbers(read.runs[0].state.value(QLatin1String(key)), key);
+      const auto b = readNumbers(again.runs[0].state.value(QLatin1String(key)), key);
+      QVERIFY(!a.empty());
+      QVERIFY2(sameBits(a, b), key);
+    }
+    QCOMPARE(sessionBytes(again), written);
+    // Doubles with NaN, float64 form: bit for bit through the compressed form.
+    std::vector<double> values(1000);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(double(i)) * 1e-3;
+    values[10] = std::numeric_limits<double>::quiet_NaN();
+    const QJsonObject packed = encodeArray(values, ArrayPrecision::Float64);
+    QVERIFY(packed.contains(QStringLiteral("f64z")));
+    QVERIFY(sameBits(readNumbers(packed, "v", 1000, true), values));
+  }
+
+  void landscapeStateRoundTrips() {
+    LandscapeState state;
+    state.race.landscape.kind = core::LandscapeKind::QuadraticBowl;
+    state.race.landscape.conditionNumber = 40.0;
+    state.race.landscape.rotationDegrees = 30.0;
+    state.race.start = {0.25, -1.75};
+    state.race.optimizers = {core::OptimizerKind::Nadam, core::OptimizerKind::Momentum};
+    state.race.setLearningRate(core::OptimizerKind::Nadam, 0.125);
+    state.race.momentum = 0.8;
+    state.race.clip = {core::ClipMode::Norm, 0.5};
+    state.race.steps = 250;
+    state.cursor = 99;
+    state.speed = 12.5;
+    QVERIFY(!(state == LandscapeState()));
+    Session session = parseSession(m_valid);
+    session.landscape = landscapeStateToJson(state);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("landscape.gradscope"));
+    QString error;
+    QVERIFY2(saveSessionFile(path, session, &error), qPrintable(error));
+    const auto loaded = loadSessionFile(path, &error);
+    QVERIFY2(loaded, qPrintable(error));
+    QVERIFY(landscapeStateFromJson(loaded->landscape) == state);
+    QCOMPARE(sessionBytes(*loaded), sessionBytes(session));
+  }
+
   void interruptedSaveKeepsTheOldFile() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("s.gradscope"));
@@ -344,10 +406,12 @@ class TestSessionFile : public QObject {
         "\"samples\":1000000000,\"features\":10,\"outputs\":1,\"inputs\":[],\"targets\":[]}",
         "runs[0].data.samples", "must be in");
     row("huge history claim", "set runs.0.history.steps=1000000000000",
-        "runs[0].history.step_metrics.loss", "expected 1000000000000");
+        "runs[0].history.step_metrics.loss.f64z", "expected 1000000000000");
     row("negative step", "set runs.0.state.step=-5", "runs[0].state.step", "must be in");
     row("order not a permutation", "set runs.0.state.order=[0,0,0]", "runs[0].state.order",
         "expected 80");
+    row("order entry beyond int64", "huge order entry", "runs[0].state.order",
+        "entry 5 is not a sample index in [0, 80)");
     row("rng all zero",
         "set runs.0.state.rng.init.words=[\"0000000000000000\","
         "\"0000000000000000\",\"0000000000000000\",\"0000000000000000\"]",
@@ -377,6 +441,18 @@ class TestSessionFile : public QObject {
         "runs[0].history.events[0].kind", "unknown event kind");
     row("layout not base64", "set layout=\"%%%\"", "layout", "not valid base64");
     row("speed out of range", "set speed=-1", "speed", "must be in");
+    row("unknown array form", "set runs.0.state.parameters={\"f16\":\"AAAA\"}",
+        "runs[0].state.parameters", "expected a list of numbers or");
+    row("compressed array claims too much", "compressed claim", "runs[0].state.parameters.f32z",
+        "has 536870911 values, expected");
+    row("compressed array not zlib", "compressed garbage", "runs[0].state.parameters.f32z",
+        "not valid compressed data");
+    row("landscape mistyped", "set landscape=[1]", "landscape", "expected an object");
+    row("landscape cursor beyond its steps", "set landscape={\"steps\":10,\"cursor\":50}",
+        "landscape.cursor", "beyond");
+    row("landscape rate mistyped", "set landscape={\"learning_rates\":{\"adam\":\"x\"}}",
+        "landscape.learning_rates.adam", "expected");
+    row("landscape field unknown", "set landscape={\"colour\":1}", "landscape.colour", "unknown");
   }
   void corruptedFilesAreRefused() {
     QFETCH(QString, mutation);
@@ -418,6 +494,26 @@ class TestSessionFile : public QObject {
         json = setPath(json, {"runs", "0", "state", "parameters"},
                        QJsonObject{{QStringLiteral("f32"), base64Floats(values)}})
                    .toObject();
+      } else if (mutation == QLatin1String("huge order entry")) {
+        // Found by the fuzzer: a whole number too large for int64 was converted unchecked.
+        std::vector<double> order = readNumbers(json["runs"][0]["state"]["order"], "o");
+        order[5] = 2.95e20;
+        json = setPath(json, {"runs", "0", "state", "order"},
+                       encodeArray(order, ArrayPrecision::Float32))
+                   .toObject();
+      } else if (mutation.startsWith(QLatin1String("compressed "))) {
+        // qCompress's form: a 4-byte big-endian length, then the zlib stream.
+        const qint64 count =
+            qint64(readNumbers(json["runs"][0]["state"]["parameters"], "p").size());
+        const quint32 length =
+            mutation.endsWith(QLatin1String("claim")) ? 0x7FFFFFFCu : quint32(count * 4);
+        QByteArray packed(4, 0);
+        qToBigEndian(length, packed.data());
+        packed += "not a zlib stream";
+        json =
+            setPath(json, {"runs", "0", "state", "parameters"},
+                    QJsonObject{{QStringLiteral("f32z"), QString::fromLatin1(packed.toBase64())}})
+                .toObject();
       } else if (mutation == QLatin1String("config early stopping off")) {
         json = setPath(json, {"runs", "0", "config", "early_stopping.enabled"}, false).toObject();
       } else {

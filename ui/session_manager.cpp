@@ -17,6 +17,7 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include "app/landscape_state_json.h"
 #include "app/run_history.h"
 #include "app/session_file.h"
 #include "main_window.h"
@@ -150,9 +151,11 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
   session.note = m_note;
   session.speed = m_window.speed();
   session.layout = m_window.dashboardLayout();
-  session.landscape = m_landscape;
+  session.landscape = app::landscapeStateToJson(m_window.landscapeModel().state());
+  // Each run's history under its live id (a comparison's ids have gaps once a run was removed).
   for (std::size_t i = 0; i < session.runs.size(); ++i) {
-    session.runs[i].history = app::captureRunHistory(m_window.history(), int(i));
+    app::SessionRun& run = session.runs[i];
+    run.history = app::captureRunHistory(m_window.history(), run.liveId >= 0 ? run.liveId : int(i));
   }
   if (!session.runs.empty()) session.runs[0].lrRangeTest = m_lrRangeTest;
   done(std::move(session));
@@ -171,7 +174,10 @@ void SessionManager::saveTo(const QString& path, std::function<void(bool, const 
       m_window.statusBar()->showMessage(
           tr("Session saved to %1").arg(QDir::toNativeSeparators(path)), 6000);
       emit sessionSaved(path);
-      if (m_closeAfterSave) QTimer::singleShot(0, &m_window, &QWidget::close);
+      if (m_closeAfterSave) {
+        m_closeAfterSave = false;  // once: a later save must not close the window
+        QTimer::singleShot(0, &m_window, &QWidget::close);
+      }
     } else {
       m_closeAfterSave = false;
       if (m_persistent) {
@@ -213,7 +219,17 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   if (m_lrRangeTest) emit m_window.lrRangeTestResult(*m_lrRangeTest);
   m_name = session->name;
   m_note = session->note;
-  m_landscape = session->landscape;
+  if (!session->landscape.isEmpty()) {
+    // Checked when the file was read (session_json.cpp): setting it cannot fail here.
+    try {
+      m_window.landscapeModel().setState(app::landscapeStateFromJson(session->landscape));
+    } catch (const core::Error& e) {
+      m_window.statusBar()->showMessage(
+          tr("Landscape not restored: %1: %2")
+              .arg(QString::fromStdString(e.field()), QString::fromStdString(e.reason())),
+          8000);
+    }
+  }
   if (m_openingRecovery) {
     // A recovered session belongs to no file: it stays unsaved until the user saves it.
     m_openingRecovery = false;

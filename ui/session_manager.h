@@ -107,7 +107,6 @@ class SessionManager : public QObject {
   QString m_path;  // empty: never saved
   QString m_name;  // the session's own name, if it has one
   QString m_note;
-  QJsonObject m_landscape;
   std::optional<core::LrRangeTestResult> m_lrRangeTest;
   bool m_dirty = false;
   bool m_changedSinceAutosave = false;

@@ -72,7 +72,8 @@ bool exportSessionCharts(const QString& sessionPath, const QString& directory, Q
     if (!widget || widget->width() < 10 || widget->height() < 10) continue;
     const QString base = QDir(directory).filePath(fileNameOf(view->viewTitle()));
     QString message;
-    if (!exportPng(widget, base + QStringLiteral(".png"), 1.0, &message) ||
+    // Twice the pixels: sharp on a slide or a projector.
+    if (!exportPng(widget, base + QStringLiteral(".png"), 2.0, &message) ||
         !exportSvg(widget, base + QStringLiteral(".svg"), &message)) {
       if (error) *error = message;
       return false;

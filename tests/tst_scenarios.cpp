@@ -589,20 +589,25 @@ void TestScenarios::optimiserRace() {
              .arg(stretch, 0, 'f', 1)
              .arg(stretch * stretch, 0, 'f', 0));
   QVERIFY(stretch >= 10.0);
+  // "Ends with": the mean loss of the last 200 steps, since single steps of the adaptive
+  // optimisers spike on the valley's walls.
+  constexpr std::size_t kEnd = 200;
   std::map<QString, Trace> runs;
   for (const app::ScenarioRun& r : s.runs) {
     runs[r.name] = train(r, s.steps);
     const Trace& t = runs[r.name];
     QVERIFY2(!t.diverged, qPrintable(r.name));
-    report(QString("race: %1: steps to loss 0.5 %2, to 0.02 %3, final loss %4")
+    report(QString("race: %1: steps to loss 0.5 %2, to 0.02 %3, mean loss of the last %4 steps %5")
                .arg(r.name, -10)
-               .arg(stepsText(t.stepsTo(0.5)), stepsText(t.stepsTo(0.02)), sci(t.finalLoss())));
+               .arg(stepsText(t.stepsTo(0.5)), stepsText(t.stepsTo(0.02)))
+               .arg(kEnd)
+               .arg(sci(t.finalLoss(kEnd))));
   }
   const Trace& adagrad = runs["AdaGrad"];
   QVERIFY(orMax(adagrad.stepsTo(0.5)) < orMax(runs["SGD"].stepsTo(0.5)));
   for (const char* adaptive : {"RMSprop", "Adam", "Nadam"}) {
     QVERIFY2(orMax(adagrad.stepsTo(0.02)) > orMax(runs[adaptive].stepsTo(0.02)), adaptive);
-    QVERIFY2(adagrad.finalLoss() > runs[adaptive].finalLoss(), adaptive);
+    QVERIFY2(adagrad.finalLoss(kEnd) > runs[adaptive].finalLoss(kEnd), adaptive);
   }
   QVERIFY(orMax(runs["Momentum"].stepsTo(0.02)) < orMax(runs["SGD"].stepsTo(0.02)));
 }

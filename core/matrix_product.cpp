@@ -21,13 +21,6 @@ namespace gradscope::core {
 
 namespace {
 
-// Below this many multiply-adds a float product skips packing and blocking, which cost more
-// than they save on the 2-8-8-1 networks of the lecture demos.
-constexpr Index kSmallProduct = 16 * 16 * 16;
-// Below this many multiply-adds a product stays on one thread: waking the second thread
-// costs more than it saves (measured: 100-unit layers at batch 64 slow down on two threads).
-constexpr Index kParallelProduct = 1 << 22;
-
 // A (m x k) or B (k x n) as stored: column-major with leading dimension ld, read either as
 // it is or transposed.
 struct Operand {
@@ -37,6 +30,13 @@ struct Operand {
 };
 
 #if defined(GRADSCOPE_BLOCKED_PRODUCT)
+
+// Below this many multiply-adds a float product skips packing and blocking, which cost more
+// than they save on the 2-8-8-1 networks of the lecture demos.
+constexpr Index kSmallProduct = 16 * 16 * 16;
+// Below this many multiply-adds a product stays on one thread: waking the second thread
+// costs more than it saves (measured: 100-unit layers at batch 64 slow down on two threads).
+constexpr Index kParallelProduct = 1 << 22;
 
 constexpr int kLanes = 16;  // floats per vector register
 constexpr int kMr = 32;     // rows of a register tile: two vectors

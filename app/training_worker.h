@@ -26,8 +26,8 @@
 #include <memory>
 #include <vector>
 
-#include "app/session.h"
 #include "app/run_tracker.h"
+#include "app/session.h"
 #include "app/snapshot.h"
 #include "app/training_run.h"
 

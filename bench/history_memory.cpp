@@ -18,10 +18,14 @@
 #include <vector>
 
 #include "app/metric_history.h"
+#include "bench/synthetic_history.h"
 
 using namespace gradscope::app;
 namespace core = gradscope::core;
 using Clock = std::chrono::steady_clock;
+
+using gradscope::bench::Noise;
+using gradscope::bench::randomHistogram;
 
 namespace {
 
@@ -36,26 +40,6 @@ long statusKb(const char* field) {
 }
 
 double mb(double bytes) { return bytes / (1024.0 * 1024.0); }
-
-// A cheap deterministic noise source, so generating data costs little next to appending it.
-struct Noise {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  double next() {  // uniform in [0, 1)
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return double(state >> 11) * (1.0 / 9007199254740992.0);
-  }
-};
-
-core::Histogram histogram(int bins, double low, double high, Noise& noise) {
-  core::Histogram h;
-  h.low = low;
-  h.high = high;
-  h.counts.resize(std::size_t(bins));
-  for (auto& c : h.counts) c = std::uint32_t(noise.next() * 1000.0);
-  return h;
-}
 
 Snapshot makeSnapshot(std::int64_t first, int steps, int layers, int stride, Noise& noise,
                       const core::LayerHistograms& histograms) {
@@ -128,12 +112,13 @@ int main(int argc, char** argv) {
 
   Noise noise;
   core::LayerHistograms histograms;
-  histograms.preActivation = histogram(core::kValueHistogramBins, core::kValueHistogramLow,
-                                       core::kValueHistogramHigh, noise);
-  histograms.activation = histogram(core::kValueHistogramBins, core::kValueHistogramLow,
-                                    core::kValueHistogramHigh, noise);
-  histograms.gradientLog10 = histogram(core::kGradientHistogramBins, core::kGradientHistogramLow,
-                                       core::kGradientHistogramHigh, noise);
+  histograms.preActivation = randomHistogram(core::kValueHistogramBins, core::kValueHistogramLow,
+                                             core::kValueHistogramHigh, noise);
+  histograms.activation = randomHistogram(core::kValueHistogramBins, core::kValueHistogramLow,
+                                          core::kValueHistogramHigh, noise);
+  histograms.gradientLog10 =
+      randomHistogram(core::kGradientHistogramBins, core::kGradientHistogramLow,
+                      core::kGradientHistogramHigh, noise);
 
   const long rssBefore = statusKb("VmRSS");
   std::printf(

@@ -26,31 +26,15 @@
 #include "app/session_file.h"
 #include "app/session_runs.h"
 #include "app/training_run.h"
+#include "bench/synthetic_history.h"
 
 using namespace gradscope;
 using namespace gradscope::app;
 
+using gradscope::bench::Noise;
+using gradscope::bench::randomHistogram;
+
 namespace {
-
-// A cheap deterministic noise source (xorshift), uniform in [0, 1).
-struct Noise {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  double next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return double(state >> 11) * (1.0 / 9007199254740992.0);
-  }
-};
-
-core::Histogram histogram(int bins, double low, double high, Noise& noise) {
-  core::Histogram h;
-  h.low = low;
-  h.high = high;
-  h.counts.resize(std::size_t(bins));
-  for (auto& c : h.counts) c = std::uint32_t(noise.next() * 1000.0);
-  return h;
-}
 
 // Steps [first, first + steps) of a run with `layers` Dense layers; stride probes (weight
 // norm, update ratio, optimiser state, histograms) every `stride` steps, as the worker probes.
@@ -80,12 +64,12 @@ Snapshot snapshot(std::int64_t first, int steps, int layers, int stride, Noise& 
     }
     if (strideStep) {
       core::LayerHistograms h;
-      h.preActivation = histogram(core::kValueHistogramBins, core::kValueHistogramLow,
-                                  core::kValueHistogramHigh, noise);
-      h.activation = histogram(core::kValueHistogramBins, core::kValueHistogramLow,
-                               core::kValueHistogramHigh, noise);
-      h.gradientLog10 = histogram(core::kGradientHistogramBins, core::kGradientHistogramLow,
-                                  core::kGradientHistogramHigh, noise);
+      h.preActivation = randomHistogram(core::kValueHistogramBins, core::kValueHistogramLow,
+                                        core::kValueHistogramHigh, noise);
+      h.activation = randomHistogram(core::kValueHistogramBins, core::kValueHistogramLow,
+                                     core::kValueHistogramHigh, noise);
+      h.gradientLog10 = randomHistogram(core::kGradientHistogramBins, core::kGradientHistogramLow,
+                                        core::kGradientHistogramHigh, noise);
       for (int l = 0; l < layers; ++l) s.histograms.push_back({step, l, h});
     }
     if (step % 100 == 99) {

@@ -11,8 +11,8 @@
 
 int main(int argc, char* argv[]) {
   QCoreApplication app(argc, argv);
-  const QString directory = argc > 1 ? QString::fromLocal8Bit(argv[1])
-                                     : QStringLiteral(GRADSCOPE_SESSION_CORPUS);
+  const QString directory =
+      argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(GRADSCOPE_SESSION_CORPUS);
   const QFileInfoList files = QDir(directory).entryInfoList(QDir::Files, QDir::Name);
   if (files.isEmpty()) {
     std::fprintf(stderr, "no corpus files in %s\n", qPrintable(directory));

@@ -175,12 +175,18 @@ int panelWidth(Index cols) { return cols > 8 ? kNr : (cols > 4 ? 8 : 4); }
 // p width + c. Either way the kernel reads B as broadcast scalars.
 void packPanelB(const Operand& b, Index p0, Index kc, Index j0, Index cols, int width, float* dst) {
   if (!b.transposed) {
+    // Vector moves rather than memcpy: a library call costs more than these short columns.
     for (int c = 0; c < width; ++c) {
-      if (c < cols) {
-        std::memcpy(dst + c * kc, b.data + p0 + (j0 + c) * b.ld, sizeof(float) * kc);
-      } else {
-        std::memset(dst + c * kc, 0, sizeof(float) * kc);
+      float* column = dst + c * kc;
+      if (c >= cols) {
+        std::fill_n(column, kc, 0.0f);
+        continue;
       }
+      const float* src = b.data + p0 + (j0 + c) * b.ld;
+      Index p = 0;
+      for (; p + kLanes <= kc; p += kLanes) _mm512_storeu_ps(column + p, _mm512_loadu_ps(src + p));
+      const __mmask16 rest = firstLanes(kc - p);
+      _mm512_mask_storeu_ps(column + p, rest, _mm512_maskz_loadu_ps(rest, src + p));
     }
     return;
   }
@@ -200,83 +206,40 @@ bool readInPlace(const Operand& x, Index rows, Index cols) {
   return rows * cols <= kInPlaceLimit && x.ld % 256 != 0;
 }
 
-// The register types of the micro-kernel: 16-float vectors, and 8-float ones for panels of
-// at most 8 rows (common: 100 units leave 4). Processors that split a 16-float
-// multiply-add into two halves (AMD Zen 4) finish two 8-float ones in the same time, so a
-// narrow tail costs half as much; elsewhere it costs the same.
-struct Wide {
-  using Vector = __m512;
-  static constexpr int kLanes = 16;
-  static Vector zero() { return _mm512_setzero_ps(); }
-  static Vector load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, Vector x) { _mm512_storeu_ps(p, x); }
-  static Vector broadcast(float x) { return _mm512_set1_ps(x); }
-  static Vector fma(Vector a, Vector b, Vector c) { return _mm512_fmadd_ps(a, b, c); }
-  static Vector add(Vector a, Vector b) { return _mm512_add_ps(a, b); }
-  static Vector loadFirst(Index count, const float* p) {
-    return _mm512_maskz_loadu_ps(firstLanes(count), p);
-  }
-  static void storeFirst(Index count, float* p, Vector x) {
-    _mm512_mask_storeu_ps(p, firstLanes(count), x);
-  }
-};
-
-struct Narrow {
-  using Vector = __m256;
-  static constexpr int kLanes = 8;
-  static Vector zero() { return _mm256_setzero_ps(); }
-  static Vector load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, Vector x) { _mm256_storeu_ps(p, x); }
-  static Vector broadcast(float x) { return _mm256_set1_ps(x); }
-  static Vector fma(Vector a, Vector b, Vector c) { return _mm256_fmadd_ps(a, b, c); }
-  static Vector add(Vector a, Vector b) { return _mm256_add_ps(a, b); }
-  static __mmask8 mask(Index count) {
-    return count >= kLanes ? __mmask8(0xFF) : __mmask8((1u << std::max<Index>(count, 0)) - 1u);
-  }
-  static Vector loadFirst(Index count, const float* p) {
-    return _mm256_maskz_loadu_ps(mask(count), p);
-  }
-  static void storeFirst(Index count, float* p, Vector x) {
-    _mm256_mask_storeu_ps(p, mask(count), x);
-  }
-};
-
-// C(rows x cols tile) (+)= packed A panel x packed B panel over kc depths. kVectors
-// registers of R::kLanes rows by kWidth columns accumulate; rows and cols trim the stores
-// at the matrix edges.
+// C(rows x cols tile) (+)= A panel x B panel over kc depths: kVectors 16-float registers by
+// kWidth columns accumulate; rows and cols trim the stores at the matrix edges.
 //
 // The panels are read with strides, so that they can be packed buffers or the operands in
 // place: A's depth p starts at pa + p aStep; B's element (p, j) is pb[j bStep + p] in a
 // column panel and pb[p bStep + j] in a row panel.
-template <typename R, int kVectors, int kWidth, bool kColumnPanel>
+template <int kVectors, int kWidth, bool kColumnPanel>
 void microKernel(Index kc, const float* pa, Index aStep, const float* pb, Index bStep, float* c,
                  Index ldc, Index rows, Index cols, bool accumulate) {
   // The accumulators live in registers only if these short loops are fully unrolled, which
   // GCC does by itself at -O3 but not at -O2 (RelWithDebInfo): hence the pragmas.
-  using Vector = typename R::Vector;
-  Vector acc[kVectors][kWidth];
+  __m512 acc[kVectors][kWidth];
 #pragma GCC unroll 2
   for (int v = 0; v < kVectors; ++v) {
 #pragma GCC unroll 12
-    for (int j = 0; j < kWidth; ++j) acc[v][j] = R::zero();
+    for (int j = 0; j < kWidth; ++j) acc[v][j] = _mm512_setzero_ps();
   }
   for (Index p = 0; p < kc; ++p, pa += aStep) {
-    Vector av[kVectors];
+    __m512 av[kVectors];
 #pragma GCC unroll 2
-    for (int v = 0; v < kVectors; ++v) av[v] = R::load(pa + v * R::kLanes);
+    for (int v = 0; v < kVectors; ++v) av[v] = _mm512_loadu_ps(pa + v * kLanes);
 #pragma GCC unroll 12
     for (int j = 0; j < kWidth; ++j) {
-      const Vector bj = R::broadcast(kColumnPanel ? pb[j * bStep + p] : pb[p * bStep + j]);
+      const __m512 bj = _mm512_set1_ps(kColumnPanel ? pb[j * bStep + p] : pb[p * bStep + j]);
 #pragma GCC unroll 2
-      for (int v = 0; v < kVectors; ++v) acc[v][j] = R::fma(av[v], bj, acc[v][j]);
+      for (int v = 0; v < kVectors; ++v) acc[v][j] = _mm512_fmadd_ps(av[v], bj, acc[v][j]);
     }
   }
-  if (cols == kWidth && rows == kVectors * R::kLanes && !accumulate) {
+  if (cols == kWidth && rows == kVectors * kLanes && !accumulate) {
     // The common whole tile: plain stores straight from the registers.
 #pragma GCC unroll 12
     for (int j = 0; j < kWidth; ++j) {
 #pragma GCC unroll 2
-      for (int v = 0; v < kVectors; ++v) R::store(c + j * ldc + v * R::kLanes, acc[v][j]);
+      for (int v = 0; v < kVectors; ++v) _mm512_storeu_ps(c + j * ldc + v * kLanes, acc[v][j]);
     }
     return;
   }
@@ -285,10 +248,10 @@ void microKernel(Index kc, const float* pa, Index aStep, const float* pb, Index 
     if (j >= cols) break;
     float* cj = c + j * ldc;
     for (int v = 0; v < kVectors; ++v) {
-      const Index count = rows - v * R::kLanes;
-      Vector value = acc[v][j];
-      if (accumulate) value = R::add(value, R::loadFirst(count, cj + v * R::kLanes));
-      R::storeFirst(count, cj + v * R::kLanes, value);
+      const __mmask16 mask = firstLanes(rows - v * kLanes);
+      __m512 value = acc[v][j];
+      if (accumulate) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, cj + v * kLanes));
+      _mm512_mask_storeu_ps(cj + v * kLanes, mask, value);
     }
   }
 }
@@ -307,36 +270,235 @@ struct Tile {
   bool accumulate;
 };
 
-template <typename R, int kVectors, int kWidth, bool kColumnPanel>
+template <int kVectors, int kWidth, bool kColumnPanel>
 void runKernel(const Tile& t) {
-  microKernel<R, kVectors, kWidth, kColumnPanel>(t.kc, t.pa, t.aStep, t.pb, t.bStep, t.c, t.ldc,
-                                                 t.rows, t.cols, t.accumulate);
+  microKernel<kVectors, kWidth, kColumnPanel>(t.kc, t.pa, t.aStep, t.pb, t.bStep, t.c, t.ldc,
+                                              t.rows, t.cols, t.accumulate);
 }
 
-template <typename R, int kVectors, bool kColumnPanel>
+// The kernel for a tile of t.rows rows (more than kFewRows, see fewRowsProduct): two or one
+// 16-float registers, by the panel's width in columns.
+template <bool kColumnPanel>
 void runKernel(int width, const Tile& t) {
-  switch (width) {
-    case 4:
-      runKernel<R, kVectors, 4, kColumnPanel>(t);
-      break;
-    case 8:
-      runKernel<R, kVectors, 8, kColumnPanel>(t);
-      break;
-    default:
-      runKernel<R, kVectors, kNr, kColumnPanel>(t);
-      break;
+  const auto byWidth = [&](auto vectors) {
+    constexpr int kVectors = decltype(vectors)::value;
+    switch (width) {
+      case 4:
+        runKernel<kVectors, 4, kColumnPanel>(t);
+        break;
+      case 8:
+        runKernel<kVectors, 8, kColumnPanel>(t);
+        break;
+      default:
+        runKernel<kVectors, kNr, kColumnPanel>(t);
+        break;
+    }
+  };
+  if (t.rows > kLanes) {
+    byWidth(std::integral_constant<int, 2>{});
+  } else {
+    byWidth(std::integral_constant<int, 1>{});
   }
 }
 
-// The kernel for a tile of t.rows rows: two or one 16-float registers, or one 8-float one.
-template <bool kColumnPanel>
-void runKernel(int width, const Tile& t) {
-  if (t.rows > kLanes) {
-    runKernel<Wide, 2, kColumnPanel>(width, t);
-  } else if (t.rows > Narrow::kLanes) {
-    runKernel<Wide, 1, kColumnPanel>(width, t);
-  } else {
-    runKernel<Narrow, 1, kColumnPanel>(width, t);
+// ---- The last few rows ----
+//
+// A last row panel of at most kFewRows rows (100-unit layers leave 4 after three 32-row
+// tiles) gets little from the tile kernel: each broadcast of B feeds a single 8-float
+// multiply-add, and the broadcasts limit it (on AMD Zen 4 these 4 rows took 1.7 us of a
+// 13 us 100x64x100 product). They are computed the other way round, in groups of four:
+// - B untransposed (its columns contiguous in depth): as dot products of A's rows with B's
+//   columns, 16 depths per multiply-add, summed across the lanes at the end;
+// - B transposed (its rows contiguous across columns): broadcasting A and running along
+//   16 columns of B at a time.
+constexpr Index kFewRows = 8;
+constexpr Index kGroupRows = 4;  // rows computed together, one 128-bit lane of results
+
+// Writes the 128-bit lane `lane` of x (the values of rows [0, rows) of one column of C) to
+// the column starting at c, adding what is there when `accumulate`. The masked 512-bit
+// store at c - 4 lane touches only that lane's floats.
+inline void storeLane(__m512 x, int lane, Index rows, float* c, bool accumulate) {
+  const __mmask16 mask = __mmask16(((1u << rows) - 1u) << (4 * lane));
+  float* base = c - 4 * lane;
+  if (accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, base));
+  _mm512_mask_storeu_ps(base, mask, x);
+}
+
+// Sums each of s[0..3] within each 128-bit lane pairwise with its neighbours so that lane k
+// of the result holds, for the column j = k, the four row sums: s[r][j] are the
+// accumulators of row r and column j, and the result's lane j holds sum(s[0][j]) ...
+// sum(s[3][j]).
+inline __m512 sumRowsOfColumns(const __m512 s[kGroupRows][4]) {
+  __m512 u[4];
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    // Within each 128-bit lane: row 0 and 1, then rows 2 and 3 interleaved and halved, then
+    // one float per row.
+    const __m512 t01 =
+        _mm512_add_ps(_mm512_unpacklo_ps(s[0][j], s[1][j]), _mm512_unpackhi_ps(s[0][j], s[1][j]));
+    const __m512 t23 =
+        _mm512_add_ps(_mm512_unpacklo_ps(s[2][j], s[3][j]), _mm512_unpackhi_ps(s[2][j], s[3][j]));
+    u[j] = _mm512_add_ps(_mm512_shuffle_ps(t01, t23, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 2, 3, 2)));
+  }
+  // u[j] holds four partial sums of the four rows, one per 128-bit lane: add the lanes,
+  // gathering column j's total into lane j.
+  const __m512 s01 = _mm512_add_ps(_mm512_shuffle_f32x4(u[0], u[1], _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm512_shuffle_f32x4(u[0], u[1], _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m512 s23 = _mm512_add_ps(_mm512_shuffle_f32x4(u[2], u[3], _MM_SHUFFLE(1, 0, 1, 0)),
+                                   _mm512_shuffle_f32x4(u[2], u[3], _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm512_add_ps(_mm512_shuffle_f32x4(s01, s23, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_f32x4(s01, s23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// C(rows x n) (+)= A B over kc depths, rows <= 4, as dot products: row r of A at
+// aRows + r aStride and column j of B at bColumns + j ldb, both contiguous in depth.
+void dotProductRows(const float* aRows, Index aStride, Index rows, const float* bColumns, Index ldb,
+                    Index n, Index kc, float* c, Index ldc, bool accumulate) {
+  const Index vectors = (kc + kLanes - 1) / kLanes;
+  const __mmask16 lastMask = firstLanes(kc - (vectors - 1) * kLanes);
+  // Missing rows and columns repeat the last real one: loads stay inside the operands, and
+  // their sums are never stored.
+  const float* a[kGroupRows];
+  for (Index r = 0; r < kGroupRows; ++r) a[r] = aRows + std::min(r, rows - 1) * aStride;
+  for (Index j0 = 0; j0 < n; j0 += 4) {
+    const Index cols = std::min<Index>(4, n - j0);
+    const float* b[4];
+    for (Index j = 0; j < 4; ++j) b[j] = bColumns + (j0 + std::min(j, cols - 1)) * ldb;
+    __m512 acc[kGroupRows][4];
+#pragma GCC unroll 4
+    for (auto& row : acc) {
+#pragma GCC unroll 4
+      for (auto& x : row) x = _mm512_setzero_ps();
+    }
+    for (Index v = 0; v < vectors; ++v) {
+      const __mmask16 mask = v + 1 < vectors ? __mmask16(0xFFFF) : lastMask;
+      __m512 av[kGroupRows], bv[4];
+#pragma GCC unroll 4
+      for (int r = 0; r < kGroupRows; ++r) av[r] = _mm512_maskz_loadu_ps(mask, a[r] + v * kLanes);
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) bv[j] = _mm512_maskz_loadu_ps(mask, b[j] + v * kLanes);
+#pragma GCC unroll 4
+      for (int r = 0; r < kGroupRows; ++r) {
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_fmadd_ps(av[r], bv[j], acc[r][j]);
+      }
+    }
+    const __m512 sums = sumRowsOfColumns(acc);
+#pragma GCC unroll 4
+    for (int j = 0; j < cols; ++j) storeLane(sums, j, rows, c + (j0 + j) * ldc, accumulate);
+  }
+}
+
+// C(rows x n) (+)= A B over kc depths, rows <= 4, broadcasting A: A(r, p) at
+// a + r aRowStep + p aDepthStep, and row p of B at bRows + p ldb, contiguous across columns.
+template <int kVectors>
+void broadcastRowsBlock(const float* a, Index aRowStep, Index aDepthStep, Index rows,
+                        const float* bRows, Index ldb, Index cols, Index kc, float* c, Index ldc,
+                        bool accumulate) {
+  __mmask16 masks[kVectors];
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) masks[v] = firstLanes(cols - v * kLanes);
+  const float* ar[kGroupRows];
+  for (Index r = 0; r < kGroupRows; ++r) ar[r] = a + std::min(r, rows - 1) * aRowStep;
+  __m512 acc[kGroupRows][kVectors];
+#pragma GCC unroll 4
+  for (auto& row : acc) {
+#pragma GCC unroll 4
+    for (auto& x : row) x = _mm512_setzero_ps();
+  }
+  for (Index p = 0; p < kc; ++p) {
+    __m512 bv[kVectors];
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+      bv[v] = _mm512_maskz_loadu_ps(masks[v], bRows + p * ldb + v * kLanes);
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < kGroupRows; ++r) {
+      const __m512 ap = _mm512_set1_ps(ar[r][p * aDepthStep]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_fmadd_ps(ap, bv[v], acc[r][v]);
+    }
+  }
+// Transpose each 4 x 16 block so that every 128-bit lane holds one column's four rows:
+// column 4k + q ends up in lane k of u[q].
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) {
+    const __m512 t0 = _mm512_unpacklo_ps(acc[0][v], acc[1][v]);
+    const __m512 t1 = _mm512_unpackhi_ps(acc[0][v], acc[1][v]);
+    const __m512 t2 = _mm512_unpacklo_ps(acc[2][v], acc[3][v]);
+    const __m512 t3 = _mm512_unpackhi_ps(acc[2][v], acc[3][v]);
+    const __m512 u[4] = {_mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
+                         _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2))};
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) {
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; ++q) {
+        const Index j = v * kLanes + 4 * k + q;
+        if (j < cols) storeLane(u[q], k, rows, c + j * ldc, accumulate);
+      }
+    }
+  }
+}
+
+void broadcastRows(const float* a, Index aRowStep, Index aDepthStep, Index rows, const float* bRows,
+                   Index ldb, Index n, Index kc, float* c, Index ldc, bool accumulate) {
+  // Up to four vectors of columns at a time: 16 accumulators.
+  constexpr Index kBlock = 4 * kLanes;
+  for (Index j0 = 0; j0 < n; j0 += kBlock) {
+    const Index cols = std::min(kBlock, n - j0);
+    const auto run = [&](auto block) {
+      block(a, aRowStep, aDepthStep, rows, bRows + j0, ldb, cols, kc, c + j0 * ldc, ldc,
+            accumulate);
+    };
+    switch ((cols + kLanes - 1) / kLanes) {
+      case 1:
+        run(broadcastRowsBlock<1>);
+        break;
+      case 2:
+        run(broadcastRowsBlock<2>);
+        break;
+      case 3:
+        run(broadcastRowsBlock<3>);
+        break;
+      default:
+        run(broadcastRowsBlock<4>);
+        break;
+    }
+  }
+}
+
+// C(rows x n) (+)= op(A) op(B) for rows [i0, i0 + rows) of C (rows <= kFewRows), columns
+// [j0, j0 + n) and depths [p0, p0 + kc), C pointing at row i0 and column 0.
+void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, Index p0, Index kc,
+                    Index j0, Index n, float* c, Index ldc, bool accumulate) {
+  for (Index g = 0; g < rows; g += kGroupRows) {
+    const Index groupRows = std::min(kGroupRows, rows - g);
+    const Index i = i0 + g;
+    float* cg = c + g + j0 * ldc;
+    if (b.transposed) {
+      // B(p, j) = b[j + p ld].
+      const float* aFirst = a.transposed ? a.data + p0 + i * a.ld : a.data + i + p0 * a.ld;
+      broadcastRows(aFirst, a.transposed ? a.ld : 1, a.transposed ? 1 : a.ld, groupRows,
+                    b.data + j0 + p0 * b.ld, b.ld, n, kc, cg, ldc, accumulate);
+      continue;
+    }
+    // B(p, j) = b[p + j ld]: dot products need A's rows contiguous in depth, which a
+    // transposed A has; otherwise they are copied.
+    const float* bColumns = b.data + p0 + j0 * b.ld;
+    if (a.transposed) {
+      dotProductRows(a.data + p0 + i * a.ld, a.ld, groupRows, bColumns, b.ld, n, kc, cg, ldc,
+                     accumulate);
+    } else {
+      alignas(64) float aRows[kGroupRows * kKc];
+      for (Index p = 0; p < kc; ++p) {
+        const float* column = a.data + i + (p0 + p) * a.ld;
+        for (Index r = 0; r < groupRows; ++r) aRows[r * kc + p] = column[r];
+      }
+      dotProductRows(aRows, kc, groupRows, bColumns, b.ld, n, kc, cg, ldc, accumulate);
+    }
   }
 }
 
@@ -371,7 +533,13 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index
       }
     }
     for (Index i0 = 0; i0 < m; i0 += mcMax) {
-      const Index mc = std::min(mcMax, m - i0);
+      // A last panel of at most kFewRows rows is computed apart (see fewRowsProduct).
+      const Index blockRows = std::min(mcMax, m - i0);
+      const Index fewRows = blockRows % kMr <= kFewRows ? blockRows % kMr : 0;
+      const Index mc = blockRows - fewRows;
+      if (fewRows > 0) {
+        fewRowsProduct(a, b, i0 + mc, fewRows, p0, kc, j0, n, c + i0 + mc, ldc, accumulate);
+      }
       for (Index ip = 0; ip < mc; ip += kMr) {
         const Index rows = std::min<Index>(kMr, mc - ip);
         if (!inPlaceA || rows < kMr) packPanelA(a, i0 + ip, rows, p0, kc, packedA + ip * kc);

@@ -1,8 +1,8 @@
 // The dense layers' matrix products (c = a^T b, a b^T, a b) against a double-precision
 // reference, for shapes that exercise every path of the float product: tiny products,
-// edge tiles of every width, operands read in place and packed, depth blocks that
-// accumulate, row blocks, sub-matrices with a leading dimension larger than their rows,
-// and a split over two threads (bit-identical to one thread).
+// edge tiles of every width, a last panel of at most 8 rows (computed apart), operands
+// read in place and packed, depth blocks that accumulate, row blocks, sub-matrices with a leading
+// dimension larger than their rows, and a split over two threads (bit-identical to one thread).
 #include <QtTest>
 
 #include <cmath>
@@ -103,6 +103,12 @@ class TestMatrixProduct : public QObject {
         {"rows 9..16", 12, 41, 30, 0},
         {"depth blocks", 40, 30, 700, 2},
         {"row blocks", 300, 20, 50, 0},
+        {"few rows 4 after tiles", 100, 70, 37, 1},
+        {"few rows 8 after tiles", 40, 66, 30, 2},
+        {"few rows 1 after tiles", 33, 9, 20, 0},
+        {"few rows alone", 5, 40, 90, 1},
+        {"few rows, depth blocks", 36, 30, 600, 1},
+        {"few rows, row blocks", 260, 20, 50, 0},
         {"ld 256 packed", 256, 24, 24, 0},
         {"mnist layer", 256, 128, 784, 0},
     };
@@ -134,14 +140,17 @@ class TestMatrixProduct : public QObject {
 
   void twoThreadsMatchOneThread() {
     if (maxThreadCount() < 2) QSKIP("built without OpenMP or on one core");
-    for (Op op : {Op::TransposedA, Op::TransposedB, Op::Plain}) {
-      const Case c = makeCase(op, 300, 256, 100, 1, 3);
-      Matrix<float> big1, big2;
-      setThreadCount(1);
-      const Matrix<float> one = run(c, big1);
-      QCOMPARE(setThreadCount(2), 2);
-      const Matrix<float> two = run(c, big2);
-      QVERIFY(one == two);
+    // 300 rows end in a 12-row tile, 260 in 4 rows computed apart.
+    for (Index rows : {300, 260}) {
+      for (Op op : {Op::TransposedA, Op::TransposedB, Op::Plain}) {
+        const Case c = makeCase(op, rows, 256, 100, 1, 3);
+        Matrix<float> big1, big2;
+        setThreadCount(1);
+        const Matrix<float> one = run(c, big1);
+        QCOMPARE(setThreadCount(2), 2);
+        const Matrix<float> two = run(c, big2);
+        QVERIFY(one == two);
+      }
     }
   }
 

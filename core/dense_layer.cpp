@@ -1,9 +1,35 @@
 #include "dense_layer.h"
 
+#include <algorithm>
+
 #include "initializer.h"
 #include "matrix_product.h"
 
 namespace gradscope::core {
+
+namespace {
+
+// out = m.rowwise().sum(), faster: Eigen sums the rows left over after its vector-sized
+// blocks (4 of 100) one strided scalar at a time, more than half of the bias gradient's
+// time. Here 16 rows at a time accumulate in registers across all columns; the last block
+// overlaps the one before it rather than leaving rows over (each row is summed in the same
+// order either way).
+template <typename T>
+void sumOfColumns(const Matrix<T>& m, Eigen::Map<Vector<T>> out) {
+  constexpr Index kBlock = 16;
+  if (m.rows() < kBlock) {
+    out = m.rowwise().sum();
+    return;
+  }
+  for (Index i = 0; i < m.rows(); i += kBlock) {
+    const Index first = std::min(i, m.rows() - kBlock);
+    Eigen::Matrix<T, kBlock, 1> sum = Eigen::Matrix<T, kBlock, 1>::Zero();
+    for (Index j = 0; j < m.cols(); ++j) sum += m.col(j).template segment<kBlock>(first);
+    out.template segment<kBlock>(first) = sum;
+  }
+}
+
+}  // namespace
 
 template <typename T>
 DenseLayer<T>::DenseLayer(const LayerSpec& spec, Index inputSize)
@@ -43,10 +69,7 @@ void DenseLayer<T>::initialize(Rng& rng) {
 template <typename T>
 void DenseLayer<T>::forward(const Matrix<T>& in, Matrix<T>& out, Mode, Rng&) {
   m_z.resize(this->m_spec.units, in.cols());
-  multiplyTransposedA<T>(kernel(), in, m_z);
-  if (this->m_spec.useBias) {
-    m_z.colwise() += Eigen::Map<const Vector<T>>(m_bias, this->m_spec.units);
-  }
+  multiplyTransposedA<T>(kernel(), in, m_z, this->m_spec.useBias ? m_bias : nullptr);
   m_activation->forward(m_z, out);
 }
 
@@ -63,7 +86,7 @@ void DenseLayer<T>::backwardFromPreActivation(const Matrix<T>& in, const Matrix<
   auto kernelGrad = kernelGradient();
   multiplyTransposedB<T>(in, gradZ, kernelGrad);
   if (this->m_spec.useBias) {
-    Eigen::Map<Vector<T>>(m_biasGrad, this->m_spec.units) = gradZ.rowwise().sum();
+    sumOfColumns(gradZ, Eigen::Map<Vector<T>>(m_biasGrad, this->m_spec.units));
   }
   if (gradIn) {
     gradIn->resize(this->m_inputSize, gradZ.cols());

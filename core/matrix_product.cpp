@@ -62,9 +62,10 @@ __mmask16 firstLanes(Index count) {
 
 // C = op(A) op(B) for tiny operands (fewer than kSmallProduct multiply-adds), without
 // packing: each column of C accumulates 16-row pieces of A's columns in one register. A
-// transposed A is first copied into column order on the stack.
+// transposed A is first copied into column order on the stack. Sums start from `bias` (one
+// value per row) when it is given.
 void smallProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
-                  Index ldc) {
+                  Index ldc, const float* bias) {
   alignas(64) float columns[kSmallProduct];
   const float* aData = a.data;
   Index lda = a.ld;
@@ -83,8 +84,8 @@ void smallProduct(const Operand& a, const Operand& b, Index m, Index n, Index k,
       const __mmask16 mask = firstLanes(m - i0);
       const float* ai = aData + i0;
       // Four accumulators over alternating depths: one would wait on each multiply-add.
-      __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                       _mm512_setzero_ps()};
+      __m512 acc[4] = {bias ? _mm512_maskz_loadu_ps(mask, bias + i0) : _mm512_setzero_ps(),
+                       _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
       Index p = 0;
       for (; p + 4 <= k; p += 4) {
         for (int u = 0; u < 4; ++u) {
@@ -206,22 +207,44 @@ bool readInPlace(const Operand& x, Index rows, Index cols) {
   return rows * cols <= kInPlaceLimit && x.ld % 256 != 0;
 }
 
+// One tile of C: its operand panels and where it goes. The panels are read with strides,
+// so that they can be packed buffers or the operands in place: A's depth p starts at
+// pa + p aStep; B's element (p, j) is pb[j bStep + p] in a column panel and pb[p bStep + j]
+// in a row panel. Sums start from bias (the value of the tile's first row) when it is given.
+struct Tile {
+  Index kc;
+  const float* pa;
+  Index aStep;
+  const float* pb;
+  Index bStep;
+  float* c;
+  Index ldc;
+  Index rows;
+  Index cols;
+  bool accumulate;
+  const float* bias;
+};
+
 // C(rows x cols tile) (+)= A panel x B panel over kc depths: kVectors 16-float registers by
 // kWidth columns accumulate; rows and cols trim the stores at the matrix edges.
-//
-// The panels are read with strides, so that they can be packed buffers or the operands in
-// place: A's depth p starts at pa + p aStep; B's element (p, j) is pb[j bStep + p] in a
-// column panel and pb[p bStep + j] in a row panel.
 template <int kVectors, int kWidth, bool kColumnPanel>
-void microKernel(Index kc, const float* pa, Index aStep, const float* pb, Index bStep, float* c,
-                 Index ldc, Index rows, Index cols, bool accumulate) {
+void microKernel(const Tile& t) {
+  const Index kc = t.kc, aStep = t.aStep, bStep = t.bStep, ldc = t.ldc;
+  const Index rows = t.rows, cols = t.cols;
+  const float* pa = t.pa;
+  const float* pb = t.pb;
+  float* c = t.c;
+  const bool accumulate = t.accumulate;
   // The accumulators live in registers only if these short loops are fully unrolled, which
   // GCC does by itself at -O3 but not at -O2 (RelWithDebInfo): hence the pragmas.
   __m512 acc[kVectors][kWidth];
 #pragma GCC unroll 2
   for (int v = 0; v < kVectors; ++v) {
+    const __m512 start =
+        t.bias ? _mm512_maskz_loadu_ps(firstLanes(rows - v * kLanes), t.bias + v * kLanes)
+               : _mm512_setzero_ps();
 #pragma GCC unroll 12
-    for (int j = 0; j < kWidth; ++j) acc[v][j] = _mm512_setzero_ps();
+    for (int j = 0; j < kWidth; ++j) acc[v][j] = start;
   }
   for (Index p = 0; p < kc; ++p, pa += aStep) {
     __m512 av[kVectors];
@@ -256,26 +279,6 @@ void microKernel(Index kc, const float* pa, Index aStep, const float* pb, Index 
   }
 }
 
-// One tile: its operand panels (see microKernel) and where it goes in C.
-struct Tile {
-  Index kc;
-  const float* pa;
-  Index aStep;
-  const float* pb;
-  Index bStep;
-  float* c;
-  Index ldc;
-  Index rows;
-  Index cols;
-  bool accumulate;
-};
-
-template <int kVectors, int kWidth, bool kColumnPanel>
-void runKernel(const Tile& t) {
-  microKernel<kVectors, kWidth, kColumnPanel>(t.kc, t.pa, t.aStep, t.pb, t.bStep, t.c, t.ldc,
-                                              t.rows, t.cols, t.accumulate);
-}
-
 // The kernel for a tile of t.rows rows (more than kFewRows, see fewRowsProduct): two or one
 // 16-float registers, by the panel's width in columns.
 template <bool kColumnPanel>
@@ -284,13 +287,13 @@ void runKernel(int width, const Tile& t) {
     constexpr int kVectors = decltype(vectors)::value;
     switch (width) {
       case 4:
-        runKernel<kVectors, 4, kColumnPanel>(t);
+        microKernel<kVectors, 4, kColumnPanel>(t);
         break;
       case 8:
-        runKernel<kVectors, 8, kColumnPanel>(t);
+        microKernel<kVectors, 8, kColumnPanel>(t);
         break;
       default:
-        runKernel<kVectors, kNr, kColumnPanel>(t);
+        microKernel<kVectors, kNr, kColumnPanel>(t);
         break;
     }
   };
@@ -313,6 +316,13 @@ void runKernel(int width, const Tile& t) {
 //   16 columns of B at a time.
 constexpr Index kFewRows = 8;
 constexpr Index kGroupRows = 4;  // rows computed together, one 128-bit lane of results
+
+// The values of up to four rows starting at `bias` in every 128-bit lane (zeros without a
+// bias): the start of the sums of a group of rows.
+inline __m512 biasLanes(const float* bias, Index rows) {
+  if (!bias) return _mm512_setzero_ps();
+  return _mm512_broadcast_f32x4(_mm_maskz_loadu_ps(__mmask8((1u << rows) - 1u), bias));
+}
 
 // Writes the 128-bit lane `lane` of x (the values of rows [0, rows) of one column of C) to
 // the column starting at c, adding what is there when `accumulate`. The masked 512-bit
@@ -353,8 +363,9 @@ inline __m512 sumRowsOfColumns(const __m512 s[kGroupRows][4]) {
 
 // C(rows x n) (+)= A B over kc depths, rows <= 4, as dot products: row r of A at
 // aRows + r aStride and column j of B at bColumns + j ldb, both contiguous in depth.
+// Sums start from `start` (see biasLanes).
 void dotProductRows(const float* aRows, Index aStride, Index rows, const float* bColumns, Index ldb,
-                    Index n, Index kc, float* c, Index ldc, bool accumulate) {
+                    Index n, Index kc, float* c, Index ldc, bool accumulate, __m512 start) {
   const Index vectors = (kc + kLanes - 1) / kLanes;
   const __mmask16 lastMask = firstLanes(kc - (vectors - 1) * kLanes);
   // Missing rows and columns repeat the last real one: loads stay inside the operands, and
@@ -384,7 +395,7 @@ void dotProductRows(const float* aRows, Index aStride, Index rows, const float* 
         for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_fmadd_ps(av[r], bv[j], acc[r][j]);
       }
     }
-    const __m512 sums = sumRowsOfColumns(acc);
+    const __m512 sums = _mm512_add_ps(start, sumRowsOfColumns(acc));
 #pragma GCC unroll 4
     for (int j = 0; j < cols; ++j) storeLane(sums, j, rows, c + (j0 + j) * ldc, accumulate);
   }
@@ -395,7 +406,7 @@ void dotProductRows(const float* aRows, Index aStride, Index rows, const float* 
 template <int kVectors>
 void broadcastRowsBlock(const float* a, Index aRowStep, Index aDepthStep, Index rows,
                         const float* bRows, Index ldb, Index cols, Index kc, float* c, Index ldc,
-                        bool accumulate) {
+                        bool accumulate, __m512 start) {
   __mmask16 masks[kVectors];
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) masks[v] = firstLanes(cols - v * kLanes);
@@ -428,10 +439,10 @@ void broadcastRowsBlock(const float* a, Index aRowStep, Index aDepthStep, Index 
     const __m512 t1 = _mm512_unpackhi_ps(acc[0][v], acc[1][v]);
     const __m512 t2 = _mm512_unpacklo_ps(acc[2][v], acc[3][v]);
     const __m512 t3 = _mm512_unpackhi_ps(acc[2][v], acc[3][v]);
-    const __m512 u[4] = {_mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
-                         _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2))};
+    const __m512 u[4] = {_mm512_add_ps(start, _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0))),
+                         _mm512_add_ps(start, _mm512_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2))),
+                         _mm512_add_ps(start, _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0))),
+                         _mm512_add_ps(start, _mm512_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)))};
 #pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
 #pragma GCC unroll 4
@@ -444,14 +455,15 @@ void broadcastRowsBlock(const float* a, Index aRowStep, Index aDepthStep, Index 
 }
 
 void broadcastRows(const float* a, Index aRowStep, Index aDepthStep, Index rows, const float* bRows,
-                   Index ldb, Index n, Index kc, float* c, Index ldc, bool accumulate) {
+                   Index ldb, Index n, Index kc, float* c, Index ldc, bool accumulate,
+                   __m512 start) {
   // Up to four vectors of columns at a time: 16 accumulators.
   constexpr Index kBlock = 4 * kLanes;
   for (Index j0 = 0; j0 < n; j0 += kBlock) {
     const Index cols = std::min(kBlock, n - j0);
     const auto run = [&](auto block) {
-      block(a, aRowStep, aDepthStep, rows, bRows + j0, ldb, cols, kc, c + j0 * ldc, ldc,
-            accumulate);
+      block(a, aRowStep, aDepthStep, rows, bRows + j0, ldb, cols, kc, c + j0 * ldc, ldc, accumulate,
+            start);
     };
     switch ((cols + kLanes - 1) / kLanes) {
       case 1:
@@ -471,18 +483,20 @@ void broadcastRows(const float* a, Index aRowStep, Index aDepthStep, Index rows,
 }
 
 // C(rows x n) (+)= op(A) op(B) for rows [i0, i0 + rows) of C (rows <= kFewRows), columns
-// [j0, j0 + n) and depths [p0, p0 + kc), C pointing at row i0 and column 0.
+// [j0, j0 + n) and depths [p0, p0 + kc), C pointing at row i0 and column 0. Sums start
+// from bias (row i0's value) when it is given.
 void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, Index p0, Index kc,
-                    Index j0, Index n, float* c, Index ldc, bool accumulate) {
+                    Index j0, Index n, float* c, Index ldc, bool accumulate, const float* bias) {
   for (Index g = 0; g < rows; g += kGroupRows) {
     const Index groupRows = std::min(kGroupRows, rows - g);
     const Index i = i0 + g;
     float* cg = c + g + j0 * ldc;
+    const __m512 start = biasLanes(bias ? bias + g : nullptr, groupRows);
     if (b.transposed) {
       // B(p, j) = b[j + p ld].
       const float* aFirst = a.transposed ? a.data + p0 + i * a.ld : a.data + i + p0 * a.ld;
       broadcastRows(aFirst, a.transposed ? a.ld : 1, a.transposed ? 1 : a.ld, groupRows,
-                    b.data + j0 + p0 * b.ld, b.ld, n, kc, cg, ldc, accumulate);
+                    b.data + j0 + p0 * b.ld, b.ld, n, kc, cg, ldc, accumulate, start);
       continue;
     }
     // B(p, j) = b[p + j ld]: dot products need A's rows contiguous in depth, which a
@@ -490,24 +504,26 @@ void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, In
     const float* bColumns = b.data + p0 + j0 * b.ld;
     if (a.transposed) {
       dotProductRows(a.data + p0 + i * a.ld, a.ld, groupRows, bColumns, b.ld, n, kc, cg, ldc,
-                     accumulate);
+                     accumulate, start);
     } else {
       alignas(64) float aRows[kGroupRows * kKc];
       for (Index p = 0; p < kc; ++p) {
         const float* column = a.data + i + (p0 + p) * a.ld;
         for (Index r = 0; r < groupRows; ++r) aRows[r * kc + p] = column[r];
       }
-      dotProductRows(aRows, kc, groupRows, bColumns, b.ld, n, kc, cg, ldc, accumulate);
+      dotProductRows(aRows, kc, groupRows, bColumns, b.ld, n, kc, cg, ldc, accumulate, start);
     }
   }
 }
 
-// C[:, j0 : j0 + n] = op(A) op(B)[:, j0 : j0 + n], with C pointing at column 0.
+// C[:, j0 : j0 + n] = op(A) op(B)[:, j0 : j0 + n] (+ bias), with C pointing at column 0.
 void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index n, Index k,
-                    float* c, Index ldc) {
+                    float* c, Index ldc, const float* bias) {
   if (n <= 0) return;
   if (k == 0) {
-    for (Index j = j0; j < j0 + n; ++j) std::fill_n(c + j * ldc, m, 0.0f);
+    for (Index j = j0; j < j0 + n; ++j) {
+      for (Index i = 0; i < m; ++i) c[i + j * ldc] = bias ? bias[i] : 0.0f;
+    }
     return;
   }
   thread_local PackBuffers buffers;
@@ -526,6 +542,7 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index
   for (Index p0 = 0; p0 < k; p0 += kcMax) {
     const Index kc = std::min(kcMax, k - p0);
     const bool accumulate = p0 > 0;
+    const float* blockBias = accumulate ? nullptr : bias;  // the first depth block starts from it
     for (Index jp = 0; jp < n; jp += kNr) {
       const Index cols = std::min<Index>(kNr, n - jp);
       if (!inPlaceB || cols < kNr) {
@@ -538,7 +555,8 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index
       const Index fewRows = blockRows % kMr <= kFewRows ? blockRows % kMr : 0;
       const Index mc = blockRows - fewRows;
       if (fewRows > 0) {
-        fewRowsProduct(a, b, i0 + mc, fewRows, p0, kc, j0, n, c + i0 + mc, ldc, accumulate);
+        fewRowsProduct(a, b, i0 + mc, fewRows, p0, kc, j0, n, c + i0 + mc, ldc, accumulate,
+                       blockBias ? blockBias + i0 + mc : nullptr);
       }
       for (Index ip = 0; ip < mc; ip += kMr) {
         const Index rows = std::min<Index>(kMr, mc - ip);
@@ -569,6 +587,7 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index
             t.aStep = kMr;
           }
           t.c = c + (i0 + ip) + (j0 + jp) * ldc;
+          t.bias = blockBias ? blockBias + i0 + ip : nullptr;
           if (b.transposed) {
             runKernel<false>(width, t);
           } else {
@@ -580,12 +599,12 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index j0, Index
   }
 }
 
-// C (m x n, leading dimension ldc) = op(A) op(B), op(A) being m x k.
+// C (m x n, leading dimension ldc) = op(A) op(B) (+ bias), op(A) being m x k.
 void blockedProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
-                    Index ldc) {
+                    Index ldc, const float* bias) {
   const int threads = threadCount();
   if (threads <= 1 || m * n * k < kParallelProduct || n < 2 * kNr) {
-    blockedProduct(a, b, m, 0, n, k, c, ldc);
+    blockedProduct(a, b, m, 0, n, k, c, ldc, bias);
     return;
   }
 #if defined(_OPENMP)
@@ -597,23 +616,24 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index n, Index 
     const Index part = omp_get_thread_num();
     const Index first = panels * part / parts * kNr;
     const Index last = std::min(n, panels * (part + 1) / parts * kNr);
-    blockedProduct(a, b, m, first, last - first, k, c, ldc);
+    blockedProduct(a, b, m, first, last - first, k, c, ldc, bias);
   }
 #else
-  blockedProduct(a, b, m, 0, n, k, c, ldc);
+  blockedProduct(a, b, m, 0, n, k, c, ldc, bias);
 #endif
 }
 
 #endif  // GRADSCOPE_BLOCKED_PRODUCT
 
-// c = op(A) op(B) in float: on AVX-512 the small or the blocked product, elsewhere Eigen.
+// c = op(A) op(B) (+ bias) in float: on AVX-512 the small or the blocked product, elsewhere
+// Eigen.
 void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k,
-                  Eigen::Ref<Matrix<float>> c) {
+                  Eigen::Ref<Matrix<float>> c, const float* bias = nullptr) {
 #if defined(GRADSCOPE_BLOCKED_PRODUCT)
   if (m * n * k < kSmallProduct) {
-    smallProduct(a, b, m, n, k, c.data(), c.outerStride());
+    smallProduct(a, b, m, n, k, c.data(), c.outerStride(), bias);
   } else {
-    blockedProduct(a, b, m, n, k, c.data(), c.outerStride());
+    blockedProduct(a, b, m, n, k, c.data(), c.outerStride(), bias);
   }
 #else
   using Map = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
@@ -626,6 +646,7 @@ void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k,
   } else {
     c.noalias() = aMap * bMap;
   }
+  if (bias) c.colwise() += Eigen::Map<const Vector<float>>(bias, m);
 #endif
 }
 
@@ -642,12 +663,13 @@ bool usesBlockedFloatProduct() {
 // Double precision (the reference tests' precision) stays with Eigen.
 template <typename T>
 void multiplyTransposedA(const Eigen::Ref<const Matrix<T>>& a, const Eigen::Ref<const Matrix<T>>& b,
-                         Eigen::Ref<Matrix<T>> c) {
+                         Eigen::Ref<Matrix<T>> c, const T* bias) {
   if constexpr (std::is_same_v<T, float>) {
     floatProduct({a.data(), a.outerStride(), true}, {b.data(), b.outerStride(), false}, a.cols(),
-                 b.cols(), a.rows(), c);
+                 b.cols(), a.rows(), c, bias);
   } else {
     c.noalias() = a.transpose() * b;
+    if (bias) c.colwise() += Eigen::Map<const Vector<T>>(bias, c.rows());
   }
 }
 
@@ -675,10 +697,10 @@ void multiply(const Eigen::Ref<const Matrix<T>>& a, const Eigen::Ref<const Matri
 
 template void multiplyTransposedA<float>(const Eigen::Ref<const Matrix<float>>&,
                                          const Eigen::Ref<const Matrix<float>>&,
-                                         Eigen::Ref<Matrix<float>>);
+                                         Eigen::Ref<Matrix<float>>, const float*);
 template void multiplyTransposedA<double>(const Eigen::Ref<const Matrix<double>>&,
                                           const Eigen::Ref<const Matrix<double>>&,
-                                          Eigen::Ref<Matrix<double>>);
+                                          Eigen::Ref<Matrix<double>>, const double*);
 template void multiplyTransposedB<float>(const Eigen::Ref<const Matrix<float>>&,
                                          const Eigen::Ref<const Matrix<float>>&,
                                          Eigen::Ref<Matrix<float>>);

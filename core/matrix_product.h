@@ -22,10 +22,11 @@
 
 namespace gradscope::core {
 
-// c = a^T b
+// c = a^T b, plus bias (one value per row of c) added to every column when it is given:
+// a Dense layer's z = K^T x + b. The sums start from the bias, which saves a pass over c.
 template <typename T>
 void multiplyTransposedA(const Eigen::Ref<const Matrix<T>>& a, const Eigen::Ref<const Matrix<T>>& b,
-                         Eigen::Ref<Matrix<T>> c);
+                         Eigen::Ref<Matrix<T>> c, const T* bias = nullptr);
 // c = a b^T
 template <typename T>
 void multiplyTransposedB(const Eigen::Ref<const Matrix<T>>& a, const Eigen::Ref<const Matrix<T>>& b,

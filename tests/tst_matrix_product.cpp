@@ -138,6 +138,41 @@ class TestMatrixProduct : public QObject {
     QVERIFY((big.bottomRows(3).array() == 7.0f).all());
   }
 
+  // z = K^T x + b in one product, for every path: tiny, tiles, few rows, depth blocks, no
+  // depth at all; equal to the product followed by the bias.
+  void biasStartsTheSums_data() {
+    QTest::addColumn<int>("m");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("k");
+    QTest::addRow("tiny") << 7 << 5 << 3;
+    QTest::addRow("deep layer, 4 rows apart") << 100 << 64 << 100;
+    QTest::addRow("edges") << 47 << 13 << 40;
+    QTest::addRow("depth blocks") << 36 << 30 << 600;
+    QTest::addRow("no depth") << 20 << 4 << 0;
+  }
+
+  void biasStartsTheSums() {
+    QFETCH(int, m);
+    QFETCH(int, n);
+    QFETCH(int, k);
+    Rng rng(11);
+    const Matrix<float> a = randomMatrix(k, m, rng), b = randomMatrix(k, n, rng);
+    const Vector<float> bias = randomMatrix(m, 1, rng).col(0);
+    Matrix<float> withBias(m, n), product(m, n);
+    multiplyTransposedA<float>(a, b, withBias, bias.data());
+    multiplyTransposedA<float>(a, b, product);
+    const Matrix<float> want = product.colwise() + bias;
+    QVERIFY2((withBias - want).cwiseAbs().maxCoeff() <= 1e-5f,
+             qPrintable(QString::number((withBias - want).cwiseAbs().maxCoeff())));
+
+    Matrix<double> withBiasD(m, n);
+    const Vector<double> biasD = bias.cast<double>();
+    multiplyTransposedA<double>(a.cast<double>(), b.cast<double>(), withBiasD, biasD.data());
+    const Matrix<double> wantD =
+        (a.cast<double>().transpose() * b.cast<double>()).colwise() + biasD;
+    QVERIFY((withBiasD - wantD).cwiseAbs().maxCoeff() <= 1e-12);
+  }
+
   void twoThreadsMatchOneThread() {
     if (maxThreadCount() < 2) QSKIP("built without OpenMP or on one core");
     // 300 rows end in a 12-row tile, 260 in 4 rows computed apart.

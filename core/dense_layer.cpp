@@ -11,21 +11,27 @@ namespace {
 
 // out = m.rowwise().sum(), faster: Eigen sums the rows left over after its vector-sized
 // blocks (4 of 100) one strided scalar at a time, more than half of the bias gradient's
-// time. Here 16 rows at a time accumulate in registers across all columns; the last block
-// overlaps the one before it rather than leaving rows over (each row is summed in the same
-// order either way).
-template <typename T>
-void sumOfColumns(const Matrix<T>& m, Eigen::Map<Vector<T>> out) {
-  constexpr Index kBlock = 16;
-  if (m.rows() < kBlock) {
-    out = m.rowwise().sum();
-    return;
-  }
+// time. Here blocks of kBlock rows accumulate in registers across all columns, the last
+// block overlapping the one before it rather than leaving rows over (each row is summed in
+// the same order either way). 64-row blocks keep four independent additions in flight.
+template <Index kBlock, typename T>
+void sumOfColumnsInBlocks(const Matrix<T>& m, Eigen::Map<Vector<T>>& out) {
   for (Index i = 0; i < m.rows(); i += kBlock) {
     const Index first = std::min(i, m.rows() - kBlock);
     Eigen::Matrix<T, kBlock, 1> sum = Eigen::Matrix<T, kBlock, 1>::Zero();
     for (Index j = 0; j < m.cols(); ++j) sum += m.col(j).template segment<kBlock>(first);
     out.template segment<kBlock>(first) = sum;
+  }
+}
+
+template <typename T>
+void sumOfColumns(const Matrix<T>& m, Eigen::Map<Vector<T>> out) {
+  if (m.rows() >= 64) {
+    sumOfColumnsInBlocks<64>(m, out);
+  } else if (m.rows() >= 16) {
+    sumOfColumnsInBlocks<16>(m, out);
+  } else {
+    out = m.rowwise().sum();
   }
 }
 

@@ -506,10 +506,24 @@ void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, In
       dotProductRows(a.data + p0 + i * a.ld, a.ld, groupRows, bColumns, b.ld, n, kc, cg, ldc,
                      accumulate, start);
     } else {
+      // Four depths at a time: four columns of up to 4 rows, transposed in registers.
       alignas(64) float aRows[kGroupRows * kKc];
-      for (Index p = 0; p < kc; ++p) {
-        const float* column = a.data + i + (p0 + p) * a.ld;
-        for (Index r = 0; r < groupRows; ++r) aRows[r * kc + p] = column[r];
+      const __mmask8 rowMask = __mmask8((1u << groupRows) - 1u);
+      const float* first = a.data + i + p0 * a.ld;
+      Index p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        __m128 r0 = _mm_maskz_loadu_ps(rowMask, first + p * a.ld);
+        __m128 r1 = _mm_maskz_loadu_ps(rowMask, first + (p + 1) * a.ld);
+        __m128 r2 = _mm_maskz_loadu_ps(rowMask, first + (p + 2) * a.ld);
+        __m128 r3 = _mm_maskz_loadu_ps(rowMask, first + (p + 3) * a.ld);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        _mm_storeu_ps(aRows + p, r0);
+        _mm_storeu_ps(aRows + kc + p, r1);
+        _mm_storeu_ps(aRows + 2 * kc + p, r2);
+        _mm_storeu_ps(aRows + 3 * kc + p, r3);
+      }
+      for (; p < kc; ++p) {
+        for (Index r = 0; r < groupRows; ++r) aRows[r * kc + p] = first[r + p * a.ld];
       }
       dotProductRows(aRows, kc, groupRows, bColumns, b.ld, n, kc, cg, ldc, accumulate, start);
     }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "count_if.h"
 #include "types.h"
 
 namespace gradscope::core {
@@ -48,7 +49,7 @@ class Activation {
   virtual Index countDerivativeBelow(const Matrix<T>& z, const Matrix<T>& a, T threshold,
                                      Matrix<T>& scratch) const {
     derivative(z, a, scratch);
-    return (scratch.array() < threshold).count();
+    return countIf(scratch, [threshold](T x) { return x < threshold; });
   }
   // ReLU-like units can be inactive (zero derivative) and so can die.
   virtual bool hasDeadZone() const { return false; }

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "activation.h"
+#include "count_if.h"
 
 namespace gradscope::core {
 
@@ -46,7 +47,7 @@ class SigmoidActivation final : public Activation<T> {
   double maxDerivative() const override { return 0.25; }
   Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
                              Matrix<T>&) const override {
-    return (a.array() * (T(1) - a.array()) < threshold).count();
+    return countIf(a, [threshold](T x) { return x * (T(1) - x) < threshold; });
   }
 };
 
@@ -65,7 +66,7 @@ class TanhActivation final : public Activation<T> {
   double maxDerivative() const override { return 1.0; }
   Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
                              Matrix<T>&) const override {
-    return (T(1) - a.array().square() < threshold).count();
+    return countIf(a, [threshold](T x) { return T(1) - x * x < threshold; });
   }
 };
 
@@ -96,7 +97,7 @@ class RectifierActivation final : public Activation<T> {
                              Matrix<T>&) const override {
     // f' is 1 above zero and the slope at or below it.
     if (T(1) < threshold) return z.size();
-    return m_slope < threshold ? (z.array() <= T(0)).count() : 0;
+    return m_slope < threshold ? countIf(z, [](T x) { return x <= T(0); }) : 0;
   }
 
  private:

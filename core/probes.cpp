@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "batch_norm_layer.h"
+#include "count_if.h"
 #include "dense_layer.h"
 #include "vector_norm.h"
 
@@ -249,7 +250,7 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
 
   if (activation.hasDeadZone()) {
     // For ReLU f'(z) = 0 exactly where z <= 0.
-    probe.inactive = double((z.array() <= T(0)).count()) / cells;
+    probe.inactive = double(countIf(z, [](T x) { return x <= T(0); })) / cells;
     const auto activeUnits = (z.array() > T(0)).rowwise().any();
     probe.deadUnits = 1.0 - double(activeUnits.count()) / double(z.rows());
     // Track which units fired at least once this epoch.

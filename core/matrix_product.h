@@ -1,15 +1,17 @@
 // The three matrix products of a dense layer, with one sample per column:
-//   forward    Z  = K^T X    multiplyTransposedA(K, X, Z)
-//   backward   dK = X dZ^T   multiplyTransposedB(X, dZ, dK)
-//              dX = K dZ     multiply(K, dZ, dX)
+//   forward    Z  = K^T X + b  multiplyTransposedA(K, X, Z, b)
+//   backward   dK = X dZ^T     multiplyTransposedB(X, dZ, dK)
+//              dX = K dZ       multiply(K, dZ, dX)
 // The result is overwritten and must already have the product's size.
 //
 // They are nearly all of a training step's time, so float products on AVX-512 processors
-// use our own blocked product instead of Eigen's: Eigen 3.4's kernel (48x4 register tiles)
-// reaches about 75-80% of an optimised BLAS's rate on these shapes, and PyTorch calls such
-// a BLAS. The blocked product follows Goto and van de Geijn, "Anatomy of high-performance
-// matrix multiplication" (ACM TOMS 2008): blocks of both operands are packed into
-// contiguous panels and a 32x12 tile of the result accumulates in 24 vector registers.
+// use our own blocked product (blocked_product.h) instead of Eigen's: Eigen 3.4's kernel (48x4
+// register tiles) reaches about 75-80% of an optimised BLAS's rate on these shapes, and PyTorch
+// calls such a BLAS. The blocked product follows Goto and van de Geijn, "Anatomy of
+// high-performance matrix multiplication" (ACM TOMS 2008): blocks of both operands are packed into
+// contiguous panels and a 32x12 tile of the result accumulates in 24 vector registers. A
+// last panel of at most 8 rows (100-unit layers leave 4) is computed apart, as dot products
+// or along B's rows, since a tile of so few rows would waste most of each broadcast.
 // Tiny float products, where packing costs more than it saves, skip it. Float products on
 // other processors use Eigen, and so does double precision, which the reference tests use.
 //

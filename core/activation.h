@@ -11,7 +11,7 @@
 #include <optional>
 #include <string_view>
 
-#include "count_if.h"
+#include "activation_sums.h"
 #include "types.h"
 
 namespace gradscope::core {
@@ -44,12 +44,14 @@ class Activation {
   // Element-wise f'(z); for softmax the diagonal of its Jacobian, a(1 - a).
   virtual void derivative(const Matrix<T>& z, const Matrix<T>& a, Matrix<T>& d) const = 0;
   virtual double maxDerivative() const = 0;
-  // How many elements have f'(z) < threshold (the saturation probe). The default evaluates
-  // derivative() into `scratch`; the element-wise functions count without materialising it.
-  virtual Index countDerivativeBelow(const Matrix<T>& z, const Matrix<T>& a, T threshold,
-                                     Matrix<T>& scratch) const {
+  // The activation probes' sums over z and a, counting the elements with f'(z) < threshold
+  // (the saturation probe). The default evaluates derivative() into `scratch`; the
+  // element-wise functions test f' on the fly.
+  virtual ActivationSums sums(const Matrix<T>& z, const Matrix<T>& a, T threshold,
+                              Matrix<T>& scratch) const {
     derivative(z, a, scratch);
-    return countIf(scratch, [threshold](T x) { return x < threshold; });
+    const T* d = scratch.data();
+    return sumActivations(z, a, [d, threshold](Index i) { return d[i] < threshold; });
   }
   // ReLU-like units can be inactive (zero derivative) and so can die.
   virtual bool hasDeadZone() const { return false; }

@@ -11,7 +11,6 @@
 #include <cmath>
 
 #include "activation.h"
-#include "count_if.h"
 
 namespace gradscope::core {
 
@@ -45,9 +44,11 @@ class SigmoidActivation final : public Activation<T> {
     d = a.array() * (T(1) - a.array());
   }
   double maxDerivative() const override { return 0.25; }
-  Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
-                             Matrix<T>&) const override {
-    return countIf(a, [threshold](T x) { return x * (T(1) - x) < threshold; });
+  ActivationSums sums(const Matrix<T>& z, const Matrix<T>& a, T threshold,
+                      Matrix<T>&) const override {
+    const T* y = a.data();
+    return sumActivations(z, a,
+                          [y, threshold](Index i) { return y[i] * (T(1) - y[i]) < threshold; });
   }
 };
 
@@ -64,9 +65,10 @@ class TanhActivation final : public Activation<T> {
     d = T(1) - a.array().square();
   }
   double maxDerivative() const override { return 1.0; }
-  Index countDerivativeBelow(const Matrix<T>&, const Matrix<T>& a, T threshold,
-                             Matrix<T>&) const override {
-    return countIf(a, [threshold](T x) { return T(1) - x * x < threshold; });
+  ActivationSums sums(const Matrix<T>& z, const Matrix<T>& a, T threshold,
+                      Matrix<T>&) const override {
+    const T* y = a.data();
+    return sumActivations(z, a, [y, threshold](Index i) { return T(1) - y[i] * y[i] < threshold; });
   }
 };
 
@@ -93,11 +95,17 @@ class RectifierActivation final : public Activation<T> {
   }
   double maxDerivative() const override { return std::max(1.0, double(m_slope)); }
   bool hasDeadZone() const override { return m_slope == T(0); }
-  Index countDerivativeBelow(const Matrix<T>& z, const Matrix<T>&, T threshold,
-                             Matrix<T>&) const override {
-    // f' is 1 above zero and the slope at or below it.
-    if (T(1) < threshold) return z.size();
-    return m_slope < threshold ? countIf(z, [](T x) { return x <= T(0); }) : 0;
+  ActivationSums sums(const Matrix<T>& z, const Matrix<T>& a, T threshold,
+                      Matrix<T>&) const override {
+    // f' is 1 above zero and the slope at or below it. One plain comparison per case, which
+    // the compiler vectorises (a select between two flags it did not).
+    const bool aboveIsBelow = T(1) < threshold, atOrBelowIsBelow = m_slope < threshold;
+    const T* x = z.data();
+    if (aboveIsBelow == atOrBelowIsBelow) {
+      return sumActivations(z, a, [aboveIsBelow](Index) { return aboveIsBelow; });
+    }
+    if (atOrBelowIsBelow) return sumActivations(z, a, [x](Index i) { return x[i] <= T(0); });
+    return sumActivations(z, a, [x](Index i) { return x[i] > T(0); });
   }
 
  private:

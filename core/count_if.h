@@ -2,8 +2,8 @@
 //
 // Eigen's (condition).count() sums the comparisons as 64-bit integers. Here they are summed
 // as 32-bit integers, in blocks small enough not to overflow, which the compiler turns into
-// a compare and one masked add per register: the saturation probe, run on every layer at
-// every step, became 2.3 times faster (100-unit sigmoid layers, batch 64).
+// a compare and one masked add per register: 2.3 times faster on a 100 x 64 matrix. The
+// inactive-unit probe runs it on every ReLU layer at every step.
 #pragma once
 
 #include <algorithm>

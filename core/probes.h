@@ -137,6 +137,8 @@ class Prober {
  private:
   void probeLayer(const Network<T>& network, int layerIndex, LayerProbe& probe, bool stride,
                   std::span<const double> tensorNorms);
+  // Mean and deviation of z and a, saturation, and the inactive and dead ReLU units.
+  void measureActivations(const Network<T>& network, int layerIndex, LayerProbe& probe);
   void findNonFinite(const Network<T>& network);
 
   ProbeSettings m_settings;

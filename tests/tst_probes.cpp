@@ -127,7 +127,8 @@ class TestProbes : public QObject {
   }
 
   void saturationCountMatchesTheDerivative() {
-    // The fused counts equal counting the materialised derivative, for every activation.
+    // The fused counts equal counting the materialised derivative, and the fused sums give
+    // the mean and standard deviation, for every activation.
     Rng rng(9);
     Matrix<float> z(16, 40);
     for (Index i = 0; i < z.size(); ++i) z(i) = float(rng.normal(0.0, 4.0));
@@ -140,8 +141,14 @@ class TestProbes : public QObject {
       act->derivative(z, a, d);
       for (double fraction : {0.1, 0.5, 0.99}) {
         const float threshold = float(fraction * act->maxDerivative());
-        QCOMPARE(act->countDerivativeBelow(z, a, threshold, scratch),
-                 Index((d.array() < threshold).count()));
+        const ActivationSums sums = act->sums(z, a, threshold, scratch);
+        QCOMPARE(sums.derivativeBelow, Index((d.array() < threshold).count()));
+        QCOMPARE(sums.count, z.size());
+        const Eigen::ArrayXXd zd = z.cast<double>().array(), ad = a.cast<double>().array();
+        QVERIFY(std::abs(sums.zMean() - zd.mean()) < 1e-5);
+        QVERIFY(std::abs(sums.aMean() - ad.mean()) < 1e-5);
+        QVERIFY(std::abs(sums.zStd() - std::sqrt((zd - zd.mean()).square().mean())) < 1e-4);
+        QVERIFY(std::abs(sums.aStd() - std::sqrt((ad - ad.mean()).square().mean())) < 1e-4);
       }
     }
   }

@@ -38,16 +38,14 @@ inline void storeLane(__m512 x, int lane, Index rows, float* c, bool accumulate)
   _mm512_mask_storeu_ps(base, mask, x);
 }
 
-// Sums each of s[0..3] within each 128-bit lane pairwise with its neighbours so that lane k
-// of the result holds, for the column j = k, the four row sums: s[r][j] are the
-// accumulators of row r and column j, and the result's lane j holds sum(s[0][j]) ...
-// sum(s[3][j]).
+// The totals of the accumulators s[r][j] (row r, column j, 16 partial sums each): the
+// result's 128-bit lane j holds the totals of rows 0 to 3 of column j.
 inline __m512 sumRowsOfColumns(const __m512 s[kGroupRows][4]) {
   __m512 u[4];
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
-    // Within each 128-bit lane: row 0 and 1, then rows 2 and 3 interleaved and halved, then
-    // one float per row.
+    // Within each 128-bit lane: rows 0 and 1 (and 2 and 3) interleaved and added, then the
+    // pairs added, leaving one partial sum per row in each lane.
     const __m512 t01 =
         _mm512_add_ps(_mm512_unpacklo_ps(s[0][j], s[1][j]), _mm512_unpackhi_ps(s[0][j], s[1][j]));
     const __m512 t23 =
@@ -135,10 +133,10 @@ void broadcastRowsBlock(const float* a, Index aRowStep, Index aDepthStep, Index 
       for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_fmadd_ps(ap, bv[v], acc[r][v]);
     }
   }
-// Transpose each 4 x 16 block so that every 128-bit lane holds one column's four rows:
-// column 4k + q ends up in lane k of u[q].
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) {
+    // Transpose each 4 x 16 block so that every 128-bit lane holds one column's four rows:
+    // column 4k + q ends up in lane k of u[q].
     const __m512 t0 = _mm512_unpacklo_ps(acc[0][v], acc[1][v]);
     const __m512 t1 = _mm512_unpackhi_ps(acc[0][v], acc[1][v]);
     const __m512 t2 = _mm512_unpacklo_ps(acc[2][v], acc[3][v]);

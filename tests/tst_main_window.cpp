@@ -20,6 +20,7 @@
 
 #include "app/default_experiment.h"
 #include "core/settings_schema.h"
+#include "small_experiment.h"
 #include "ui/config_editor.h"
 #include "ui/dashboard_view.h"
 #include "ui/image_export.h"
@@ -34,13 +35,6 @@ using namespace gradscope;
 using namespace gradscope::ui;
 
 namespace {
-
-core::ExperimentConfig smallExperiment() {
-  core::ExperimentConfig c = app::defaultExperiment();
-  c.data.samples = 256;
-  c.training.epochs = 1000;
-  return c;
-}
 
 SettingsPanel* panelFor(MainWindow& window, const QString& key) {
   const core::SettingMeta* meta = core::findSetting(key.toStdString());

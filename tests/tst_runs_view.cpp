@@ -22,6 +22,7 @@
 #include "app/default_experiment.h"
 #include "app/metric_history.h"
 #include "app/optimizer_race.h"
+#include "small_experiment.h"
 #include "ui/chart_view.h"
 #include "ui/compare_dialog.h"
 #include "ui/config_editor.h"
@@ -36,13 +37,6 @@ using namespace gradscope;
 using namespace gradscope::ui;
 
 namespace {
-
-core::ExperimentConfig smallExperiment() {
-  core::ExperimentConfig c = app::defaultExperiment();
-  c.data.samples = 256;
-  c.training.epochs = 1000;
-  return c;
-}
 
 // `steps` steps of a run whose loss falls from `start` by `rate` a step, epochs of 10 steps.
 app::Snapshot fallingRun(int id, int steps, double start, double rate) {

@@ -22,6 +22,7 @@
 #include "app/default_experiment.h"
 #include "app/landscape_state_json.h"
 #include "app/session_file.h"
+#include "small_experiment.h"
 #include "ui/config_editor.h"
 #include "ui/main_window.h"
 #include "ui/run_table_model.h"
@@ -32,13 +33,6 @@ using namespace gradscope;
 using namespace gradscope::ui;
 
 namespace {
-
-core::ExperimentConfig smallExperiment() {
-  core::ExperimentConfig c = app::defaultExperiment();
-  c.data.samples = 256;
-  c.training.epochs = 1000;
-  return c;
-}
 
 MainWindow::Options testOptions() {
   MainWindow::Options options;

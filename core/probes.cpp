@@ -7,7 +7,6 @@
 #include <cstdint>
 
 #include "batch_norm_layer.h"
-#include "count_if.h"
 #include "dense_layer.h"
 #include "vector_norm.h"
 
@@ -252,8 +251,9 @@ void Prober<T>::measureActivations(const Network<T>& network, int layerIndex, La
   probe.saturated = double(sums.derivativeBelow) / cells;
 
   if (activation.hasDeadZone()) {
-    // For ReLU f'(z) = 0 exactly where z <= 0.
-    probe.inactive = double(countIf(z, [](T x) { return x <= T(0); })) / cells;
+    // For ReLU f'(z) = 0 exactly where z <= 0 and 1 elsewhere; the threshold lies strictly
+    // between (validate(ProbeSettings)), so the saturated elements are the inactive ones.
+    probe.inactive = probe.saturated;
     const auto activeUnits = (z.array() > T(0)).rowwise().any();
     probe.deadUnits = 1.0 - double(activeUnits.count()) / double(z.rows());
     // Track which units fired at least once this epoch.

@@ -191,7 +191,22 @@ class TestProbes : public QObject {
     trainer.step();                             // completes epoch 0 (32 samples / 16)
     trainer.step();
     QCOMPARE(prober.last().layers[0].deadUnitsEpoch, 1.0);
-    QVERIFY(prober.last().layers[1].deadUnits < 1.0 || true);
+  }
+
+  void inactiveIsTheShareOfNonPositivePreActivations() {
+    // A live ReLU layer, some units on and some off: the probe's inactive fraction is the
+    // share of z <= 0 in the step's pre-activations.
+    const NetworkSpec spec = stack(2, 16, ActivationKind::Relu, {InitializerKind::HeNormal});
+    auto trainer = makeTrainer<float>(spec, regressionData(4, 32, 5), 0.01, 32);
+    Prober<float> prober;
+    trainer.setProber(&prober);
+    trainer.step();
+    const auto* dense = trainer.network().layerAs<DenseLayer<float>>(0);
+    QVERIFY(dense);
+    const Matrix<float>& z = dense->preActivation();
+    const double share = double((z.array() <= 0.0f).count()) / double(z.size());
+    QVERIFY2(share > 0.1 && share < 0.9, qPrintable(QString::number(share)));
+    QCOMPARE(prober.last().layers[0].inactive, share);
   }
 
   void updateRatioOfSgd() {

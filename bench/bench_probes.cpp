@@ -9,9 +9,9 @@
 
 #include <chrono>
 
-#include "core/experiment_config.h"
-#include "core/probes.h"
-#include "core/trainer.h"
+#include "core/model/experiment_config.h"
+#include "core/model/trainer.h"
+#include "core/probes/probes.h"
 
 using namespace gradscope::core;
 

@@ -36,12 +36,12 @@
 #endif
 
 #include "bench/allocation_counter.h"
-#include "core/loss.h"
-#include "core/matrix_product.h"
-#include "core/network.h"
-#include "core/optimizer.h"
-#include "core/random.h"
-#include "core/threading.h"
+#include "core/kernels/matrix_product.h"
+#include "core/kernels/threading.h"
+#include "core/model/loss.h"
+#include "core/model/network.h"
+#include "core/model/random.h"
+#include "core/optimizers/optimizer.h"
 
 using namespace gradscope::core;
 

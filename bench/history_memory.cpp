@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "app/metric_history.h"
+#include "app/history/metric_history.h"
 #include "bench/synthetic_history.h"
 
 using namespace gradscope::app;

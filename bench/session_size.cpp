@@ -19,13 +19,13 @@
 #include <cstdlib>
 #include <limits>
 
-#include "app/default_experiment.h"
-#include "app/history_json.h"
-#include "app/metric_history.h"
-#include "app/run_history.h"
-#include "app/session_file.h"
-#include "app/session_runs.h"
-#include "app/training_run.h"
+#include "app/history/metric_history.h"
+#include "app/history/run_history.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/sessions/history_json.h"
+#include "app/sessions/session_file.h"
+#include "app/sessions/session_runs.h"
+#include "app/worker/training_run.h"
 #include "bench/synthetic_history.h"
 
 using namespace gradscope;

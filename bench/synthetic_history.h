@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "core/probes.h"
+#include "core/probes/probes.h"
 
 namespace gradscope::bench {
 

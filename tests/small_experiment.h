@@ -2,7 +2,7 @@
 // (256 samples), planned for enough epochs (1000) that no test runs out of steps.
 #pragma once
 
-#include "app/default_experiment.h"
+#include "app/scenarios/default_experiment.h"
 
 namespace gradscope {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/activation.h"
+#include "core/layers/activation.h"
 
 using namespace gradscope::core;
 

@@ -19,20 +19,20 @@
 #include <limits>
 #include <memory>
 
-#include "app/metric_history.h"
-#include "app/snapshot.h"
-#include "core/lr_range_test.h"
-#include "ui/chart_view.h"
-#include "ui/clipping_view.h"
-#include "ui/gradient_flow_view.h"
-#include "ui/gradient_norm_view.h"
-#include "ui/image_export.h"
-#include "ui/layer_selection.h"
-#include "ui/learning_rate_view.h"
-#include "ui/loss_view.h"
-#include "ui/lr_range_test_view.h"
-#include "ui/theme.h"
-#include "ui/update_ratio_view.h"
+#include "app/history/metric_history.h"
+#include "app/worker/snapshot.h"
+#include "core/schedules/lr_range_test.h"
+#include "ui/charts/chart_view.h"
+#include "ui/charts/clipping_view.h"
+#include "ui/charts/gradient_flow_view.h"
+#include "ui/charts/gradient_norm_view.h"
+#include "ui/charts/learning_rate_view.h"
+#include "ui/charts/loss_view.h"
+#include "ui/charts/lr_range_test_view.h"
+#include "ui/charts/update_ratio_view.h"
+#include "ui/export/image_export.h"
+#include "ui/panels/layer_selection.h"
+#include "ui/window/theme.h"
 
 using namespace gradscope;
 using namespace gradscope::app;

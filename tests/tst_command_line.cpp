@@ -8,10 +8,10 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
-#include "app/headless_run.h"
-#include "app/history_csv.h"
-#include "app/session_file.h"
-#include "app/session_runner.h"
+#include "app/cli/headless_run.h"
+#include "app/history/history_csv.h"
+#include "app/sessions/session_file.h"
+#include "app/worker/session_runner.h"
 
 using namespace gradscope::app;
 

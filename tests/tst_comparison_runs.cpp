@@ -9,11 +9,11 @@
 #include <cmath>
 #include <map>
 
-#include "app/lockstep.h"
-#include "app/optimizer_race.h"
-#include "app/run_naming.h"
-#include "app/run_tracker.h"
-#include "app/training_controller.h"
+#include "app/runs/lockstep.h"
+#include "app/runs/optimizer_race.h"
+#include "app/runs/run_naming.h"
+#include "app/runs/run_tracker.h"
+#include "app/worker/training_controller.h"
 
 using namespace gradscope;
 using namespace gradscope::app;

@@ -6,9 +6,9 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
-#include "app/config_file.h"
-#include "app/default_experiment.h"
-#include "core/settings_schema.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/sessions/config_file.h"
+#include "core/model/settings_schema.h"
 
 using namespace gradscope;
 

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "core/csv_loader.h"
+#include "core/data/csv_loader.h"
 
 using gradscope::core::CsvOptions;
 using gradscope::core::Dataset;

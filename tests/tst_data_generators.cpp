@@ -7,7 +7,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/data_generators.h"
+#include "core/data/data_generators.h"
 
 using gradscope::core::Dataset;
 using gradscope::core::DatasetKind;

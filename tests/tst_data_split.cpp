@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/data_split.h"
+#include "core/data/data_split.h"
 
 using gradscope::core::Dataset;
 using gradscope::core::Error;

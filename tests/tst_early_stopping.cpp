@@ -4,7 +4,7 @@
 // Every expected epoch is derived by hand from Keras 3's on_epoch_end.
 #include <QtTest>
 
-#include "core/early_stopping.h"
+#include "core/callbacks/early_stopping.h"
 
 using namespace gradscope::core;
 

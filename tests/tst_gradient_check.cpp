@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/network.h"
+#include "core/model/network.h"
 
 using namespace gradscope::core;
 

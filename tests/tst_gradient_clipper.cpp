@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/gradient_clipper.h"
+#include "core/optimizers/gradient_clipper.h"
 
 using namespace gradscope::core;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/idx_loader.h"
+#include "core/data/idx_loader.h"
 
 using gradscope::core::Dataset;
 using gradscope::core::Error;

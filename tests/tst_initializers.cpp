@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "core/dense_layer.h"
-#include "core/initializer.h"
-#include "core/network.h"
+#include "core/layers/dense_layer.h"
+#include "core/layers/initializer.h"
+#include "core/model/network.h"
 
 using namespace gradscope::core;
 

@@ -10,7 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "core/trainer.h"
+#include "core/model/trainer.h"
 
 using namespace gradscope::core;
 

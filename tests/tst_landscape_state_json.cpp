@@ -5,8 +5,8 @@
 #include <QJsonDocument>
 #include <QtTest>
 
-#include "app/landscape_state_json.h"
-#include "core/types.h"
+#include "app/landscapes/landscape_state_json.h"
+#include "core/model/types.h"
 
 using namespace gradscope;
 using app::LandscapeState;

@@ -18,18 +18,18 @@
 
 #include <cmath>
 
-#include "app/landscape_model.h"
-#include "app/landscape_state_json.h"
-#include "core/experiment_config.h"
-#include "ui/chart_view.h"
-#include "ui/image_export.h"
-#include "ui/landscape_controls.h"
-#include "ui/landscape_loss_chart.h"
-#include "ui/landscape_map_view.h"
-#include "ui/landscape_style.h"
-#include "ui/landscape_window.h"
-#include "ui/main_window.h"
-#include "ui/number_spin_box.h"
+#include "app/landscapes/landscape_model.h"
+#include "app/landscapes/landscape_state_json.h"
+#include "core/model/experiment_config.h"
+#include "ui/charts/chart_view.h"
+#include "ui/export/image_export.h"
+#include "ui/landscapes/landscape_controls.h"
+#include "ui/landscapes/landscape_loss_chart.h"
+#include "ui/landscapes/landscape_map_view.h"
+#include "ui/landscapes/landscape_style.h"
+#include "ui/landscapes/landscape_window.h"
+#include "ui/panels/number_spin_box.h"
+#include "ui/window/main_window.h"
 
 using namespace gradscope;
 using ui::LandscapeWindow;

@@ -10,13 +10,13 @@
 
 #include <Eigen/Eigenvalues>
 
-#include "core/landscape.h"
-#include "core/landscape_functions.h"
-#include "core/landscape_race.h"
-#include "core/quadratic_bowl.h"
-#include "core/surface_grid.h"
-#include "core/trajectory.h"
-#include "core/types.h"
+#include "core/landscapes/landscape.h"
+#include "core/landscapes/landscape_functions.h"
+#include "core/landscapes/landscape_race.h"
+#include "core/landscapes/quadratic_bowl.h"
+#include "core/landscapes/surface_grid.h"
+#include "core/landscapes/trajectory.h"
+#include "core/model/types.h"
 
 using namespace gradscope::core;
 

@@ -5,10 +5,10 @@
 
 #include <cmath>
 
-#include "core/activation_layer.h"
-#include "core/batch_norm_layer.h"
-#include "core/dense_layer.h"
-#include "core/dropout_layers.h"
+#include "core/layers/activation_layer.h"
+#include "core/layers/batch_norm_layer.h"
+#include "core/layers/dense_layer.h"
+#include "core/layers/dropout_layers.h"
 
 using namespace gradscope::core;
 

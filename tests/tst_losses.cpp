@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "core/loss.h"
+#include "core/model/loss.h"
 
 using namespace gradscope::core;
 

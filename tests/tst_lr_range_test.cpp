@@ -5,10 +5,10 @@
 
 #include <cmath>
 
-#include "core/data_generators.h"
-#include "core/data_split.h"
-#include "core/experiment_config.h"
-#include "core/lr_range_test.h"
+#include "core/data/data_generators.h"
+#include "core/data/data_split.h"
+#include "core/model/experiment_config.h"
+#include "core/schedules/lr_range_test.h"
 
 using namespace gradscope::core;
 

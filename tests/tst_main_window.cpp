@@ -18,18 +18,18 @@
 
 #include <cmath>
 
-#include "app/default_experiment.h"
-#include "core/settings_schema.h"
+#include "app/scenarios/default_experiment.h"
+#include "core/model/settings_schema.h"
 #include "small_experiment.h"
-#include "ui/config_editor.h"
-#include "ui/dashboard_view.h"
-#include "ui/image_export.h"
-#include "ui/layer_activation_editor.h"
-#include "ui/lr_range_test_box.h"
-#include "ui/main_window.h"
-#include "ui/number_spin_box.h"
-#include "ui/settings_panel.h"
-#include "ui/theme.h"
+#include "ui/charts/dashboard_view.h"
+#include "ui/export/image_export.h"
+#include "ui/panels/config_editor.h"
+#include "ui/panels/layer_activation_editor.h"
+#include "ui/panels/lr_range_test_box.h"
+#include "ui/panels/number_spin_box.h"
+#include "ui/panels/settings_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/theme.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;

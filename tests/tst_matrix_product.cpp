@@ -7,9 +7,9 @@
 
 #include <cmath>
 
-#include "core/matrix_product.h"
-#include "core/random.h"
-#include "core/threading.h"
+#include "core/kernels/matrix_product.h"
+#include "core/kernels/threading.h"
+#include "core/model/random.h"
 
 using namespace gradscope::core;
 

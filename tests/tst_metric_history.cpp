@@ -10,7 +10,7 @@
 #include <limits>
 #include <memory>
 
-#include "app/metric_history.h"
+#include "app/history/metric_history.h"
 
 using namespace gradscope::app;
 

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/batch_norm_layer.h"
-#include "core/network.h"
-#include "core/trainer.h"
+#include "core/layers/batch_norm_layer.h"
+#include "core/model/network.h"
+#include "core/model/trainer.h"
 
 using namespace gradscope::core;
 

@@ -8,11 +8,11 @@
 #include <memory>
 #include <vector>
 
-#include "core/adam_optimizer.h"
-#include "core/gradient_clipper.h"
-#include "core/nadam_optimizer.h"
-#include "core/optimizer.h"
-#include "core/sgd_optimizer.h"
+#include "core/optimizers/adam_optimizer.h"
+#include "core/optimizers/gradient_clipper.h"
+#include "core/optimizers/nadam_optimizer.h"
+#include "core/optimizers/optimizer.h"
+#include "core/optimizers/sgd_optimizer.h"
 
 using namespace gradscope::core;
 

@@ -16,16 +16,16 @@
 #include <limits>
 #include <memory>
 
-#include "app/metric_history.h"
-#include "app/snapshot.h"
-#include "ui/decision_boundary_view.h"
-#include "ui/heatmap_view.h"
-#include "ui/histogram_view.h"
-#include "ui/image_export.h"
-#include "ui/layer_selection.h"
-#include "ui/network_view.h"
-#include "ui/saturation_view.h"
-#include "ui/theme.h"
+#include "app/history/metric_history.h"
+#include "app/worker/snapshot.h"
+#include "ui/charts/decision_boundary_view.h"
+#include "ui/charts/heatmap_view.h"
+#include "ui/charts/histogram_view.h"
+#include "ui/charts/network_view.h"
+#include "ui/charts/saturation_view.h"
+#include "ui/export/image_export.h"
+#include "ui/panels/layer_selection.h"
+#include "ui/window/theme.h"
 
 using namespace gradscope;
 using namespace gradscope::app;

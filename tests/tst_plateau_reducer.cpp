@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/plateau_reducer.h"
+#include "core/callbacks/plateau_reducer.h"
 
 using namespace gradscope::core;
 

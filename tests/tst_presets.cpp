@@ -3,11 +3,11 @@
 // experiment on every built-in data set; the default experiment learns the spirals quickly.
 #include <QtTest>
 
-#include "app/config_file.h"
-#include "app/default_experiment.h"
-#include "app/training_run.h"
-#include "core/settings_schema.h"
-#include "ui/presets.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/sessions/config_file.h"
+#include "app/worker/training_run.h"
+#include "core/model/settings_schema.h"
+#include "ui/window/presets.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "core/dense_layer.h"
-#include "core/experiment_config.h"
-#include "core/probes.h"
+#include "core/layers/dense_layer.h"
+#include "core/model/experiment_config.h"
+#include "core/probes/probes.h"
 
 using namespace gradscope::core;
 

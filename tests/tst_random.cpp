@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/random.h"
+#include "core/model/random.h"
 
 using gradscope::core::Rng;
 

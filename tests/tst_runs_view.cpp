@@ -19,19 +19,19 @@
 
 #include <cmath>
 
-#include "app/default_experiment.h"
-#include "app/metric_history.h"
-#include "app/optimizer_race.h"
+#include "app/history/metric_history.h"
+#include "app/runs/optimizer_race.h"
+#include "app/scenarios/default_experiment.h"
 #include "small_experiment.h"
-#include "ui/chart_view.h"
-#include "ui/compare_dialog.h"
-#include "ui/config_editor.h"
-#include "ui/loss_view.h"
-#include "ui/main_window.h"
-#include "ui/number_spin_box.h"
-#include "ui/run_table_model.h"
-#include "ui/runs_panel.h"
-#include "ui/theme.h"
+#include "ui/charts/chart_view.h"
+#include "ui/charts/loss_view.h"
+#include "ui/panels/compare_dialog.h"
+#include "ui/panels/config_editor.h"
+#include "ui/panels/number_spin_box.h"
+#include "ui/panels/run_table_model.h"
+#include "ui/panels/runs_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/theme.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;

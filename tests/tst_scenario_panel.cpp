@@ -12,11 +12,11 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 
-#include "app/default_experiment.h"
-#include "app/scenario_library.h"
-#include "ui/config_editor.h"
-#include "ui/main_window.h"
-#include "ui/scenario_panel.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/scenarios/scenario_library.h"
+#include "ui/panels/config_editor.h"
+#include "ui/panels/scenario_panel.h"
+#include "ui/window/main_window.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;

@@ -15,11 +15,11 @@
 #include <limits>
 #include <map>
 
-#include "app/scenario_library.h"
-#include "app/training_run.h"
-#include "core/data_generators.h"
-#include "core/probes.h"
-#include "core/settings_schema.h"
+#include "app/scenarios/scenario_library.h"
+#include "app/worker/training_run.h"
+#include "core/data/data_generators.h"
+#include "core/model/settings_schema.h"
+#include "core/probes/probes.h"
 
 using namespace gradscope;
 

@@ -6,13 +6,13 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/constant_schedule.h"
-#include "core/cosine_decay_schedule.h"
-#include "core/decay_schedules.h"
-#include "core/one_cycle_schedule.h"
-#include "core/piecewise_constant_schedule.h"
-#include "core/schedule.h"
-#include "core/types.h"
+#include "core/model/types.h"
+#include "core/schedules/constant_schedule.h"
+#include "core/schedules/cosine_decay_schedule.h"
+#include "core/schedules/decay_schedules.h"
+#include "core/schedules/one_cycle_schedule.h"
+#include "core/schedules/piecewise_constant_schedule.h"
+#include "core/schedules/schedule.h"
 
 using namespace gradscope::core;
 

@@ -15,14 +15,14 @@
 
 #include <cstring>
 
-#include "app/default_experiment.h"
-#include "app/json_fields.h"
-#include "app/landscape_state_json.h"
-#include "app/run_state_json.h"
-#include "app/session_file.h"
-#include "app/session_json.h"
-#include "app/session_runner.h"
-#include "app/session_runs.h"
+#include "app/landscapes/landscape_state_json.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/sessions/json_fields.h"
+#include "app/sessions/run_state_json.h"
+#include "app/sessions/session_file.h"
+#include "app/sessions/session_json.h"
+#include "app/sessions/session_runs.h"
+#include "app/worker/session_runner.h"
 
 using namespace gradscope;
 using namespace gradscope::app;

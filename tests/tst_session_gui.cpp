@@ -19,15 +19,15 @@
 
 #include <cstring>
 
-#include "app/default_experiment.h"
-#include "app/landscape_state_json.h"
-#include "app/session_file.h"
+#include "app/landscapes/landscape_state_json.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/sessions/session_file.h"
 #include "small_experiment.h"
-#include "ui/config_editor.h"
-#include "ui/main_window.h"
-#include "ui/run_table_model.h"
-#include "ui/runs_panel.h"
-#include "ui/session_manager.h"
+#include "ui/panels/config_editor.h"
+#include "ui/panels/run_table_model.h"
+#include "ui/panels/runs_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/session_manager.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;

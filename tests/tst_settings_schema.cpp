@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "core/settings_schema.h"
+#include "core/model/settings_schema.h"
 
 using namespace gradscope::core;
 

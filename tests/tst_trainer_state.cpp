@@ -8,10 +8,10 @@
 
 #include <cstring>
 
-#include "core/data_generators.h"
-#include "core/data_split.h"
-#include "core/experiment_config.h"
-#include "core/trainer_state.h"
+#include "core/data/data_generators.h"
+#include "core/data/data_split.h"
+#include "core/model/experiment_config.h"
+#include "core/model/trainer_state.h"
 
 using namespace gradscope::core;
 

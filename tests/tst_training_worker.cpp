@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "app/training_controller.h"
+#include "app/worker/training_controller.h"
 
 using namespace gradscope;
 using namespace gradscope::app;

@@ -2,8 +2,8 @@
 
 #include <QByteArray>
 
-#include "app/session_file.h"
-#include "app/session_runs.h"
+#include "app/sessions/session_file.h"
+#include "app/sessions/session_runs.h"
 
 namespace {
 

@@ -1,0 +1,415 @@
+#include "app/cli/headless_run.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "app/history/history_csv.h"
+#include "app/scenarios/default_experiment.h"
+#include "app/scenarios/scenario_lookup.h"
+#include "app/sessions/session_file.h"
+#include "app/sessions/session_runs.h"
+#include "app/worker/session_runner.h"
+#include "core/model/settings_schema.h"
+
+namespace gradscope::app {
+
+namespace {
+
+const char* kUsage =
+    "Usage:\n"
+    "  gradscope                          open the dashboard\n"
+    "  gradscope run [SESSION] [options]  train headless; with --out, write the session,\n"
+    "                                     metrics.csv and the charts\n"
+    "  gradscope lr-find [SESSION] [options]\n"
+    "                                     LR range test: the curve and the suggested maximum rate\n"
+    "  gradscope export SESSION --out DIR the charts and metrics.csv of a saved session\n"
+    "  gradscope --help                   this text\n"
+    "\n"
+    "Without SESSION a command starts from --scenario NAME or the default experiment.\n"
+    "\n"
+    "Options of run, lr-find and export:\n"
+    "  --scenario NAME      start from a built-in scenario (%1)\n"
+    "  --set KEY=VALUE      change one setting, e.g. optimizer.learning_rate=0.1 (repeatable,\n"
+    "                       applied in order; see the settings panel's tooltips for the keys)\n"
+    "  --precision TYPE     float32 (default) or float64\n"
+    "  --dataset NAME       circle, xor, blobs, spirals, moons, sine, plane or teacher\n"
+    "  --epochs N           run: train N epochs (from a session: N more epochs)\n"
+    "  --steps N            run: train N more steps (lr-find: steps of the test)\n"
+    "  --out DIR            write results into DIR (created if missing)\n"
+    "  --min-lr X, --max-lr X\n"
+    "                       lr-find: the range of the test (1e-7 .. 10)\n"
+    "\n"
+    "run trains until the planned epochs are done unless --epochs or --steps say otherwise\n"
+    "(the plan is extended when they go beyond it). Progress goes to stderr: a bar on a\n"
+    "terminal, one line per epoch otherwise. The written session holds the final weights,\n"
+    "every step's loss and the learning rate used at each step.\n"
+    "\n"
+    "Dashboard options: --theme NAME (light, dark, presentation-light, presentation-dark),\n"
+    "--play (start training at once), --measure-ui SECONDS, --layers N.\n"
+    "\n"
+    "Exit codes: 0 success, 2 bad input, 3 the run diverged, 4 a file could not be read or\n"
+    "written.\n";
+
+int fail(int code, const QString& message) {
+  std::fprintf(stderr, "gradscope: %s\n", qPrintable(message));
+  return code;
+}
+
+struct Options {
+  QString command;
+  QStringList positional;
+  QString scenario;
+  QStringList sets;
+  QString precision;
+  QString dataset;
+  qint64 epochs = -1;
+  qint64 steps = -1;
+  QString out;
+  double minRate = 1e-7;
+  double maxRate = 10.0;
+};
+
+// One-line errors (exit 2) instead of QCommandLineParser's own exit.
+std::optional<int> parse(const QStringList& args, Options& o) {
+  QStringList arguments = args;
+  o.command = QStringLiteral("run");
+  if (arguments.size() > 1) {
+    const QString first = arguments[1];
+    if (first == QLatin1String("run") || first == QLatin1String("lr-find") ||
+        first == QLatin1String("export")) {
+      o.command = first;
+      arguments.removeAt(1);
+    } else if (first == QLatin1String("--headless")) {
+      arguments.removeAt(1);
+    }
+  }
+  QCommandLineParser parser;
+  parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+  const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
+  const QCommandLineOption scenario(QStringLiteral("scenario"), QString(), QStringLiteral("NAME"));
+  const QCommandLineOption set(QStringLiteral("set"), QString(), QStringLiteral("KEY=VALUE"));
+  const QCommandLineOption precision(QStringLiteral("precision"), QString(), QStringLiteral("T"));
+  const QCommandLineOption dataset(QStringLiteral("dataset"), QString(), QStringLiteral("NAME"));
+  const QCommandLineOption epochs(QStringLiteral("epochs"), QString(), QStringLiteral("N"));
+  const QCommandLineOption steps(QStringLiteral("steps"), QString(), QStringLiteral("N"));
+  const QCommandLineOption out(QStringLiteral("out"), QString(), QStringLiteral("DIR"));
+  const QCommandLineOption minRate(QStringLiteral("min-lr"), QString(), QStringLiteral("X"));
+  const QCommandLineOption maxRate(QStringLiteral("max-lr"), QString(), QStringLiteral("X"));
+  const QCommandLineOption version(QStringLiteral("version"), QString());
+  parser.addOptions(
+      {help, scenario, set, precision, dataset, epochs, steps, out, minRate, maxRate, version});
+  if (!parser.parse(arguments)) return fail(kExitBadInput, parser.errorText());
+  if (parser.isSet(help)) {
+    std::printf("%s", qPrintable(QString::fromLatin1(kUsage).arg(
+                          builtInScenarioNames().join(QStringLiteral(", ")))));
+    return 0;
+  }
+  if (parser.isSet(version)) {
+    std::printf("gradscope %s\n", qPrintable(QCoreApplication::applicationVersion()));
+    return 0;
+  }
+  o.positional = parser.positionalArguments();
+  if (o.positional.size() > 1) {
+    return fail(kExitBadInput, QStringLiteral("unexpected argument '%1'").arg(o.positional[1]));
+  }
+  o.scenario = parser.value(scenario);
+  o.sets = parser.values(set);
+  o.precision = parser.value(precision);
+  o.dataset = parser.value(dataset);
+  o.out = parser.value(out);
+  auto count = [&](const QCommandLineOption& option, qint64& target) -> bool {
+    if (!parser.isSet(option)) return true;
+    bool ok = false;
+    target = parser.value(option).toLongLong(&ok);
+    return ok && target >= 1 && target <= (qint64(1) << 40);
+  };
+  if (!count(epochs, o.epochs))
+    return fail(kExitBadInput, "--epochs: expected a positive whole number");
+  if (!count(steps, o.steps))
+    return fail(kExitBadInput, "--steps: expected a positive whole number");
+  if (o.epochs > 0 && o.steps > 0) {
+    return fail(kExitBadInput, QStringLiteral("--epochs and --steps: give one of them"));
+  }
+  auto rate = [&](const QCommandLineOption& option, double& target) -> bool {
+    if (!parser.isSet(option)) return true;
+    bool ok = false;
+    target = parser.value(option).toDouble(&ok);
+    return ok && std::isfinite(target) && target > 0;
+  };
+  if (!rate(minRate, o.minRate)) return fail(kExitBadInput, "--min-lr: expected a positive number");
+  if (!rate(maxRate, o.maxRate)) return fail(kExitBadInput, "--max-lr: expected a positive number");
+  if (o.command == QLatin1String("export") && (o.positional.isEmpty() || o.out.isEmpty())) {
+    return fail(kExitBadInput, QStringLiteral("export: needs SESSION and --out DIR"));
+  }
+  if (!o.positional.isEmpty() && !o.scenario.isEmpty()) {
+    return fail(kExitBadInput, QStringLiteral("--scenario: not with a SESSION"));
+  }
+  return std::nullopt;
+}
+
+// --precision, --dataset and --set over `config`; an Error names the option.
+void applySettings(const Options& o, core::ExperimentConfig& config) {
+  if (!o.dataset.isEmpty()) {
+    const auto kind = core::datasetKindFromString(o.dataset.toStdString());
+    if (!kind) throw core::Error("--dataset", "unknown data set '" + o.dataset.toStdString() + "'");
+    config.data.kind = *kind;
+  }
+  if (!o.precision.isEmpty()) {
+    const auto type = core::precisionFromString(o.precision.toStdString());
+    if (!type) throw core::Error("--precision", "expected float32 or float64");
+    config.precision = *type;
+  }
+  for (const QString& assignment : o.sets) {
+    const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+    const std::string key = assignment.left(equals).trimmed().toStdString();
+    try {
+      if (equals < 0) throw core::Error(key, "expected KEY=VALUE");
+      const core::SettingMeta* meta = core::findSetting(key);
+      if (!meta) throw core::Error(key, "unknown setting");
+      core::setSetting(
+          config, key,
+          core::parseSettingValue(*meta, assignment.mid(equals + 1).trimmed().toStdString()));
+    } catch (const core::Error& e) {
+      throw core::Error("--set " + e.field(), e.reason());
+    }
+  }
+  core::validate(config);
+}
+
+// The session the command starts from: the file, the scenario or the default experiment.
+struct Start {
+  Session session;
+  QString path;  // empty without a file
+  QString directory;
+};
+
+std::optional<int> loadStart(const Options& o, Start& start) {
+  if (!o.positional.isEmpty()) {
+    start.path = o.positional[0];
+    QFile file(start.path);
+    if (!file.open(QIODevice::ReadOnly)) {
+      return fail(kExitIoError, QStringLiteral("%1: %2").arg(start.path, file.errorString()));
+    }
+    try {
+      start.session = parseSession(file.readAll());
+    } catch (const core::Error& e) {
+      return fail(kExitBadInput, QStringLiteral("%1: %2: %3")
+                                     .arg(start.path, QString::fromStdString(e.field()),
+                                          QString::fromStdString(e.reason())));
+    }
+    start.directory = QFileInfo(start.path).absolutePath();
+    return std::nullopt;
+  }
+  core::ExperimentConfig config = defaultExperiment();
+  if (!o.scenario.isEmpty()) {
+    const auto scenario = builtInScenario(o.scenario);
+    if (!scenario) {
+      return fail(kExitBadInput, QStringLiteral("--scenario: unknown scenario '%1' (known: %2)")
+                                     .arg(o.scenario, builtInScenarioNames().join(", ")));
+    }
+    config = *scenario;
+  }
+  start.session.name = o.scenario.isEmpty() ? QStringLiteral("default") : o.scenario;
+  start.session.runs.push_back(SessionRun{});
+  start.session.runs[0].config = config;
+  start.directory = QDir::currentPath();
+  return std::nullopt;
+}
+
+class Progress {
+ public:
+  explicit Progress(std::int64_t first, std::int64_t total)
+      : m_first(first), m_total(std::max<std::int64_t>(1, total)), m_tty(isatty(2) != 0) {}
+  void onSnapshot(const Snapshot& s) {
+    if (m_tty) {
+      const double done = double(s.currentStep - m_first) / double(m_total);
+      const int width = 30;
+      const int filled = int(std::clamp(done, 0.0, 1.0) * width);
+      double loss = std::nan("");
+      if (!s.stepValues[0].empty()) loss = s.stepValues[0].back();
+      std::fprintf(stderr, "\r[%s%s] %3d%%  step %lld  epoch %d  loss %.5g ",
+                   std::string(std::size_t(filled), '#').c_str(),
+                   std::string(std::size_t(width - filled), ' ').c_str(), int(done * 100),
+                   static_cast<long long>(s.currentStep), s.currentEpoch + 1, loss);
+      std::fflush(stderr);
+      m_drawn = true;
+    } else {
+      for (const EpochSample& e : s.epochs) {
+        std::fprintf(stderr, "epoch %4d  loss %.5f", e.epoch + 1, e.loss);
+        if (!std::isnan(e.accuracy)) std::fprintf(stderr, "  accuracy %.3f", e.accuracy);
+        if (!std::isnan(e.valLoss)) std::fprintf(stderr, "  val_loss %.5f", e.valLoss);
+        if (!std::isnan(e.valAccuracy)) std::fprintf(stderr, "  val_accuracy %.3f", e.valAccuracy);
+        std::fprintf(stderr, "  lr %.4g\n", e.learningRate);
+      }
+    }
+  }
+  ~Progress() {
+    if (m_drawn) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::int64_t m_first, m_total;
+  bool m_tty;
+  bool m_drawn = false;
+};
+
+int writeOutputs(const Options& o, SessionRunner& runner, const Start& start,
+                 const ChartExporter& charts, bool includeSession) {
+  if (o.out.isEmpty()) return 0;
+  if (!QDir().mkpath(o.out))
+    return fail(kExitIoError, QStringLiteral("--out: cannot create %1").arg(o.out));
+  const QDir dir(o.out);
+  QString error;
+  QString sessionPath = start.path;
+  if (includeSession) {
+    const QString base =
+        start.path.isEmpty() ? start.session.name : QFileInfo(start.path).completeBaseName();
+    sessionPath = dir.filePath(base + QStringLiteral(".gradscope"));
+    if (!saveSessionFile(sessionPath, runner.capture(), &error)) {
+      return fail(kExitIoError, QStringLiteral("%1: %2").arg(sessionPath, error));
+    }
+    std::fprintf(stderr, "wrote %s\n", qPrintable(sessionPath));
+  }
+  const QString csv = dir.filePath(QStringLiteral("metrics.csv"));
+  if (!writeHistoryCsv(runner.history(), 0, csv, &error)) {
+    return fail(kExitIoError, QStringLiteral("%1: %2").arg(csv, error));
+  }
+  std::fprintf(stderr, "wrote %s\n", qPrintable(csv));
+  if (charts) {
+    QStringList written;
+    if (!charts(sessionPath, dir.filePath(QStringLiteral("charts")), &written, &error)) {
+      return fail(kExitIoError, QStringLiteral("charts: %1").arg(error));
+    }
+    std::fprintf(stderr, "wrote %lld chart images in %s\n", static_cast<long long>(written.size()),
+                 qPrintable(dir.filePath(QStringLiteral("charts"))));
+  }
+  return 0;
+}
+
+int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
+  // The configuration the user asked for: the start's, then the options.
+  core::ExperimentConfig config = start.session.runs[0].config;
+  try {
+    applySettings(o, config);
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
+  }
+  const bool fromFile = !start.path.isEmpty();
+  if (!fromFile && o.epochs > 0)
+    config.training.epochs = int(std::min<qint64>(o.epochs, core::kMaxEpochs));
+  if (!fromFile) start.session.runs[0].config = config;
+
+  SessionRunner runner;
+  QString error;
+  if (!runner.open(std::make_shared<Session>(start.session), start.directory, &error)) {
+    return fail(kExitBadInput, (fromFile ? start.path + QStringLiteral(": ") : QString()) + error);
+  }
+  if (fromFile && !runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
+  // Where the run is, to turn --epochs / --steps into steps (and extend the plan if needed).
+  std::unique_ptr<TrainingRun> probe;
+  try {
+    probe = buildRun(runner.capture(), 0, start.directory);
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
+  }
+  const std::int64_t perEpoch = std::max<std::int64_t>(1, probe->stepsPerEpoch());
+  const std::int64_t at = probe->stepCount();
+  std::int64_t steps = 0;
+  if (o.steps > 0) {
+    steps = o.steps;
+  } else if (o.epochs > 0 && fromFile) {
+    steps = o.epochs * perEpoch - at % perEpoch;
+  } else {
+    steps = std::int64_t(config.training.epochs) * perEpoch - at;
+  }
+  const std::int64_t target = at + steps;
+  if (target > std::int64_t(config.training.epochs) * perEpoch) {
+    config.training.epochs =
+        int(std::min<std::int64_t>(core::kMaxEpochs, (target + perEpoch - 1) / perEpoch));
+    if (!runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
+  }
+
+  RunState state = runner.state();
+  if (steps > 0) {
+    Progress progress(at, steps);
+    state = runner.train(steps, [&](const Snapshot& s) { progress.onSnapshot(s); });
+  }
+  std::printf("%s\n", qPrintable(runner.status()));
+  const int written = writeOutputs(o, runner, start, charts, true);
+  if (state == RunState::Diverged) return kExitDiverged;
+  return written;
+}
+
+int lrFindCommand(const Options& o, Start& start) {
+  core::ExperimentConfig config = start.session.runs[0].config;
+  try {
+    applySettings(o, config);
+    start.session.runs[0].config = config;
+    const auto run = buildRun(start.session, 0, start.directory);
+    core::LrRangeTestSettings settings;
+    settings.minRate = o.minRate;
+    settings.maxRate = o.maxRate;
+    if (o.steps > 0) settings.steps = int(std::min<qint64>(o.steps, 100'000));
+    core::validate(settings);
+    const core::LrRangeTestResult result = run->lrRangeTest(settings);
+    std::printf("learning_rate,loss,smoothed_loss\n");
+    for (std::size_t i = 0; i < result.rates.size(); ++i) {
+      std::printf("%.6g,%.6g,%.6g\n", result.rates[i], result.losses[i], result.smoothedLosses[i]);
+    }
+    std::printf("suggested maximum learning rate: %.4g\n", result.suggestedMaxRate);
+    std::printf("(%s)\n", result.rule.c_str());
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
+  }
+  return 0;
+}
+
+int exportCommand(const Options& o, Start& start, const ChartExporter& charts) {
+  SessionRunner runner;
+  QString error;
+  if (!runner.open(std::make_shared<Session>(start.session), start.directory, &error)) {
+    return fail(kExitBadInput, start.path + QStringLiteral(": ") + error);
+  }
+  return writeOutputs(o, runner, start, charts, false);
+}
+
+}  // namespace
+
+bool isCommandLine(const QStringList& args) {
+  if (args.size() < 2) return false;
+  const QString first = args[1];
+  for (const char* command : {"run", "lr-find", "export", "--headless", "--help", "-h", "help"}) {
+    if (first == QLatin1String(command)) return true;
+  }
+  // The headless trainer's own options (as before the dashboard existed) select it too.
+  for (const QString& arg : args.mid(1)) {
+    for (const char* option :
+         {"--dataset", "--epochs", "--precision", "--set", "--steps", "--scenario", "--out"}) {
+      if (arg == QLatin1String(option) || arg.startsWith(QLatin1String(option) + '=')) return true;
+    }
+  }
+  return false;
+}
+
+int runCommandLine(const QStringList& args, const ChartExporter& charts) {
+  QStringList arguments = args;
+  if (arguments.size() > 1 && arguments[1] == QLatin1String("help")) arguments[1] = "--help";
+  Options options;
+  if (const auto exit = parse(arguments, options)) return *exit;
+  Start start;
+  if (const auto exit = loadStart(options, start)) return *exit;
+  if (options.command == QLatin1String("lr-find")) return lrFindCommand(options, start);
+  if (options.command == QLatin1String("export")) return exportCommand(options, start, charts);
+  return runCommand(options, start, charts);
+}
+
+int runHeadless(const QStringList& args) { return runCommandLine(args); }
+
+}  // namespace gradscope::app

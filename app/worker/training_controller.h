@@ -1,0 +1,92 @@
+// The GUI-side handle of the training worker: owns the worker's thread, forwards commands
+// through queued signal-slot connections carrying values, and re-emits what the worker
+// publishes. Every method is non-blocking.
+#pragma once
+
+#include <QObject>
+#include <QThread>
+
+#include "app/worker/training_worker.h"
+
+namespace gradscope::app {
+
+class TrainingController : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingController(const core::ExperimentConfig& config, QObject* parent = nullptr);
+  ~TrainingController() override;
+
+  // The configuration last acknowledged by the worker (of the selected run).
+  const core::ExperimentConfig& config() const { return m_config; }
+
+  // The runs as last published (null before the first snapshot): names, colours, settings
+  // and summaries of every run of the comparison.
+  std::shared_ptr<const RunTable> runTable() const { return m_runTable; }
+  // The runs as setRuns() takes them (a session stores these to open the comparison again).
+  QList<NamedConfig> runs() const;
+
+ public slots:
+  void start();
+  void pause();
+  void stepBatch();
+  void stepEpoch();
+  void reset();
+  void reinitialize();
+  void applyConfig(const gradscope::core::ExperimentConfig& config);
+  void setSpeed(double stepsPerSecond);
+  void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // Sessions: see TrainingWorker::captureSession / restoreSession.
+  void captureSession(int requestId);
+  void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
+
+  // --- comparison runs (see TrainingWorker): the entry point for loading several runs is
+  // setRuns(); run ids are those of the published RunTable.
+  void setRuns(const QList<gradscope::app::NamedConfig>& runs);
+  void addRun(const gradscope::app::NamedConfig& run);
+  void removeRun(int id);
+  void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  void selectRun(int id);
+  void setTargetLoss(double loss);
+
+ signals:
+  void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
+  void commandFailed(const QString& field, const QString& reason);
+  void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
+  void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
+  void sessionRestored(const gradscope::app::SessionPtr& session);
+  void sessionFailed(const QString& field, const QString& reason);
+
+  // Commands to the worker (queued connections to its slots).
+  void requestInitialize();
+  void requestStart();
+  void requestPause();
+  void requestStepBatch();
+  void requestStepEpoch();
+  void requestReset();
+  void requestReinitialize();
+  void requestApplyConfig(const gradscope::core::ExperimentConfig& config);
+  void requestSetSpeed(double stepsPerSecond);
+  void requestLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  void requestCaptureSession(int requestId);
+  void requestRestoreSession(const gradscope::app::SessionPtr& session,
+                             const QString& baseDirectory);
+  void requestSetRuns(const QList<gradscope::app::NamedConfig>& runs);
+  void requestAddRun(const gradscope::app::NamedConfig& run);
+  void requestRemoveRun(int id);
+  void requestApplyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  void requestSelectRun(int id);
+  void requestSetTargetLoss(double loss);
+
+ private:
+  void connectSessions();
+  QThread m_thread;
+  TrainingWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
+  core::ExperimentConfig m_config;
+  std::shared_ptr<const RunTable> m_runTable;
+};
+
+// Registers the value types that cross threads (idempotent).
+void registerMetaTypes();
+
+}  // namespace gradscope::app

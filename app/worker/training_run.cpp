@@ -1,0 +1,393 @@
+#include "app/worker/training_run.h"
+
+#include <sstream>
+
+namespace gradscope::app {
+
+using namespace gradscope::core;
+
+NetworkSpec networkFor(const ExperimentConfig& config, Index inputs, Index outputs, TaskKind task) {
+  if (config.network) return *config.network;
+  return buildNetworkSpec(config.model, inputs, outputs, task);
+}
+
+namespace {
+
+std::string describe(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+template <typename T>
+class TypedRun final : public TrainingRun {
+ public:
+  TypedRun(const ExperimentConfig& config, std::optional<Dataset> given)
+      : TrainingRun(config), m_given(std::move(given)) {
+    validate(config);
+    m_data = makeData(config, m_given);
+    m_trainer = makeTrainer(config, m_data);
+    m_trainer->setProber(&m_prober);
+  }
+
+  std::vector<std::string> apply(const ExperimentConfig& next) override {
+    validate(next);
+    std::vector<std::string> changes;
+    const ExperimentConfig& now = m_config;
+    const bool dataChanged = next.data != now.data || next.split != now.split;
+    // Given data stays unless the data settings themselves change (then they are generated).
+    const bool keepGiven = m_given && next.data == now.data;
+    SplitData data = dataChanged ? makeData(next, keepGiven ? m_given : std::nullopt) : SplitData{};
+    const SplitData& d = dataChanged ? data : m_data;
+    const NetworkSpec nextSpec =
+        networkFor(next, d.train.featureCount(), d.train.outputCount(), d.train.task);
+    const NetworkSpec spec = m_trainer->network().spec();  // a copy: the trainer may be replaced
+
+    if (dataChanged || !sameStructure(nextSpec, spec)) {
+      // A new network continues the run; every weight that still fits is carried over.
+      auto trainer = makeTrainer(next, d, nextSpec);
+      const int carried = trainer->continueFrom(*m_trainer);
+      trainer->setProber(&m_prober);
+      m_trainer = std::move(trainer);
+      if (dataChanged) {
+        m_data = std::move(data);
+        if (!keepGiven) m_given.reset();
+        changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
+                          std::to_string(next.data.samples) + " samples, noise " +
+                          describe(next.data.noise));
+      }
+      if (!sameStructure(nextSpec, spec)) {
+        changes.push_back("network rebuilt (" + std::to_string(carried) + " weight tensors kept)");
+      }
+    } else {
+      for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        if (spec.layers[i].activation != nextSpec.layers[i].activation) {
+          changes.push_back("layer " + std::to_string(i + 1) + " activation: " +
+                            std::string(toString(spec.layers[i].activation.kind)) + " -> " +
+                            std::string(toString(nextSpec.layers[i].activation.kind)));
+          m_trainer->setActivation(int(i), nextSpec.layers[i].activation);
+        }
+      }
+      if (next.optimizer != now.optimizer) {
+        const bool fresh = next.optimizer.kind != now.optimizer.kind;
+        m_trainer->setOptimizerSettings(next.optimizer);
+        changes.push_back(fresh
+                              ? "optimiser: " + std::string(toString(now.optimizer.kind)) + " -> " +
+                                    std::string(toString(next.optimizer.kind)) + " (fresh state)"
+                              : "optimiser hyper-parameters (state kept), learning rate " +
+                                    describe(next.optimizer.learningRate));
+      }
+      if (next.schedule != now.schedule) {
+        m_trainer->setSchedule(next.schedule);
+        changes.push_back("schedule: " + std::string(toString(next.schedule.kind)) + " from step " +
+                          std::to_string(m_trainer->stepCount()));
+      }
+      const TrainingSettings& a = now.training;
+      const TrainingSettings& b = next.training;
+      if (a.batchSize != b.batchSize) {
+        m_trainer->setBatchSize(b.batchSize);
+        changes.push_back("batch size: " + std::to_string(b.batchSize));
+      }
+      if (a.epochs != b.epochs) {
+        m_trainer->setEpochs(b.epochs);
+        changes.push_back("epochs: " + std::to_string(b.epochs));
+      }
+      if (a.shuffle != b.shuffle) {
+        m_trainer->setShuffle(b.shuffle);
+        changes.push_back(b.shuffle ? "shuffling on" : "shuffling off");
+      }
+      if (a.clip != b.clip) {
+        m_trainer->setClip(b.clip);
+        changes.push_back("clipping: " + std::string(toString(b.clip.mode)) +
+                          (b.clip.mode == ClipMode::None ? "" : " " + describe(b.clip.threshold)));
+      }
+      if (a.earlyStopping != b.earlyStopping) {
+        m_trainer->setEarlyStopping(b.earlyStopping);
+        changes.push_back(b.earlyStopping ? "early stopping: patience " +
+                                                std::to_string(b.earlyStopping->patience)
+                                          : "early stopping off");
+      }
+      if (a.plateau != b.plateau) {
+        m_trainer->setPlateau(b.plateau);
+        changes.push_back(b.plateau ? "reduce on plateau: factor " + describe(b.plateau->factor)
+                                    : "reduce on plateau off");
+      }
+    }
+    if (next.model.initializer != now.model.initializer) {
+      changes.push_back("initialiser: " + std::string(toString(next.model.initializer.kind)) +
+                        " (takes effect at reset)");
+    }
+    if (next.training.seed != now.training.seed) {
+      changes.push_back("seed: " + std::to_string(next.training.seed) + " (takes effect at reset)");
+    }
+    m_config = next;
+    return changes;
+  }
+
+  const StepProbe& step() override {
+    m_trainer->step();
+    return m_prober.last();
+  }
+
+  void reset() override {
+    // A reset rebuilds from the configuration, so a changed seed or initialiser applies.
+    m_trainer = makeTrainer(m_config, m_data);
+    m_trainer->setProber(&m_prober);
+    m_prober.reset();
+  }
+
+  void reinitialize() override {
+    // A different draw than at step 0: the seed is offset by the step count.
+    ExperimentConfig config = m_config;
+    config.training.seed = m_config.training.seed + std::uint64_t(m_trainer->stepCount()) + 1;
+    auto trainer = makeTrainer(config, m_data);
+    trainer->continueFrom(*m_trainer, false);
+    trainer->setProber(&m_prober);
+    m_trainer = std::move(trainer);
+  }
+
+  std::int64_t stepCount() const override { return m_trainer->stepCount(); }
+  int epoch() const override { return m_trainer->epoch(); }
+  Index stepsPerEpoch() const override { return m_trainer->stepsPerEpoch(); }
+  std::int64_t plannedSteps() const override { return m_trainer->plannedSteps(); }
+  double currentLearningRate() const override { return m_trainer->currentLearningRate(); }
+  StopReason stopReason() const override { return m_trainer->stopReason(); }
+  std::string stopMessage() const override { return m_trainer->stopMessage(); }
+  const std::optional<EpochRecord>& lastEpoch() const override { return m_trainer->lastEpoch(); }
+  int denseLayerCount() const override {
+    return int(denseLayerIndices(m_trainer->network().spec()).size());
+  }
+  LrRangeTestResult lrRangeTest(const LrRangeTestSettings& s) const override {
+    return runLrRangeTest(*m_trainer, s);
+  }
+  void setProbeSettings(const ProbeSettings& settings) override { m_prober.setSettings(settings); }
+  Eigen::VectorXd parameters() const override {
+    return m_trainer->network().parameters().template cast<double>();
+  }
+  TrainerState captureState() const override { return m_trainer->captureState(); }
+  void restoreState(const TrainerState& state) override { m_trainer->restoreState(state); }
+  const std::optional<Dataset>& givenData() const override { return m_given; }
+  Eigen::MatrixXd tensor(const std::string& name) const override {
+    const Network<T>& network = m_trainer->network();
+    const ParameterTensor* found = network.findTensor(name);
+    return found ? network.tensorValue(*found) : Eigen::MatrixXd();
+  }
+
+  std::vector<DenseWeights> denseWeights() const override {
+    const Network<T>& net = m_trainer->network();
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    std::vector<DenseWeights> out;
+    for (std::size_t d = 0; d < dense.size(); ++d) {
+      const LayerSpec& layer = net.spec().layers[std::size_t(dense[d])];
+      DenseWeights w;
+      w.output = d + 1 == dense.size();
+      w.kernelInitializer = layer.kernelInitializer;
+      w.biasInitializer = layer.biasInitializer;
+      for (const ParameterTensor& t : net.layout()) {
+        if (t.layer != dense[d]) continue;
+        if (t.role == TensorRole::Kernel) w.kernel = net.tensorValue(t);
+        if (t.role == TensorRole::Bias) w.bias = net.tensorValue(t);
+      }
+      out.push_back(std::move(w));
+    }
+    return out;
+  }
+
+  int adoptWeights(const std::vector<DenseWeights>& source) override {
+    Network<T>& net = m_trainer->network();
+    const std::vector<DenseWeights> mine = denseWeights();
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    int taken = 0;
+    for (std::size_t d = 0; d < mine.size(); ++d) {
+      // Hidden layers pair by position, the output layer with the output layer.
+      const DenseWeights* theirs = nullptr;
+      if (mine[d].output && !source.empty() && source.back().output) {
+        theirs = &source.back();
+      } else if (!mine[d].output && d < source.size() && !source[d].output) {
+        theirs = &source[d];
+      }
+      if (!theirs || theirs->kernelInitializer != mine[d].kernelInitializer ||
+          theirs->biasInitializer != mine[d].biasInitializer ||
+          theirs->kernel.rows() != mine[d].kernel.rows() ||
+          theirs->kernel.cols() != mine[d].kernel.cols() ||
+          theirs->bias.size() != mine[d].bias.size()) {
+        continue;
+      }
+      for (const ParameterTensor& t : net.layout()) {
+        if (t.layer != dense[d]) continue;
+        if (t.role == TensorRole::Kernel) net.setTensorValue(t, theirs->kernel);
+        if (t.role == TensorRole::Bias) net.setTensorValue(t, theirs->bias);
+      }
+      ++taken;
+    }
+    return taken;
+  }
+
+  std::vector<std::int64_t> sampleOrder() const override { return m_trainer->sampleOrder(); }
+
+  std::uint64_t dataFingerprint() const override {
+    // FNV-1a over the bytes of every matrix.
+    std::uint64_t hash = 1469598103934665603ull;
+    auto add = [&](const Eigen::MatrixXd& m) {
+      const auto* bytes = reinterpret_cast<const unsigned char*>(m.data());
+      for (std::size_t i = 0; i < std::size_t(m.size()) * sizeof(double); ++i) {
+        hash = (hash ^ bytes[i]) * 1099511628211ull;
+      }
+      hash = (hash ^ std::uint64_t(m.rows())) * 1099511628211ull;
+    };
+    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
+      add(set->inputs);
+      add(set->targets);
+    }
+    return hash;
+  }
+
+  std::shared_ptr<const DecisionField> decisionField(int resolution) override {
+    if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;
+    auto field = std::make_shared<DecisionField>();
+    field->resolution = resolution;
+    // The plane spans every point (train and validation) with a 5% margin.
+    Eigen::MatrixXd all(2, m_data.train.sampleCount() + m_data.validation.sampleCount());
+    all << m_data.standardizer.inverseTransform(m_data.train.inputs),
+        m_data.validation.sampleCount() > 0
+            ? m_data.standardizer.inverseTransform(m_data.validation.inputs)
+            : Eigen::MatrixXd(2, 0);
+    const Eigen::Vector2d lo = all.rowwise().minCoeff(), hi = all.rowwise().maxCoeff();
+    const Eigen::Vector2d margin = (hi - lo) * 0.05 + Eigen::Vector2d::Constant(1e-6);
+    field->xMin = lo(0) - margin(0);
+    field->xMax = hi(0) + margin(0);
+    field->yMin = lo(1) - margin(1);
+    field->yMax = hi(1) + margin(1);
+    const int n = resolution * resolution;
+    Eigen::MatrixXd plane(2, n);
+    for (int row = 0; row < resolution; ++row) {
+      for (int col = 0; col < resolution; ++col) {
+        plane(0, row * resolution + col) =
+            field->xMin + (field->xMax - field->xMin) * col / (resolution - 1);
+        plane(1, row * resolution + col) =
+            field->yMin + (field->yMax - field->yMin) * row / (resolution - 1);
+      }
+    }
+    const Matrix<T> input = m_data.standardizer.transform(plane).template cast<T>();
+    Network<T>& net = m_trainer->network();
+    Rng unused(0);
+    const Matrix<T>& out = net.forward(input, Mode::Inference, unused);
+    for (Index k = 0; k < out.rows(); ++k) {
+      std::vector<float> values(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) values[std::size_t(i)] = float(out(k, i));
+      field->outputs.push_back(std::move(values));
+    }
+    // Network view for small networks: each Dense block's output and its kernel.
+    const std::vector<int> dense = denseLayerIndices(net.spec());
+    bool small = true;
+    for (std::size_t d = 0; d + 1 < dense.size(); ++d) {
+      small &= net.spec().layers[std::size_t(dense[d])].units <= DecisionField::kNetworkViewUnits;
+    }
+    if (small) {
+      field->layerWidths.push_back(2);
+      for (std::size_t d = 0; d < dense.size(); ++d) {
+        const int blockEnd = d + 1 < dense.size() ? dense[d + 1] - 1 : net.layerCount() - 1;
+        const Matrix<T>& a = net.layerOutput(blockEnd);
+        std::vector<std::vector<float>> units;
+        for (Index u = 0; u < a.rows(); ++u) {
+          std::vector<float> values(static_cast<std::size_t>(n));
+          for (int i = 0; i < n; ++i) values[std::size_t(i)] = float(a(u, i));
+          units.push_back(std::move(values));
+        }
+        field->unitOutputs.push_back(std::move(units));
+        const auto* kernel = net.findTensor("layers[" + std::to_string(dense[d]) + "].kernel");
+        const Eigen::MatrixXd k = net.tensorValue(*kernel);
+        field->kernels.emplace_back(k.data(), k.data() + k.size());
+        field->layerWidths.push_back(int(k.cols()));
+      }
+    }
+    return field;
+  }
+
+  std::shared_ptr<const DataPoints> dataPoints() const override {
+    if (m_data.train.featureCount() != 2) return nullptr;
+    auto points = std::make_shared<DataPoints>();
+    const TaskKind task = m_data.train.task;
+    points->classification = task != TaskKind::Regression;
+    points->classes = task == TaskKind::MultiClass ? int(m_data.train.outputCount()) : 2;
+    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
+      if (set->sampleCount() == 0) continue;
+      const Eigen::MatrixXd x = m_data.standardizer.inverseTransform(set->inputs);
+      for (Index i = 0; i < set->sampleCount(); ++i) {
+        points->x.push_back(float(x(0, i)));
+        points->y.push_back(float(x(1, i)));
+        points->value.push_back(points->classification ? float(set->classOf(i))
+                                                       : float(set->targets(0, i)));
+        points->validation.push_back(set == &m_data.validation);
+      }
+    }
+    return points;
+  }
+
+  std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const override {
+    auto plan = std::make_shared<LearningRatePlan>();
+    const std::int64_t origin = m_trainer->scheduleOrigin();
+    const std::int64_t end = std::max(m_trainer->plannedSteps(), m_trainer->stepCount() + 1);
+    plan->firstStep = origin;
+    plan->stride = std::max<std::int64_t>(1, (end - origin + maxPoints - 1) / maxPoints);
+    const Schedule& schedule = m_trainer->schedule();
+    const double scale = m_trainer->learningRateScale();
+    for (std::int64_t t = origin; t < end; t += plan->stride) {
+      plan->rates.push_back(schedule.learningRate(t - origin) * scale);
+      if (const auto m = schedule.momentum(t - origin)) plan->momenta.push_back(*m);
+    }
+    return plan;
+  }
+
+ private:
+  static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
+    return splitData(given ? *given : generate(config.data), config.split);
+  }
+
+  static std::unique_ptr<Trainer<T>> makeTrainer(const ExperimentConfig& config,
+                                                 const SplitData& data,
+                                                 std::optional<NetworkSpec> spec = {}) {
+    const NetworkSpec network = spec ? *spec
+                                     : networkFor(config, data.train.featureCount(),
+                                                  data.train.outputCount(), data.train.task);
+    return std::make_unique<Trainer<T>>(network, lossFor(data.train.task), data.train,
+                                        data.validation, config.optimizer, config.schedule,
+                                        config.training);
+  }
+
+  // Equal up to activations, which change in place.
+  static bool sameStructure(NetworkSpec a, NetworkSpec b) {
+    if (a.layers.size() != b.layers.size()) return false;
+    for (std::size_t i = 0; i < a.layers.size(); ++i) {
+      a.layers[i].activation = b.layers[i].activation;
+      // Initialisers act only at a reset.
+      a.layers[i].kernelInitializer = b.layers[i].kernelInitializer;
+      a.layers[i].biasInitializer = b.layers[i].biasInitializer;
+    }
+    return a == b;
+  }
+
+  std::optional<Dataset> m_given;
+  SplitData m_data;
+  std::unique_ptr<Trainer<T>> m_trainer;
+  Prober<T> m_prober;
+};
+
+}  // namespace
+
+std::unique_ptr<TrainingRun> TrainingRun::create(const ExperimentConfig& config) {
+  if (config.precision == Precision::Float64) {
+    return std::make_unique<TypedRun<double>>(config, std::nullopt);
+  }
+  return std::make_unique<TypedRun<float>>(config, std::nullopt);
+}
+
+std::unique_ptr<TrainingRun> TrainingRun::create(const ExperimentConfig& config,
+                                                 const Dataset& data) {
+  if (config.precision == Precision::Float64) {
+    return std::make_unique<TypedRun<double>>(config, data);
+  }
+  return std::make_unique<TypedRun<float>>(config, data);
+}
+
+}  // namespace gradscope::app

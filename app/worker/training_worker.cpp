@@ -1,0 +1,689 @@
+#include "app/worker/training_worker.h"
+
+#include "app/runs/lockstep.h"
+#include "app/runs/run_naming.h"
+#include "app/worker/thread_handoff.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace gradscope::app {
+
+using namespace gradscope::core;
+
+namespace {
+constexpr int kClipWindow = 20;  // steps in the "burst of clipping" window
+}
+
+TrainingWorker::TrainingWorker(const ExperimentConfig& config, QObject* parent)
+    : QObject(parent), m_initialConfig(config) {}
+
+TrainingWorker::~TrainingWorker() = default;
+
+void TrainingWorker::initialize() {
+  handoffAcquire(Handoff::ToWorker);
+  m_slowTimer = new QTimer(this);
+  m_slowTimer->setSingleShot(true);
+  m_slowTimer->setTimerType(Qt::PreciseTimer);
+  connect(m_slowTimer, &QTimer::timeout, this, &TrainingWorker::trainChunk);
+  m_lanes.emplace_back();
+  Lane& lane = m_lanes.back();
+  try {
+    lane.run = TrainingRun::create(m_initialConfig);
+    m_state = RunState::Paused;
+    m_status = QStringLiteral("ready: press Play");
+  } catch (const Error& e) {
+    // Fall back to the defaults so that the application stays usable.
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    m_initialConfig = ExperimentConfig{};
+    lane.run = TrainingRun::create(m_initialConfig);
+    m_state = RunState::Paused;
+    m_status = QStringLiteral("ready (defaults)");
+  }
+  lane.tracker.setTargetLoss(m_targetLoss);
+  renameLanes();
+  m_sincePublish.start();
+  m_sinceField.start();
+  m_rateClock.start();
+  beginSnapshot(lane, true);
+  publish();
+  handoffRelease(Handoff::ToGui);
+  emit configApplied(lane.run->config(), {});
+}
+
+TrainingWorker::Lane* TrainingWorker::findLane(int id) {
+  for (Lane& lane : m_lanes) {
+    if (lane.id == id) return &lane;
+  }
+  return nullptr;
+}
+
+TrainingWorker::Lane& TrainingWorker::selectedLane() {
+  Lane* lane = findLane(m_selected);
+  return lane ? *lane : m_lanes.front();
+}
+
+void TrainingWorker::beginSnapshot(Lane& lane, bool reset) {
+  lane.pending = std::make_unique<Snapshot>();
+  lane.pending->run = lane.id;
+  lane.pending->layerCount = lane.run->denseLayerCount();
+  lane.pending->firstStep = lane.run->stepCount();
+  lane.pending->reset = reset;
+}
+
+void TrainingWorker::attachStatic() {
+  Lane& lane = selectedLane();
+  lane.pending->dataPoints = lane.run->dataPoints();
+  lane.pending->learningRatePlan = lane.run->learningRatePlan(kPlanPoints);
+  m_staticDirty = false;
+}
+
+void TrainingWorker::attachField() {
+  Lane& lane = selectedLane();
+  lane.pending->decisionField = lane.run->decisionField(kFieldResolution);
+  m_sinceField.restart();
+  m_fieldDirty = false;
+}
+
+std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
+  auto table = std::make_shared<RunTable>();
+  for (const Lane& lane : m_lanes) {
+    table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
+                                   lane.run->config(), lane.tracker.summary()});
+  }
+  table->selected = m_selected;
+  table->generation = m_generation;
+  table->targetLoss = m_targetLoss;
+  table->differingSettings = m_differing;
+  table->comparesOptimizers = m_comparesOptimizers;
+  return table;
+}
+
+void TrainingWorker::publish() {
+  if (m_lanes.empty() || !m_lanes.front().pending) return;
+  Lane& selected = selectedLane();
+  // Coalesced: many changes between two snapshots cost one refresh.
+  if (m_staticDirty) attachStatic();
+  // The decision boundary follows training a few times a second, and after every pause.
+  if (m_fieldDirty || (!selected.pending->steps.empty() &&
+                       (m_mode == Mode::Stopped || m_sinceField.elapsed() >= kFieldMilliseconds))) {
+    attachField();
+  }
+  const std::shared_ptr<const RunTable> table = makeRunTable();
+  std::vector<SnapshotPtr> snapshots;
+  for (Lane& lane : m_lanes) {
+    Snapshot& s = *lane.pending;
+    s.state = m_state;
+    s.status = m_status;
+    s.currentStep = lane.run->stepCount();
+    s.currentEpoch = lane.run->epoch();
+    s.stepsPerSecond = m_stepsPerSecond;
+    s.runTable = table;
+    snapshots.push_back(SnapshotPtr(std::move(lane.pending)));
+  }
+  handoffRelease(Handoff::ToGui);
+  for (const SnapshotPtr& snapshot : snapshots) emit snapshotReady(snapshot);
+  m_sincePublish.restart();
+  for (Lane& lane : m_lanes) beginSnapshot(lane, false);
+}
+
+void TrainingWorker::addEvent(Lane& lane, EventKind kind, const QString& text) {
+  lane.pending->events.push_back(Event{lane.run->stepCount(), kind, text});
+}
+
+void TrainingWorker::emitSelectedConfig(const QStringList& changes) {
+  handoffRelease(Handoff::ToGui);
+  emit configApplied(selectedLane().run->config(), changes);
+}
+
+void TrainingWorker::start() {
+  handoffAcquire(Handoff::ToWorker);
+  startTraining(Mode::Running, 0);
+}
+
+void TrainingWorker::stepBatch() {
+  handoffAcquire(Handoff::ToWorker);
+  startTraining(Mode::Steps, 1);
+}
+
+void TrainingWorker::stepEpoch() {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_lanes.empty()) return;
+  // The rest of the current epoch (a whole epoch at an epoch boundary) of the selected run,
+  // or of the first run still training.
+  const Lane* lane = &selectedLane();
+  for (const Lane& l : m_lanes) {
+    if (!lane->active() && l.active()) lane = &l;
+  }
+  const std::int64_t perEpoch = lane->run->stepsPerEpoch();
+  const std::int64_t intoEpoch = lane->run->stepCount() % std::max<std::int64_t>(1, perEpoch);
+  startTraining(Mode::Steps, perEpoch - intoEpoch);
+}
+
+void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
+  if (m_lanes.empty()) return;
+  if (m_state == RunState::Diverged) {
+    // Training on from a diverged state would diverge again at once: reset or change first.
+    m_status =
+        m_lanes.size() == 1
+            ? QStringLiteral("diverged: reset, or lower the learning rate, before continuing")
+            : QStringLiteral(
+                  "every run diverged: reset, or change their settings, before continuing");
+    publish();
+    return;
+  }
+  // When every run is done, training on continues them all (as a single run may train past
+  // its planned epochs); otherwise a run that finished early stays finished.
+  const bool anyActive =
+      std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.active(); });
+  if (!anyActive) {
+    for (Lane& lane : m_lanes) {
+      lane.finished = false;
+      lane.tracker.setFinished(false);
+    }
+  }
+  // Pressing "step" again before the last one ran adds to it rather than replacing it.
+  m_stepsLeft = (mode == Mode::Steps && m_mode == Mode::Steps) ? m_stepsLeft + steps : steps;
+  m_mode = mode;
+  m_state = RunState::Running;
+  m_status = QStringLiteral("training");
+  m_stepBudget = 0.0;
+  m_sinceTick.start();
+  m_rateClock.restart();
+  m_rateSteps = 0;
+  scheduleChunk();
+}
+
+void TrainingWorker::pause() {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_mode == Mode::Stopped && m_state != RunState::Running) return;
+  stopTraining(RunState::Paused, QStringLiteral("paused"));
+}
+
+void TrainingWorker::stopTraining(RunState state, const QString& status) {
+  m_mode = Mode::Stopped;
+  m_stepsLeft = 0;
+  m_slowTimer->stop();
+  m_state = state;
+  m_status = status;
+  publish();
+}
+
+void TrainingWorker::restartAll(const QString& eventText) {
+  std::vector<TrainingRun*> runs;
+  for (Lane& lane : m_lanes) {
+    lane.run->reset();
+    runs.push_back(lane.run.get());
+  }
+  shareInitialWeights(runs);
+  for (Lane& lane : m_lanes) {
+    lane.diverged = lane.finished = false;
+    lane.stopStatus.clear();
+    lane.tracker.restart();
+    lane.recentClips.clear();
+    lane.clipBurst = false;
+    beginSnapshot(lane, true);
+    if (!eventText.isEmpty()) addEvent(lane, EventKind::Reset, eventText);
+  }
+  m_staticDirty = m_fieldDirty = true;
+}
+
+void TrainingWorker::reset() {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_lanes.empty()) return;
+  publish();
+  m_mode = Mode::Stopped;
+  m_slowTimer->stop();
+  m_state = RunState::Paused;
+  m_status = QStringLiteral("reset: press Play");
+  restartAll(QStringLiteral("reset"));
+  publish();
+}
+
+void TrainingWorker::reinitialize() {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_lanes.empty()) return;
+  std::vector<TrainingRun*> runs;
+  for (Lane& lane : m_lanes) {
+    lane.run->reinitialize();
+    runs.push_back(lane.run.get());
+  }
+  // The comparison keeps starting from the same weights where the layers match.
+  shareInitialWeights(runs);
+  for (Lane& lane : m_lanes) {
+    // New weights: a diverged run may try again.
+    lane.diverged = false;
+    lane.tracker.clearDivergence();
+    addEvent(
+        lane, EventKind::SettingChanged,
+        QStringLiteral("weights re-initialised (%1)")
+            .arg(QString::fromUtf8(toString(lane.run->config().model.initializer.kind).data())));
+  }
+  if (m_state == RunState::Diverged || m_state == RunState::Finished) {
+    m_state = RunState::Paused;
+    m_status = QStringLiteral("re-initialised: press Play");
+  }
+  m_fieldDirty = true;
+  if (m_mode == Mode::Stopped) publish();
+}
+
+void TrainingWorker::applyConfig(const ExperimentConfig& config) {
+  applyRunConfig(m_selected, config);
+}
+
+void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_lanes.empty()) return;
+  Lane* lane = findLane(id);
+  if (!lane) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
+    return;
+  }
+  TrainingRun& run = *lane->run;
+  QStringList changes;
+  bool restartComparison = false;
+  try {
+    if (config.precision != run.config().precision) {
+      // Another scalar type: a new run that continues from the same seed and settings.
+      publish();
+      lane->run = TrainingRun::create(config);
+      changes << QStringLiteral("precision: %1 (run restarted)")
+                     .arg(QString::fromUtf8(toString(config.precision).data()));
+      // In a comparison every run restarts with it, so that they stay in lockstep.
+      restartComparison = m_lanes.size() > 1;
+      if (!restartComparison) beginSnapshot(*lane, true);
+    } else {
+      const int layersBefore = run.denseLayerCount();
+      for (const std::string& change : run.apply(config)) {
+        changes << QString::fromStdString(change);
+      }
+      if (run.denseLayerCount() != layersBefore) {
+        // Another depth: per-layer series no longer line up, so the history starts over.
+        publish();
+        beginSnapshot(*lane, true);
+      }
+    }
+  } catch (const Error& e) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    return;
+  }
+  if (restartComparison) restartAll(QStringLiteral("restarted: precision of %1").arg(lane->name));
+  for (const QString& change : changes) addEvent(*lane, EventKind::SettingChanged, change);
+  if (!changes.isEmpty() && lane->diverged) {
+    lane->diverged = false;
+    lane->tracker.clearDivergence();
+  }
+  if (m_state == RunState::Diverged && !changes.isEmpty()) {
+    m_state = RunState::Paused;
+    m_status = QStringLiteral("settings changed after divergence: press Play to try again");
+  }
+  if (!changes.isEmpty()) renameLanes();
+  if (id == m_selected) {
+    emitSelectedConfig(changes);
+    if (!changes.isEmpty()) m_staticDirty = m_fieldDirty = true;
+  }
+  // While training the next chunk publishes; when paused, show the change at once.
+  if (m_mode == Mode::Stopped) publish();
+}
+
+void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
+  handoffAcquire(Handoff::ToWorker);
+  if (runs.isEmpty() || runs.size() > kMaxRuns) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(
+        QStringLiteral("runs"),
+        QStringLiteral("a comparison has 1 to %1 runs, not %2").arg(kMaxRuns).arg(runs.size()));
+    return;
+  }
+  std::vector<ExperimentConfig> configs;
+  for (const NamedConfig& r : runs) configs.push_back(r.config);
+  std::vector<std::unique_ptr<TrainingRun>> built;
+  try {
+    built = createLockstepRuns(configs);
+  } catch (const Error& e) {
+    // Name the run at fault: validate each on its own to find it.
+    int bad = 0;
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      try {
+        validate(configs[i]);
+      } catch (const Error&) {
+        bad = int(i);
+        break;
+      }
+    }
+    const QString who = runs[bad].name.isEmpty() ? QStringLiteral("run %1").arg(bad + 1)
+                                                 : QStringLiteral("run '%1'").arg(runs[bad].name);
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QString::fromStdString(e.field()),
+                       QStringLiteral("%1: %2").arg(who, QString::fromStdString(e.reason())));
+    return;
+  }
+  publish();  // whatever the old runs measured since the last snapshot
+  m_mode = Mode::Stopped;
+  m_slowTimer->stop();
+  m_lanes.clear();
+  ++m_generation;
+  for (std::size_t i = 0; i < built.size(); ++i) {
+    Lane lane;
+    lane.id = int(i);
+    lane.name = runs[qsizetype(i)].name;
+    lane.namedExplicitly = !lane.name.isEmpty();
+    lane.colour = int(i);
+    lane.run = std::move(built[i]);
+    lane.tracker.setTargetLoss(m_targetLoss);
+    m_lanes.push_back(std::move(lane));
+  }
+  m_nextId = int(m_lanes.size());
+  m_selected = 0;
+  // Runs meant to see the same data must see the same data.
+  const std::uint64_t data = m_lanes.front().run->dataFingerprint();
+  for (const Lane& lane : m_lanes) {
+    const ExperimentConfig& a = lane.run->config();
+    const ExperimentConfig& b = m_lanes.front().run->config();
+    if (a.data == b.data && a.split == b.split && lane.run->dataFingerprint() != data) {
+      qWarning("comparison: run %d has other data than run 0 from the same settings", lane.id);
+    }
+  }
+  renameLanes();
+  for (Lane& lane : m_lanes) beginSnapshot(lane, true);
+  m_state = RunState::Paused;
+  m_status = m_lanes.size() == 1 ? QStringLiteral("ready: press Play")
+                                 : QStringLiteral("%1 runs ready: press Play").arg(m_lanes.size());
+  m_staticDirty = m_fieldDirty = true;
+  publish();
+  emitSelectedConfig({});
+}
+
+void TrainingWorker::addRun(const NamedConfig& run) {
+  handoffAcquire(Handoff::ToWorker);
+  if (int(m_lanes.size()) >= kMaxRuns) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QStringLiteral("runs"),
+                       QStringLiteral("a comparison has at most %1 runs").arg(kMaxRuns));
+    return;
+  }
+  QList<NamedConfig> runs;
+  for (const Lane& lane : m_lanes) {
+    runs.push_back(NamedConfig{lane.namedExplicitly ? lane.name : QString(), lane.run->config()});
+  }
+  runs.push_back(run);
+  setRuns(runs);
+}
+
+void TrainingWorker::removeRun(int id) {
+  handoffAcquire(Handoff::ToWorker);
+  const auto it =
+      std::find_if(m_lanes.begin(), m_lanes.end(), [id](const Lane& l) { return l.id == id; });
+  if (it == m_lanes.end() || m_lanes.size() == 1) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QStringLiteral("run"),
+                       it == m_lanes.end() ? QStringLiteral("there is no run %1").arg(id)
+                                           : QStringLiteral("the last run cannot be removed"));
+    return;
+  }
+  publish();
+  m_lanes.erase(it);
+  renameLanes();
+  if (findLane(m_selected) == nullptr) {
+    m_selected = m_lanes.front().id;
+    m_staticDirty = m_fieldDirty = true;
+    emitSelectedConfig({});
+  }
+  const bool anyActive =
+      std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.active(); });
+  if (m_mode != Mode::Stopped && !anyActive) {
+    stopTraining(RunState::Finished, QStringLiteral("stopped: every run has finished"));
+    return;
+  }
+  if (m_mode == Mode::Stopped) publish();
+}
+
+void TrainingWorker::selectRun(int id) {
+  handoffAcquire(Handoff::ToWorker);
+  if (!findLane(id)) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
+    return;
+  }
+  if (id != m_selected) {
+    m_selected = id;
+    m_staticDirty = m_fieldDirty = true;
+  }
+  emitSelectedConfig({});
+  if (m_mode == Mode::Stopped) publish();
+}
+
+void TrainingWorker::setTargetLoss(double loss) {
+  handoffAcquire(Handoff::ToWorker);
+  if (!(loss > 0.0) || !std::isfinite(loss)) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QStringLiteral("target_loss"), QStringLiteral("must be a positive number"));
+    return;
+  }
+  m_targetLoss = loss;
+  for (Lane& lane : m_lanes) lane.tracker.setTargetLoss(loss);
+  if (m_mode == Mode::Stopped) publish();
+}
+
+void TrainingWorker::renameLanes() {
+  std::vector<ExperimentConfig> configs;
+  for (const Lane& lane : m_lanes) configs.push_back(lane.run->config());
+  const RunNames names = nameRunsByDifference(configs);
+  for (std::size_t i = 0; i < m_lanes.size(); ++i) {
+    if (!m_lanes[i].namedExplicitly) m_lanes[i].name = names.names[qsizetype(i)];
+  }
+  m_differing = names.title;
+  m_comparesOptimizers = names.keys.contains(QStringLiteral("optimizer.type"));
+}
+
+void TrainingWorker::setSpeed(double stepsPerSecond) {
+  handoffAcquire(Handoff::ToWorker);
+  m_speed = std::max(0.0, stepsPerSecond);
+  m_stepBudget = 0.0;
+  m_sinceTick.restart();
+  if (m_mode != Mode::Stopped) {
+    m_slowTimer->stop();
+    scheduleChunk();
+  }
+}
+
+void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
+  handoffAcquire(Handoff::ToWorker);
+  if (m_lanes.empty()) return;
+  try {
+    const LrRangeTestResult result = selectedLane().run->lrRangeTest(settings);
+    handoffRelease(Handoff::ToGui);
+    emit lrRangeTestFinished(result);
+  } catch (const Error& e) {
+    handoffRelease(Handoff::ToGui);
+    emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+  }
+}
+
+void TrainingWorker::scheduleChunk() {
+  if (m_mode == Mode::Stopped) return;
+  if (m_speed > 0.0) {
+    // Slow motion: one tick per step at low rates, ~60 ticks a second at higher ones.
+    const int interval = int(std::clamp(1000.0 / m_speed, 16.0, 1000.0));
+    m_slowTimer->start(interval);
+    return;
+  }
+  if (!m_chunkQueued) {
+    m_chunkQueued = true;
+    QMetaObject::invokeMethod(this, &TrainingWorker::trainChunk, Qt::QueuedConnection);
+  }
+}
+
+void TrainingWorker::trainChunk() {
+  m_chunkQueued = false;
+  if (m_mode == Mode::Stopped) return;
+  std::int64_t allowed = std::numeric_limits<std::int64_t>::max();
+  if (m_speed > 0.0) {
+    m_stepBudget += m_speed * double(m_sinceTick.restart()) / 1000.0;
+    allowed = std::int64_t(std::floor(m_stepBudget));
+    m_stepBudget -= double(allowed);
+    if (allowed == 0 && m_speed < 1.0) allowed = 0;
+  }
+  QElapsedTimer chunk;
+  chunk.start();
+  bool keepGoing = true;
+  for (std::int64_t done = 0; done < allowed && keepGoing; ++done) {
+    keepGoing = trainOneStep();
+    if (m_speed == 0.0 && chunk.elapsed() >= kChunkMilliseconds) break;
+  }
+  if (m_rateClock.elapsed() >= 500) {
+    m_stepsPerSecond = double(m_rateSteps) * 1000.0 / double(m_rateClock.restart());
+    m_rateSteps = 0;
+  }
+  if (m_mode == Mode::Stopped) return;  // stopTraining() published already
+  if (m_sincePublish.elapsed() >= kPublishMilliseconds) publish();
+  scheduleChunk();
+}
+
+bool TrainingWorker::trainOneStep() {
+  // Lockstep: one step of every run still training.
+  for (Lane& lane : m_lanes) {
+    if (lane.active()) stepLane(lane);
+  }
+  ++m_rateSteps;
+  const bool anyActive =
+      std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.active(); });
+  if (!anyActive) {
+    const bool allDiverged =
+        std::all_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.diverged; });
+    QString status;
+    if (m_lanes.size() == 1) {
+      status = m_lanes.front().stopStatus;
+    } else if (allDiverged) {
+      status = QStringLiteral("paused: every run diverged");
+    } else {
+      status = QStringLiteral("stopped: every run has finished or diverged");
+    }
+    stopTraining(allDiverged ? RunState::Diverged : RunState::Finished, status);
+    return false;
+  }
+  if (m_mode == Mode::Steps && --m_stepsLeft <= 0) {
+    stopTraining(RunState::Paused,
+                 QStringLiteral("paused at step %1").arg(selectedLane().run->stepCount()));
+    return false;
+  }
+  return true;
+}
+
+void TrainingWorker::stepLane(Lane& lane) {
+  const auto started = std::chrono::steady_clock::now();
+  const StepProbe& probe = lane.run->step();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!probe.record.finite) {
+    const QString where =
+        probe.nonFinite ? QString::fromStdString(probe.nonFinite->message) : QString();
+    lane.diverged = true;
+    lane.tracker.markDiverged(probe.record.step, seconds);
+    addEvent(lane, EventKind::Diverged, QStringLiteral("diverged"));
+    lane.stopStatus =
+        QStringLiteral("paused: diverged at step %1 — %2").arg(probe.record.step).arg(where);
+    if (m_lanes.size() > 1) {
+      m_status = QStringLiteral("training — %1 diverged at step %2; the other runs go on")
+                     .arg(lane.name)
+                     .arg(probe.record.step);
+    }
+    return;
+  }
+  lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
+  record(lane, probe);
+  if (lane.run->stopReason() != StopReason::None) {
+    const bool early = lane.run->stopReason() == StopReason::EarlyStopping;
+    const QString message = QString::fromStdString(lane.run->stopMessage());
+    addEvent(lane, early ? EventKind::EarlyStop : EventKind::Finished, message);
+    lane.finished = true;
+    lane.tracker.setFinished(true);
+    lane.stopStatus = QStringLiteral("stopped: %1").arg(message);
+  }
+}
+
+void TrainingWorker::record(Lane& lane, const StepProbe& probe) {
+  Snapshot& s = *lane.pending;
+  const StepRecord& r = probe.record;
+  if (s.steps.empty()) s.firstStep = r.step;
+  s.steps.push_back(r.step);
+  auto put = [&](StepMetric m, double v) { s.stepValues[std::size_t(m)].push_back(v); };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  put(StepMetric::Loss, r.loss.total());
+  put(StepMetric::DataLoss, r.loss.data);
+  put(StepMetric::Accuracy, r.accuracy);
+  put(StepMetric::LearningRate, r.learningRate);
+  put(StepMetric::Momentum, r.momentum ? *r.momentum : nan);
+  put(StepMetric::GradientNormBefore, r.clip.normBefore);
+  put(StepMetric::GradientNormAfter, r.clip.normAfter);
+  put(StepMetric::Clipped, r.clip.clipped ? 1.0 : 0.0);
+  put(StepMetric::ClipDirectionCosine, r.clip.directionCosine);
+
+  // Per-layer values, step-major; a probe with another layer count (cannot happen within
+  // one snapshot, see applyConfig) would be padded with NaN.
+  for (int l = 0; l < s.layerCount; ++l) {
+    const LayerProbe* p =
+        std::size_t(l) < probe.layers.size() ? &probe.layers[std::size_t(l)] : nullptr;
+    auto putLayer = [&](LayerMetric m, double v) {
+      s.layerValues[std::size_t(m)].push_back(p ? float(v) : std::nanf(""));
+    };
+    putLayer(LayerMetric::GradientNorm, p ? p->gradientNorm : nan);
+    putLayer(LayerMetric::ActivationMean, p ? p->activationMean : nan);
+    putLayer(LayerMetric::ActivationStd, p ? p->activationStd : nan);
+    putLayer(LayerMetric::PreActivationMean, p ? p->preActivationMean : nan);
+    putLayer(LayerMetric::PreActivationStd, p ? p->preActivationStd : nan);
+    putLayer(LayerMetric::Saturated, p ? p->saturated : nan);
+    putLayer(LayerMetric::Inactive, p ? p->inactive : nan);
+    putLayer(LayerMetric::DeadUnits, p ? p->deadUnits : nan);
+    putLayer(LayerMetric::DeadUnitsEpoch, p ? p->deadUnitsEpoch : nan);
+    putLayer(LayerMetric::WeightNorm, p ? p->weightNorm : nan);
+    putLayer(LayerMetric::UpdateRatio, p ? p->updateRatio : nan);
+    putLayer(LayerMetric::OptimizerState, p ? p->optimizerState : nan);
+    if (p && p->histograms) s.histograms.push_back(HistogramSample{r.step, l, *p->histograms});
+  }
+  s.batchNorms = probe.batchNorms;
+
+  // A burst of clipping: at least half of the last steps clipped.
+  lane.recentClips.push_back(r.clip.clipped);
+  if (lane.recentClips.size() > std::size_t(kClipWindow)) lane.recentClips.pop_front();
+  const auto clipped = std::count(lane.recentClips.begin(), lane.recentClips.end(), true);
+  if (!lane.clipBurst && lane.recentClips.size() == std::size_t(kClipWindow) &&
+      clipped >= kClipWindow / 2) {
+    lane.clipBurst = true;
+    addEvent(lane, EventKind::ClippingBurst,
+             QStringLiteral("clipping: %1 of the last %2 steps").arg(clipped).arg(kClipWindow));
+  } else if (lane.clipBurst && clipped < kClipWindow / 4) {
+    lane.clipBurst = false;
+  }
+
+  if (r.epochEnd) {
+    const auto& last = lane.run->lastEpoch();
+    if (last) {
+      EpochSample e;
+      e.epoch = last->epoch;
+      e.lastStep = last->lastStep;
+      e.loss = last->loss;
+      e.accuracy = last->accuracy;
+      if (last->validation) {
+        e.valLoss = last->validation->loss;
+        e.valAccuracy = last->validation->accuracy;
+      }
+      e.learningRate = last->learningRate;
+      e.learningRateReduced = last->learningRateReduced;
+      e.improved = last->improved;
+      s.epochs.push_back(e);
+      lane.tracker.addEpoch(e.epoch, e.loss, e.valLoss);
+      if (e.learningRateReduced) {
+        s.learningRatePlan = lane.run->learningRatePlan(kPlanPoints);
+        addEvent(lane, EventKind::LearningRateReduced,
+                 QStringLiteral("plateau: learning rate -> %1").arg(e.learningRate, 0, 'g', 3));
+      }
+    }
+  }
+}
+
+}  // namespace gradscope::app

@@ -1,0 +1,178 @@
+// The training worker: lives on its own thread, owns the runs (network, optimiser, data,
+// probes) and is driven only by queued commands carrying values. It trains in chunks of a
+// few milliseconds that re-post themselves, so a command waits at most one chunk, and it
+// publishes an immutable Snapshot of everything measured at most ~30 times a second, so the
+// GUI is never flooded and the loop never waits for it.
+//
+// Commands act between steps, never inside one. Every applied change becomes an Event at
+// the step where it took effect. A non-finite loss or gradient pauses the run with its
+// cause; the last finite weights are kept (the step is not applied) and no NaN is
+// published.
+//
+// Comparison runs: 1 to 8 runs train in lockstep, one step of every run per step, with the
+// same data, batch order and (where the layers match) initial weights (see app/lockstep.h).
+// Each run publishes its own snapshot (Snapshot::run is its id) with the RunTable of all
+// runs attached. A run that diverges or finishes stops while the others go on; training
+// stops when none is left. One run is selected: applyConfig() edits it, configApplied()
+// reports it, and the data points, decision field and rate plan are those of it.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "app/runs/run_tracker.h"
+#include "app/sessions/session.h"
+#include "app/worker/snapshot.h"
+#include "app/worker/training_run.h"
+
+namespace gradscope::app {
+
+class TrainingWorker : public QObject {
+  Q_OBJECT
+ public:
+  // The run is built in initialize(), on the worker's thread.
+  explicit TrainingWorker(const core::ExperimentConfig& config, QObject* parent = nullptr);
+  ~TrainingWorker() override;
+
+  static constexpr int kChunkMilliseconds = 8;
+  // A snapshot goes out at the end of the first chunk at least this long after the last one:
+  // every 25-33 ms with 8 ms chunks, 30-40 a second, so the dashboard can redraw at 30 Hz.
+  static constexpr int kPublishMilliseconds = 25;
+  static constexpr int kFieldMilliseconds = 200;  // decision-boundary refresh while training
+  static constexpr int kFieldResolution = 64;
+  static constexpr int kPlanPoints = 4000;
+
+ public slots:
+  void initialize();
+  void start();
+  void pause();
+  void stepBatch();
+  void stepEpoch();
+  void reset();
+  // New weights now with the current initialiser; the run goes on.
+  void reinitialize();
+  // Applies to the selected run.
+  void applyConfig(const gradscope::core::ExperimentConfig& config);
+  // Target steps per second; 0 means as fast as possible.
+  void setSpeed(double stepsPerSecond);
+  void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // Sessions (training_worker_session.cpp). captureSession answers with sessionCaptured: the
+  // runs' configurations, data and exact states (the GUI adds history and layout).
+  // restoreSession builds every run of the session first and, only if all succeed, replaces
+  // the running runs (paused) and publishes a reset; otherwise sessionFailed and nothing
+  // changes. trainSteps trains that many more steps (the command line).
+  void captureSession(int requestId);
+  void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
+  void trainSteps(qint64 steps);
+
+  // --- comparison runs
+  // Replaces every run with these (1 to 8), numbered 0, 1, ... in order, all at step 0 in
+  // lockstep, training paused, run 0 selected. Refused as a whole (commandFailed) when one
+  // configuration is invalid.
+  void setRuns(const QList<gradscope::app::NamedConfig>& runs);
+  // Adds a run; the comparison restarts from step 0 (setRuns with the runs so far and this).
+  void addRun(const gradscope::app::NamedConfig& run);
+  // Removes a run; the others go on. The last run cannot be removed.
+  void removeRun(int id);
+  // A live edit of one run, exactly as applyConfig() edits the selected one.
+  void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
+  // The run the settings edit and whose data, decision field and rate plan are sent.
+  void selectRun(int id);
+  // The loss the results table measures "steps/epochs to target" against (> 0).
+  void setTargetLoss(double loss);
+
+ signals:
+  void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
+  // A command was refused: which field, and why. The run is unchanged.
+  void commandFailed(const QString& field, const QString& reason);
+  // A configuration was applied; `changes` says what changed (possibly nothing).
+  void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
+  void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
+  void sessionRestored(const gradscope::app::SessionPtr& session);
+  void sessionFailed(const QString& field, const QString& reason);
+
+ private slots:
+  void trainChunk();
+
+ private:
+  enum class Mode { Stopped, Running, Steps };
+
+  // One run of the comparison and what the worker keeps about it.
+  struct Lane {
+    int id = 0;
+    QString name;
+    bool namedExplicitly = false;
+    int colour = 0;
+    std::unique_ptr<TrainingRun> run;
+    std::unique_ptr<Snapshot> pending;
+    RunTracker tracker;
+    bool diverged = false;
+    bool finished = false;
+    QString stopStatus;  // why it stopped, as the status line says it for a single run
+    std::deque<bool> recentClips;
+    bool clipBurst = false;
+    bool active() const { return !diverged && !finished; }
+  };
+
+  void startTraining(Mode mode, std::int64_t steps);
+  void stopTraining(RunState state, const QString& status);
+  // One step of every active run; false when training must stop.
+  bool trainOneStep();
+  void stepLane(Lane& lane);
+  void record(Lane& lane, const core::StepProbe& probe);
+  void addEvent(Lane& lane, EventKind kind, const QString& text);
+  void beginSnapshot(Lane& lane, bool reset);
+  void publish();
+  void scheduleChunk();
+  // Data points and the learning-rate plan go out after anything that may change them.
+  void attachStatic();
+  void attachField();
+  Lane* findLane(int id);
+  Lane& selectedLane();
+  // Every run back to step 0 with shared initial weights (reset, or a restart that keeps the
+  // comparison in lockstep).
+  void restartAll(const QString& eventText);
+  // Names "by what differs" for the runs without an explicit name.
+  void renameLanes();
+  std::shared_ptr<const RunTable> makeRunTable() const;
+  void emitSelectedConfig(const QStringList& changes);
+
+  core::ExperimentConfig m_initialConfig;
+  std::vector<Lane> m_lanes;  // the runs, in display order (one unless comparing)
+  int m_selected = 0;         // id of the selected run
+  int m_nextId = 1;
+  int m_generation = 0;
+  double m_targetLoss = 0.1;
+  QString m_differing;
+  bool m_comparesOptimizers = false;
+  Mode m_mode = Mode::Stopped;
+  std::int64_t m_stepsLeft = 0;
+  RunState m_state = RunState::Idle;
+  QString m_status;
+  double m_speed = 0.0;
+  double m_stepBudget = 0.0;
+  bool m_chunkQueued = false;
+  QTimer* m_slowTimer = nullptr;
+  QElapsedTimer m_sincePublish;
+  QElapsedTimer m_sinceField;
+  bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
+  bool m_fieldDirty = true;
+  QElapsedTimer m_sinceTick;
+  QElapsedTimer m_rateClock;
+  std::int64_t m_rateSteps = 0;
+  double m_stepsPerSecond = 0.0;
+};
+
+}  // namespace gradscope::app
+
+Q_DECLARE_METATYPE(gradscope::core::ExperimentConfig)
+Q_DECLARE_METATYPE(gradscope::core::LrRangeTestSettings)
+Q_DECLARE_METATYPE(gradscope::core::LrRangeTestResult)
+Q_DECLARE_METATYPE(QList<gradscope::app::NamedConfig>)

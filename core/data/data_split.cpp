@@ -1,0 +1,137 @@
+// Train/validation split and the Standardizer of data_split.h.
+#include "core/data/data_split.h"
+
+#include <algorithm>
+#include <cmath>
+#include <locale>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+#include "core/model/random.h"
+
+namespace gradscope::core {
+
+namespace {
+
+std::string formatNumber(double value) {
+  std::ostringstream out;
+  out.imbue(std::locale::classic());
+  out << value;
+  return out.str();
+}
+
+// The samples `indices` of `data`, with every other field copied.
+Dataset select(const Dataset& data, const std::vector<std::int64_t>& indices) {
+  Dataset part;
+  part.task = data.task;
+  part.featureNames = data.featureNames;
+  part.classNames = data.classNames;
+  const Index n = static_cast<Index>(indices.size());
+  part.inputs.resize(data.inputs.rows(), n);
+  part.targets.resize(data.targets.rows(), n);
+  for (Index i = 0; i < n; ++i) {
+    const Index source = indices[static_cast<std::size_t>(i)];
+    part.inputs.col(i) = data.inputs.col(source);
+    part.targets.col(i) = data.targets.col(source);
+  }
+  return part;
+}
+
+}  // namespace
+
+Standardizer Standardizer::identity(Index features) {
+  Standardizer s;
+  s.m_mean = Eigen::VectorXd::Zero(features);
+  s.m_stddev = Eigen::VectorXd::Ones(features);
+  return s;
+}
+
+void Standardizer::fit(const Eigen::MatrixXd& inputs) {
+  if (inputs.cols() == 0) throw Error("standardizer", "cannot fit on 0 samples");
+  m_mean = inputs.rowwise().mean();
+  // Two passes (mean, then squared deviations) avoid the cancellation of E[x^2] - E[x]^2.
+  m_stddev = (inputs.colwise() - m_mean).array().square().rowwise().mean().sqrt();
+  for (Index f = 0; f < m_mean.size(); ++f)
+    if (m_stddev(f) <= kConstantTolerance * std::max(1.0, std::abs(m_mean(f)))) m_stddev(f) = 1.0;
+}
+
+void Standardizer::restore(Eigen::VectorXd mean, Eigen::VectorXd stddev) {
+  if (mean.size() != stddev.size())
+    throw Error("standardizer", "mean and std have different sizes (" +
+                                    std::to_string(mean.size()) + " and " +
+                                    std::to_string(stddev.size()) + ")");
+  if (!mean.allFinite() || !stddev.allFinite() || (stddev.array() <= 0.0).any())
+    throw Error("standardizer", "mean must be finite and std finite and positive");
+  m_mean = std::move(mean);
+  m_stddev = std::move(stddev);
+}
+
+void Standardizer::checkFeatures(Index features) const {
+  if (!isFitted()) throw Error("standardizer", "used before it was fitted");
+  if (features != m_mean.size())
+    throw Error("standardizer", "fitted on " + std::to_string(m_mean.size()) + " features, given " +
+                                    std::to_string(features));
+}
+
+void Standardizer::apply(Eigen::MatrixXd& inputs) const {
+  checkFeatures(inputs.rows());
+  inputs.colwise() -= m_mean;
+  inputs.array().colwise() /= m_stddev.array();
+}
+
+Eigen::MatrixXd Standardizer::transform(const Eigen::MatrixXd& inputs) const {
+  Eigen::MatrixXd out = inputs;
+  apply(out);
+  return out;
+}
+
+Eigen::MatrixXd Standardizer::inverseTransform(const Eigen::MatrixXd& standardized) const {
+  checkFeatures(standardized.rows());
+  Eigen::MatrixXd out = standardized;
+  out.array().colwise() *= m_stddev.array();
+  out.colwise() += m_mean;
+  return out;
+}
+
+SplitData splitData(const Dataset& data, const SplitOptions& options) {
+  const double fraction = options.validationFraction;
+  // The negated test also refuses NaN.
+  if (!(fraction >= 0.0 && fraction <= SplitOptions::kMaxValidationFraction))
+    throw Error("validationFraction", "must be between 0 and 0.9, got " + formatNumber(fraction));
+  const Index n = data.sampleCount();
+  if (data.targets.cols() != n)
+    throw Error("dataset", std::to_string(n) + " input samples but " +
+                               std::to_string(data.targets.cols()) + " targets");
+  if (n == 0) throw Error("dataset", "has no samples");
+  if (fraction > 0.0 && n < 2)
+    throw Error("dataset", "a validation split needs at least 2 samples, found 1");
+
+  // At least one sample on each side whenever a validation set was asked for.
+  Index validationCount = 0;
+  if (fraction > 0.0)
+    validationCount = std::clamp<Index>(std::llround(fraction * double(n)), 1, n - 1);
+
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(options.seed);
+  rng.shuffle(order);
+  std::vector<std::int64_t> validation(order.begin(), order.begin() + validationCount);
+  std::vector<std::int64_t> train(order.begin() + validationCount, order.end());
+  std::sort(validation.begin(), validation.end());
+  std::sort(train.begin(), train.end());
+
+  SplitData split;
+  split.train = select(data, train);
+  split.validation = select(data, validation);
+  if (options.standardize) {
+    split.standardizer.fit(split.train.inputs);
+    split.standardizer.apply(split.train.inputs);
+    if (validationCount > 0) split.standardizer.apply(split.validation.inputs);
+  } else {
+    split.standardizer = Standardizer::identity(data.featureCount());
+  }
+  return split;
+}
+
+}  // namespace gradscope::core

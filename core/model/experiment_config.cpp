@@ -1,0 +1,148 @@
+#include "core/model/experiment_config.h"
+
+namespace gradscope::core {
+
+std::string_view toString(BatchNormPlacement placement) {
+  switch (placement) {
+    case BatchNormPlacement::None:
+      return "none";
+    case BatchNormPlacement::BeforeActivation:
+      return "before_activation";
+    case BatchNormPlacement::AfterActivation:
+      return "after_activation";
+  }
+  return "none";
+}
+
+std::optional<BatchNormPlacement> batchNormPlacementFromString(std::string_view name) {
+  for (auto p : {BatchNormPlacement::None, BatchNormPlacement::BeforeActivation,
+                 BatchNormPlacement::AfterActivation}) {
+    if (toString(p) == name) return p;
+  }
+  return std::nullopt;
+}
+
+std::string_view toString(Precision precision) {
+  return precision == Precision::Float64 ? "float64" : "float32";
+}
+
+std::optional<Precision> precisionFromString(std::string_view name) {
+  if (name == "float32") return Precision::Float32;
+  if (name == "float64") return Precision::Float64;
+  return std::nullopt;
+}
+
+ActivationSpec ModelConfig::activationOf(int hiddenLayer) const {
+  if (hiddenLayer >= 0 && std::size_t(hiddenLayer) < layerActivations.size() &&
+      layerActivations[std::size_t(hiddenLayer)]) {
+    return *layerActivations[std::size_t(hiddenLayer)];
+  }
+  return hiddenActivation;
+}
+
+LossKind lossFor(TaskKind task) {
+  switch (task) {
+    case TaskKind::Regression:
+      return LossKind::MeanSquaredError;
+    case TaskKind::Binary:
+      return LossKind::BinaryCrossentropy;
+    case TaskKind::MultiClass:
+      return LossKind::CategoricalCrossentropy;
+  }
+  return LossKind::MeanSquaredError;
+}
+
+ActivationKind outputActivationFor(TaskKind task) {
+  switch (task) {
+    case TaskKind::Regression:
+      return ActivationKind::Linear;
+    case TaskKind::Binary:
+      return ActivationKind::Sigmoid;
+    case TaskKind::MultiClass:
+      return ActivationKind::Softmax;
+  }
+  return ActivationKind::Linear;
+}
+
+void validate(const ModelConfig& model) {
+  if (model.hiddenLayers < 0 || model.hiddenLayers > kMaxLayers / 4) {
+    throw Error("model.hidden_layers", "must be in [0, " + std::to_string(kMaxLayers / 4) + "]");
+  }
+  if (model.width < 1 || model.width > kMaxUnits) {
+    throw Error("model.width", "must be in [1, " + std::to_string(kMaxUnits) + "]");
+  }
+  if (model.hiddenActivation.kind == ActivationKind::Softmax) {
+    throw Error("model.activation", "softmax is only used by the output layer");
+  }
+  if (!(model.dropoutRate >= 0.0 && model.dropoutRate < 1.0)) {
+    throw Error("model.dropout", "must be in [0, 1)");
+  }
+  if (!(model.l2 >= 0.0 && model.l2 <= 100.0)) throw Error("model.l2", "must be in [0, 100]");
+  validate(model.hiddenActivation, "model.activation");
+  validate(model.initializer, "model.initializer");
+}
+
+NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outputs, TaskKind task) {
+  validate(model);
+  NetworkSpec spec;
+  spec.inputs = inputs;
+  auto dense = [&](Index units, ActivationSpec activation) {
+    LayerSpec layer = LayerSpec::dense(units, activation.kind);
+    layer.activation = activation;
+    layer.kernelInitializer = model.initializer;
+    layer.l2 = model.l2;
+    return layer;
+  };
+  for (int i = 0; i < model.hiddenLayers; ++i) {
+    const ActivationSpec activation = model.activationOf(i);
+    if (model.batchNorm == BatchNormPlacement::BeforeActivation) {
+      // Dense -> BatchNorm -> activation: BN normalises the pre-activations.
+      spec.layers.push_back(dense(model.width, ActivationSpec{ActivationKind::Linear}));
+      spec.layers.push_back(LayerSpec::batchNormalization());
+      LayerSpec act = LayerSpec::activationLayer(activation.kind);
+      act.activation = activation;
+      spec.layers.push_back(act);
+    } else {
+      spec.layers.push_back(dense(model.width, activation));
+      if (model.batchNorm == BatchNormPlacement::AfterActivation) {
+        spec.layers.push_back(LayerSpec::batchNormalization());
+      }
+    }
+    if (model.dropoutRate > 0.0) {
+      spec.layers.push_back(model.alphaDropout ? LayerSpec::alphaDropout(model.dropoutRate)
+                                               : LayerSpec::dropout(model.dropoutRate));
+    }
+  }
+  spec.layers.push_back(dense(outputs, ActivationSpec{outputActivationFor(task)}));
+  validate(spec);
+  return spec;
+}
+
+std::vector<int> denseLayerIndices(const NetworkSpec& spec) {
+  std::vector<int> result;
+  for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+    if (spec.layers[i].kind == LayerKind::Dense) result.push_back(int(i));
+  }
+  return result;
+}
+
+void validate(const ExperimentConfig& config) {
+  config.data.validate();
+  if (!(config.split.validationFraction >= 0.0 &&
+        config.split.validationFraction <= SplitOptions::kMaxValidationFraction)) {
+    throw Error("data.validation_split", "must be in [0, 0.9]");
+  }
+  if (config.network) {
+    validate(*config.network);
+  } else {
+    validate(config.model);
+  }
+  validate(config.optimizer);
+  // A 1cycle of length 0 spans the planned run: the trainer fills in the length.
+  ScheduleSettings schedule = config.schedule;
+  if (schedule.kind == ScheduleKind::OneCycle && schedule.totalSteps <= 0) schedule.totalSteps = 1;
+  validate(schedule);
+  validate(config.training);
+}
+
+}  // namespace gradscope::core

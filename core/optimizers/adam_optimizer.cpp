@@ -1,0 +1,85 @@
+#include "core/optimizers/adam_optimizer.h"
+
+#include <cmath>
+
+#include "core/optimizers/optimizer_slots.h"
+
+namespace gradscope::core {
+
+namespace {
+constexpr std::string_view kMomentumSlot = "momentum";
+constexpr std::string_view kVelocitySlot = "velocity";
+constexpr std::string_view kVelocityHatSlot = "velocity_hat";
+}  // namespace
+
+template <typename T>
+AdamOptimizer<T>::AdamOptimizer(const OptimizerSettings& settings) {
+  this->setSettings(settings);
+}
+
+template <typename T>
+void AdamOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                            double learningRate) {
+  detail::checkStepSizes(params.size(), grads.size(), m_parameterCount);
+  const Index n = params.size();
+  m_parameterCount = n;
+  detail::ensureSlot(m_m, n, T(0));
+  detail::ensureSlot(m_v, n, T(0));
+
+  const double b1 = m_settings.beta1;
+  const double b2 = m_settings.beta2;
+  const double t = static_cast<double>(m_iterations + 1);  // Keras: local_step = iterations + 1
+  // Bias correction folded into the step size: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t).
+  const T alpha =
+      static_cast<T>(learningRate * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
+  const T eps = static_cast<T>(m_settings.epsilon);
+
+  m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
+  m_v.array() += (grads.array().square() - m_v.array()) * static_cast<T>(1.0 - b2);
+  if (m_settings.amsgrad) {
+    detail::ensureSlot(m_vHat, n, T(0));
+    m_vHat.array() = m_vHat.array().max(m_v.array());
+    // "Epsilon hat": eps is added to sqrt of the uncorrected (here: maximal) second moment.
+    params.array() -= alpha * m_m.array() / (m_vHat.array().sqrt() + eps);
+  } else {
+    // "Epsilon hat": eps is added to sqrt(v), not to the bias-corrected sqrt(v_hat).
+    params.array() -= alpha * m_m.array() / (m_v.array().sqrt() + eps);
+  }
+  ++m_iterations;
+}
+
+template <typename T>
+void AdamOptimizer<T>::reset() {
+  m_iterations = 0;
+  m_parameterCount = -1;
+  m_m.resize(0);
+  m_v.resize(0);
+  m_vHat.resize(0);
+}
+
+template <typename T>
+OptimizerState<T> AdamOptimizer<T>::state() const {
+  OptimizerState<T> s;
+  s.iterations = m_iterations;
+  detail::saveSlot(s, kMomentumSlot, m_m);
+  detail::saveSlot(s, kVelocitySlot, m_v);
+  detail::saveSlot(s, kVelocityHatSlot, m_vHat);
+  return s;
+}
+
+template <typename T>
+void AdamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
+  detail::checkState(state, parameterCount, "Adam",
+                     {kMomentumSlot, kVelocitySlot, kVelocityHatSlot},
+                     {kMomentumSlot, kVelocitySlot});
+  m_iterations = state.iterations;
+  detail::loadSlot(state, kMomentumSlot, m_m);
+  detail::loadSlot(state, kVelocitySlot, m_v);
+  detail::loadSlot(state, kVelocityHatSlot, m_vHat);
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
+}
+
+template class AdamOptimizer<float>;
+template class AdamOptimizer<double>;
+
+}  // namespace gradscope::core

@@ -1,0 +1,72 @@
+#include "core/optimizers/adamax_optimizer.h"
+
+#include <cmath>
+
+#include "core/optimizers/optimizer_slots.h"
+
+namespace gradscope::core {
+
+namespace {
+constexpr std::string_view kMomentumSlot = "momentum";
+constexpr std::string_view kNormSlot = "norm";
+}  // namespace
+
+template <typename T>
+AdamaxOptimizer<T>::AdamaxOptimizer(const OptimizerSettings& settings) {
+  this->setSettings(settings);
+}
+
+template <typename T>
+void AdamaxOptimizer<T>::step(Eigen::Ref<Vector<T>> params,
+                              const Eigen::Ref<const Vector<T>>& grads, double learningRate) {
+  detail::checkStepSizes(params.size(), grads.size(), m_parameterCount);
+  const Index n = params.size();
+  m_parameterCount = n;
+  detail::ensureSlot(m_m, n, T(0));
+  detail::ensureSlot(m_u, n, T(0));
+
+  const double b1 = m_settings.beta1;
+  const double t = static_cast<double>(m_iterations + 1);
+  // Only the first moment needs bias correction: lr / (1 - b1^t).
+  const T lrCorrected = static_cast<T>(learningRate / (1.0 - std::pow(b1, t)));
+  const T b2 = static_cast<T>(m_settings.beta2);
+  const T eps = static_cast<T>(m_settings.epsilon);
+
+  m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
+  m_u.array() = (b2 * m_u.array()).max(grads.array().abs());
+  // Keras: eps is added to u after the max (PyTorch adds it to |g| inside the max).
+  params.array() -= lrCorrected * m_m.array() / (m_u.array() + eps);
+  ++m_iterations;
+}
+
+template <typename T>
+void AdamaxOptimizer<T>::reset() {
+  m_iterations = 0;
+  m_parameterCount = -1;
+  m_m.resize(0);
+  m_u.resize(0);
+}
+
+template <typename T>
+OptimizerState<T> AdamaxOptimizer<T>::state() const {
+  OptimizerState<T> s;
+  s.iterations = m_iterations;
+  detail::saveSlot(s, kMomentumSlot, m_m);
+  detail::saveSlot(s, kNormSlot, m_u);
+  return s;
+}
+
+template <typename T>
+void AdamaxOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
+  detail::checkState(state, parameterCount, "AdaMax", {kMomentumSlot, kNormSlot},
+                     {kMomentumSlot, kNormSlot});
+  m_iterations = state.iterations;
+  detail::loadSlot(state, kMomentumSlot, m_m);
+  detail::loadSlot(state, kNormSlot, m_u);
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
+}
+
+template class AdamaxOptimizer<float>;
+template class AdamaxOptimizer<double>;
+
+}  // namespace gradscope::core

@@ -1,0 +1,89 @@
+#include "core/optimizers/nadam_optimizer.h"
+
+#include <cmath>
+
+#include "core/optimizers/optimizer_slots.h"
+
+namespace gradscope::core {
+
+namespace {
+constexpr std::string_view kMomentumSlot = "momentum";
+constexpr std::string_view kVelocitySlot = "velocity";
+constexpr double kMomentumCacheDecay = 0.96;  // Dozat's schedule constant, fixed in Keras
+}  // namespace
+
+template <typename T>
+NadamOptimizer<T>::NadamOptimizer(const OptimizerSettings& settings) {
+  this->setSettings(settings);
+}
+
+template <typename T>
+void NadamOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                             double learningRate) {
+  detail::checkStepSizes(params.size(), grads.size(), m_parameterCount);
+  const Index n = params.size();
+  if (m_parameterCount < 0) m_uProduct = 1.0;  // built at the first step, as Keras's variable
+  m_parameterCount = n;
+  detail::ensureSlot(m_m, n, T(0));
+  detail::ensureSlot(m_v, n, T(0));
+
+  const double b1 = m_settings.beta1;
+  const double b2 = m_settings.beta2;
+  const double t = static_cast<double>(m_iterations + 1);
+  // Momentum cache: mu_t and mu_{t+1} follow beta_1 (1 - 0.5 * 0.96^t).
+  const double muT = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, t));
+  const double muNext = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, t + 1.0));
+  // Keras updates the global product once per step, before any variable.
+  m_uProduct *= muT;
+  const double uProductNext = m_uProduct * muNext;
+
+  // m_hat = c1 m + c2 g: the Nesterov look-ahead on the new m and on the raw gradient.
+  const T c1 = static_cast<T>(muNext / (1.0 - uProductNext));
+  const T c2 = static_cast<T>((1.0 - muT) / (1.0 - m_uProduct));
+  // v_hat = v / (1 - b2^t): ordinary bias correction of the second moment.
+  const T c3 = static_cast<T>(1.0 / (1.0 - std::pow(b2, t)));
+  const T lr = static_cast<T>(learningRate);
+  const T eps = static_cast<T>(m_settings.epsilon);
+
+  m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
+  m_v.array() += (grads.array().square() - m_v.array()) * static_cast<T>(1.0 - b2);
+  // eps is added to the bias-corrected root sqrt(v_hat).
+  params.array() -=
+      lr * (c1 * m_m.array() + c2 * grads.array()) / ((m_v.array() * c3).sqrt() + eps);
+  ++m_iterations;
+}
+
+template <typename T>
+void NadamOptimizer<T>::reset() {
+  m_iterations = 0;
+  m_parameterCount = -1;
+  m_m.resize(0);
+  m_v.resize(0);
+  m_uProduct = 1.0;
+}
+
+template <typename T>
+OptimizerState<T> NadamOptimizer<T>::state() const {
+  OptimizerState<T> s;
+  s.iterations = m_iterations;
+  detail::saveSlot(s, kMomentumSlot, m_m);
+  detail::saveSlot(s, kVelocitySlot, m_v);
+  if (!s.vectors.empty()) s.scalars.push_back(m_uProduct);
+  return s;
+}
+
+template <typename T>
+void NadamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
+  detail::checkState(state, parameterCount, "Nadam", {kMomentumSlot, kVelocitySlot},
+                     {kMomentumSlot, kVelocitySlot}, 1);
+  m_iterations = state.iterations;
+  detail::loadSlot(state, kMomentumSlot, m_m);
+  detail::loadSlot(state, kVelocitySlot, m_v);
+  m_uProduct = state.vectors.empty() ? 1.0 : state.scalars[0];
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
+}
+
+template class NadamOptimizer<float>;
+template class NadamOptimizer<double>;
+
+}  // namespace gradscope::core

@@ -1,0 +1,72 @@
+// The optimiser interface: PyTorch's shape (step, reset, name) with Keras 3's update rules.
+//
+// An optimiser updates the network's flat parameter vector in place from the flat gradient
+// vector. Its state (velocities, accumulators, moments) is a set of named flat vectors of
+// the same size, allocated lazily on the first step so that a fresh optimiser can be swapped
+// in on a running network. `iterations` counts applied updates (Keras's
+// optimizer.iterations), which drives bias correction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/types.h"
+#include "core/optimizers/optimizer_settings.h"
+
+namespace gradscope::core {
+
+// One named piece of optimiser state, for inspection, probes and sessions.
+template <typename T>
+struct OptimizerSlot {
+  std::string name;  // e.g. "momentum", "velocity", "accumulator"
+  Vector<T> values;
+};
+
+template <typename T>
+struct OptimizerState {
+  std::int64_t iterations = 0;
+  // Not named "slots": that word is a Qt macro in every file that includes Qt.
+  std::vector<OptimizerSlot<T>> vectors;  // empty before the first step
+  std::vector<double> scalars;            // e.g. Nadam's u_product
+};
+
+template <typename T>
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+
+  virtual OptimizerKind kind() const = 0;
+  virtual std::string name() const = 0;
+
+  // One update with `learningRate` (the schedule's value at iterations()). The settings are
+  // read afresh on every step.
+  virtual void step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                    double learningRate) = 0;
+
+  // Forget all state; the next step is a first step again.
+  virtual void reset() = 0;
+
+  virtual OptimizerState<T> state() const = 0;
+  // Throws Error when the slots do not match this optimiser or the parameter count.
+  virtual void setState(const OptimizerState<T>& state, Index parameterCount) = 0;
+
+  const OptimizerSettings& settings() const { return m_settings; }
+  void setSettings(const OptimizerSettings& settings) { m_settings = settings; }
+  std::int64_t iterations() const { return m_iterations; }
+
+ protected:
+  OptimizerSettings m_settings;
+  std::int64_t m_iterations = 0;
+};
+
+// Builds the optimiser of settings.kind with those settings. Throws Error on invalid values
+// (negative learning rate, beta outside [0, 1), ...), naming the field.
+template <typename T>
+std::unique_ptr<Optimizer<T>> makeOptimizer(const OptimizerSettings& settings);
+
+// Throws Error naming the first invalid hyper-parameter.
+void validate(const OptimizerSettings& settings);
+
+}  // namespace gradscope::core

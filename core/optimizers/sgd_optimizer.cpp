@@ -1,0 +1,89 @@
+#include "core/optimizers/sgd_optimizer.h"
+
+#include "core/optimizers/optimizer_slots.h"
+
+namespace gradscope::core {
+
+namespace {
+constexpr std::string_view kVelocitySlot = "momentum";  // Keras: SGD's "momentum" variables
+}
+
+template <typename T>
+SgdOptimizer<T>::SgdOptimizer(const OptimizerSettings& settings) {
+  this->setSettings(settings);
+}
+
+template <typename T>
+OptimizerKind SgdOptimizer<T>::kind() const {
+  switch (m_settings.kind) {
+    case OptimizerKind::Momentum:
+    case OptimizerKind::Nesterov:
+      return m_settings.kind;
+    default:
+      return OptimizerKind::Sgd;
+  }
+}
+
+template <typename T>
+std::string SgdOptimizer<T>::name() const {
+  switch (kind()) {
+    case OptimizerKind::Momentum:
+      return "SGD with momentum";
+    case OptimizerKind::Nesterov:
+      return "SGD with Nesterov momentum";
+    default:
+      return "SGD";
+  }
+}
+
+template <typename T>
+void SgdOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                           double learningRate) {
+  detail::checkStepSizes(params.size(), grads.size(), m_parameterCount);
+  m_parameterCount = params.size();
+  const T lr = static_cast<T>(learningRate);
+  const double mu = m_settings.momentum;
+  if (mu != 0.0) {
+    detail::ensureSlot(m_velocity, params.size(), T(0));
+    const T m = static_cast<T>(mu);
+    // Keras form: the learning rate enters the velocity, v = mu v - lr g.
+    m_velocity.array() = m * m_velocity.array() - lr * grads.array();
+    if (m_settings.nesterov || m_settings.kind == OptimizerKind::Nesterov) {
+      // Nesterov look-ahead: w += mu v_new - lr g (uses the updated velocity).
+      params.array() += m * m_velocity.array() - lr * grads.array();
+    } else {
+      params += m_velocity;
+    }
+  } else {
+    params.noalias() -= lr * grads;
+  }
+  ++m_iterations;
+}
+
+template <typename T>
+void SgdOptimizer<T>::reset() {
+  m_iterations = 0;
+  m_parameterCount = -1;
+  m_velocity.resize(0);
+}
+
+template <typename T>
+OptimizerState<T> SgdOptimizer<T>::state() const {
+  OptimizerState<T> s;
+  s.iterations = m_iterations;
+  detail::saveSlot(s, kVelocitySlot, m_velocity);
+  return s;
+}
+
+template <typename T>
+void SgdOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
+  detail::checkState(state, parameterCount, "SGD", {kVelocitySlot}, {});
+  m_iterations = state.iterations;
+  detail::loadSlot(state, kVelocitySlot, m_velocity);
+  m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
+}
+
+template class SgdOptimizer<float>;
+template class SgdOptimizer<double>;
+
+}  // namespace gradscope::core

@@ -1,0 +1,732 @@
+#include "ui/charts/chart_view.h"
+
+#include <QAreaSeries>
+#include <QContextMenuEvent>
+#include <QFontMetricsF>
+#include <QGraphicsLayout>
+#include <QGraphicsLineItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLocale>
+#include <QLogValueAxis>
+#include <QMenu>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include "ui/export/image_export.h"
+#include "ui/window/theme.h"
+
+namespace gradscope::ui {
+
+namespace {
+
+// 1, 2, 2.5 or 5 times a power of ten, near span / ticks.
+double niceStep(double span, int ticks) {
+  if (!(span > 0.0)) return 1.0;
+  const double raw = span / double(ticks);
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  const double f = raw / magnitude;
+  const double nice = f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 2.5 ? 2.5 : f <= 5.0 ? 5.0 : 10.0;
+  return nice * magnitude;
+}
+
+// A nice tick spacing for about `labels` labels over `span`, never wider than the span (so
+// at least two labels show).
+double tickInterval(double span, int labels) {
+  const double step = niceStep(span, std::max(1, labels - 1));
+  return step > span ? niceStep(span, 2) : step;
+}
+
+// The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v.
+double niceCeil(double v) {
+  if (!(v > 0.0)) return 1.0;
+  static constexpr double kSteps[] = {1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0};
+  const double magnitude = std::pow(10.0, std::floor(std::log10(v)));
+  for (double s : kSteps) {
+    if (s * magnitude >= v * (1.0 - 1e-12)) return s * magnitude;
+  }
+  return 10.0 * magnitude;
+}
+
+// Range and tick spacing together. Qt Charts lays the axis out on every change, so a new range
+// with the old spacing (a diverged loss of 1e30 with ticks every 0.5) would create billions of
+// ticks: fixed ticks while the two change.
+void setRangeAndTicks(QValueAxis* axis, double lo, double hi, double interval) {
+  if (axis->min() == lo && axis->max() == hi && axis->tickInterval() == interval &&
+      axis->tickType() == QValueAxis::TicksDynamic) {
+    return;
+  }
+  axis->setTickType(QValueAxis::TicksFixed);
+  axis->setRange(lo, hi);
+  axis->setTickAnchor(0.0);
+  axis->setTickInterval(interval);
+  axis->setTickType(QValueAxis::TicksDynamic);
+}
+
+}  // namespace
+
+void ValueRange::add(double v) {
+  // Beyond this a chart has nothing sensible to show (and spans would overflow).
+  if (!(std::abs(v) <= 1e100)) return;
+  lo = std::min(lo, v);
+  hi = std::max(hi, v);
+}
+
+void ValueRange::addPositive(double v) {
+  if (v > 0.0) add(v);
+}
+
+void ValueRange::add(const app::DecimatedSeries& series, bool positiveOnly) {
+  for (const app::DecimatedBucket& b : series.buckets) {
+    if (positiveOnly) {
+      addPositive(b.min);
+      addPositive(b.max);
+    } else {
+      add(b.min);
+      add(b.max);
+    }
+  }
+}
+
+ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(parent) {
+  auto* chart = new QChart();
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->setBackgroundRoundness(0);
+  chart->setMargins(QMargins(2, 2, 6, 2));
+  chart->layout()->setContentsMargins(0, 0, 0, 0);
+  chart->setLocalizeNumbers(true);
+  chart->legend()->setAlignment(Qt::AlignTop);
+  chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+  setChart(chart);
+  setTitle(title);
+  setRenderHint(QPainter::Antialiasing);
+  setFrameShape(QFrame::NoFrame);
+  setMinimumSize(200, 140);
+  m_exportName = title;
+  connect(&ThemeManager::instance(), &ThemeManager::changed, this, &ChartView::applyTheme);
+  connect(chart, &QChart::plotAreaChanged, this, &ChartView::onPlotAreaChanged);
+  applyTheme();
+}
+
+ChartView::~ChartView() = default;
+
+void ChartView::setTitle(const QString& title, const QString& shortTitle) {
+  m_title = title;
+  m_shortTitle = shortTitle;
+  QString shown = m_compact ? QString() : title;
+  if (!m_compact && !shortTitle.isEmpty() &&
+      QFontMetricsF(theme().titleFont()).horizontalAdvance(title) + 12.0 > width()) {
+    shown = shortTitle;
+  }
+  if (chart()->title() != shown) chart()->setTitle(shown);
+}
+
+void ChartView::updateCompact() {
+  // Below about fourteen text lines there is no room for a title above legend, plot and axes.
+  const bool compact = height() < 14 * QFontMetrics(theme().font()).height();
+  if (compact == m_compact) return;
+  m_compact = compact;
+}
+
+void ChartView::resizeEvent(QResizeEvent* event) {
+  updateCompact();
+  setTitle(m_title, m_shortTitle);
+  QChartView::resizeEvent(event);
+}
+
+QValueAxis* ChartView::addValueAxis(Qt::Alignment alignment, const QString& title) {
+  auto* axis = new QValueAxis();
+  axis->setTitleText(title);
+  // With localised numbers Qt Charts needs an explicit precision ("%g" draws no labels).
+  axis->setLabelFormat(QStringLiteral("%.4g"));
+  axis->setRange(0.0, 1.0);
+  axis->setMinorTickCount(0);
+  chart()->addAxis(axis, alignment);
+  connect(axis, &QValueAxis::rangeChanged, this, &ChartView::layoutMarks);
+  styleAxis(axis);
+  return axis;
+}
+
+void ChartView::setAxisTitles(QAbstractAxis* axis, const QStringList& titles) {
+  if (titles.isEmpty()) return;
+  for (auto& [a, list] : m_axisTitles) {
+    if (a == axis) {
+      list = titles;
+      fitAxisTitles();
+      return;
+    }
+  }
+  m_axisTitles.emplace_back(axis, titles);
+  fitAxisTitles();
+}
+
+void ChartView::fitAxisTitles() {
+  const QFontMetricsF metrics(theme().font());
+  const QRectF plot = chart()->plotArea();
+  for (const auto& [axis, titles] : m_axisTitles) {
+    const double length = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+    QString title = titles.last();
+    for (const QString& candidate : titles) {
+      if (metrics.horizontalAdvance(candidate) + 8.0 <= length) {
+        title = candidate;
+        break;
+      }
+    }
+    if (axis->titleText() != title) axis->setTitleText(title);
+  }
+}
+
+QLogValueAxis* ChartView::addLogAxis(Qt::Alignment alignment, const QString& title) {
+  auto* axis = new QLogValueAxis();
+  axis->setTitleText(title);
+  axis->setBase(10.0);
+  axis->setLabelFormat(QStringLiteral("%.3g"));
+  axis->setRange(1e-3, 1.0);
+  axis->setMinorTickCount(-1);
+  chart()->addAxis(axis, alignment);
+  connect(axis, &QLogValueAxis::rangeChanged, this, &ChartView::layoutMarks);
+  styleAxis(axis);
+  return axis;
+}
+
+QLineSeries* ChartView::addLine(const QString& name, QAbstractAxis* x, QAbstractAxis* y) {
+  auto* series = new QLineSeries();
+  series->setName(name);
+  chart()->addSeries(series);
+  series->attachAxis(x);
+  series->attachAxis(y);
+  styleLine(series, theme().accent);
+  return series;
+}
+
+QScatterSeries* ChartView::addScatter(const QString& name, QAbstractAxis* x, QAbstractAxis* y) {
+  auto* series = new QScatterSeries();
+  series->setName(name);
+  chart()->addSeries(series);
+  series->attachAxis(x);
+  series->attachAxis(y);
+  styleScatter(series, theme().accent);
+  return series;
+}
+
+QAreaSeries* ChartView::addArea(const QString& name, QAbstractAxis* x, QAbstractAxis* y) {
+  auto* series = new QAreaSeries(new QLineSeries(), new QLineSeries());
+  series->upperSeries()->setParent(series);
+  series->lowerSeries()->setParent(series);
+  series->setName(name);
+  chart()->addSeries(series);
+  series->attachAxis(x);
+  series->attachAxis(y);
+  return series;
+}
+
+void ChartView::setInLegend(QAbstractSeries* series, bool shown) {
+  for (QLegendMarker* marker : chart()->legend()->markers(series)) marker->setVisible(shown);
+}
+
+void ChartView::styleLine(QXYSeries* series, const QColor& color, double widthScale,
+                          Qt::PenStyle style) {
+  QPen pen(color);
+  pen.setWidthF(theme().lineWidth * widthScale);
+  pen.setStyle(style);
+  pen.setCapStyle(Qt::FlatCap);
+  pen.setJoinStyle(Qt::RoundJoin);
+  pen.setCosmetic(true);
+  series->setPen(pen);
+}
+
+void ChartView::styleScatter(QScatterSeries* series, const QColor& color, double sizeScale) {
+  series->setColor(color);
+  series->setBorderColor(theme().background);
+  series->setMarkerSize((theme().presentation ? 11.0 : 7.0) * sizeScale);
+}
+
+int ChartView::plotWidth() const {
+  const qreal w = chart()->plotArea().width();
+  if (w >= 20.0) return int(w);
+  return std::max(100, width() - 70);
+}
+
+int ChartView::bucketsFor(int lines, double fraction) const {
+  const double columns = double(plotWidth()) * std::clamp(fraction, 0.02, 1.0);
+  // Two points (min and max) per bucket per line: about one point per pixel column in all,
+  // but never so few that a single line turns into a staircase.
+  return std::max(32, int(columns / (2.0 * std::max(1, lines))));
+}
+
+int ChartView::pointBudget() const { return std::max(400, 2 * plotWidth()); }
+
+int ChartView::pointCount() const {
+  int count = 0;
+  for (QAbstractSeries* s : chart()->series()) {
+    if (!s->isVisible()) continue;
+    if (auto* xy = qobject_cast<QXYSeries*>(s)) {
+      count += int(xy->count());
+    } else if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+      count += int(area->upperSeries()->count());
+      if (area->lowerSeries()) count += int(area->lowerSeries()->count());
+    }
+  }
+  return count;
+}
+
+void ChartView::fill(QXYSeries* series, const app::DecimatedSeries& data, Envelope envelope) {
+  QList<QPointF> points;
+  points.reserve(qsizetype(data.buckets.size()) * (envelope == Envelope::MinMax ? 2 : 1));
+  double previous = std::numeric_limits<double>::quiet_NaN();
+  for (const app::DecimatedBucket& b : data.buckets) {
+    if (envelope == Envelope::Mean || b.min == b.max) {
+      const double x = 0.5 * double(b.step + b.lastStep);
+      points.append(QPointF(x, b.mean));
+      previous = b.mean;
+      continue;
+    }
+    // Where min and max fell inside the bucket is not known: the one that continues from
+    // the previous point (coming from above, the max) at the bucket's first step, the other at
+    // its last, so the line zigzags through the bucket instead of stepping like a square wave.
+    const bool maxFirst = !std::isnan(previous) && previous > b.mean;
+    points.append(QPointF(double(b.step), maxFirst ? b.max : b.min));
+    points.append(QPointF(double(b.lastStep), maxFirst ? b.min : b.max));
+    previous = maxFirst ? b.min : b.max;
+  }
+  setPoints(series, std::move(points));
+}
+
+void ChartView::fillBand(QAreaSeries* band, const app::DecimatedSeries& data) {
+  QList<QPointF> upper, lower;
+  upper.reserve(qsizetype(data.buckets.size()));
+  lower.reserve(qsizetype(data.buckets.size()));
+  for (const app::DecimatedBucket& b : data.buckets) {
+    const double x = 0.5 * double(b.step + b.lastStep);
+    upper.append(QPointF(x, b.max));
+    lower.append(QPointF(x, b.min));
+  }
+  setPoints(band->upperSeries(), std::move(upper));
+  setPoints(band->lowerSeries(), std::move(lower));
+}
+
+void ChartView::styleBand(QAreaSeries* band, const QColor& color) {
+  QColor fill = color;
+  fill.setAlpha(theme().dark ? 70 : 55);
+  band->setBrush(fill);
+  band->setPen(Qt::NoPen);
+}
+
+void ChartView::setPoints(QXYSeries* series, QList<QPointF> points) {
+  double floor = -std::numeric_limits<double>::infinity();
+  bool logX = false;
+  // The upper and lower lines of an area are not attached to axes: their area is.
+  QAbstractSeries* owner = series;
+  if (auto* area = qobject_cast<QAreaSeries*>(series->parent())) owner = area;
+  for (QAbstractAxis* axis : owner->attachedAxes()) {
+    if (auto* log = qobject_cast<QLogValueAxis*>(axis)) {
+      if (axis->orientation() == Qt::Vertical) {
+        floor = std::max(kLogFloor, log->min());
+      } else {
+        logX = true;
+      }
+    }
+  }
+  qsizetype kept = 0;
+  for (qsizetype i = 0; i < points.size(); ++i) {
+    QPointF p = points[i];
+    if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
+    if (logX && p.x() <= 0.0) continue;
+    if (p.y() < floor) p.setY(floor);
+    points[kept++] = p;
+  }
+  points.resize(kept);
+  series->replace(points);
+}
+
+QList<QPointF> ChartView::minMaxPoints(std::size_t count,
+                                       const std::function<double(std::size_t)>& x,
+                                       const std::function<double(std::size_t)>& y, int buckets) {
+  QList<QPointF> points;
+  if (count == 0) return points;
+  if (count <= std::size_t(2 * std::max(1, buckets))) {
+    points.reserve(qsizetype(count));
+    for (std::size_t i = 0; i < count; ++i) points.append(QPointF(x(i), y(i)));
+    return points;
+  }
+  points.reserve(2 * buckets);
+  for (int b = 0; b < buckets; ++b) {
+    const std::size_t begin = count * std::size_t(b) / std::size_t(buckets);
+    const std::size_t end = count * std::size_t(b + 1) / std::size_t(buckets);
+    std::size_t lo = begin, hi = begin;
+    for (std::size_t i = begin; i < end; ++i) {
+      const double v = y(i);
+      if (!std::isfinite(v)) continue;
+      if (!std::isfinite(y(lo)) || v < y(lo)) lo = i;
+      if (!std::isfinite(y(hi)) || v > y(hi)) hi = i;
+    }
+    const std::size_t first = std::min(lo, hi), second = std::max(lo, hi);
+    points.append(QPointF(x(first), y(first)));
+    if (second != first) points.append(QPointF(x(second), y(second)));
+  }
+  return points;
+}
+
+int ChartView::labelCapacity(Qt::Orientation orientation, const QString& sample) const {
+  const QFontMetricsF metrics(theme().font());
+  const QRectF plot = chart()->plotArea();
+  if (orientation == Qt::Horizontal) {
+    const double length = plot.width() >= 20.0 ? plot.width() : double(plotWidth());
+    return std::max(2, int(length / (metrics.horizontalAdvance(sample) + metrics.height())));
+  }
+  const double length = plot.height() >= 20.0 ? plot.height() : std::max(60.0, height() - 90.0);
+  return std::max(2, int(length / (1.6 * metrics.height())));
+}
+
+void ChartView::fitSteps(QValueAxis* axis, std::int64_t first, std::int64_t last, bool headroom) {
+  const double lo = double(std::max<std::int64_t>(0, first));
+  const double need = std::max(double(last), lo + 10.0);
+  const double span = need - lo;
+  // Keep the axis while the data fits and fills more than a fifth of it.
+  const bool keep = axis->min() == lo && axis->max() >= need &&
+                    (headroom ? axis->max() - lo <= 5.0 * span : axis->max() == need);
+  const double min = keep ? axis->min() : lo;
+  const double max = keep ? axis->max() : headroom ? lo + niceCeil(span * 1.04) : need;
+  const QString widest = QLocale().toString(max, 'f', 0);
+  const int labels = std::clamp(labelCapacity(Qt::Horizontal, widest), 2, 6);
+  axis->setLabelFormat(QStringLiteral("%.0f"));
+  setRangeAndTicks(axis, min, max, tickInterval(max - min, labels));
+}
+
+void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) {
+  if (!range.valid()) return;
+  if (includeZero) {
+    range.lo = std::min(range.lo, 0.0);
+    range.hi = std::max(range.hi, 0.0);
+  }
+  double span = range.hi - range.lo;
+  if (span <= 0.0) span = std::max(std::abs(range.hi) * 0.1, 1e-6);
+  // A little room, so lines do not run along the frame (none below a zero floor).
+  if (!(includeZero && range.lo == 0.0)) range.lo -= 0.03 * span;
+  if (!(includeZero && range.hi == 0.0)) range.hi += 0.03 * span;
+  const int labels = std::clamp(labelCapacity(Qt::Vertical, QString()), 2, 6);
+  const double step = tickInterval(range.hi - range.lo, labels);
+  double lo = std::floor(range.lo / step) * step;
+  double hi = std::ceil(range.hi / step) * step;
+  if (hi - lo < step) hi = lo + step;
+  // Keep the axis while it holds the data, is not much larger than needed and its ends are
+  // on ticks of the current spacing (so the end labels are drawn).
+  const double min = axis->min(), max = axis->max();
+  auto onTick = [&](double v) { return std::abs(v / step - std::round(v / step)) < 1e-6; };
+  const bool keep = min <= range.lo && max >= range.hi && max - min <= 2.0 * (hi - lo) &&
+                    onTick(min) && onTick(max) && axis->tickType() == QValueAxis::TicksDynamic &&
+                    axis->tickInterval() == step;
+  if (keep) return;
+  // A hair past the end ticks: Qt Charts leaves out a label that rounding puts just outside.
+  setRangeAndTicks(axis, lo - step * 1e-9, hi + step * 1e-9, step);
+}
+
+void ChartView::fitLog(QLogValueAxis* axis, ValueRange range) {
+  if (!range.valid()) return;
+  double lo = std::pow(10.0, std::floor(std::log10(range.lo)));
+  double hi = std::pow(10.0, std::ceil(std::log10(range.hi)));
+  if (hi <= lo) hi = lo * 10.0;
+  lo = std::max(lo, 1e-300);
+  const double decades = std::log10(hi / lo);
+  const double min = axis->min(), max = axis->max();
+  const bool keep = min <= range.lo && max >= range.hi && std::log10(max / min) <= decades + 2.0;
+  if (!keep) {
+    // Slightly past whole decades: Qt Charts leaves out an end label that rounding puts just
+    // outside the range (0.1 as 10^-1).
+    axis->setRange(lo * (1.0 - 1e-9), hi * (1.0 + 1e-9));
+  }
+  const double shown = std::round(std::log10(axis->max() / axis->min()));
+  const Qt::Orientation orientation = axis->orientation();
+  const int capacity = labelCapacity(orientation == Qt::Horizontal ? Qt::Horizontal : Qt::Vertical,
+                                     QStringLiteral("1e-05"));
+  const int every = std::max(1, int(std::ceil((shown + 1.0) / double(capacity))));
+  axis->setBase(std::pow(10.0, every));
+  // Minor grid lines at 2..9 times each power of ten while they are far enough apart.
+  axis->setMinorTickCount(every == 1 && shown <= 3.0 ? -1 : 0);
+}
+
+void ChartView::setMarks(MarkGroup group, std::vector<ChartMark> marks) {
+  auto& items = m_markItems[std::size_t(group)];
+  while (items.size() > marks.size()) {
+    delete items.back().line;
+    delete items.back().box;
+    delete items.back().text;
+    items.pop_back();
+  }
+  while (items.size() < marks.size()) {
+    MarkItem item;
+    item.line = new QGraphicsLineItem(chart());
+    item.box = new QGraphicsRectItem(chart());
+    item.text = new QGraphicsSimpleTextItem(chart());
+    item.line->setZValue(20);
+    item.box->setZValue(21);
+    item.box->setPen(Qt::NoPen);
+    item.text->setZValue(22);
+    items.push_back(item);
+  }
+  m_marks[std::size_t(group)] = std::move(marks);
+  layoutMarks();
+}
+
+int ChartView::markCount(MarkGroup group) const { return int(m_marks[std::size_t(group)].size()); }
+
+const std::vector<ChartMark>& ChartView::marks(MarkGroup group) const {
+  return m_marks[std::size_t(group)];
+}
+
+void ChartView::setEvents(const std::vector<app::Event>& events,
+                          const std::function<bool(app::EventKind)>& show) {
+  const std::int64_t lastStep = events.empty() ? -1 : events.back().step;
+  if (events.size() == m_eventCount && lastStep == m_lastEventStep) return;
+  m_eventCount = events.size();
+  m_lastEventStep = lastStep;
+  std::vector<ChartMark> marks;
+  for (const app::Event& e : events) {
+    if (e.kind == app::EventKind::Reset) continue;
+    if (show && !show(e.kind)) continue;
+    ChartMark mark;
+    mark.value = double(e.step);
+    mark.label = eventLabel(e);
+    mark.toolTip = QStringLiteral("step %1: %2").arg(e.step).arg(e.text);
+    mark.color = eventColor(e.kind);
+    mark.style = e.kind == app::EventKind::SettingChanged ? Qt::DashLine : Qt::SolidLine;
+    marks.push_back(std::move(mark));
+  }
+  setMarks(MarkGroup::Events, std::move(marks));
+}
+
+QColor ChartView::eventColor(app::EventKind kind) {
+  const Theme& t = theme();
+  switch (kind) {
+    case app::EventKind::Diverged:
+    case app::EventKind::ClippingBurst:
+      return t.warning;
+    case app::EventKind::LearningRateReduced:
+    case app::EventKind::EarlyStop:
+      return t.secondary;
+    case app::EventKind::SettingChanged:
+    case app::EventKind::Finished:
+    case app::EventKind::Reset:
+      break;
+  }
+  return t.foreground;
+}
+
+QString ChartView::eventLabel(const app::Event& event) {
+  switch (event.kind) {
+    case app::EventKind::LearningRateReduced:
+      return QStringLiteral("LR cut");
+    case app::EventKind::ClippingBurst:
+      return QStringLiteral("clipping");
+    case app::EventKind::EarlyStop:
+      return QStringLiteral("early stop");
+    case app::EventKind::Diverged:
+      return QStringLiteral("diverged");
+    case app::EventKind::Finished:
+      return QStringLiteral("end");
+    case app::EventKind::SettingChanged:
+    case app::EventKind::Reset:
+      break;
+  }
+  // "learning rate: 0.01 -> 0.1" becomes "learning rate"; the tooltip has the rest.
+  QString text = event.text.section(QLatin1Char(':'), 0, 0).trimmed();
+  if (text.size() > 16) text = text.left(15) + QChar(0x2026);
+  return text;
+}
+
+void ChartView::setPlaceholder(const QString& text) {
+  if (text.isEmpty()) {
+    if (m_placeholder) m_placeholder->hide();
+    return;
+  }
+  if (!m_placeholder) {
+    m_placeholder = new QGraphicsSimpleTextItem(chart());
+    m_placeholder->setZValue(30);
+  }
+  m_placeholder->setText(text);
+  m_placeholder->setFont(theme().font());
+  m_placeholder->setBrush(theme().faint.darker(120));
+  m_placeholder->show();
+  layoutMarks();
+}
+
+void ChartView::contextMenuEvent(QContextMenuEvent* event) {
+  QMenu menu(this);
+  emit aboutToShowMenu(&menu);
+  if (!menu.isEmpty()) menu.addSeparator();
+  addExportActions(&menu, this, m_exportName);
+  menu.exec(event->globalPos());
+}
+
+void ChartView::applyTheme() {
+  const Theme& t = theme();
+  QChart* c = chart();
+  c->setBackgroundBrush(t.background);
+  c->setBackgroundPen(Qt::NoPen);
+  c->setPlotAreaBackgroundVisible(false);
+  c->setTitleFont(t.titleFont());
+  c->setTitleBrush(t.foreground);
+  QLegend* legend = c->legend();
+  legend->setFont(t.font());
+  legend->setLabelColor(t.foreground);
+  legend->setBrush(Qt::NoBrush);
+  legend->setPen(Qt::NoPen);
+  for (QAbstractAxis* axis : c->axes()) styleAxis(axis);
+  setBackgroundBrush(t.background);
+  updateCompact();
+  setTitle(m_title, m_shortTitle);
+  fitAxisTitles();
+  if (m_placeholder) {
+    m_placeholder->setFont(t.font());
+    m_placeholder->setBrush(t.faint.darker(120));
+  }
+  emit themeApplied();
+  layoutMarks();
+}
+
+void ChartView::styleAxis(QAbstractAxis* axis) const {
+  const Theme& t = theme();
+  QFont labels = t.font();
+  QFont title = t.font();
+  axis->setLabelsFont(labels);
+  axis->setLabelsBrush(t.foreground);
+  axis->setTitleFont(title);
+  axis->setTitleBrush(t.foreground);
+  axis->setLinePen(QPen(t.foreground, 1.0));
+  axis->setGridLinePen(QPen(t.grid, 1.0));
+  axis->setMinorGridLinePen(QPen(t.grid.lighter(t.dark ? 70 : 106), 1.0, Qt::DotLine));
+  axis->setShadesVisible(false);
+}
+
+QAbstractAxis* ChartView::defaultAxis(Qt::Orientation orientation) const {
+  const auto axes = chart()->axes(orientation);
+  return axes.isEmpty() ? nullptr : axes.first();
+}
+
+double ChartView::toPosition(QAbstractAxis* axis, double value) const {
+  const QRectF plot = chart()->plotArea();
+  double t = std::numeric_limits<double>::quiet_NaN();
+  if (auto* linear = qobject_cast<QValueAxis*>(axis)) {
+    if (linear->max() > linear->min())
+      t = (value - linear->min()) / (linear->max() - linear->min());
+  } else if (auto* log = qobject_cast<QLogValueAxis*>(axis)) {
+    if (value > 0.0 && log->max() > log->min() && log->min() > 0.0) {
+      t = std::log(value / log->min()) / std::log(log->max() / log->min());
+    }
+  }
+  if (std::isnan(t)) return t;
+  return axis->orientation() == Qt::Horizontal ? plot.left() + t * plot.width()
+                                               : plot.bottom() - t * plot.height();
+}
+
+void ChartView::onPlotAreaChanged() {
+  fitAxisTitles();
+  layoutMarks();
+  const QSizeF size = chart()->plotArea().size();
+  const QSizeF& last = m_lastPlotSize;
+  if (last.isEmpty() || std::abs(size.width() - last.width()) * 5.0 > last.width() ||
+      std::abs(size.height() - last.height()) * 5.0 > last.height()) {
+    m_lastPlotSize = size;
+    emit plotSizeChanged();
+  }
+}
+
+void ChartView::layoutMarks() {
+  const Theme& t = theme();
+  const QRectF plot = chart()->plotArea();
+  QFont font = t.font();
+  font.setPointSizeF(std::max(7.0, t.fontPointSize - 1.0));
+  const QFontMetricsF metrics(font);
+  const qreal rowHeight = metrics.height();
+  constexpr int kRows = 2;
+
+  // Vertical marks' labels go in rows under the top edge, shared by all groups; a label that
+  // fits in no row is left out (its line stays, the tooltip has the text). The cursor and
+  // highlights are placed before the events, so they keep their labels.
+  std::array<std::vector<std::pair<qreal, qreal>>, kRows> taken;  // label spans per row
+  static constexpr MarkGroup kOrder[] = {MarkGroup::Cursor, MarkGroup::Highlights,
+                                         MarkGroup::Guides, MarkGroup::Events};
+  for (MarkGroup group : kOrder) {
+    const std::size_t g = std::size_t(group);
+    const auto& marks = m_marks[g];
+    auto& items = m_markItems[g];
+    // The cursor and highlights above the events they may coincide with.
+    const qreal z = group == MarkGroup::Cursor ? 26 : group == MarkGroup::Highlights ? 23 : 20;
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      const ChartMark& mark = marks[i];
+      MarkItem& item = items[i];
+      item.line->setZValue(z);
+      QAbstractAxis* axis =
+          mark.axis ? mark.axis
+                    : defaultAxis(mark.orientation == Qt::Vertical ? Qt::Horizontal : Qt::Vertical);
+      const double p = axis && plot.width() > 1.0 ? toPosition(axis, mark.value) : NAN;
+      const bool vertical = mark.orientation == Qt::Vertical;
+      const bool inside =
+          std::isfinite(p) && (vertical ? p >= plot.left() - 0.5 && p <= plot.right() + 0.5
+                                        : p >= plot.top() - 0.5 && p <= plot.bottom() + 0.5);
+      item.box->hide();
+      if (!inside) {
+        item.line->hide();
+        item.text->hide();
+        continue;
+      }
+      QPen pen(mark.color, t.presentation ? 2.0 : 1.0, mark.style);
+      pen.setCosmetic(true);
+      item.line->setPen(pen);
+      item.line->setToolTip(mark.toolTip);
+      if (vertical) {
+        item.line->setLine(p, plot.top(), p, plot.bottom());
+      } else {
+        item.line->setLine(plot.left(), p, plot.right(), p);
+      }
+      item.line->show();
+      if (mark.label.isEmpty()) {
+        item.text->hide();
+        continue;
+      }
+      item.text->setFont(font);
+      item.text->setBrush(mark.color);
+      item.text->setText(mark.label);
+      item.text->setToolTip(mark.toolTip);
+      const qreal w = metrics.horizontalAdvance(mark.label);
+      if (vertical) {
+        // Right of the line, or left of it near the right edge.
+        const qreal x = p + 3.0 + w <= plot.right() ? p + 3.0 : p - 3.0 - w;
+        int row = -1;
+        for (int r = 0; r < kRows && row < 0; ++r) {
+          const auto& spans = taken[std::size_t(r)];
+          const bool free = std::none_of(spans.begin(), spans.end(), [&](const auto& s) {
+            return x < s.second + 4.0 && x + w + 4.0 > s.first;
+          });
+          if (free) row = r;
+        }
+        if (row < 0) {
+          item.text->hide();
+          continue;
+        }
+        taken[std::size_t(row)].emplace_back(x, x + w);
+        item.text->setPos(x, plot.top() + 1.0 + row * rowHeight);
+      } else {
+        item.text->setPos(plot.right() - w - 4.0, p - rowHeight - 1.0);
+      }
+      item.text->show();
+      QColor backdrop = t.background;
+      backdrop.setAlpha(200);
+      item.box->setBrush(backdrop);
+      item.box->setRect(QRectF(item.text->pos(), QSizeF(w, rowHeight)).adjusted(-1, 0, 1, 0));
+      item.box->show();
+    }
+  }
+  if (m_placeholder && m_placeholder->isVisible()) {
+    const QRectF r = m_placeholder->boundingRect();
+    m_placeholder->setPos(plot.center() - QPointF(r.width() / 2.0, r.height() / 2.0));
+  }
+}
+
+}  // namespace gradscope::ui

@@ -1,0 +1,87 @@
+// The model's prediction over the 2-D input plane, with the data on top: for one sigmoid
+// output the probability of class 1 on a diverging map around 0.5 (with the p = 0.5 contour),
+// for softmax the most likely class's colour faded by its probability, for regression the
+// predicted value on a diverging map. Training points are filled circles, validation points
+// rings, both in their class (or target) colour with a dark outline. The field arrives with
+// snapshots a few times a second; other data sets get a message instead.
+#pragma once
+
+#include <QImage>
+#include <QLineF>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "app/worker/snapshot.h"
+#include "ui/charts/painted_view.h"
+
+namespace gradscope::ui {
+
+class DecisionBoundaryView : public PaintedView {
+  Q_OBJECT
+ public:
+  enum class Task { Binary, MultiClass, Regression };
+
+  explicit DecisionBoundaryView(QWidget* parent = nullptr);
+
+  QString viewTitle() const override;
+  void refresh(const app::MetricHistory& history, int run) override;
+  void onSnapshot(const app::Snapshot& snapshot) override;
+  void clear() override;
+
+  void setField(std::shared_ptr<const app::DecisionField> field, std::int64_t step = -1);
+  void setDataPoints(std::shared_ptr<const app::DataPoints> points);
+  // The data set has other than two inputs: drop the field and points, show a message.
+  void setNotPlanar();
+
+  bool hasField() const { return m_field != nullptr; }
+  Task task() const;
+  // Class colours shared with the network view: blue and orange for two classes.
+  static QColor classColor(int k, int classes);
+  // The plane's area in canvas coordinates (equal units on both axes).
+  QRect plotRect() const;
+  // Canvas position of a point in data coordinates.
+  QPointF toCanvas(double x, double y) const;
+
+ protected:
+  void paintCanvas(QPainter& painter, const QRect& rect) override;
+  QString canvasToolTip(const QPoint& pos) const override;
+  void restyle() override;
+
+ private:
+  struct Frame {
+    double xMin = 0, xMax = 1, yMin = 0, yMax = 1;
+  };
+  Frame frame() const;
+  struct LegendItem {
+    enum Kind { Swatch, Train, Validation } kind;
+    QColor color;
+    QString text;
+  };
+  struct Layout {
+    QRect plot, legend;
+    bool legendBelow = false;  // a flowing row under the plot instead of a column beside it
+  };
+  std::vector<LegendItem> legendItems() const;
+  int legendRowsBelow(int width) const;
+  Layout layoutIn(const QRect& rect) const;
+  int yLabelWidth(const QRect& rect) const;
+  int legendWidth() const;
+  double regressionScale() const;
+  QColor fieldColor(int index, Task task, double scale) const;
+  void rebuildImage();
+  void paintLegend(QPainter& painter, const Layout& layout);
+  void paintAxes(QPainter& painter, const QRect& plot, const Frame& f);
+  void paintPoints(QPainter& painter, const QRect& plot, const Frame& f);
+  void paintContour(QPainter& painter, const QRect& plot);
+
+  std::shared_ptr<const app::DecisionField> m_field;
+  std::shared_ptr<const app::DataPoints> m_points;
+  std::int64_t m_step = -1;
+  bool m_notPlanar = false;
+  QImage m_image;                 // resolution x resolution, top row = yMax
+  std::vector<QLineF> m_contour;  // p = 0.5, in grid units (column, row)
+};
+
+}  // namespace gradscope::ui

@@ -1,0 +1,133 @@
+#include "ui/export/image_export.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QImage>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QSvgGenerator>
+#include <QWidget>
+
+#include "ui/window/theme.h"
+
+namespace gradscope::ui {
+
+namespace {
+
+QImage renderImage(QWidget* widget, double scale) {
+  const QSize size = widget->size();
+  QImage image((QSizeF(size) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+  image.setDevicePixelRatio(scale);
+  image.fill(theme().background);
+  widget->render(&image, QPoint(), QRegion(),
+                 QWidget::DrawWindowBackground | QWidget::DrawChildren);
+  return image;
+}
+
+QString fileStem(const QString& baseName) {
+  QString stem = baseName.toLower();
+  stem.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+  while (stem.endsWith(QLatin1Char('-'))) stem.chop(1);
+  while (stem.startsWith(QLatin1Char('-'))) stem.remove(0, 1);
+  return stem.isEmpty() ? QStringLiteral("gradscope") : QStringLiteral("gradscope-") + stem;
+}
+
+QString exportDirectory() {
+  const QString last = QSettings().value(QStringLiteral("export/directory")).toString();
+  if (!last.isEmpty() && QDir(last).exists()) return last;
+  const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+  return pictures.isEmpty() ? QDir::homePath() : pictures;
+}
+
+}  // namespace
+
+bool exportPng(QWidget* widget, const QString& path, double scale, QString* error) {
+  if (!widget || widget->width() <= 0 || widget->height() <= 0) {
+    if (error) *error = QObject::tr("nothing to export: the view is not shown");
+    return false;
+  }
+  if (!(scale >= 0.25 && scale <= 8.0)) {
+    if (error) *error = QObject::tr("scale must be between 0.25 and 8");
+    return false;
+  }
+  const QImage image = renderImage(widget, scale);
+  if (!image.save(path, "PNG")) {
+    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+    return false;
+  }
+  return true;
+}
+
+bool exportSvg(QWidget* widget, const QString& path, QString* error) {
+  if (!widget || widget->width() <= 0 || widget->height() <= 0) {
+    if (error) *error = QObject::tr("nothing to export: the view is not shown");
+    return false;
+  }
+  QSvgGenerator generator;
+  generator.setFileName(path);
+  generator.setSize(widget->size());
+  generator.setViewBox(QRect(QPoint(0, 0), widget->size()));
+  generator.setTitle(QStringLiteral("GradScope"));
+  generator.setDescription(widget->windowTitle());
+  QPainter painter;
+  if (!painter.begin(&generator)) {
+    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+    return false;
+  }
+  painter.fillRect(QRect(QPoint(0, 0), widget->size()), theme().background);
+  widget->render(&painter, QPoint(), QRegion(),
+                 QWidget::DrawWindowBackground | QWidget::DrawChildren);
+  painter.end();
+  if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) {
+    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+    return false;
+  }
+  return true;
+}
+
+void copyImage(QWidget* widget, double scale) {
+  if (!widget || widget->width() <= 0 || widget->height() <= 0) return;
+  QApplication::clipboard()->setImage(renderImage(widget, scale));
+}
+
+void addExportActions(QMenu* menu, QWidget* widget, const QString& baseName) {
+  QPointer<QWidget> target(widget);
+  menu->addAction(QObject::tr("Copy image"), menu, [target] {
+    if (target) copyImage(target);
+  });
+  menu->addAction(QObject::tr("Export…"), menu, [target, baseName] {
+    if (!target) return;
+    const QString png1 = QObject::tr("PNG image, 1x (*.png)");
+    const QString png2 = QObject::tr("PNG image, 2x (*.png)");
+    const QString png4 = QObject::tr("PNG image, 4x (*.png)");
+    const QString svg = QObject::tr("SVG drawing (*.svg)");
+    QString filter = png2;
+    const QString start = QDir(exportDirectory()).filePath(fileStem(baseName) + ".png");
+    QString path = QFileDialog::getSaveFileName(
+        target->window(), QObject::tr("Export %1").arg(baseName), start,
+        QStringList{png1, png2, png4, svg}.join(QStringLiteral(";;")), &filter);
+    if (path.isEmpty() || !target) return;
+    const bool asSvg = filter == svg;
+    const QString suffix = asSvg ? QStringLiteral(".svg") : QStringLiteral(".png");
+    if (QFileInfo(path).suffix().isEmpty()) path += suffix;
+    QSettings().setValue(QStringLiteral("export/directory"), QFileInfo(path).absolutePath());
+    QString error;
+    const double scale = filter == png1 ? 1.0 : filter == png4 ? 4.0 : 2.0;
+    const bool ok =
+        asSvg ? exportSvg(target, path, &error) : exportPng(target, path, scale, &error);
+    if (!ok) {
+      QMessageBox::warning(target->window(), QObject::tr("Export failed"),
+                           QObject::tr("The image was not saved: %1.").arg(error));
+    }
+  });
+}
+
+}  // namespace gradscope::ui

@@ -1,0 +1,58 @@
+#include "ui/panels/config_editor.h"
+
+namespace gradscope::ui {
+
+ConfigEditor::ConfigEditor(app::TrainingController& controller, QObject* parent)
+    : QObject(parent), m_controller(controller), m_draft(controller.config()) {
+  connect(&controller, &app::TrainingController::configApplied, this,
+          [this](const core::ExperimentConfig& applied, const QStringList&) {
+            m_pending = std::max(0, m_pending - 1);
+            if (m_pending > 0) return;  // a later edit is on its way: keep showing it
+            m_draft = applied;
+            emit configChanged(m_draft);
+          });
+  connect(&controller, &app::TrainingController::commandFailed, this,
+          [this](const QString& field, const QString& reason) {
+            m_pending = std::max(0, m_pending - 1);
+            if (m_pending == 0) {
+              m_draft = m_controller.config();
+              emit configChanged(m_draft);
+            }
+            emit fieldFailed(field, reason);
+          });
+}
+
+bool ConfigEditor::set(const std::string& key, const core::SettingValue& value, QString* error) {
+  core::ExperimentConfig next = m_draft;
+  try {
+    core::setSetting(next, key, value);
+    core::validate(next);
+  } catch (const core::Error& e) {
+    if (error) {
+      *error = e.field() == key ? QString::fromStdString(e.reason())
+                                : QStringLiteral("%1: %2").arg(QString::fromStdString(e.field()),
+                                                               QString::fromStdString(e.reason()));
+    }
+    return false;
+  }
+  if (next == m_draft) return true;
+  send(next);
+  return true;
+}
+
+void ConfigEditor::apply(const core::ExperimentConfig& config) { send(config); }
+
+void ConfigEditor::adopt(const core::ExperimentConfig& config) {
+  if (config == m_draft) return;
+  m_draft = config;
+  emit configChanged(m_draft);
+}
+
+void ConfigEditor::send(const core::ExperimentConfig& config) {
+  m_draft = config;
+  ++m_pending;
+  m_controller.applyConfig(config);
+  emit configChanged(m_draft);
+}
+
+}  // namespace gradscope::ui

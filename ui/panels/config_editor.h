@@ -1,0 +1,46 @@
+// The experiment the control panels edit, shared by all of them: each edit builds the next
+// configuration from the latest one (sent or acknowledged), validates it against the settings
+// schema and sends it to the worker. The worker's acknowledgement (configApplied) becomes the
+// truth the panels show once no other edit is on its way.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include "app/worker/training_controller.h"
+#include "core/model/experiment_config.h"
+#include "core/model/settings_schema.h"
+
+namespace gradscope::ui {
+
+class ConfigEditor : public QObject {
+  Q_OBJECT
+ public:
+  explicit ConfigEditor(app::TrainingController& controller, QObject* parent = nullptr);
+
+  // The configuration the panels show: the last one sent, or the worker's if none is pending.
+  const core::ExperimentConfig& config() const { return m_draft; }
+  // Validates and sends one setting; false (and `error`, naming the reason) when refused.
+  bool set(const std::string& key, const core::SettingValue& value, QString* error = nullptr);
+  // Sends a whole configuration (preset, opened file).
+  void apply(const core::ExperimentConfig& config);
+  // Shows another run's configuration without sending anything (the dashboard switched to
+  // another run of a comparison; the worker's acknowledgement follows).
+  void adopt(const core::ExperimentConfig& config);
+  int pending() const { return m_pending; }
+
+ signals:
+  // The shown configuration changed (an edit was sent, or the worker acknowledged one).
+  void configChanged(const gradscope::core::ExperimentConfig& config);
+  // The worker refused a change: the field it names (a settings key when it is one) and why.
+  void fieldFailed(const QString& field, const QString& reason);
+
+ private:
+  void send(const core::ExperimentConfig& config);
+
+  app::TrainingController& m_controller;
+  core::ExperimentConfig m_draft;
+  int m_pending = 0;
+};
+
+}  // namespace gradscope::ui

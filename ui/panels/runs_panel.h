@@ -1,0 +1,90 @@
+// The Runs panel: the runs that train side by side and their results table (steps and
+// epochs to a target loss, best and final training and validation loss, time, divergence;
+// with the optimiser race the measured star ratings beside the lecture's), which run the
+// settings panels edit and the layer charts show, and the buttons that start a comparison:
+// "Compare…" (the selected run and variants of it in one setting), "Optimiser race" (the
+// eight optimisers from the selected run) and "Remove run".
+#pragma once
+
+#include <QList>
+#include <QWidget>
+
+#include <memory>
+
+#include "app/runs/run_table.h"
+#include "core/model/experiment_config.h"
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+class QTimer;
+
+namespace gradscope::app {
+class TrainingController;
+}
+
+namespace gradscope::ui {
+
+class ConfigEditor;
+class NumberSpinBox;
+class RunTableModel;
+
+class RunsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  // The table refreshes at most this often while training (the figures change every step).
+  static constexpr int kRefreshMilliseconds = 200;
+
+  RunsPanel(app::TrainingController& controller, ConfigEditor& editor, QWidget* parent = nullptr);
+
+  void setRunTable(std::shared_ptr<const app::RunTable> table);
+  // The run the dashboard shows (marked in the table and the selector).
+  void setSelectedRun(int id);
+  int selectedRun() const { return m_selected; }
+  // The height that shows the controls, the header and `rows` rows.
+  int heightFor(int rows) const;
+
+  RunTableModel* model() const { return m_model; }
+  QTableView* tableView() const { return m_table; }
+  QComboBox* runSelector() const { return m_selector; }
+  QPushButton* compareButton() const { return m_compare; }
+  QPushButton* raceButton() const { return m_race; }
+  QPushButton* removeButton() const { return m_remove; }
+
+  // What the buttons do (public for scripted use and tests).
+  void compareWith(const QList<core::ExperimentConfig>& variants);
+  void startRace();
+  void removeSelectedRun();
+
+ protected:
+  void changeEvent(QEvent* event) override;
+
+ signals:
+  // The user picked a run to edit and show.
+  void runSelected(int id);
+  // A short note for the status bar.
+  void message(const QString& text);
+
+ private:
+  void applyTable();
+  void openCompareDialog();
+  void updateSelector();
+  void fitRows();
+
+  app::TrainingController& m_controller;
+  ConfigEditor& m_editor;
+  RunTableModel* m_model = nullptr;
+  QTableView* m_table = nullptr;
+  QComboBox* m_selector = nullptr;
+  NumberSpinBox* m_target = nullptr;
+  QPushButton* m_compare = nullptr;
+  QPushButton* m_race = nullptr;
+  QPushButton* m_remove = nullptr;
+  QTimer* m_throttle = nullptr;
+  std::shared_ptr<const app::RunTable> m_pending;
+  int m_selected = 0;
+  bool m_marking = false;  // the panel itself moves the table's current row
+};
+
+}  // namespace gradscope::ui

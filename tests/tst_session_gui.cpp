@@ -331,8 +331,7 @@ class TestSessionGui : public QObject {
     QCOMPARE(autosaved.first().at(0).toString(), recovery);
     crashed->controller().pause();
     QTRY_VERIFY(crashed->runState() != app::RunState::Running);
-    QTest::qWait(200);  // a capture asked for before the pause is written by now
-    QVERIFY(QFileInfo::exists(recovery));
+    QTRY_VERIFY(QFileInfo::exists(recovery));  // a capture asked for before the pause
     recoveredSteps = readSession(recovery).runs[0].history->steps;
     QVERIFY(recoveredSteps > 0);
     // The crash: the window is never closed; the next start finds the recovery file.

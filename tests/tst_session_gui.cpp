@@ -16,6 +16,7 @@
 #include <QMimeData>
 #include <QScreen>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <cstring>
 
@@ -323,8 +324,16 @@ class TestSessionGui : public QObject {
     crashed->sessions().setRecoveryPath(recovery);
     QSignalSpy autosaved(&crashed->sessions(), &SessionManager::autosaved);
     crashed->sessions().setAutosaveInterval(50);
-    QTest::qWait(200);
-    QCOMPARE(autosaved.count(), 0);  // paused: nothing new to protect
+    // Paused, nothing new to protect: the autosave timer fires and writes nothing. Wait for
+    // its ticks (the spy runs after the session manager's own slot) rather than for a time.
+    QTimer* autosaveTimer = nullptr;
+    for (QTimer* timer : crashed->sessions().findChildren<QTimer*>()) {
+      if (timer->interval() == 50) autosaveTimer = timer;
+    }
+    QVERIFY(autosaveTimer && autosaveTimer->isActive());
+    QSignalSpy ticks(autosaveTimer, &QTimer::timeout);
+    QTRY_VERIFY(ticks.count() >= 3);
+    QCOMPARE(autosaved.count(), 0);
     crashed->controller().setSpeed(200.0);
     crashed->controller().start();
     QVERIFY(autosaved.wait(10000) || autosaved.count() > 0);

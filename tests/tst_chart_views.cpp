@@ -349,9 +349,11 @@ int checkSvgAgainstSeries(QWidget* root, ChartView* chart, int minimum) {
       return QPointF(chart->viewport()->mapTo(root, whole)) + fraction;
     };
     const QList<QPointF> values = series->points();
+    int compared = 0;
     for (int i = 0; i + 1 < values.size(); ++i) {
       const QPointF a = toRoot(values[i]), b = toRoot(values[i + 1]);
       if (near(a, b)) continue;  // a segment shorter than the tolerance: nothing to find
+      ++compared;
       bool found = false;
       for (const auto& list : lists) {
         for (std::size_t k = 0; k + 1 < list.size() && !found; ++k) {
@@ -371,6 +373,12 @@ int checkSvgAgainstSeries(QWidget* root, ChartView* chart, int minimum) {
                      __FILE__, __LINE__);
         return checked;
       }
+    }
+    // Most segments are longer than the tolerance: the series was really compared.
+    if (compared < values.size() / 4) {
+      QTest::qFail(qPrintable(series->name() + ": too few segments to compare"), __FILE__,
+                   __LINE__);
+      return checked;
     }
     ++checked;
   }

@@ -12,7 +12,10 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QRegularExpression>
 #include <QScatterSeries>
+#include <QTemporaryDir>
+#include <QTransform>
 #include <QValueAxis>
 
 #include <cmath>
@@ -272,6 +275,115 @@ void savePng(QWidget* widget, const QString& name) {
   QVERIFY(widget->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
 }
 
+// The point lists an SVG export draws (polylines, and paths of M/L commands), in the
+// exported widget's coordinates: each list's points mapped by the matrix of the group that
+// holds it (QSvgGenerator writes one flat <g transform="matrix(...)"> per painter state).
+std::vector<std::vector<QPointF>> svgPointLists(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  const QString svg = QString::fromUtf8(file.readAll());
+  // Ordinary literals, not raw ones: moc does not read raw strings with quotes inside.
+  static const QRegularExpression element(QStringLiteral(
+      "(<g\\b[^>]*>)|<polyline\\b[^>]*\\bpoints=\"([^\"]*)\"|<path\\b[^>]*\\bd=\"([^\"]*)\""));
+  static const QRegularExpression matrix(QStringLiteral("transform=\"matrix\\(([^)]*)\\)"));
+  static const QRegularExpression number(
+      QStringLiteral("[-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?"));
+  QTransform transform;
+  std::vector<std::vector<QPointF>> lists;
+  for (auto it = element.globalMatch(svg); it.hasNext();) {
+    const QRegularExpressionMatch m = it.next();
+    if (!m.captured(1).isEmpty()) {
+      transform = QTransform();
+      const QRegularExpressionMatch t = matrix.match(m.captured(1));
+      if (t.hasMatch()) {
+        const QStringList v = t.captured(1).split(QLatin1Char(','));
+        if (v.size() == 6) {
+          transform = QTransform(v[0].toDouble(), v[1].toDouble(), v[2].toDouble(), v[3].toDouble(),
+                                 v[4].toDouble(), v[5].toDouble());
+        }
+      }
+      continue;
+    }
+    const QString data = m.captured(2).isEmpty() ? m.captured(3) : m.captured(2);
+    // A path with curves is not a polyline: skip it.
+    if (data.contains(QRegularExpression(QStringLiteral("[CcQqAaSsTtHhVvZz]")))) continue;
+    std::vector<double> values;
+    for (auto n = number.globalMatch(data); n.hasNext();)
+      values.push_back(n.next().captured(0).toDouble());
+    std::vector<QPointF> points;
+    for (std::size_t i = 0; i + 1 < values.size(); i += 2) {
+      points.push_back(transform.map(QPointF(values[i], values[i + 1])));
+    }
+    if (points.size() >= 2) lists.push_back(std::move(points));
+  }
+  return lists;
+}
+
+// Every visible line series of `chart` with at least `minimum` points is drawn in the SVG
+// export of `root`: each consecutive pair of its points, mapped from values to the exported
+// widget's pixels, is a segment of a drawn point list (to 0.02 px), and reading each drawn
+// point back through the axes gives the series' value to within that fraction of a pixel.
+// Returns how many series were checked.
+int checkSvgAgainstSeries(QWidget* root, ChartView* chart, int minimum) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("chart.svg"));
+  if (!exportSvg(root, path)) {
+    QTest::qFail("SVG export failed", __FILE__, __LINE__);
+    return 0;
+  }
+  const auto lists = svgPointLists(path);
+  constexpr double kTolerance = 0.02;
+  const auto near = [](const QPointF& a, const QPointF& b) {
+    return std::abs(a.x() - b.x()) <= kTolerance && std::abs(a.y() - b.y()) <= kTolerance;
+  };
+  int checked = 0;
+  for (QAbstractSeries* abstract : chart->chart()->series()) {
+    auto* series = qobject_cast<QLineSeries*>(abstract);
+    if (!series || !series->isVisible() || series->count() < minimum) continue;
+    const auto toRoot = [&](const QPointF& value) {
+      // mapFromScene rounds to whole pixels: the scene point's fraction is added back (the
+      // view neither scales nor scrolls).
+      const QPointF scene = chart->chart()->mapToPosition(value, series);
+      const QPoint whole = chart->mapFromScene(scene);
+      const QPointF fraction = scene - chart->mapToScene(whole);
+      return QPointF(chart->viewport()->mapTo(root, whole)) + fraction;
+    };
+    const QList<QPointF> values = series->points();
+    int compared = 0;
+    for (int i = 0; i + 1 < values.size(); ++i) {
+      const QPointF a = toRoot(values[i]), b = toRoot(values[i + 1]);
+      if (near(a, b)) continue;  // a segment shorter than the tolerance: nothing to find
+      ++compared;
+      bool found = false;
+      for (const auto& list : lists) {
+        for (std::size_t k = 0; k + 1 < list.size() && !found; ++k) {
+          found = (near(list[k], a) && near(list[k + 1], b)) ||
+                  (near(list[k], b) && near(list[k + 1], a));
+        }
+        if (found) break;
+      }
+      if (!found) {
+        QTest::qFail(qPrintable(QStringLiteral("%1: the segment from (%2, %3) to (%4, %5) is not "
+                                               "drawn in the SVG")
+                                    .arg(series->name())
+                                    .arg(values[i].x())
+                                    .arg(values[i].y())
+                                    .arg(values[i + 1].x())
+                                    .arg(values[i + 1].y())),
+                     __FILE__, __LINE__);
+        return checked;
+      }
+    }
+    // Most segments are longer than the tolerance: the series was really compared.
+    if (compared < values.size() / 4) {
+      QTest::qFail(qPrintable(series->name() + ": too few segments to compare"), __FILE__,
+                   __LINE__);
+      return checked;
+    }
+    ++checked;
+  }
+  return checked;
+}
 }  // namespace
 
 class TestChartViews : public QObject {
@@ -303,6 +415,7 @@ class TestChartViews : public QObject {
   void stepAxisGrowsInSteps();
   void presentationModeRestyles();
   void exportHasWidgetSize();
+  void svgExportDrawsTheSeries();
   void renderForReview_data();
   void renderForReview();
 
@@ -781,6 +894,28 @@ void TestChartViews::exportHasWidgetSize() {
   const QString scaled = dir.filePath(QStringLiteral("loss2x.png"));
   QVERIFY(exportPng(view.chartView(), scaled, 2.0));
   QCOMPARE(QImage(scaled).size(), view.chartView()->size() * 2);
+}
+
+// The values drawn in an exported SVG are the series' values: the loss, learning-rate,
+// gradient-norm and clipping charts exported as SVG, every drawn line read back.
+void TestChartViews::svgExportDrawsTheSeries() {
+  LayerSelection selection;
+  LossView loss;
+  LearningRateView rate;
+  GradientNormView norms(&selection);
+  ClippingView clipping;
+  const QList<QPair<ChartDashboardView*, ChartView*>> views{{&loss, loss.chartView()},
+                                                            {&rate, rate.chartView()},
+                                                            {&norms, norms.chartView()},
+                                                            {&clipping, clipping.chartView()}};
+  for (const auto& [view, chart] : views) {
+    showAtDockSize(*view);
+    view->refresh(*m_history, 0);
+    QCoreApplication::processEvents();
+    const int checked = checkSvgAgainstSeries(view, chart, 10);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(checked > 0, qPrintable(view->viewTitle()));
+  }
 }
 
 void TestChartViews::renderForReview_data() {

@@ -303,12 +303,14 @@ class TestPaintedViews : public QObject {
     QCOMPARE(view.image().height(), 50);
     saveForLooking(&view, view.canvas(), QStringLiteral("heatmap_50_layers"));
     view.resize(400, 300);
-    QTest::qWait(20);
-    QVERIFY(view.image().width() <= view.plotRect().width());
+    QTRY_VERIFY(view.image().width() <= view.plotRect().width());
     saveForLooking(&view, view.canvas(), QStringLiteral("heatmap_50_layers_small"));
   }
 
-  void heatmapBudget() {
+  // The heatmap of a long, deep run: every layer a row, the steps decimated to at most
+  // kMaxColumns columns, and recolouring (a new colour range) redraws the same image size.
+  // Its cost is a benchmark (bench/heatmap_paint.cpp), not a test.
+  void heatmapOfALongDeepRun() {
     MetricHistory history;
     fillHistory(history, 50, 4000);
     HeatmapView view(nullptr);
@@ -318,17 +320,10 @@ class TestPaintedViews : public QObject {
     view.refresh(history, 0);
     QCOMPARE(view.image().height(), 50);
     QCOMPARE(view.image().width(), HeatmapView::kMaxColumns);
-    constexpr int kRounds = 20;
-    QElapsedTimer timer;
-    timer.start();
-    for (int i = 0; i < kRounds; ++i) view.resetRange();  // recolours the image
-    const double rebuild = double(timer.nsecsElapsed()) / kRounds / 1e6;
-    timer.restart();
-    for (int i = 0; i < kRounds; ++i) view.canvas()->repaint();
-    const double paint = double(timer.nsecsElapsed()) / kRounds / 1e6;
-    qInfo("50 x 2000 heatmap: image %.3f ms, paint %.3f ms", rebuild, paint);
-    QVERIFY(rebuild < 5.0);  // loose bounds for loaded machines; the log shows the real cost
-    QVERIFY(paint < 25.0);
+    const QImage before = view.image();
+    view.resetRange();
+    QCOMPARE(view.image().size(), before.size());
+    QCOMPARE(view.image(), before);  // the same data and range: the same colours
   }
 
   void toolTips() {

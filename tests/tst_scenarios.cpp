@@ -697,6 +697,9 @@ void TestScenarios::earlyStopping() {
              .arg(bestEpoch + 1)
              .arg(fix(stopped.epochs[std::size_t(bestEpoch)].validation->loss))
              .arg(stopped.run->parameters() == weights.at(bestEpoch) ? "yes" : "no"));
+  // Exactly `patience` epochs without improvement after the best one (Keras, min_delta 0).
+  QVERIFY(run.config.training.earlyStopping && run.config.training.earlyStopping->minDelta == 0.0);
+  QCOMPARE(int(stopped.epochs.size()), bestEpoch + 1 + run.config.training.earlyStopping->patience);
   QVERIFY(int(stopped.epochs.size()) < run.config.training.epochs);
   QVERIFY(stopped.run->parameters() == weights.at(bestEpoch));
 }

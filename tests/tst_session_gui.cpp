@@ -16,6 +16,7 @@
 #include <QMimeData>
 #include <QScreen>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <cstring>
 
@@ -323,16 +324,23 @@ class TestSessionGui : public QObject {
     crashed->sessions().setRecoveryPath(recovery);
     QSignalSpy autosaved(&crashed->sessions(), &SessionManager::autosaved);
     crashed->sessions().setAutosaveInterval(50);
-    QTest::qWait(200);
-    QCOMPARE(autosaved.count(), 0);  // paused: nothing new to protect
+    // Paused, nothing new to protect: the autosave timer fires and writes nothing. Wait for
+    // its ticks (the spy runs after the session manager's own slot) rather than for a time.
+    QTimer* autosaveTimer = nullptr;
+    for (QTimer* timer : crashed->sessions().findChildren<QTimer*>()) {
+      if (timer->interval() == 50) autosaveTimer = timer;
+    }
+    QVERIFY(autosaveTimer && autosaveTimer->isActive());
+    QSignalSpy ticks(autosaveTimer, &QTimer::timeout);
+    QTRY_VERIFY(ticks.count() >= 3);
+    QCOMPARE(autosaved.count(), 0);
     crashed->controller().setSpeed(200.0);
     crashed->controller().start();
     QVERIFY(autosaved.wait(10000) || autosaved.count() > 0);
     QCOMPARE(autosaved.first().at(0).toString(), recovery);
     crashed->controller().pause();
     QTRY_VERIFY(crashed->runState() != app::RunState::Running);
-    QTest::qWait(200);  // a capture asked for before the pause is written by now
-    QVERIFY(QFileInfo::exists(recovery));
+    QTRY_VERIFY(QFileInfo::exists(recovery));  // a capture asked for before the pause
     recoveredSteps = readSession(recovery).runs[0].history->steps;
     QVERIFY(recoveredSteps > 0);
     // The crash: the window is never closed; the next start finds the recovery file.

@@ -5,7 +5,10 @@
 
 #include <set>
 
+#include "core/data/data_split.h"
 #include "core/model/settings_schema.h"
+#include "core/model/trainer.h"
+#include "core/schedules/one_cycle_schedule.h"
 
 using namespace gradscope::core;
 
@@ -105,9 +108,28 @@ class TestSettingsSchema : public QObject {
     ExperimentConfig c;
     setSetting(c, "schedule.type", std::string("one_cycle"));
     setSetting(c, "schedule.total_steps", std::int64_t(0));
-    validate(c);  // accepted: the trainer spans the planned epochs
-    c.schedule.totalSteps = -5;
-    validate(c);
+    c.data.samples = 100;
+    c.split.validationFraction = 0.2;
+    c.training.batchSize = 16;
+    c.training.epochs = 7;
+    for (std::int64_t total : {std::int64_t(0), std::int64_t(-5)}) {
+      c.schedule.totalSteps = total;
+      validate(c);  // accepted: the trainer spans the planned epochs
+      const SplitData data = splitData(generate(c.data), c.split);
+      const NetworkSpec spec = buildNetworkSpec(c.model, data.train.featureCount(),
+                                                data.train.outputCount(), data.train.task);
+      Trainer<double> trainer(spec, lossFor(data.train.task), data.train, data.validation,
+                              c.optimizer, c.schedule, c.training);
+      const auto* cycle = dynamic_cast<const OneCycleSchedule*>(&trainer.schedule());
+      QVERIFY(cycle);
+      // The span: every planned step, 7 epochs of ceil(80 / 16) batches.
+      const Index batches = (data.train.sampleCount() + 15) / 16;
+      QCOMPARE(trainer.plannedSteps(), std::int64_t(7 * batches));
+      QCOMPARE(cycle->totalSteps(), trainer.plannedSteps());
+      // Its peak lies inside the run, at the end of the rise.
+      QVERIFY(cycle->halfIteration() > 0 && cycle->halfIteration() < trainer.plannedSteps());
+      QCOMPARE(cycle->learningRate(cycle->halfIteration()), cycle->maxRate());
+    }
   }
 
   void optionalCallbacks() {

@@ -112,8 +112,12 @@ class TestTrainer : public QObject {
     QVERIFY(r0.momentum.has_value());
     QVERIFY(std::abs(*r0.momentum - 0.95) < 1e-12);
     QCOMPARE(t.optimizer().settings().momentum, *r0.momentum);
-    for (int i = 0; i < 17; ++i) t.step();
-    QVERIFY(t.optimizer().settings().momentum < 0.95);
+    // 40 steps: last = 40 // 10 + 1 = 5, half = (40 - 5) // 2 = 17, so the momentum falls
+    // linearly from 0.95 to 0.85 over steps 0..17; at step 9 it is 0.95 - 0.1 * 9 / 17.
+    for (int i = 1; i <= 9; ++i) t.step();
+    QVERIFY(std::abs(t.optimizer().settings().momentum - (0.95 - 0.1 * 9.0 / 17.0)) < 1e-12);
+    for (int i = 10; i <= 17; ++i) t.step();
+    QVERIFY(std::abs(t.optimizer().settings().momentum - 0.85) < 1e-12);
   }
 
   void earlyStoppingRestoresTheBestWeights() {
@@ -131,15 +135,19 @@ class TestTrainer : public QObject {
     auto t = trainer(s, opt, training);
     Vector<double> best;
     double bestLoss = INFINITY;
+    int bestEpoch = -1;
     while (t.stopReason() == StopReason::None && t.epoch() < 500) {
       const StepRecord r = t.step();
       if (r.epochEnd && t.lastEpoch()->validation->loss < bestLoss) {
         bestLoss = t.lastEpoch()->validation->loss;
         best = t.network().parameters();
+        bestEpoch = t.lastEpoch()->epoch;
       }
     }
     QVERIFY(t.stopReason() == StopReason::EarlyStopping);
-    QVERIFY(t.epoch() < 500);
+    // Keras: the run stops at the end of the patience-th epoch without improvement.
+    QCOMPARE(t.lastEpoch()->epoch, bestEpoch + 3);
+    QCOMPARE(t.earlyStopping()->bestEpoch(), std::int64_t(bestEpoch));
     QCOMPARE(t.network().parameters(), best);
     QVERIFY(std::abs(t.evaluateValidation().loss - bestLoss) < 1e-12);
     qInfo("%s", t.stopMessage().c_str());

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "app/worker/training_controller.h"
+#include "app/worker/training_worker.h"
 
 using namespace gradscope;
 using namespace gradscope::app;
@@ -80,8 +81,15 @@ class TestTrainingWorker : public QObject {
     // Generous: a loaded machine (the whole suite runs in parallel) may delay delivery.
     QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Paused, 15000);
     const std::int64_t pausedAt = r.currentStep;
-    QTest::qWait(300);
-    QCOMPARE(r.currentStep, pausedAt);  // nothing ran after the pause was acknowledged
+    // Nothing ran after the pause was acknowledged: the worker answers a capture only after
+    // every chunk queued before it, and its run is still at the paused step.
+    QSignalSpy captured(&controller, &TrainingController::sessionCaptured);
+    controller.captureSession(7);
+    QTRY_COMPARE(captured.count(), 1);
+    const auto session = captured.first().at(1).value<SessionPtr>();
+    QVERIFY(session && !session->runs.empty());
+    QCOMPARE(session->runs[0].state.value(QStringLiteral("step")).toInteger(), pausedAt);
+    QCOMPARE(r.currentStep, pausedAt);
     QCOMPARE(std::int64_t(r.steps.size()), pausedAt);
     for (std::size_t i = 0; i < r.steps.size(); ++i) QCOMPARE(r.steps[i], std::int64_t(i));
     for (double loss : r.losses) QVERIFY(std::isfinite(loss));
@@ -223,17 +231,38 @@ class TestTrainingWorker : public QObject {
     QCOMPARE(controller.config().training.batchSize, core::Index(16));
   }
 
-  void slowMotion() {
-    TrainingController controller(smallConfig());
-    Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
-    controller.setSpeed(20.0);
-    controller.start();
-    QTest::qWait(1000);
-    controller.pause();
-    QTRY_COMPARE(r.state, RunState::Paused);
-    // About 20 steps; generous bounds for a loaded machine.
-    QVERIFY2(r.currentStep >= 5 && r.currentStep <= 40, qPrintable(QString::number(r.currentStep)));
+  void slowMotionSpacesStepsByTheClock() {
+    // The speed setting on a fake clock: each tick of the slow-motion timer trains the steps
+    // the elapsed time allows (20 steps/s: one per 50 ms), however often the timer fires.
+    TrainingWorker worker(smallConfig());
+    qint64 now = 0;
+    worker.setClock([&now] { return now; });
+    int ticks = 0;  // each tick of 50 ms publishes a snapshot (every 25 ms at most)
+    std::int64_t step = -1;
+    QObject::connect(&worker, &TrainingWorker::snapshotReady, &worker, [&](const SnapshotPtr& s) {
+      ++ticks;
+      step = s->currentStep;
+    });
+    worker.initialize();
+    worker.setSpeed(20.0);
+    worker.start();
+    // While the clock stands still, ticks train nothing.
+    QTRY_VERIFY(ticks >= 3);
+    QCOMPARE(step, std::int64_t(0));
+    now = 1000;  // one second: exactly 20 steps
+    QTRY_COMPARE(step, std::int64_t(20));
+    int seen = ticks;
+    QTRY_VERIFY(ticks >= seen + 3);
+    QCOMPARE(step, std::int64_t(20));
+    now = 1075;  // 1.5 steps' worth: one now, the half carried over
+    QTRY_COMPARE(step, std::int64_t(21));
+    seen = ticks;
+    QTRY_VERIFY(ticks >= seen + 3);
+    QCOMPARE(step, std::int64_t(21));
+    now = 1100;  // the carried half and this half make the next step
+    QTRY_COMPARE(step, std::int64_t(22));
+    worker.pause();
+    QCOMPARE(step, std::int64_t(22));
   }
 
   void stormOfLiveChanges() {

@@ -17,7 +17,9 @@ constexpr int kClipWindow = 20;  // steps in the "burst of clipping" window
 }
 
 TrainingWorker::TrainingWorker(const ExperimentConfig& config, QObject* parent)
-    : QObject(parent), m_initialConfig(config) {}
+    : QObject(parent), m_initialConfig(config) {
+  m_monotonic.start();
+}
 
 TrainingWorker::~TrainingWorker() = default;
 
@@ -190,7 +192,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
   m_state = RunState::Running;
   m_status = QStringLiteral("training");
   m_stepBudget = 0.0;
-  m_sinceTick.start();
+  m_lastTick = m_clock();
   m_rateClock.restart();
   m_rateSteps = 0;
   scheduleChunk();
@@ -484,7 +486,7 @@ void TrainingWorker::setSpeed(double stepsPerSecond) {
   handoffAcquire(Handoff::ToWorker);
   m_speed = std::max(0.0, stepsPerSecond);
   m_stepBudget = 0.0;
-  m_sinceTick.restart();
+  m_lastTick = m_clock();
   if (m_mode != Mode::Stopped) {
     m_slowTimer->stop();
     scheduleChunk();
@@ -523,7 +525,9 @@ void TrainingWorker::trainChunk() {
   if (m_mode == Mode::Stopped) return;
   std::int64_t allowed = std::numeric_limits<std::int64_t>::max();
   if (m_speed > 0.0) {
-    m_stepBudget += m_speed * double(m_sinceTick.restart()) / 1000.0;
+    const qint64 now = m_clock();
+    m_stepBudget += m_speed * double(now - m_lastTick) / 1000.0;
+    m_lastTick = now;
     allowed = std::int64_t(std::floor(m_stepBudget));
     m_stepBudget -= double(allowed);
     if (allowed == 0 && m_speed < 1.0) allowed = 0;

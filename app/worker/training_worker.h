@@ -23,6 +23,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -47,6 +48,12 @@ class TrainingWorker : public QObject {
   static constexpr int kFieldMilliseconds = 200;  // decision-boundary refresh while training
   static constexpr int kFieldResolution = 64;
   static constexpr int kPlanPoints = 4000;
+
+  // The monotonic clock (milliseconds) by which slow motion spaces its steps: each tick
+  // trains the steps the elapsed time allows at the set speed. Tests set a fake clock to
+  // check the spacing without measuring time; call before start().
+  using Clock = std::function<qint64()>;
+  void setClock(Clock clock) { m_clock = std::move(clock); }
 
  public slots:
   void initialize();
@@ -164,7 +171,9 @@ class TrainingWorker : public QObject {
   QElapsedTimer m_sinceField;
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
   bool m_fieldDirty = true;
-  QElapsedTimer m_sinceTick;
+  QElapsedTimer m_monotonic;
+  Clock m_clock = [this] { return m_monotonic.elapsed(); };
+  qint64 m_lastTick = 0;  // m_clock() at the last slow-motion tick
   QElapsedTimer m_rateClock;
   std::int64_t m_rateSteps = 0;
   double m_stepsPerSecond = 0.0;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/layers/activation_layer.h"
 #include "core/layers/batch_norm_layer.h"
 #include "core/layers/dense_layer.h"
 #include "core/probes/vector_norm.h"
@@ -50,8 +51,19 @@ void add(Histogram& h, double x) {
   } else if (x >= h.high) {
     ++h.above;
   } else {
-    const auto bin = std::size_t((x - h.low) / (h.high - h.low) * double(h.counts.size()));
-    ++h.counts[std::min(bin, h.counts.size() - 1)];
+    const std::size_t n = h.counts.size();
+    const auto edge = [&h, n](std::size_t k) {
+      return h.low + (h.high - h.low) * double(k) / double(n);
+    };
+    auto bin = std::min(std::size_t((x - h.low) / (h.high - h.low) * double(n)), n - 1);
+    // The division rounds, so a value at or within rounding of an edge low + k (high - low) / n
+    // could land one bin off; the comparison with the edge itself decides (bins are [a, b)).
+    if (bin + 1 < n && x >= edge(bin + 1)) {
+      ++bin;
+    } else if (bin > 0 && x < edge(bin)) {
+      --bin;
+    }
+    ++h.counts[bin];
   }
 }
 
@@ -113,6 +125,32 @@ Histogram gradientHistogram(const T* data, Index n) {
     ++h.counts[std::size_t(bin)];
   }
   return h;
+}
+
+// Where a Dense layer's non-linearity really acts: its input z, its output a and the function.
+// Usually the layer's own pre-activation and output; but with BatchNorm before the activation
+// the network is Dense(linear) -> BatchNorm -> Activation, and the activation's input is
+// BatchNorm's output, not the Dense product (measuring the product showed negative "ReLU
+// activations" and no inactive units).
+template <typename T>
+struct ActivationSite {
+  const Matrix<T>* z;
+  const Matrix<T>* a;
+  const Activation<T>* activation;
+};
+
+template <typename T>
+ActivationSite<T> activationSite(const Network<T>& network, int denseIndex) {
+  const auto& dense = *network.template layerAs<DenseLayer<T>>(denseIndex);
+  if (dense.activation().kind() == ActivationKind::Linear) {
+    for (int j = denseIndex + 1; j < network.layerCount(); ++j) {
+      if (network.template layerAs<DenseLayer<T>>(j)) break;
+      if (const auto* layer = network.template layerAs<ActivationLayer<T>>(j)) {
+        return {&network.layerOutput(j - 1), &network.layerOutput(j), &layer->activation()};
+      }
+    }
+  }
+  return {&dense.preActivation(), &network.layerOutput(denseIndex), &dense.activation()};
 }
 
 }  // namespace
@@ -200,7 +238,6 @@ void Prober<T>::afterBackward(const Network<T>& network, const StepRecord& recor
 template <typename T>
 void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe& probe,
                            bool stride, std::span<const double> tensorNorms) {
-  const auto& dense = *network.template layerAs<DenseLayer<T>>(layerIndex);
   double kernelSq = 0.0, biasSq = 0.0;
   const ParameterLayout& layout = network.layout();
   const bool given = tensorNorms.size() == layout.size();
@@ -218,8 +255,9 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
   measureActivations(network, layerIndex, probe);
 
   if (stride && m_settings.histograms) {
-    const Matrix<T>& z = dense.preActivation();
-    const Matrix<T>& a = network.layerOutput(layerIndex);
+    const ActivationSite<T> site = activationSite(network, layerIndex);
+    const Matrix<T>& z = *site.z;
+    const Matrix<T>& a = *site.a;
     const double histogramStart = now();
     LayerHistograms h;
     h.preActivation = valueHistogram(z.data(), z.size());
@@ -237,10 +275,10 @@ void Prober<T>::probeLayer(const Network<T>& network, int layerIndex, LayerProbe
 
 template <typename T>
 void Prober<T>::measureActivations(const Network<T>& network, int layerIndex, LayerProbe& probe) {
-  const auto& dense = *network.template layerAs<DenseLayer<T>>(layerIndex);
-  const Matrix<T>& z = dense.preActivation();
-  const Matrix<T>& a = network.layerOutput(layerIndex);
-  const Activation<T>& activation = dense.activation();
+  const ActivationSite<T> site = activationSite(network, layerIndex);
+  const Matrix<T>& z = *site.z;
+  const Matrix<T>& a = *site.a;
+  const Activation<T>& activation = *site.activation;
   const T threshold = T(m_settings.saturationThreshold * activation.maxDerivative());
   const ActivationSums sums = activation.sums(z, a, threshold, m_derivative);
   probe.preActivationMean = sums.zMean();

@@ -7,6 +7,10 @@
 // weights or a copy of them (weight norms, the update ratio ||dW|| / ||W||, optimiser state
 // magnitudes) and histograms run every `stride` steps.
 //
+// Pre-activation and activation mean the non-linearity's real input and output wherever
+// BatchNorm sits: with BatchNorm before the activation (Dense(linear) -> BatchNorm ->
+// Activation) they are BatchNorm's output and the Activation layer's output.
+//
 // Saturation: a unit's activation in one sample is saturated when f'(z) < threshold * max f'
 // (threshold 0.1 by default), so it means the same for sigmoid (max f' = 1/4), tanh, ELU and
 // SELU. For ReLU the derivative is 0 or 1, so "saturated" equals "inactive"; a unit is dead

@@ -27,6 +27,9 @@ Dataset select(const Dataset& data, const std::vector<std::int64_t>& indices) {
   part.task = data.task;
   part.featureNames = data.featureNames;
   part.classNames = data.classNames;
+  part.image = data.image;
+  part.name = data.name;
+  part.source = data.source;
   const Index n = static_cast<Index>(indices.size());
   part.inputs.resize(data.inputs.rows(), n);
   part.targets.resize(data.targets.rows(), n);

@@ -215,6 +215,7 @@ Dataset loadIdx(const std::string& imagesPath, const std::string& labelsPath, In
   data.targets = Eigen::MatrixXd::Zero(classes, samples);
   for (Index i = 0; i < samples; ++i) data.targets(labelBegin[i], i) = 1.0;
   for (int c = 0; c < classes; ++c) data.classNames.push_back(std::to_string(c));
+  data.image = {cols, rows, 1};
   return data;
 }
 

@@ -52,7 +52,7 @@ struct DataSpec {
 
   // Documented limits; validate() refuses anything outside them with an Error naming the field.
   static constexpr Index kMinSamples = 4;
-  static constexpr Index kMaxSamples = 1'000'000;
+  static constexpr Index kMaxSamples = kMaxDatasetSamples;
   static constexpr double kMaxNoise = 10.0;
   static constexpr double kMinFeatureScale = 1e-3;
   static constexpr double kMaxFeatureScale = 1e3;

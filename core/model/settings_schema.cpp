@@ -227,6 +227,18 @@ std::vector<SettingMeta> buildSettings() {
       "Fraction of the samples held out to measure generalisation (val_loss). 0 trains on "
       "everything.",
       [](C& c) -> double& { return c.split.validationFraction; }, data);
+  // Subset and test-split validation (real data sets; the generators ignore neither).
+  b.integer<Index>(
+      "data.subset", "Training subset", 0, kMaxDatasetSamples, "samples",
+      "Train on this many samples, drawn by the data seed (e.g. 5,000 of Fashion-MNIST's "
+      "60,000) to trade accuracy for speed. 0 uses them all.",
+      [](C& c) -> Index& { return c.split.subset; }, data);
+  b.boolean(
+      "data.validate_on_test_split", "Validate on the test split",
+      "Measure val_loss on the data set's own test samples (Fashion-MNIST's 10,000) instead "
+      "of holding out a fraction of the training data. Data sets without a test split use "
+      "the fraction.",
+      [](C& c) -> bool& { return c.split.validateOnTestSplit; }, data);
   b.boolean(
       "data.standardize", "Standardise inputs",
       "Scale each input feature to mean 0 and standard deviation 1, fitted on the "

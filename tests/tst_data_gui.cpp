@@ -123,6 +123,7 @@ class TestDataGui : public QObject {
     QVERIFY(DataOpener::isDataPath(m_dir.filePath("idx/train-images-idx3-ubyte")));
     QVERIFY(DataOpener::isDataPath(QStringLiteral("/x/table.csv")));
     QVERIFY(!DataOpener::isDataPath(QStringLiteral("/x/run.gradscope")));
+    QVERIFY(!DataOpener::isDataPath(QStringLiteral("/x/notes.txt")));  // only through the dialog
   }
 
   void loadingRestartsTheRunsOnTheData() {

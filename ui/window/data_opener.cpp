@@ -42,7 +42,7 @@ bool DataOpener::isDataPath(const QString& path) {
   const QString name = info.fileName().toLower();
   if (info.isDir())
     return !QDir(path).entryList({QStringLiteral("*-images-idx3-ubyte*")}, QDir::Files).isEmpty();
-  for (const char* suffix : {".csv", ".tsv", ".txt"})
+  for (const char* suffix : {".csv", ".tsv"})
     if (name.endsWith(QLatin1String(suffix))) return true;
   return name.contains(QLatin1String("-idx3-ubyte")) || name.contains(QLatin1String("-idx1-ubyte"));
 }

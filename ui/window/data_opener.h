@@ -38,7 +38,7 @@ class DataOpener : public QObject {
   // Loads `source` without a dialog (recent files, the command line, tests).
   void load(const app::DataSource& source);
   bool isLoading() const { return m_job != nullptr; }
-  // Whether a dropped path is data (a CSV/TSV/TXT file, IDX file or a folder holding one).
+  // Whether a dropped path is data (a .csv or .tsv file, an IDX file or a folder holding one).
   static bool isDataPath(const QString& path);
 
  signals:

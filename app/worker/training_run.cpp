@@ -1,5 +1,7 @@
 #include "app/worker/training_run.h"
 
+#include "app/data/configured_data.h"
+
 #include <sstream>
 
 namespace gradscope::app {
@@ -52,9 +54,17 @@ class TypedRun final : public TrainingRun {
       if (dataChanged) {
         m_data = std::move(data);
         if (!keepGiven) m_given.reset();
-        changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
-                          std::to_string(next.data.samples) + " samples, noise " +
-                          describe(next.data.noise));
+        if (keepGiven || !next.data.builtin.empty()) {
+          // A loaded or built-in data set: what the split made of it.
+          const std::string name = keepGiven ? m_given->name : next.data.builtin;
+          changes.push_back("data: " + name + ", " + std::to_string(m_data.train.sampleCount()) +
+                            " training and " + std::to_string(m_data.validation.sampleCount()) +
+                            " validation samples");
+        } else {
+          changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
+                            std::to_string(next.data.samples) + " samples, noise " +
+                            describe(next.data.noise));
+        }
       }
       if (!sameStructure(nextSpec, spec)) {
         changes.push_back("network rebuilt (" + std::to_string(carried) + " weight tensors kept)");
@@ -341,7 +351,8 @@ class TypedRun final : public TrainingRun {
 
  private:
   static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
-    return splitData(given ? *given : generate(config.data), config.split);
+    if (given) return splitData(*given, config.split);
+    return splitData(*configuredData(config.data), configuredSplit(config.data, config.split));
   }
 
   static std::unique_ptr<Trainer<T>> makeTrainer(const ExperimentConfig& config,

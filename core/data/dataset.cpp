@@ -22,4 +22,10 @@ int Dataset::classOf(Index i) const {
   throw Error("dataset", "a regression data set has no classes");
 }
 
+std::string Dataset::className(int c) const {
+  if (c >= 0 && static_cast<std::size_t>(c) < classNames.size())
+    return classNames[static_cast<std::size_t>(c)];
+  return std::to_string(c);
+}
+
 }  // namespace gradscope::core

@@ -32,6 +32,7 @@
 #include "ui/panels/settings_panel.h"
 #include "ui/window/discard_guard.h"
 #include "ui/window/main_window.h"
+#include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
 
 using namespace gradscope;

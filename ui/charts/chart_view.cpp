@@ -666,7 +666,8 @@ void ChartView::layoutMarks() {
   QFont font = t.font();
   font.setPointSizeF(std::max(7.0, t.fontPointSize - 1.0));
   const QFontMetricsF metrics(font);
-  const qreal rowHeight = metrics.height();
+  // A pixel between rows: the text items are a hair taller than the font's height.
+  const qreal rowHeight = std::ceil(metrics.height()) + 1.0;
   // Vertical marks' labels go in rows under the top edge, shared by all groups, as many rows
   // as the top third of the plot holds (2 to 5); a label that fits in no row is shortened or
   // left out (its line stays, the tooltip has the text). The cursor and highlights are placed

@@ -91,7 +91,8 @@ std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   auto table = std::make_shared<RunTable>();
   for (const Lane& lane : m_lanes) {
     table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
-                                   lane.run->config(), lane.tracker.summary()});
+                                   lane.run->config(), lane.tracker.summary(),
+                                   lane.active() ? QString() : lane.stopStatus});
   }
   table->selected = m_selected;
   table->generation = m_generation;

@@ -212,13 +212,16 @@ void MainWindow::createViews() {
   auto* rangeTest = new LrRangeTestView(this);
   addView(rangeTest, Qt::RightDockWidgetArea);
   connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
-  connect(this, &MainWindow::lrRangeTestResult, this, [this, rangeTest] {
-    // The curve comes to the front of its tab group when a test finishes.
-    if (QDockWidget* dock = dockOf(rangeTest)) {
-      dock->show();
-      dock->raise();
-    }
-  });
+  connect(this, &MainWindow::lrRangeTestResult, this,
+          [this, rangeTest](const core::LrRangeTestResult& result) {
+            // The curve comes to the front of its tab group when a test finishes (not when a reset
+            // clears it).
+            if (result.rates.empty()) return;
+            if (QDockWidget* dock = dockOf(rangeTest)) {
+              dock->show();
+              dock->raise();
+            }
+          });
   addView(new GradientFlowView(this), Qt::RightDockWidgetArea);
   addView(new GradientNormView(m_layerSelection, this), Qt::RightDockWidgetArea);
   addView(new UpdateRatioView(m_layerSelection, this), Qt::RightDockWidgetArea);

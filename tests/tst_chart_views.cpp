@@ -401,6 +401,7 @@ class TestChartViews : public QObject {
   void divergedLossKeepsAxesSane();
   void gradientFlowHasBarPerLayer();
   void gradientFlowKeepsGhosts();
+  void nothingStaleAfterAReset();
   void gradientNormFollowsSelection();
   void updateRatioHasGuide();
   void learningRatePlanDrawnWhole();
@@ -575,6 +576,33 @@ void TestChartViews::gradientFlowHasBarPerLayer() {
   // The bars are coloured along the layer ramp.
   const auto* first = qobject_cast<QAreaSeries*>(view.chartView()->chart()->series().first());
   QCOMPARE(first->brush().color(), theme().layerColor(0, kLayers));
+}
+
+// A reset (a new run) leaves nothing of the old one: not the step in the gradient-flow title,
+// not the loss axis's range.
+void TestChartViews::nothingStaleAfterAReset() {
+  GradientFlowView flow;
+  showAtDockSize(flow);
+  flow.refresh(*m_history, 0);
+  QVERIFY(flow.chartView()->title().contains(QStringLiteral("step")));
+  LossView loss;
+  showAtDockSize(loss);
+  loss.setSmoothing(0.0);
+  loss.refresh(*m_history, 0);
+  // Reset: the new run has no step yet; its charts wait for it on fresh axes.
+  MetricHistory fresh;
+  flow.clear();
+  loss.clear();
+  flow.refresh(fresh, 0);
+  loss.refresh(fresh, 0);
+  QCOMPARE(flow.chartView()->title(), QStringLiteral("Gradient flow"));
+  auto* x = qobject_cast<QValueAxis*>(loss.chartView()->chart()->axes(Qt::Horizontal).first());
+  QVERIFY2(x->max() <= 10.0, qPrintable(QString::number(x->max())));
+  for (QAbstractAxis* axis : loss.chartView()->chart()->axes(Qt::Vertical)) {
+    auto* value = qobject_cast<QValueAxis*>(axis);
+    if (!value || !value->isVisible()) continue;
+    QVERIFY2(value->max() <= 1.0, qPrintable(QString::number(value->max())));
+  }
 }
 
 void TestChartViews::gradientFlowKeepsGhosts() {

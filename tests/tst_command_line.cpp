@@ -117,8 +117,9 @@ class TestCommandLine : public QObject {
     // 60 samples, 20% validation: 48 training samples, 3 batches per epoch.
     const QStringList csv = csvLines(dir.filePath("out/metrics.csv"));
     QCOMPARE(csv.size(), 1 + 9);
-    QCOMPARE(csv[0] + "\n", QString::fromLatin1(kHistoryCsvHeader));
-    QCOMPARE(csv[1].split(',').size(), 10);
+    QVERIFY(csv[0].startsWith(QString::fromLatin1(kHistoryCsvStepColumns) + ","));
+    QVERIFY(csv[0].contains(QStringLiteral(",layer1_gradient_norm,")));
+    QCOMPARE(csv[1].split(',').size(), csv[0].split(',').size());
     for (const char* chart : {"loss.png", "loss.svg", "gradient-flow.png", "learning-rate.svg"}) {
       QVERIFY2(QFileInfo::exists(dir.filePath(QStringLiteral("out/charts/") + chart)), chart);
     }

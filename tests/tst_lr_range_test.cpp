@@ -132,6 +132,59 @@ class TestLrRangeTest : public QObject {
     QVERIFY(std::abs(schedule->learningRate(0) - 0.03) < 1e-12);  // min = max / 10
   }
 
+  // The test starts from the weights a reset gives, not from the trained ones: after training
+  // its first loss is that of the untrained network (unless asked for the current weights).
+  void startsFromTheInitialWeights() {
+    const Problem p = easyProblem();
+    Trainer<float> trainer = makeTrainer(p, 0.5);
+    const double untrained = runLrRangeTest(trainer, LrRangeTestSettings{}).losses.front();
+    for (int i = 0; i < 300; ++i) trainer.step();
+    const LrRangeTestResult initial = runLrRangeTest(trainer, LrRangeTestSettings{});
+    QVERIFY(initial.fromInitialWeights);
+    QCOMPARE(initial.startStep, std::int64_t(0));
+    QCOMPARE(initial.losses.front(), untrained);
+    LrRangeTestSettings current;
+    current.start = LrRangeTestStart::CurrentWeights;
+    const LrRangeTestResult trained = runLrRangeTest(trainer, current);
+    QVERIFY(!trained.fromInitialWeights);
+    QCOMPARE(trained.startStep, std::int64_t(300));
+    QVERIFY2(trained.losses.front() < 0.5 * untrained,
+             qPrintable(QStringLiteral("%1 vs %2").arg(trained.losses.front()).arg(untrained)));
+  }
+
+  // A suggestion below the first rate tested is refused, with the reason in words.
+  void neverSuggestsOutsideItsRange() {
+    LrRangeTestResult r;
+    for (int i = 0; i < 50; ++i) {
+      r.rates.push_back(1e-5 * std::pow(10.0, i / 49.0));
+      // Lowest at the fourth rate (1.5e-5): a tenth of it lies below 1e-5.
+      r.smoothedLosses.push_back(1.0 + std::abs(i - 3));
+      r.losses.push_back(r.smoothedLosses.back());
+    }
+    concludeLrRangeTest(r);
+    QCOMPARE(r.suggestedMaxRate, 0.0);
+    QVERIFY(r.minimumLossRate > 1e-5);
+    QVERIFY2(QString::fromStdString(r.rule).contains(QStringLiteral("below the first rate")),
+             r.rule.c_str());
+    // A loss that never fell: no suggestion either.
+    for (double& v : r.smoothedLosses) v = 1.0 + double(&v - r.smoothedLosses.data());
+    concludeLrRangeTest(r);
+    QCOMPARE(r.suggestedMaxRate, 0.0);
+  }
+
+  // Run in pieces, the test gives exactly what it gives at once.
+  void piecesMatchTheWholeRun() {
+    const Problem p = easyProblem();
+    const Trainer<float> trainer = makeTrainer(p, 0.01);
+    LrRangeTestSettings settings;
+    settings.steps = 200;
+    LrRangeTest<float> job(trainer, settings);
+    int calls = 0;
+    while (!job.advance(7)) ++calls;
+    QVERIFY(calls >= 10);
+    QCOMPARE(job.result(), runLrRangeTest(trainer, settings));
+  }
+
   void invalidSettingsNameTheField() {
     LrRangeTestSettings s;
     s.minRate = 1.0;

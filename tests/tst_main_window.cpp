@@ -16,6 +16,7 @@
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTemporaryDir>
+#include <QToolBar>
 
 #include <cmath>
 
@@ -26,10 +27,13 @@
 #include "ui/export/image_export.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/layer_activation_editor.h"
+#include "ui/panels/lr_plan_preview.h"
 #include "ui/panels/lr_range_test_box.h"
 #include "ui/panels/number_spin_box.h"
 #include "ui/panels/settings_panel.h"
+#include "ui/window/discard_guard.h"
 #include "ui/window/main_window.h"
+#include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
 
 using namespace gradscope;
@@ -288,13 +292,31 @@ class TestMainWindow : public QObject {
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
     const QList<QByteArray> lines = file.readAll().split('\n');
-    QCOMPARE(lines.front(),
-             QByteArray("step,epoch,loss,data_loss,accuracy,learning_rate,momentum,"
-                        "gradient_norm_before_clip,gradient_norm_after_clip,clipped"));
+    const QList<QByteArray> header = lines.front().split(',');
+    QVERIFY(lines.front().startsWith(
+        QByteArray("step,epoch,loss,data_loss,accuracy,learning_rate,momentum,"
+                   "gradient_norm_before_clip,gradient_norm_after_clip,clipped,val_loss,"
+                   "val_accuracy,layer1_gradient_norm,")));
+    const int layers = window().history().layerCount(0);
+    QCOMPARE(header.size(), 12 + layers * app::kLayerMetricCount);
     const qsizetype rows = lines.size() - 2;  // header and the final newline
     QCOMPARE(rows, qsizetype(window().history().stepCount(0)));
     const QList<QByteArray> first = lines[1].split(',');
-    QCOMPARE(first.size(), 10);
+    QCOMPARE(first.size(), header.size());
+    // The validation loss on each epoch's last step, as the history has it.
+    const app::EpochSample& epoch = window().history().epochs(0).front();
+    const QList<QByteArray> epochRow =
+        lines[1 + epoch.lastStep - window().history().firstStep(0)].split(',');
+    QCOMPARE(epochRow[10].toDouble(), epoch.valLoss);
+    QVERIFY(lines[1].split(',')[10].isEmpty() || epoch.lastStep == window().history().firstStep(0));
+    // The last layer's gradient norm at the first step, as the chart's history has it.
+    const qsizetype column = header.indexOf(QByteArray("layer") + QByteArray::number(layers) +
+                                            QByteArray("_gradient_norm"));
+    QVERIFY(column > 0);
+    const std::int64_t step0 = window().history().firstStep(0);
+    const app::DecimatedSeries norm = window().history().layerSeries(
+        0, app::LayerMetric::GradientNorm, layers - 1, step0, step0, 1);
+    QCOMPARE(first[column].toFloat(), float(norm.buckets.front().mean));
     QCOMPARE(first[0].toLongLong(), window().history().firstStep(0));
     QCOMPARE(first[1], QByteArray("1"));
     bool ok = false;
@@ -303,6 +325,39 @@ class TestMainWindow : public QObject {
     const std::vector<double> exact = window().history().rawStepSeries(
         0, app::StepMetric::Loss, window().history().firstStep(0), window().history().firstStep(0));
     QCOMPARE(loss, exact.front());  // bit for bit
+  }
+
+  // "Charts as PNG": the charts alone, without toolbar and control panels; each chart's data
+  // as CSV.
+  void exportsChartsAloneAndChartData() {
+    const QString png = m_dir.filePath(QStringLiteral("charts.png"));
+    QString error;
+    QVERIFY2(window().exportChartsPng(png, 1.0, &error), qPrintable(error));
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    const QList<QWidget*> charts = window().visibleCharts();
+    QVERIFY(charts.size() >= 4);
+    QRect area;
+    for (QWidget* c : charts) area |= QRect(c->mapTo(&window(), QPoint()), c->size());
+    QCOMPARE(image.size(), area.size());
+    for (QDockWidget* dock : window().controlDocks()) {
+      if (!dock->isVisible()) continue;
+      const QRect control(dock->mapTo(&window(), QPoint()), dock->size());
+      QVERIFY2(!area.intersects(control), qPrintable(dock->objectName()));
+    }
+    QToolBar* bar = window().findChild<QToolBar*>();
+    QVERIFY(bar);
+    QVERIFY(!area.intersects(QRect(bar->mapTo(&window(), QPoint()), bar->size())));
+
+    const QString csv = m_dir.filePath(QStringLiteral("loss.csv"));
+    QVERIFY2(exportChartCsv(window().view(QStringLiteral("Loss"))->widget(), csv, &error),
+             qPrintable(error));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.front(), QByteArray("series,x,y"));
+    QVERIFY(lines.size() > 3);
+    QVERIFY(!exportChartCsv(nullptr, csv, &error));
   }
 
   void presentationModeChangesFonts() {
@@ -385,6 +440,73 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY2(window().controller().config().schedule.kind == core::ScheduleKind::OneCycle,
                  qPrintable(window().statusBar()->currentMessage()));
     QCOMPARE(window().controller().config().schedule.maxRate, box->suggestedMaxRate());
+    // The test belongs to the run it measured: a reset clears it (the chart and the box).
+    window().reset();
+    QVERIFY(!box->hasResult());
+    QVERIFY(!box->useButton()->isEnabled());
+  }
+
+  // Choosing 1cycle mid-run fits it to the run: the cycle spans the remaining planned steps
+  // and peaks at the learning rate in use, and the plan shown covers it whole.
+  void oneCycleFitsThePlan() {
+    core::ExperimentConfig c = smallExperiment();
+    c.training.epochs = 40;
+    c.optimizer.learningRate = 0.005;
+    window().loadExperiment(c);
+    waitForWorker();
+    window().stepEpoch();
+    QTRY_VERIFY(window().history().stepCount(0) > 0);
+    pauseAndSettle();
+    QVERIFY(window().configEditor().set("schedule.type", std::string("one_cycle")));
+    QTRY_COMPARE(window().configEditor().pending(), 0);
+    const core::ExperimentConfig& applied = window().controller().config();
+    QVERIFY(applied.schedule.kind == core::ScheduleKind::OneCycle);
+    QCOMPARE(applied.schedule.maxRate, 0.005);
+    QCOMPARE(applied.schedule.totalSteps, std::int64_t(0));
+    QVERIFY(window().statusBar()->currentMessage().contains(QStringLiteral("1cycle")));
+    auto* preview = window().findChild<LrPlanPreview*>();
+    QVERIFY(preview);
+    QTRY_VERIFY(preview->plan() && preview->plan()->firstStep > 0);
+    const app::LearningRatePlan& plan = *preview->plan();
+    const std::int64_t perEpoch = window().history().stepCount(0);
+    const std::int64_t end = plan.firstStep + plan.stride * std::int64_t(plan.rates.size() - 1);
+    QVERIFY2(end >= 40 * perEpoch - plan.stride - 1, qPrintable(QString::number(end)));
+    const double peak = *std::max_element(plan.rates.begin(), plan.rates.end());
+    QVERIFY2(std::abs(peak - 0.005) < 1e-4, qPrintable(QString::number(peak)));
+    // The peak lies inside the cycle (near its middle), not at a 1,000-step mark.
+    const auto at = std::max_element(plan.rates.begin(), plan.rates.end()) - plan.rates.begin();
+    const double middle = double(at) / double(plan.rates.size());
+    QVERIFY2(middle > 0.3 && middle < 0.6, qPrintable(QString::number(middle)));
+  }
+
+  // Reset asks before it discards a trained, unsaved run; the event log records it.
+  void resetAsksBeforeDiscarding() {
+    window().loadExperiment(smallExperiment());
+    waitForWorker();
+    for (int i = 0; i < 3; ++i) window().stepBatch();
+    QTRY_COMPARE(window().history().stepCount(0), std::int64_t(3));
+    QTRY_VERIFY(window().sessions().isDirty());
+    QStringList questions;
+    bool answer = false;
+    window().discardGuard().setPrompt([&](const QString& text) {
+      questions << text;
+      return answer;
+    });
+    QVERIFY(!window().requestReset());
+    QCOMPARE(questions.size(), 1);
+    QVERIFY2(questions.front().contains(QStringLiteral("3 trained steps")),
+             qPrintable(questions.front()));
+    QTest::qWait(100);
+    QCOMPARE(window().history().stepCount(0), std::int64_t(3));  // kept
+    answer = true;
+    QVERIFY(window().requestReset());
+    QTRY_COMPARE(window().history().stepCount(0), std::int64_t(0));
+    QVERIFY(window().eventLog().join('\n').contains(QStringLiteral("discarded")));
+    QVERIFY(window().eventLog().join('\n').contains(QStringLiteral("reset")));
+    // Nothing trained: nothing to ask.
+    QVERIFY(window().requestReset());
+    QCOMPARE(questions.size(), 2);
+    window().discardGuard().setPrompt([](const QString&) { return true; });
   }
 
   void scenarioPickerAppliesPresets() {

@@ -124,14 +124,22 @@ class TestRunsView : public QObject {
     // The selected run is drawn thicker.
     QVERIFY(view.runLine(0)->pen().widthF() > view.runLine(1)->pen().widthF());
     QVERIFY(chart->title().contains("Hidden activation"));
-    // The single run's own series are out of sight and out of the legend.
+    // The single run's own series are out of sight and out of the legend; the dashed lines
+    // have one key, "validation (dashed)".
     int singleInLegend = 0;
+    QAbstractSeries* validationKey = nullptr;
     for (QAbstractSeries* s : chart->chart()->series()) {
+      if (s->name() == QStringLiteral("validation (dashed)")) {
+        validationKey = s;
+        continue;
+      }
       if (s != view.runLine(0) && s != view.runLine(1) && s->isVisible() && inLegend(chart, s)) {
         ++singleInLegend;
       }
     }
     QCOMPARE(singleInLegend, 0);
+    QVERIFY(validationKey);
+    QTRY_VERIFY(inLegend(chart, validationKey));
 
     // One run again: the usual chart (training and validation), no run lines.
     view.setRunTable(tableOf({"run"}));
@@ -142,6 +150,25 @@ class TestRunsView : public QObject {
     int visible = 0;
     for (QAbstractSeries* s : chart->chart()->series()) visible += s->isVisible() ? 1 : 0;
     QVERIFY(visible >= 2);
+  }
+
+  // A log-scale overlay shows a loss far below 1e-3 as it is after one redraw (the axis is
+  // fitted before the points are set, which are clamped to its floor).
+  void logOverlayIsNotClampedAtTheOldFloor() {
+    app::MetricHistory history;
+    history.append(fallingRun(0, 600, 1.0, 0.98));  // down to ~5e-6
+    history.append(fallingRun(1, 600, 1.0, 0.995));
+    LossView view;
+    view.resize(600, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setRunTable(tableOf({"1cycle", "constant"}));
+    view.setSmoothing(0.0);
+    view.setLogScale(true);
+    view.refresh(history, 0);
+    double lowest = 1.0;
+    for (const QPointF& p : view.runLine(0)->points()) lowest = std::min(lowest, p.y());
+    QVERIFY2(lowest < 1e-5, qPrintable(QString::number(lowest)));
   }
 
   void resultsTableShowsTheFigures() {
@@ -252,6 +279,25 @@ class TestRunsView : public QObject {
     QTRY_VERIFY(window.configEditor().config().optimizer.kind == core::OptimizerKind::Adagrad);
     QCOMPARE(panel->selectedRun(), 3);
     QVERIFY(loss->runLine(3)->pen().widthF() > loss->runLine(0)->pen().widthF());
+
+    // The status bar speaks of the selected run: its own last loss.
+    {
+      const std::int64_t last = window.history().lastStep(3);
+      const double own =
+          window.history().stepSeries(3, app::StepMetric::Loss, last, last, 1).buckets.front().mean;
+      QVERIFY2(window.statusText().contains(QString::number(own, 'g', 3).left(4)),
+               qPrintable(window.statusText()));
+    }
+
+    // Exported, one file per run named by its label.
+    {
+      QTemporaryDir dir;
+      QString error;
+      const QStringList files = window.exportHistoryCsv(dir.filePath("race.csv"), &error);
+      QVERIFY2(files.size() == 8, qPrintable(error));
+      QVERIFY2(files.contains(dir.filePath("race_AdaGrad.csv")), qPrintable(files.join(' ')));
+      QVERIFY(files.contains(dir.filePath("race_Adam.csv")));
+    }
 
     // Removed: out of the table and the history; the selection moves to a run that is left.
     panel->removeSelectedRun();

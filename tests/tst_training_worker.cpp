@@ -97,6 +97,57 @@ class TestTrainingWorker : public QObject {
     QVERIFY(r.snapshots.size() < r.steps.size() / 2);
   }
 
+  // The LR range test runs in chunks: a step command sent after it is served while it runs,
+  // and a reset cancels it (its result would belong to weights that are gone).
+  void rangeTestLetsCommandsThroughAndResetCancelsIt() {
+    core::ExperimentConfig c = smallConfig();
+    c.model.width = 64;
+    c.model.hiddenLayers = 6;
+    TrainingController controller(c);
+    Recorder r(controller);
+    std::vector<core::LrRangeTestResult> results;
+    QObject::connect(&controller, &TrainingController::lrRangeTestFinished, &controller,
+                     [&](const core::LrRangeTestResult& result) { results.push_back(result); });
+    QTRY_COMPARE(r.acknowledged, 1);
+    core::LrRangeTestSettings endless;
+    endless.minRate = 1e-7;
+    endless.maxRate = 1e-6;  // too small to diverge: it runs all its steps
+    endless.steps = 100000;
+    controller.runLrRangeTest(endless);
+    controller.stepBatch();
+    controller.stepBatch();
+    QTRY_COMPARE(r.currentStep, std::int64_t(2));
+    QVERIFY(results.empty());  // still running: the steps did not wait for it
+    controller.reset();
+    core::LrRangeTestSettings quick;
+    quick.steps = 40;
+    controller.runLrRangeTest(quick);
+    QTRY_COMPARE(results.size(), std::size_t(1));
+    QVERIFY(results.front().rates.size() <= 40);  // the quick one: the long one was cancelled
+    QVERIFY(results.front().fromInitialWeights);
+  }
+
+  // Play after the plan's end extends the plan by half (said in the status, marked as a
+  // change) instead of training one epoch past it.
+  void playAfterTheEndExtendsThePlan() {
+    core::ExperimentConfig c = smallConfig();
+    c.training.epochs = 4;  // 13 steps an epoch
+    TrainingController controller(c);
+    Recorder r(controller);
+    QTRY_COMPARE(r.acknowledged, 1);
+    controller.start();
+    QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Finished, 15000);
+    QCOMPARE(r.currentStep, std::int64_t(4 * 13));
+    controller.start();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.config().training.epochs, 6, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Finished, 15000);
+    QCOMPARE(r.currentStep, std::int64_t(6 * 13));
+    const auto extended = std::count_if(r.events.begin(), r.events.end(), [](const Event& e) {
+      return e.kind == EventKind::SettingChanged && e.text.contains(QStringLiteral("4 → 6"));
+    });
+    QCOMPARE(extended, 1);
+  }
+
   void singleStepsAndEpochs() {
     TrainingController controller(smallConfig());
     Recorder r(controller);

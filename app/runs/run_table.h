@@ -59,6 +59,9 @@ struct RunEntry {
   int colour = 0;  // index into the theme's run colours, unique within the table
   core::ExperimentConfig config;
   RunSummary summary;
+  // Why it stopped, in words ("early stopping: ... restored the weights of epoch 23"); empty
+  // while it trains.
+  QString stopStatus;
 };
 
 struct RunTable {

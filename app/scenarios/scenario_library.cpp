@@ -18,9 +18,9 @@ namespace {
 
 const QLatin1String kFormat("gradscope-scenario");
 const QLatin1String kLayerActivations("model.layer_activations");
-const QStringList kTopLevelKeys{"format",   "version", "id",      "title",     "story",
-                                "question", "look_at", "claim",   "reference", "steps",
-                                "settings", "runs",    "actions", "range_test"};
+const QStringList kTopLevelKeys{"format",   "version", "id",      "title",      "story",
+                                "question", "look_at", "claim",   "reference",  "steps",
+                                "settings", "runs",    "actions", "range_test", "view"};
 
 std::string str(const QString& s) { return s.toStdString(); }
 
@@ -141,6 +141,31 @@ std::optional<core::LrRangeTestSettings> parseRangeTest(const QJsonObject& json)
   return settings;
 }
 
+ScenarioView parseView(const QJsonObject& json) {
+  const QJsonValue value = json.value(QStringLiteral("view"));
+  ScenarioView view;
+  if (value.isUndefined()) return view;
+  if (!value.isObject()) throw core::Error("view", "expected an object");
+  const QJsonObject object = value.toObject();
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string field = "view." + str(it.key());
+    if (it.key() == "loss_axis") {
+      if (*it != QStringLiteral("log") && *it != QStringLiteral("linear")) {
+        throw core::Error(field, "expected \"log\" or \"linear\"");
+      }
+      view.logLoss = *it == QStringLiteral("log");
+    } else if (it.key() == "target_loss") {
+      if (!it->isDouble() || !(it->toDouble() > 0.0) || !std::isfinite(it->toDouble())) {
+        throw core::Error(field, "expected a positive number");
+      }
+      view.targetLoss = it->toDouble();
+    } else {
+      throw core::Error(field, "unknown field (loss_axis, target_loss)");
+    }
+  }
+  return view;
+}
+
 // Training steps of the run's planned epochs (mini-batches of the training split).
 std::int64_t plannedSteps(const core::ExperimentConfig& config) {
   const auto train = std::int64_t(
@@ -187,6 +212,7 @@ Scenario scenarioFromJson(const QJsonObject& json) {
   }
   scenario.steps = wholeNumber(json.value(QStringLiteral("steps")), "steps", 1);
   scenario.rangeTest = parseRangeTest(json);
+  scenario.view = parseView(json);
 
   const QJsonObject base = settingsObject(json, "settings", "settings");
   // The shared settings on their own first, so an error in them is named as theirs.

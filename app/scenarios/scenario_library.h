@@ -14,7 +14,11 @@
 //    "runs": [{"name": "sigmoid", "settings": {...}},  one or more runs: overrides of
 //             {"name": "ReLU + He", "settings": {...}}],  "settings", named by what differs
 //    "actions": [{"at_step": 200, "label": "Switch to ELU", "set": {"model.activation": "elu"}}],
-//    "range_test": {"min_rate": 1e-5, "max_rate": 10, "steps": 300}}   optional
+//    "range_test": {"min_rate": 1e-5, "max_rate": 10, "steps": 300},   optional
+//    "view": {"loss_axis": "log", "target_loss": 0.001}}                optional
+//
+// "view" sets the dashboard as the claim needs it: the loss chart's axis and the loss the
+// Runs table measures "steps to target" against (the claim's threshold).
 //
 // "actions" are live changes during a run (at the given step, applied over the run's
 // configuration as the panels would); they may also be given per run. "range_test" asks for
@@ -47,6 +51,12 @@ struct ScenarioAction {
   QJsonObject settings;  // settings-schema keys and values
 };
 
+// How the dashboard shows a scenario (unset: as the user left it).
+struct ScenarioView {
+  std::optional<bool> logLoss;
+  std::optional<double> targetLoss;
+};
+
 struct ScenarioRun {
   QString name;  // what differs from the other runs, e.g. "ReLU + He"
   core::ExperimentConfig config;
@@ -65,6 +75,7 @@ struct Scenario {
   std::int64_t steps = 0;
   std::vector<ScenarioRun> runs;  // at least one
   std::optional<core::LrRangeTestSettings> rangeTest;
+  ScenarioView view;
 };
 
 // Parses a scenario; throws core::Error(field, reason) with the field as a path in the file,

@@ -13,6 +13,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <QMetaType>
 
@@ -85,6 +86,9 @@ struct Session {
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
   QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
+  // The dashboard's event log: one line per change, rebuild, reset or discarded run, oldest
+  // first (JSON "event_log", a list of texts).
+  QStringList eventLog;
 };
 
 using SessionPtr = std::shared_ptr<const Session>;

@@ -23,6 +23,7 @@ const QLatin1String kFormat("gradscope-session");
 constexpr std::int64_t kMaxSamples = 10'000'000;
 constexpr std::int64_t kMaxOutputs = 1000;
 constexpr qsizetype kMaxText = 1 << 20;
+constexpr std::int64_t kMaxEventLogLines = 100000;
 
 const char* taskName(core::TaskKind task) {
   switch (task) {
@@ -329,6 +330,9 @@ QJsonObject sessionToJson(const Session& session) {
     json.insert(QStringLiteral("layout"), QString::fromLatin1(session.layout.toBase64()));
   }
   if (!session.landscape.isEmpty()) json.insert(QStringLiteral("landscape"), session.landscape);
+  if (!session.eventLog.isEmpty()) {
+    json.insert(QStringLiteral("event_log"), QJsonArray::fromStringList(session.eventLog));
+  }
   return json;
 }
 
@@ -372,7 +376,8 @@ Session sessionFromJson(QJsonObject json) {
   }
   json = migrateSession(json);
   const JsonFields top(json, "");
-  top.rejectUnknown({"format", "version", "name", "note", "speed", "runs", "layout", "landscape"});
+  top.rejectUnknown(
+      {"format", "version", "name", "note", "speed", "runs", "layout", "landscape", "event_log"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");
@@ -393,6 +398,14 @@ Session sessionFromJson(QJsonObject json) {
                                                        QByteArray::AbortOnBase64DecodingErrors);
     if (!layout) throw Error("layout", "is not valid base64");
     session.layout = *layout;
+  }
+  if (const auto log = top.array("event_log", kMaxEventLogLines)) {
+    for (qsizetype i = 0; i < log->size(); ++i) {
+      if (!(*log)[i].isString()) {
+        throw Error("event_log[" + std::to_string(i) + "]", "expected a text");
+      }
+      session.eventLog.append((*log)[i].toString().left(1000));
+    }
   }
   if (const auto landscape = top.object("landscape")) {
     session.landscape = json.value(QStringLiteral("landscape")).toObject();

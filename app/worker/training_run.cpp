@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "core/model/settings_schema.h"
+
 namespace gradscope::app {
 
 using namespace gradscope::core;
@@ -67,7 +69,19 @@ class TypedRun final : public TrainingRun {
         }
       }
       if (!sameStructure(nextSpec, spec)) {
-        changes.push_back("network rebuilt (" + std::to_string(carried) + " weight tensors kept)");
+        // What changed, from what to what, then what survived.
+        std::string what;
+        for (const SettingMeta& meta : experimentSettings()) {
+          if (meta.effect != SettingEffect::Rebuild) continue;
+          const SettingValue before = meta.get(now), after = meta.get(next);
+          if (before == after) continue;
+          what += (what.empty() ? "" : ", ") + meta.key.substr(meta.key.find('.') + 1) + " " +
+                  formatSettingValue(before) + " -> " + formatSettingValue(after);
+        }
+        changes.push_back("network rebuilt" + (what.empty() ? std::string() : ": " + what) + " (" +
+                          std::to_string(carried) + " of " +
+                          std::to_string(m_trainer->network().layout().size()) +
+                          " weight tensors kept)");
       }
     } else {
       for (std::size_t i = 0; i < spec.layers.size(); ++i) {
@@ -84,23 +98,31 @@ class TypedRun final : public TrainingRun {
         changes.push_back(fresh
                               ? "optimiser: " + std::string(toString(now.optimizer.kind)) + " -> " +
                                     std::string(toString(next.optimizer.kind)) + " (fresh state)"
-                              : "optimiser hyper-parameters (state kept), learning rate " +
-                                    describe(next.optimizer.learningRate));
+                          : next.optimizer.learningRate != now.optimizer.learningRate
+                              ? "learning rate: " + describe(now.optimizer.learningRate) + " -> " +
+                                    describe(next.optimizer.learningRate) + " (state kept)"
+                              : "optimiser hyper-parameters (state kept)");
       }
       if (next.schedule != now.schedule) {
         m_trainer->setSchedule(next.schedule);
-        changes.push_back("schedule: " + std::string(toString(next.schedule.kind)) + " from step " +
-                          std::to_string(m_trainer->stepCount()));
+        changes.push_back("schedule: " +
+                          (next.schedule.kind == now.schedule.kind
+                               ? std::string(toString(next.schedule.kind)) + " (new settings)"
+                               : std::string(toString(now.schedule.kind)) + " -> " +
+                                     std::string(toString(next.schedule.kind))) +
+                          " from step " + std::to_string(m_trainer->stepCount()));
       }
       const TrainingSettings& a = now.training;
       const TrainingSettings& b = next.training;
       if (a.batchSize != b.batchSize) {
         m_trainer->setBatchSize(b.batchSize);
-        changes.push_back("batch size: " + std::to_string(b.batchSize));
+        changes.push_back("batch size: " + std::to_string(a.batchSize) + " -> " +
+                          std::to_string(b.batchSize));
       }
       if (a.epochs != b.epochs) {
         m_trainer->setEpochs(b.epochs);
-        changes.push_back("epochs: " + std::to_string(b.epochs));
+        changes.push_back("epochs: " + std::to_string(a.epochs) + " -> " +
+                          std::to_string(b.epochs));
       }
       if (a.shuffle != b.shuffle) {
         m_trainer->setShuffle(b.shuffle);
@@ -108,8 +130,11 @@ class TypedRun final : public TrainingRun {
       }
       if (a.clip != b.clip) {
         m_trainer->setClip(b.clip);
-        changes.push_back("clipping: " + std::string(toString(b.clip.mode)) +
-                          (b.clip.mode == ClipMode::None ? "" : " " + describe(b.clip.threshold)));
+        auto clip = [&](const ClipSettings& c) {
+          return std::string(toString(c.mode)) +
+                 (c.mode == ClipMode::None ? "" : " " + describe(c.threshold));
+        };
+        changes.push_back("clipping: " + clip(a.clip) + " -> " + clip(b.clip));
       }
       if (a.earlyStopping != b.earlyStopping) {
         m_trainer->setEarlyStopping(b.earlyStopping);
@@ -169,6 +194,9 @@ class TypedRun final : public TrainingRun {
   }
   LrRangeTestResult lrRangeTest(const LrRangeTestSettings& s) const override {
     return runLrRangeTest(*m_trainer, s);
+  }
+  std::unique_ptr<LrRangeTestJob> startLrRangeTest(const LrRangeTestSettings& s) const override {
+    return std::make_unique<LrRangeTest<T>>(*m_trainer, s);
   }
   void setProbeSettings(const ProbeSettings& settings) override { m_prober.setSettings(settings); }
   Eigen::VectorXd parameters() const override {

@@ -68,6 +68,10 @@ class TrainingRun {
   virtual const std::optional<core::EpochRecord>& lastEpoch() const = 0;
   virtual int denseLayerCount() const = 0;
   virtual core::LrRangeTestResult lrRangeTest(const core::LrRangeTestSettings& s) const = 0;
+  // The same test, to be run a few steps at a time (the worker's chunks); it owns its copy
+  // of the network, so the run may train or change meanwhile.
+  virtual std::unique_ptr<core::LrRangeTestJob> startLrRangeTest(
+      const core::LrRangeTestSettings& s) const = 0;
   virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
   // All parameters in double (for tests and sessions).
   virtual Eigen::VectorXd parameters() const = 0;

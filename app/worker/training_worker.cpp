@@ -93,7 +93,8 @@ std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   auto table = std::make_shared<RunTable>();
   for (const Lane& lane : m_lanes) {
     table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
-                                   lane.run->config(), lane.tracker.summary()});
+                                   lane.run->config(), lane.tracker.summary(),
+                                   lane.active() ? QString() : lane.stopStatus});
   }
   table->selected = m_selected;
   table->generation = m_generation;
@@ -181,16 +182,54 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
   const bool anyActive =
       std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.active(); });
   if (!anyActive) {
+    // Play after the end: every run that completed its planned epochs gets half its plan
+    // again (at least one epoch), said in the status line and marked as a change, so the
+    // epoch counter and the charts' plan stay true ("epoch 501/500" would not).
+    int extendedBy = 0;
+    int extendedTo = 0;
+    bool selectedExtended = false;
     for (Lane& lane : m_lanes) {
+      if (!lane.diverged && lane.run->stopReason() == StopReason::EpochsCompleted) {
+        ExperimentConfig config = lane.run->config();
+        const int planned = config.training.epochs;
+        const int more = std::min(kMaxEpochs - planned, std::max(1, planned / 2));
+        if (more > 0) {
+          config.training.epochs = planned + more;
+          try {
+            lane.run->apply(config);
+            addEvent(
+                lane, EventKind::SettingChanged,
+                QStringLiteral("plan extended: epochs %1 → %2").arg(planned).arg(planned + more));
+            extendedBy = more;
+            extendedTo = planned + more;
+            selectedExtended |= lane.id == m_selected;
+          } catch (const Error&) {
+            // Cannot happen within kMaxEpochs; the run then trains on as before.
+          }
+        }
+      }
       lane.finished = false;
       lane.tracker.setFinished(false);
     }
+    if (extendedBy > 0) {
+      m_staticDirty = true;  // the rate plan reaches further
+      if (selectedExtended) {
+        emitSelectedConfig({QStringLiteral("epochs: %1").arg(extendedTo)});
+      }
+    }
+    m_planNote = extendedBy > 0 ? QStringLiteral(" — the plan was extended by %1 epoch%2 to %3")
+                                      .arg(extendedBy)
+                                      .arg(extendedBy == 1 ? "" : "s")
+                                      .arg(extendedTo)
+                                : QString();
+  } else {
+    m_planNote.clear();
   }
   // Pressing "step" again before the last one ran adds to it rather than replacing it.
   m_stepsLeft = (mode == Mode::Steps && m_mode == Mode::Steps) ? m_stepsLeft + steps : steps;
   m_mode = mode;
   m_state = RunState::Running;
-  m_status = QStringLiteral("training");
+  m_status = QStringLiteral("training") + m_planNote;
   m_stepBudget = 0.0;
   m_lastTick = m_clock();
   m_rateClock.restart();
@@ -214,6 +253,7 @@ void TrainingWorker::stopTraining(RunState state, const QString& status) {
 }
 
 void TrainingWorker::restartAll(const QString& eventText) {
+  m_rangeTest.reset();  // measured on weights that are gone
   std::vector<TrainingRun*> runs;
   for (Lane& lane : m_lanes) {
     lane.run->reset();
@@ -497,13 +537,37 @@ void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
   handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   try {
-    const LrRangeTestResult result = selectedLane().run->lrRangeTest(settings);
-    handoffRelease(Handoff::ToGui);
-    emit lrRangeTestFinished(result);
+    m_rangeTest = selectedLane().run->startLrRangeTest(settings);
+    m_rangeTestRun = m_selected;
+    m_rangeTestGeneration = m_generation;
   } catch (const Error& e) {
+    m_rangeTest.reset();
     handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    return;
   }
+  QMetaObject::invokeMethod(this, &TrainingWorker::rangeTestChunk, Qt::QueuedConnection);
+}
+
+void TrainingWorker::rangeTestChunk() {
+  if (!m_rangeTest) return;
+  if (m_rangeTestGeneration != m_generation || !findLane(m_rangeTestRun)) {
+    m_rangeTest.reset();  // its run is gone
+    return;
+  }
+  QElapsedTimer chunk;
+  chunk.start();
+  bool done = false;
+  while (!done && chunk.elapsed() < kChunkMilliseconds) done = m_rangeTest->advance(1);
+  if (!done) {
+    // Queued behind whatever arrived meanwhile: commands and training chunks go first.
+    QMetaObject::invokeMethod(this, &TrainingWorker::rangeTestChunk, Qt::QueuedConnection);
+    return;
+  }
+  const LrRangeTestResult result = m_rangeTest->result();
+  m_rangeTest.reset();
+  handoffRelease(Handoff::ToGui);
+  emit lrRangeTestFinished(result);
 }
 
 void TrainingWorker::scheduleChunk() {

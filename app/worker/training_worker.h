@@ -68,6 +68,9 @@ class TrainingWorker : public QObject {
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   // Target steps per second; 0 means as fast as possible.
   void setSpeed(double stepsPerSecond);
+  // Runs the LR range test on a copy of the selected run in chunks of ~kChunkMilliseconds
+  // (commands and training go on between them); lrRangeTestFinished() gives the result. A
+  // reset or new runs cancel it: its result would belong to a run that is gone.
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
   // Sessions (training_worker_session.cpp). captureSession answers with sessionCaptured: the
   // runs' configurations, data and exact states (the GUI adds history and layout).
@@ -107,6 +110,7 @@ class TrainingWorker : public QObject {
 
  private slots:
   void trainChunk();
+  void rangeTestChunk();
 
  private:
   enum class Mode { Stopped, Running, Steps };
@@ -151,6 +155,12 @@ class TrainingWorker : public QObject {
   std::shared_ptr<const RunTable> makeRunTable() const;
   void emitSelectedConfig(const QStringList& changes);
 
+  // The LR range test under way (null when none), the run it measures and the generation of
+  // runs it belongs to.
+  std::unique_ptr<core::LrRangeTestJob> m_rangeTest;
+  int m_rangeTestRun = -1;
+  int m_rangeTestGeneration = -1;
+
   core::ExperimentConfig m_initialConfig;
   std::vector<Lane> m_lanes;  // the runs, in display order (one unless comparing)
   int m_selected = 0;         // id of the selected run
@@ -163,6 +173,7 @@ class TrainingWorker : public QObject {
   std::int64_t m_stepsLeft = 0;
   RunState m_state = RunState::Idle;
   QString m_status;
+  QString m_planNote;  // " — the plan was extended by ..." after Play at the end
   double m_speed = 0.0;
   double m_stepBudget = 0.0;
   bool m_chunkQueued = false;

@@ -1,6 +1,9 @@
 #include "core/schedules/lr_range_test.h"
 
 #include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
 
 namespace gradscope::core {
 
@@ -19,50 +22,73 @@ void validate(const LrRangeTestSettings& s) {
 }
 
 template <typename T>
-LrRangeTestResult runLrRangeTest(const Trainer<T>& trainer, const LrRangeTestSettings& settings) {
+LrRangeTest<T>::LrRangeTest(const Trainer<T>& trainer, const LrRangeTestSettings& settings)
+    : m_settings(settings), m_probe(trainer) {
   validate(settings);
-  Trainer<T> probe(trainer);
+  m_result.fromInitialWeights = settings.start == LrRangeTestStart::InitialWeights;
+  m_result.startStep = m_result.fromInitialWeights ? 0 : trainer.stepCount();
+  // The weights a reset gives: the test is meant for an untrained network.
+  if (m_result.fromInitialWeights) m_probe.reset();
   // A fresh optimiser: accumulated moments from the user's run would distort the first rates.
-  probe.setOptimizerSettings(trainer.optimizer().settings());
-  probe.optimizer().reset();
-  probe.setEarlyStopping(std::nullopt);
-  probe.setPlateau(std::nullopt);
-  const int steps =
-      settings.steps > 0 ? settings.steps : int(std::max<Index>(2, probe.stepsPerEpoch()));
+  m_probe.setOptimizerSettings(trainer.optimizer().settings());
+  m_probe.optimizer().reset();
+  m_probe.setEarlyStopping(std::nullopt);
+  m_probe.setPlateau(std::nullopt);
+  m_steps = settings.steps > 0 ? settings.steps : int(std::max<Index>(2, m_probe.stepsPerEpoch()));
 
   // Exponential growth as Keras's ExponentialDecay with a "decay" rate above 1.
   ScheduleSettings schedule;
   schedule.kind = ScheduleKind::ExponentialDecay;
   schedule.initialLearningRate = settings.minRate;
-  schedule.decaySteps = std::max(1, steps - 1);
+  schedule.decaySteps = std::max(1, m_steps - 1);
   schedule.decayRate = settings.maxRate / settings.minRate;
   schedule.staircase = false;
-  probe.setSchedule(schedule);
+  m_probe.setSchedule(schedule);
+  m_best = std::numeric_limits<double>::infinity();
+}
 
-  LrRangeTestResult result;
-  double average = 0.0;
-  double best = std::numeric_limits<double>::infinity();
-  for (int t = 0; t < steps; ++t) {
-    const StepRecord record = probe.step();
+template <typename T>
+bool LrRangeTest<T>::advance(int steps) {
+  for (int i = 0; i < steps && !m_done; ++i) {
+    if (m_step >= m_steps) {
+      m_done = true;
+      break;
+    }
+    const StepRecord record = m_probe.step();
     const double loss = record.loss.total();
     if (!std::isfinite(loss) || !record.finite) {
-      result.diverged = true;
+      m_result.diverged = true;
+      m_done = true;
       break;
     }
-    average = settings.smoothing * average + (1.0 - settings.smoothing) * loss;
-    const double smoothed = average / (1.0 - std::pow(settings.smoothing, t + 1));
-    result.rates.push_back(record.learningRate);
-    result.losses.push_back(loss);
-    result.smoothedLosses.push_back(smoothed);
-    best = std::min(best, smoothed);
-    if (t > 0 && smoothed > settings.divergenceFactor * best) {
-      result.diverged = true;
-      break;
+    m_average = m_settings.smoothing * m_average + (1.0 - m_settings.smoothing) * loss;
+    const double smoothed = m_average / (1.0 - std::pow(m_settings.smoothing, m_step + 1));
+    m_result.rates.push_back(record.learningRate);
+    m_result.losses.push_back(loss);
+    m_result.smoothedLosses.push_back(smoothed);
+    m_best = std::min(m_best, smoothed);
+    ++m_step;
+    if (m_step > 1 && smoothed > m_settings.divergenceFactor * m_best) {
+      m_result.diverged = true;
+      m_done = true;
     }
   }
+  if (m_step >= m_steps) m_done = true;
+  return m_done;
+}
+
+template <typename T>
+LrRangeTestResult LrRangeTest<T>::result() const {
+  LrRangeTestResult r = m_result;
+  concludeLrRangeTest(r);
+  return r;
+}
+
+void concludeLrRangeTest(LrRangeTestResult& result) {
+  result.minimumLossRate = result.steepestRate = result.suggestedMaxRate = 0.0;
   if (result.rates.empty()) {
-    result.rule = "the loss was not finite at the smallest rate";
-    return result;
+    result.rule = "no suggestion: the loss was not finite at the smallest rate";
+    return;
   }
   std::size_t argMin = 0;
   for (std::size_t i = 1; i < result.smoothedLosses.size(); ++i) {
@@ -80,9 +106,35 @@ LrRangeTestResult runLrRangeTest(const Trainer<T>& trainer, const LrRangeTestSet
       result.steepestRate = result.rates[i];
     }
   }
-  result.suggestedMaxRate = result.minimumLossRate / 10.0;
+  const double suggestion = result.minimumLossRate / 10.0;
+  auto rate = [](double r) {
+    std::ostringstream out;
+    out << std::setprecision(2) << r;
+    return out.str();
+  };
+  if (argMin == 0) {
+    result.rule = "no suggestion: the loss did not fall anywhere in the tested range (from " +
+                  rate(result.rates.front()) + ")";
+    return;
+  }
+  if (suggestion < result.rates.front()) {
+    // Outside the range the test measured: nothing says that rate trains at all.
+    result.rule = "no suggestion: the loss was lowest at " + rate(result.minimumLossRate) +
+                  ", and a tenth of it (" + rate(suggestion) +
+                  ") lies below the first rate tested (" + rate(result.rates.front()) +
+                  "); run the test again with a lower minimum rate";
+    return;
+  }
+  result.suggestedMaxRate = suggestion;
   result.rule = "one order of magnitude below the rate of minimum smoothed loss";
-  return result;
+}
+
+template <typename T>
+LrRangeTestResult runLrRangeTest(const Trainer<T>& trainer, const LrRangeTestSettings& settings) {
+  LrRangeTest<T> test(trainer, settings);
+  while (!test.advance(64)) {
+  }
+  return test.result();
 }
 
 ScheduleSettings oneCycleFrom(const LrRangeTestResult& result, std::int64_t totalSteps) {
@@ -94,6 +146,8 @@ ScheduleSettings oneCycleFrom(const LrRangeTestResult& result, std::int64_t tota
   return s;
 }
 
+template class LrRangeTest<float>;
+template class LrRangeTest<double>;
 template LrRangeTestResult runLrRangeTest<float>(const Trainer<float>&, const LrRangeTestSettings&);
 template LrRangeTestResult runLrRangeTest<double>(const Trainer<double>&,
                                                   const LrRangeTestSettings&);

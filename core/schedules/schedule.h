@@ -58,8 +58,9 @@ struct ScheduleSettings {
   double warmupSteps = 0;
   double warmupTarget = 0.0;  // 0: no warm-up target (Keras: None)
 
-  // OneCycle over totalSteps updates.
-  std::int64_t totalSteps = 1000;
+  // OneCycle over totalSteps updates; 0 (the default) spans the run's planned steps from the
+  // step the schedule starts at (the trainer fills it in).
+  std::int64_t totalSteps = 0;
   double maxRate = 0.1;
   OneCycleShape shape = OneCycleShape::Linear;
   double startDivisor = 10.0;  // start (and mid-end) rate = maxRate / startDivisor

@@ -13,12 +13,14 @@
 #include <QLocale>
 #include <QLogValueAxis>
 #include <QMenu>
+#include <QRegularExpression>
 #include <QScatterSeries>
 #include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
 
+#include "ui/charts/mark_label_layout.h"
 #include "ui/export/image_export.h"
 #include "ui/window/theme.h"
 
@@ -493,7 +495,9 @@ void ChartView::setEvents(const std::vector<app::Event>& events,
     ChartMark mark;
     mark.value = double(e.step);
     mark.label = eventLabel(e);
-    mark.toolTip = QStringLiteral("step %1: %2").arg(e.step).arg(e.text);
+    mark.toolTip = QStringLiteral("step %1: %2")
+                       .arg(e.step)
+                       .arg(QString(e.text).replace(QStringLiteral("->"), QString(QChar(0x2192))));
     mark.color = eventColor(e.kind);
     mark.style = e.kind == app::EventKind::SettingChanged ? Qt::DashLine : Qt::SolidLine;
     marks.push_back(std::move(mark));
@@ -534,10 +538,29 @@ QString ChartView::eventLabel(const app::Event& event) {
     case app::EventKind::Reset:
       break;
   }
-  // "learning rate: 0.01 -> 0.1" becomes "learning rate"; the tooltip has the rest.
-  QString text = event.text.section(QLatin1Char(':'), 0, 0).trimmed();
-  if (text.size() > 16) text = text.left(15) + QChar(0x2026);
-  return text;
+  // What changed from what to what: "layer 1 activation: tanh -> relu" becomes "L1 tanh →
+  // relu", "learning rate: 0.01 -> 0.1 (state kept)" "LR 0.01 → 0.1"; the tooltip has the
+  // whole text. Without an arrow: the part before the colon ("shuffling off").
+  const QString text = event.text;
+  const qsizetype colon = text.indexOf(QLatin1Char(':'));
+  QString name = colon < 0 ? text : text.left(colon).trimmed();
+  QString rest = colon < 0 ? QString() : text.mid(colon + 1).trimmed();
+  if (!rest.contains(QStringLiteral("->")) && !rest.contains(QChar(0x2192))) return name;
+  // The first change of a list, without its remark in parentheses.
+  rest = rest.section(QStringLiteral(", "), 0, 0);
+  if (const qsizetype paren = rest.indexOf(QStringLiteral(" (")); paren > 0) rest.truncate(paren);
+  rest.replace(QStringLiteral("->"), QString(QChar(0x2192)));
+  rest = rest.simplified();
+  static const QRegularExpression layer(QStringLiteral("^layer (\\d+) "));
+  const QRegularExpressionMatch m = layer.match(name);
+  if (m.hasMatch()) return QStringLiteral("L%1 %2").arg(m.captured(1), rest);
+  if (name == QLatin1String("network rebuilt")) return rest;  // "width 32 → 64"
+  // A bare number needs its name; a named value ("tanh → relu") does not.
+  const bool numeric = !rest.isEmpty() && (rest.front().isDigit() || rest.front() == '.');
+  if (!numeric) return rest;
+  if (name == QLatin1String("learning rate")) name = QStringLiteral("LR");
+  if (name == QLatin1String("batch size")) name = QStringLiteral("batch");
+  return name + QLatin1Char(' ') + rest;
 }
 
 void ChartView::setPlaceholder(const QString& text) {
@@ -643,13 +666,15 @@ void ChartView::layoutMarks() {
   QFont font = t.font();
   font.setPointSizeF(std::max(7.0, t.fontPointSize - 1.0));
   const QFontMetricsF metrics(font);
-  const qreal rowHeight = metrics.height();
-  constexpr int kRows = 2;
-
-  // Vertical marks' labels go in rows under the top edge, shared by all groups; a label that
-  // fits in no row is left out (its line stays, the tooltip has the text). The cursor and
-  // highlights are placed before the events, so they keep their labels.
-  std::array<std::vector<std::pair<qreal, qreal>>, kRows> taken;  // label spans per row
+  // A pixel between rows: the text items are a hair taller than the font's height.
+  const qreal rowHeight = std::ceil(metrics.height()) + 1.0;
+  // Vertical marks' labels go in rows under the top edge, shared by all groups, as many rows
+  // as the top third of the plot holds (2 to 5); a label that fits in no row is shortened or
+  // left out (its line stays, the tooltip has the text). The cursor and highlights are placed
+  // before the events, so they keep their labels.
+  const int rows = std::clamp(int(plot.height() / (3.0 * rowHeight)), 2, 5);
+  MarkLabelLayout labels(plot.left(), plot.right(), rows);
+  const qreal shortest = metrics.horizontalAdvance(QStringLiteral("tanh…"));
   static constexpr MarkGroup kOrder[] = {MarkGroup::Cursor, MarkGroup::Highlights,
                                          MarkGroup::Guides, MarkGroup::Events};
   for (MarkGroup group : kOrder) {
@@ -694,24 +719,18 @@ void ChartView::layoutMarks() {
       item.text->setBrush(mark.color);
       item.text->setText(mark.label);
       item.text->setToolTip(mark.toolTip);
-      const qreal w = metrics.horizontalAdvance(mark.label);
+      qreal w = metrics.horizontalAdvance(mark.label);
       if (vertical) {
-        // Right of the line, or left of it near the right edge.
-        const qreal x = p + 3.0 + w <= plot.right() ? p + 3.0 : p - 3.0 - w;
-        int row = -1;
-        for (int r = 0; r < kRows && row < 0; ++r) {
-          const auto& spans = taken[std::size_t(r)];
-          const bool free = std::none_of(spans.begin(), spans.end(), [&](const auto& s) {
-            return x < s.second + 4.0 && x + w + 4.0 > s.first;
-          });
-          if (free) row = r;
-        }
-        if (row < 0) {
+        const MarkLabelLayout::Place place = labels.place(p, w, std::min(w, shortest));
+        if (place.row < 0) {
           item.text->hide();
           continue;
         }
-        taken[std::size_t(row)].emplace_back(x, x + w);
-        item.text->setPos(x, plot.top() + 1.0 + row * rowHeight);
+        if (place.width < w) {
+          item.text->setText(metrics.elidedText(mark.label, Qt::ElideRight, place.width));
+          w = metrics.horizontalAdvance(item.text->text());
+        }
+        item.text->setPos(place.x, plot.top() + 1.0 + place.row * rowHeight);
       } else {
         item.text->setPos(plot.right() - w - 4.0, p - rowHeight - 1.0);
       }

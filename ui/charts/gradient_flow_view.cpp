@@ -46,6 +46,9 @@ void GradientFlowView::clear() {
   // value per bar.
   std::fill(m_values.begin(), m_values.end(), kNaN);
   m_step = -1;
+  // Nothing of the old run stays: not its step in the title, not its axis range.
+  m_chart->setTitle(tr("Gradient flow"));
+  m_y->setRange(1e-3, 1.0);
   drawBars();
 }
 
@@ -105,6 +108,7 @@ void GradientFlowView::redraw(const app::MetricHistory& history, int run) {
     m_ghostValues.clear();
     std::fill(m_values.begin(), m_values.end(), kNaN);
     m_step = -1;
+    m_chart->setTitle(tr("Gradient flow"));
     drawBars();
     return;
   }

@@ -267,8 +267,7 @@ HeatmapView::Margins HeatmapView::margins() const {
   const QFontMetrics title(theme().titleFont());
   Margins m;
   const int labels =
-      std::max({fm.horizontalAdvance(tr("output")), fm.horizontalAdvance(tr("input")),
-                fm.horizontalAdvance(QStringLiteral("888"))});
+      std::max({fm.horizontalAdvance(tr("output")), fm.horizontalAdvance(QStringLiteral("888"))});
   m.left = 4 + fm.height() + 4 + labels + kTickLength + kMarkerWidth + 4;
   m.top = title.height() + 6;
   m.bottom = kTickLength + fm.height() + fm.height() + 4;
@@ -331,7 +330,9 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
       rows.push_back(l);
   }
   if (layers > 1) rows.push_back(layers - 1);
-  // The ends ("input", "output") always get a label; numbers in between only where they fit.
+  // The ends (the first layer's number, "output") always get a label; numbers in between only
+  // where they fit. Row 1 is the first hidden layer, not the input (the axis title says
+  // which side the input is on).
   const int outputTop = rowCentre(layers - 1) - fm.height() / 2;
   int lastBottom = std::numeric_limits<int>::min();
   for (const int l : rows) {
@@ -341,7 +342,6 @@ void HeatmapView::paintCanvas(QPainter& painter, const QRect& rect) {
     if (!end && (top < lastBottom || top + fm.height() > outputTop)) continue;
     lastBottom = top + fm.height();
     QString label = QString::number(l + 1);
-    if (layers > 1 && l == 0) label = tr("input");
     if (layers > 1 && l == layers - 1) label = tr("output");
     painter.drawLine(plot.left() - kMarkerWidth - kTickLength - 1, y,
                      plot.left() - kMarkerWidth - 1, y);

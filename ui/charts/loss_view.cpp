@@ -122,6 +122,12 @@ LossView::LossView(QWidget* parent) : ChartDashboardView(parent) {
 void LossView::clear() {
   ChartDashboardView::clear();
   clearSeries();
+  // A new run: its axes fit its own losses, not the range the old run left.
+  m_y->setTickType(QValueAxis::TicksFixed);
+  m_y->setRange(0.0, 1.0);
+  m_yLog->setRange(1e-3, 1.0);
+  m_x->setRange(0.0, 10.0);
+  m_chart->setTitle(tr("Loss"));
 }
 
 void LossView::clearSeries() {
@@ -310,6 +316,34 @@ void LossView::drawOverlay(const app::MetricHistory& history, int run) {
       range.add(v);
     }
   };
+  // The data first, then the axis, then the series: on a log axis a point is clamped to the
+  // axis floor when it is set, so the axis must already reach the data's lowest value.
+  std::vector<app::DecimatedSeries> losses(runs.size());
+  std::vector<QList<QPointF>> validations(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const app::RunEntry& e = runs[i];
+    if (last < first || history.stepCount(e.id) == 0) continue;
+    losses[i] =
+        m_smoothing > 0.0
+            ? history.smoothedStepSeries(e.id, app::StepMetric::Loss, m_smoothing,
+                                         history.firstStep(e.id), history.lastStep(e.id), buckets)
+            : history.stepSeries(e.id, app::StepMetric::Loss, history.firstStep(e.id),
+                                 history.lastStep(e.id), buckets);
+    for (const app::DecimatedBucket& b : losses[i].buckets) add(b.mean);
+    const std::vector<app::EpochSample>& epochs = history.epochs(e.id);
+    QList<QPointF> points = ChartView::minMaxPoints(
+        epochs.size(), [&](std::size_t k) { return double(epochs[k].lastStep); },
+        [&](std::size_t k) { return epochs[k].valLoss; }, buckets);
+    points.removeIf([](const QPointF& p) { return !std::isfinite(p.y()); });
+    for (const QPointF& p : points) add(p.y());
+    validations[i] = std::move(points);
+  }
+  if (m_log) {
+    m_chart->fitLog(m_yLog, range);
+  } else {
+    m_chart->fitValues(m_y, range, range.valid() && range.lo >= 0.0);
+  }
+  bool anyValidation = false;
   for (std::size_t i = 0; i < m_runLines.size(); ++i) {
     QLineSeries* line = m_runLines[i];
     QLineSeries* validation = m_runValidation[i];
@@ -337,30 +371,28 @@ void LossView::drawOverlay(const app::MetricHistory& history, int run) {
       validation->clear();
       continue;
     }
-    const app::DecimatedSeries loss =
-        m_smoothing > 0.0
-            ? history.smoothedStepSeries(e.id, app::StepMetric::Loss, m_smoothing,
-                                         history.firstStep(e.id), history.lastStep(e.id), buckets)
-            : history.stepSeries(e.id, app::StepMetric::Loss, history.firstStep(e.id),
-                                 history.lastStep(e.id), buckets);
-    for (const app::DecimatedBucket& b : loss.buckets) add(b.mean);
-    ChartView::fill(line, loss, ChartView::Envelope::Mean);
-    const std::vector<app::EpochSample>& epochs = history.epochs(e.id);
-    QList<QPointF> points = ChartView::minMaxPoints(
-        epochs.size(), [&](std::size_t k) { return double(epochs[k].lastStep); },
-        [&](std::size_t k) { return epochs[k].valLoss; }, buckets);
-    points.removeIf([](const QPointF& p) { return !std::isfinite(p.y()); });
-    for (const QPointF& p : points) add(p.y());
-    validation->setVisible(!points.isEmpty());
+    ChartView::fill(line, losses[i], ChartView::Envelope::Mean);
+    validation->setVisible(!validations[i].isEmpty());
+    anyValidation |= !validations[i].isEmpty();
     m_chart->setInLegend(validation, false);  // showing a series shows its legend entry
-    ChartView::setPoints(validation, std::move(points));
+    ChartView::setPoints(validation, std::move(validations[i]));
   }
-  if (m_log) {
-    m_chart->fitLog(m_yLog, range);
-  } else {
-    m_chart->fitValues(m_y, range, range.valid() && range.lo >= 0.0);
-  }
+  // The dashed lines are every run's validation loss: the legend says so once.
+  ensureValidationKey(anyValidation);
   m_chart->setEvents(history.events(run));
+}
+
+void LossView::ensureValidationKey(bool shown) {
+  if (!m_validationKey) {
+    m_validationKey = m_chart->addLine(tr("validation (dashed)"), m_x, m_y);
+    m_validationKey->setVisible(false);
+    m_chart->setInLegend(m_validationKey, false);
+  }
+  if (m_validationKey->isVisible() == shown) return;
+  // An empty series: a legend entry only, in the theme's foreground, dashed.
+  ChartView::styleLine(m_validationKey, theme().foreground, 0.8, Qt::DashLine);
+  m_validationKey->setVisible(shown);
+  m_chart->setInLegend(m_validationKey, shown);
 }
 
 void LossView::restyle() {
@@ -406,6 +438,7 @@ void LossView::redraw(const app::MetricHistory& history, int run) {
     return;
   }
   if (!m_runLines.empty() && m_runLines.front()->isVisible()) showSingleRunSeries(true);
+  if (m_validationKey) ensureValidationKey(false);
   setLegendAlignment(Qt::AlignTop);
   if (!m_chart->chart()->legend()->isVisible()) m_chart->chart()->legend()->setVisible(true);
   const std::int64_t first = history.firstStep(run);

@@ -60,6 +60,8 @@ class LossView : public ChartDashboardView {
   void clearSeries();
   void drawEpochs(const app::MetricHistory& history, int run, int buckets);
   void drawOverlay(const app::MetricHistory& history, int run);
+  // The legend's "validation (dashed)" entry while the overlay draws validation lines.
+  void ensureValidationKey(bool shown);
   void ensureRunSeries(std::size_t count);
   void showSingleRunSeries(bool on);
   void setLegendAlignment(Qt::Alignment alignment);
@@ -90,6 +92,7 @@ class LossView : public ChartDashboardView {
   std::shared_ptr<const app::RunTable> m_table;
   std::vector<QLineSeries*> m_runLines;       // training loss per run (overlay)
   std::vector<QLineSeries*> m_runValidation;  // validation loss per run, dashed
+  QLineSeries* m_validationKey = nullptr;     // legend entry only
 
   double m_smoothing = 0.6;
   bool m_log = false;

@@ -53,7 +53,19 @@ void LrRangeTestView::restyle() {
 }
 
 void LrRangeTestView::draw() {
-  if (!m_result || m_result->rates.empty()) return;
+  if (!m_result || m_result->rates.empty()) {
+    // No test for this run (a reset or another scenario cleared it): the hint again.
+    m_raw->clear();
+    m_smoothed->clear();
+    m_chart->setMarks(ChartView::MarkGroup::Highlights, {});
+    m_chart->setTitle(tr("LR range test"));
+    m_chart->setToolTip(QString());
+    m_chart->setPlaceholder(tr("Run the LR range test to see\nthe loss against the learning rate"));
+    m_x->setVisible(false);
+    m_y->setVisible(false);
+    m_chart->chart()->legend()->setVisible(false);
+    return;
+  }
   const core::LrRangeTestResult& r = *m_result;
   m_chart->setPlaceholder(QString());
   m_x->setVisible(true);
@@ -108,9 +120,11 @@ void LrRangeTestView::draw() {
         tr("LR range test — suggested max rate %1").arg(r.suggestedMaxRate, 0, 'g', 2),
         tr("Suggested max %1").arg(r.suggestedMaxRate, 0, 'g', 2));
   } else {
-    m_chart->setTitle(tr("LR range test — no clear minimum"), tr("No clear minimum"));
+    m_chart->setTitle(tr("LR range test — no suggestion"), tr("No suggestion"));
   }
-  m_chart->setToolTip(QString::fromStdString(r.rule));
+  const QString start = r.fromInitialWeights ? tr("from the initial weights")
+                                             : tr("from the weights at step %1").arg(r.startStep);
+  m_chart->setToolTip(tr("Measured %1: %2").arg(start, QString::fromStdString(r.rule)));
 }
 
 }  // namespace gradscope::ui

@@ -247,11 +247,14 @@ void SaturationView::paintBars(QPainter& painter, const Layout& layout, const QR
   // x axis: layers from input to output.
   painter.setPen(th.foreground);
   const int labelTop = plot.bottom() + 2 + kMark;
-  const QString input = tr("input"), output = tr("output");
-  painter.drawText(QPoint(plot.left(), labelTop + fm.ascent()), input);
+  // The first bar is hidden layer 1, not the input: its number, under it.
+  const QString input = QStringLiteral("1"), output = tr("output");
+  const int inputX =
+      std::max(plot.left(), plot.left() + int(0.5 * slot) - fm.horizontalAdvance(input) / 2);
+  painter.drawText(QPoint(inputX, labelTop + fm.ascent()), input);
   painter.drawText(QPoint(plot.right() - fm.horizontalAdvance(output), labelTop + fm.ascent()),
                    output);
-  const int free0 = plot.left() + fm.horizontalAdvance(input) + 8;
+  const int free0 = inputX + fm.horizontalAdvance(input) + 8;
   const int free1 = plot.right() - fm.horizontalAdvance(output) - 8;
   const int maxTicks =
       std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("88")) + 16));
@@ -259,7 +262,7 @@ void SaturationView::paintBars(QPainter& painter, const Layout& layout, const QR
   for (const AxisTick& t : linearTicks(1, layers, maxTicks)) {
     if (std::abs(t.value - std::round(t.value)) > 1e-9) continue;
     const int l = int(std::lround(t.value)) - 1;
-    if (l == 0 || l == layers - 1) continue;  // named "input" and "output" already
+    if (l == 0 || l == layers - 1) continue;  // labelled "1" and "output" already
     const int x = plot.left() + int((l + 0.5) * slot);
     const int w = fm.horizontalAdvance(t.label);
     if (x - w / 2 < lastRight || x + w / 2 > free1) continue;

@@ -1,20 +1,27 @@
 #include "ui/export/image_export.h"
 
 #include <QApplication>
+#include <QAreaSeries>
+#include <QChartView>
 #include <QClipboard>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
+#include <QLineSeries>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPointer>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QWidget>
+#include <QXYSeries>
+
+#include <cstdio>
 
 #include "ui/window/theme.h"
 
@@ -93,6 +100,72 @@ bool exportSvg(QWidget* widget, const QString& path, QString* error) {
   return true;
 }
 
+bool exportPartsPng(QWidget* root, const QList<QWidget*>& parts, const QString& path, double scale,
+                    QString* error) {
+  QRect area;
+  for (QWidget* part : parts) area |= QRect(part->mapTo(root, QPoint(0, 0)), part->size());
+  if (!root || area.isEmpty()) {
+    if (error) *error = QObject::tr("nothing to export: no chart is shown");
+    return false;
+  }
+  if (!(scale >= 0.25 && scale <= 8.0)) {
+    if (error) *error = QObject::tr("scale must be between 0.25 and 8");
+    return false;
+  }
+  QImage image((QSizeF(area.size()) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+  image.setDevicePixelRatio(scale);
+  image.fill(theme().background);
+  for (QWidget* part : parts) {
+    const QPoint at = part->mapTo(root, QPoint(0, 0)) - area.topLeft();
+    part->render(&image, at, QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+  }
+  if (!image.save(path, "PNG")) {
+    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+    return false;
+  }
+  return true;
+}
+
+bool exportChartCsv(QWidget* widget, const QString& path, QString* error) {
+  auto* view = qobject_cast<QChartView*>(widget);
+  if (!view && widget) view = widget->findChild<QChartView*>();
+  if (!view || !view->chart()) {
+    if (error) *error = QObject::tr("this view has no chart data");
+    return false;
+  }
+  QSaveFile out(path);
+  if (!out.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    if (error) *error = out.errorString();
+    return false;
+  }
+  out.write("series,x,y\n");
+  char number[64];
+  int unnamed = 0;
+  auto write = [&](const QXYSeries* series, QString name) {
+    name.replace(QLatin1Char(','), QLatin1Char(';'));
+    const QByteArray label = name.toUtf8();
+    for (const QPointF& p : series->points()) {
+      std::snprintf(number, sizeof number, ",%.9g,%.9g\n", p.x(), p.y());
+      out.write(label + number);
+    }
+  };
+  for (QAbstractSeries* s : view->chart()->series()) {
+    if (!s->isVisible()) continue;
+    const QString name =
+        s->name().isEmpty() ? QStringLiteral("series %1").arg(++unnamed) : s->name();
+    if (auto* xy = qobject_cast<QXYSeries*>(s)) write(xy, name);
+    if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+      write(area->upperSeries(), name + QStringLiteral(" (upper)"));
+      if (area->lowerSeries()) write(area->lowerSeries(), name + QStringLiteral(" (lower)"));
+    }
+  }
+  if (!out.commit()) {
+    if (error) *error = out.errorString();
+    return false;
+  }
+  return true;
+}
+
 void copyImage(QWidget* widget, double scale) {
   if (!widget || widget->width() <= 0 || widget->height() <= 0) return;
   QApplication::clipboard()->setImage(renderImage(widget, scale));
@@ -109,20 +182,29 @@ void addExportActions(QMenu* menu, QWidget* widget, const QString& baseName) {
     const QString png2 = QObject::tr("PNG image, 2x (*.png)");
     const QString png4 = QObject::tr("PNG image, 4x (*.png)");
     const QString svg = QObject::tr("SVG drawing (*.svg)");
+    const QString csv = QObject::tr("Chart data as CSV (*.csv)");
+    const bool hasChart =
+        qobject_cast<QChartView*>(target.data()) || target->findChild<QChartView*>();
+    QStringList filters{png1, png2, png4, svg};
+    if (hasChart) filters << csv;
     QString filter = png2;
     const QString start = QDir(exportDirectory()).filePath(fileStem(baseName) + ".png");
-    QString path = QFileDialog::getSaveFileName(
-        target->window(), QObject::tr("Export %1").arg(baseName), start,
-        QStringList{png1, png2, png4, svg}.join(QStringLiteral(";;")), &filter);
+    QString path =
+        QFileDialog::getSaveFileName(target->window(), QObject::tr("Export %1").arg(baseName),
+                                     start, filters.join(QStringLiteral(";;")), &filter);
     if (path.isEmpty() || !target) return;
     const bool asSvg = filter == svg;
-    const QString suffix = asSvg ? QStringLiteral(".svg") : QStringLiteral(".png");
+    const bool asCsv = filter == csv;
+    const QString suffix = asCsv   ? QStringLiteral(".csv")
+                           : asSvg ? QStringLiteral(".svg")
+                                   : QStringLiteral(".png");
     if (QFileInfo(path).suffix().isEmpty()) path += suffix;
     QSettings().setValue(QStringLiteral("export/directory"), QFileInfo(path).absolutePath());
     QString error;
     const double scale = filter == png1 ? 1.0 : filter == png4 ? 4.0 : 2.0;
-    const bool ok =
-        asSvg ? exportSvg(target, path, &error) : exportPng(target, path, scale, &error);
+    const bool ok = asCsv   ? exportChartCsv(target, path, &error)
+                    : asSvg ? exportSvg(target, path, &error)
+                            : exportPng(target, path, scale, &error);
     if (!ok) {
       QMessageBox::warning(target->window(), QObject::tr("Export failed"),
                            QObject::tr("The image was not saved: %1.").arg(error));

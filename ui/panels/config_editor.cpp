@@ -24,8 +24,21 @@ ConfigEditor::ConfigEditor(app::TrainingController& controller, QObject* parent)
 
 bool ConfigEditor::set(const std::string& key, const core::SettingValue& value, QString* error) {
   core::ExperimentConfig next = m_draft;
+  QString note;
   try {
     core::setSetting(next, key, value);
+    if (key == "schedule.type" && next.schedule.kind == core::ScheduleKind::OneCycle &&
+        m_draft.schedule.kind != core::ScheduleKind::OneCycle) {
+      // 1cycle fitted to the run: over the planned steps, peaking at the rate in use (not at
+      // a default that may be 20 times it); the LR range test finds a better peak.
+      const double rate = next.optimizer.learningRate;
+      core::setSetting(next, "schedule.total_steps", std::int64_t(0));
+      core::setSetting(next, "schedule.max_rate", rate);
+      note = tr("1cycle: peaks at the learning rate in use (%1), starts at %2 and spans the "
+                "planned steps; the LR range test can suggest a better peak")
+                 .arg(rate, 0, 'g', 3)
+                 .arg(rate / next.schedule.startDivisor, 0, 'g', 3);
+    }
     core::validate(next);
   } catch (const core::Error& e) {
     if (error) {
@@ -37,6 +50,7 @@ bool ConfigEditor::set(const std::string& key, const core::SettingValue& value, 
   }
   if (next == m_draft) return true;
   send(next);
+  if (!note.isEmpty()) emit notice(note);
   return true;
 }
 

@@ -21,6 +21,8 @@ class ConfigEditor : public QObject {
   // The configuration the panels show: the last one sent, or the worker's if none is pending.
   const core::ExperimentConfig& config() const { return m_draft; }
   // Validates and sends one setting; false (and `error`, naming the reason) when refused.
+  // Switching the schedule to 1cycle also fits it to the run: the cycle spans the planned
+  // steps and peaks at the learning rate in use (notice() says so).
   bool set(const std::string& key, const core::SettingValue& value, QString* error = nullptr);
   // Sends a whole configuration (preset, opened file).
   void apply(const core::ExperimentConfig& config);
@@ -34,6 +36,8 @@ class ConfigEditor : public QObject {
   void configChanged(const gradscope::core::ExperimentConfig& config);
   // The worker refused a change: the field it names (a settings key when it is one) and why.
   void fieldFailed(const QString& field, const QString& reason);
+  // A change made on the user's behalf, in words (for the status bar).
+  void notice(const QString& text);
 
  private:
   void send(const core::ExperimentConfig& config);

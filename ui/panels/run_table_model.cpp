@@ -107,7 +107,12 @@ QString RunTableModel::text(const app::RunEntry& e, int row, int column) const {
       return seconds(s.seconds);
     case Status:
       if (s.diverged) return tr("diverged at step %1").arg(s.divergedAtStep);
-      if (s.finished) return tr("finished");
+      if (s.finished) {
+        // Why: "finished the planned 67 epochs", "early stopping: ..." (the stop's own words).
+        QString why = e.stopStatus;
+        if (why.startsWith(QStringLiteral("stopped: "))) why = why.mid(9);
+        return why.isEmpty() ? tr("finished") : why;
+      }
       return s.steps > 0 ? tr("step %1").arg(s.steps) : tr("ready");
     default:
       return QString();
@@ -181,7 +186,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
       case QualityLecture:
         return tr("Quality (lecture)");
       case Time:
-        return tr("Time (s)");
+        return tr("Compute (s)");
       case Status:
         return tr("Status");
       default:
@@ -215,7 +220,9 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
       case QualityLecture:
         return tr("Convergence quality as the lecture rates it (Géron 2019)");
       case Time:
-        return tr("Time spent computing this run's steps");
+        return tr(
+            "Seconds spent computing this run's steps (not the time on the clock: the "
+            "display speed and the other runs' steps are not counted)");
       default:
         return {};
     }

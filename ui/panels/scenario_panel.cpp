@@ -8,6 +8,8 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
+#include "ui/window/theme.h"
+
 namespace gradscope::ui {
 
 namespace {
@@ -66,14 +68,9 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
   auto* body = new QVBoxLayout(m_body);
   body->setContentsMargins(0, 0, 0, 0);
   m_title = textLabel(m_body, QStringLiteral("title"));
-  QFont titleFont = m_title->font();
-  titleFont.setBold(true);
-  titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
-  m_title->setFont(titleFont);
   body->addWidget(m_title);
   body->addWidget(caption(m_body, tr("Ask the class first")));
   m_question = textLabel(m_body, QStringLiteral("question"));
-  m_question->setStyleSheet(QStringLiteral("QLabel { font-style: italic; }"));
   body->addWidget(m_question);
   body->addWidget(caption(m_body, tr("What it shows")));
   m_story = textLabel(m_body, QStringLiteral("story"));
@@ -101,6 +98,26 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
   layout->addStretch(1);
   m_body->hide();
   scroll->setWidget(content);
+  restyle();
+  connect(&ThemeManager::instance(), &ThemeManager::changed, this, &ScenarioPanel::restyle);
+}
+
+void ScenarioPanel::restyle() {
+  // Read from the back of a lecture hall: the title and the question larger than the text
+  // (more so in presentation mode), the question upright and in full contrast, set off by a
+  // bar in the accent colour rather than by a thin italic.
+  const Theme& t = theme();
+  QFont title = t.font();
+  title.setBold(true);
+  title.setPointSizeF(title.pointSizeF() * (t.presentation ? 1.5 : 1.25));
+  m_title->setFont(title);
+  QFont question = t.font();
+  question.setBold(true);
+  question.setPointSizeF(question.pointSizeF() * (t.presentation ? 1.3 : 1.1));
+  m_question->setFont(question);
+  m_question->setStyleSheet(QStringLiteral("QLabel { color: %1; border-left: 4px solid %2; "
+                                           "padding-left: 6px; }")
+                                .arg(t.foreground.name(), t.accent.name()));
 }
 
 void ScenarioPanel::setScenario(const app::Scenario& scenario, int run) {

@@ -59,6 +59,7 @@ class ScenarioPanel : public QWidget {
 
  private:
   void rebuildButtons();
+  void restyle();
 
   std::optional<app::Scenario> m_scenario;
   int m_run = 0;

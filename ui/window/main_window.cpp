@@ -16,8 +16,10 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScreen>
+#include <QSet>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
@@ -32,6 +34,7 @@
 #include <utility>
 
 #include "app/history/history_csv.h"
+#include "app/runs/run_tracker.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/config_file.h"
 #include "ui/charts/clipping_view.h"
@@ -50,6 +53,7 @@
 #include "ui/export/image_export.h"
 #include "ui/landscapes/landscape_window.h"
 #include "ui/panels/config_editor.h"
+#include "ui/panels/event_log_panel.h"
 #include "ui/panels/layer_activation_editor.h"
 #include "ui/panels/layer_selection.h"
 #include "ui/panels/lr_plan_preview.h"
@@ -58,6 +62,7 @@
 #include "ui/panels/scenario_panel.h"
 #include "ui/panels/settings_panel.h"
 #include "ui/window/data_opener.h"
+#include "ui/window/discard_guard.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -128,6 +133,9 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   m_landscapeModel = new app::LandscapeModel(this);
   m_sessions = new SessionManager(*this, options.persistent);
   m_data = new DataOpener(*this);
+  m_discardGuard = new DiscardGuard(this);
+  // Tests and measurements drive the window themselves: nothing to ask there.
+  if (!options.persistent) m_discardGuard->setPrompt([](const QString&) { return true; });
 
   // The docks fill the window: the central widget is an empty placeholder.
   auto* placeholder = new QWidget(this);
@@ -143,6 +151,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   createRunsPanel();
   createViews();
   createScenarios();
+  createEventLog();
   createMenus();
   arrangeDefaultLayout();
   m_defaultState = saveState(kLayoutVersion);
@@ -152,6 +161,8 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   connect(m_controller.get(), &app::TrainingController::lrRangeTestFinished, this,
           &MainWindow::lrRangeTestResult);
   connect(m_editor, &ConfigEditor::fieldFailed, this, &MainWindow::showCommandFailure);
+  connect(m_editor, &ConfigEditor::notice, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 12000); });
 
   m_refreshTimer = new QTimer(this);
   m_refreshTimer->setInterval(kRefreshMilliseconds);
@@ -204,13 +215,16 @@ void MainWindow::createViews() {
   auto* rangeTest = new LrRangeTestView(this);
   addView(rangeTest, Qt::RightDockWidgetArea);
   connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
-  connect(this, &MainWindow::lrRangeTestResult, this, [this, rangeTest] {
-    // The curve comes to the front of its tab group when a test finishes.
-    if (QDockWidget* dock = dockOf(rangeTest)) {
-      dock->show();
-      dock->raise();
-    }
-  });
+  connect(this, &MainWindow::lrRangeTestResult, this,
+          [this, rangeTest](const core::LrRangeTestResult& result) {
+            // The curve comes to the front of its tab group when a test finishes (not when a reset
+            // clears it).
+            if (result.rates.empty()) return;
+            if (QDockWidget* dock = dockOf(rangeTest)) {
+              dock->show();
+              dock->raise();
+            }
+          });
   addView(new GradientFlowView(this), Qt::RightDockWidgetArea);
   addView(new GradientNormView(m_layerSelection, this), Qt::RightDockWidgetArea);
   addView(new UpdateRatioView(m_layerSelection, this), Qt::RightDockWidgetArea);
@@ -264,6 +278,9 @@ void MainWindow::arrangeDefaultLayout() {
   }
   if (m_scenarioDock && !m_controlDocks.isEmpty()) {
     tabifyDockWidget(m_controlDocks[0], m_scenarioDock);
+  }
+  if (m_eventLogDock && !m_controlDocks.isEmpty()) {
+    tabifyDockWidget(m_controlDocks[0], m_eventLogDock);
   }
   if (m_controlDocks.size() > 1) m_controlDocks[1]->raise();
   if (!m_controlDocks.isEmpty()) {
@@ -419,6 +436,14 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   const app::Snapshot& s = *snapshot;
   if (s.runTable && s.runTable != m_runTable) applyRunTable(s.runTable);
   m_history.append(s);
+  if (!s.events.empty()) {
+    const app::RunEntry* entry = m_runTable ? m_runTable->find(s.run) : nullptr;
+    const QString name = entry && m_runTable->runs.size() > 1 ? entry->name : QString();
+    for (const app::Event& e : s.events) {
+      if (e.kind == app::EventKind::ClippingBurst) continue;  // a measurement, not a change
+      m_eventLog->append(name, e.step, e.text);
+    }
+  }
   // The views show the selected run; the others reach them through the history.
   if (s.run == m_run) {
     if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
@@ -565,7 +590,14 @@ void MainWindow::pause() {
 void MainWindow::stepBatch() { m_controller->stepBatch(); }
 void MainWindow::stepEpoch() { m_controller->stepEpoch(); }
 
+bool MainWindow::requestReset() {
+  if (!confirmDiscard(tr("Reset"))) return false;
+  reset();
+  return true;
+}
+
 void MainWindow::reset() {
+  clearLrRangeTest();
   m_controller->reset();
   m_state = app::RunState::Paused;
   updatePlayAction();
@@ -587,6 +619,7 @@ void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
     loadRuns({app::NamedConfig{QString(), config}});
     return;
   }
+  clearLrRangeTest();
   m_editor->apply(config);
   m_controller->reset();
   m_state = app::RunState::Paused;
@@ -594,6 +627,7 @@ void MainWindow::loadExperiment(const core::ExperimentConfig& config) {
 }
 
 void MainWindow::loadRuns(const QList<app::NamedConfig>& runs) {
+  clearLrRangeTest();
   m_controller->setRuns(runs);
   m_state = app::RunState::Paused;
   updatePlayAction();
@@ -636,7 +670,7 @@ void MainWindow::createScenarios() {
     // The scenario's comparison is still loaded: show that run; otherwise load it again.
     if (scenarioRunOf(run) == run) {
       selectRun(run);
-    } else {
+    } else if (confirmDiscard(tr("Loading “%1” again").arg(m_scenarioPanel->scenario()->title))) {
       loadScenario(*m_scenarioPanel->scenario(), run);
     }
   });
@@ -661,6 +695,14 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
     loadExperiment(scenario.runs.front().config);
   }
   m_scenarioPanel->setScenario(scenario, index);
+  // The views the claim needs: its loss axis and the loss "steps to target" is measured at
+  // (the defaults when it names none, so one scenario's view does not stay for the next).
+  for (DashboardView* v : m_views) {
+    if (auto* loss = dynamic_cast<LossView*>(v))
+      loss->setLogScale(scenario.view.logLoss.value_or(false));
+  }
+  m_controller->setTargetLoss(scenario.view.targetLoss.value_or(app::RunTracker().targetLoss()));
+  m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));
   m_scenarioDock->show();
   m_scenarioDock->raise();
   statusBar()->showMessage(
@@ -707,6 +749,52 @@ void MainWindow::applyScenarioAction(int scenarioRun, const app::ScenarioAction&
   }
 }
 
+std::int64_t MainWindow::trainedSteps() const {
+  std::int64_t steps = 0;
+  if (m_runTable) {
+    for (const app::RunEntry& e : m_runTable->runs)
+      steps = std::max(steps, m_history.stepCount(e.id));
+  } else {
+    steps = m_history.stepCount(m_run);
+  }
+  return steps;
+}
+
+QString MainWindow::trainedRunsName() const {
+  if (!m_runTable || m_runTable->runs.size() <= 1) return tr("the trained run");
+  return tr("the %1 trained runs").arg(m_runTable->runs.size());
+}
+
+bool MainWindow::confirmDiscard(const QString& action) {
+  const std::int64_t steps = trainedSteps();
+  if (!m_discardGuard->confirm(action, steps, trainedRunsName(), m_sessions->isDirty())) {
+    statusBar()->showMessage(tr("%1 cancelled: the trained run is kept").arg(action), 6000);
+    return false;
+  }
+  if (steps > 0) {
+    m_eventLog->append(QString(), -1,
+                       tr("%1: discarded %2 at step %3").arg(action, trainedRunsName()).arg(steps));
+  }
+  return true;
+}
+
+void MainWindow::clearLrRangeTest() { emit lrRangeTestResult(core::LrRangeTestResult{}); }
+
+void MainWindow::createEventLog() {
+  m_eventLog = new EventLogPanel(this);
+  m_eventLog->setObjectName(QStringLiteral("eventLog"));
+  m_eventLogDock = new QDockWidget(tr("Event log"), this);
+  m_eventLogDock->setObjectName(QStringLiteral("eventLogDock"));
+  m_eventLogDock->setWidget(m_eventLog);
+  m_eventLogDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                              QDockWidget::DockWidgetClosable);
+  addDockWidget(Qt::LeftDockWidgetArea, m_eventLogDock);
+}
+
+QStringList MainWindow::eventLog() const { return m_eventLog->lines(); }
+
+void MainWindow::setEventLog(const QStringList& lines) { m_eventLog->setLines(lines); }
+
 // ------------------------------------------------------------------------------- widgets
 
 void MainWindow::createActions() {
@@ -729,7 +817,7 @@ void MainWindow::createActions() {
   m_resetAction->setShortcut(Qt::Key_R);
   m_resetAction->setToolTip(
       tr("New weights from the seed with the current initialiser; the run starts over (R)"));
-  connect(m_resetAction, &QAction::triggered, this, &MainWindow::reset);
+  connect(m_resetAction, &QAction::triggered, this, &MainWindow::requestReset);
 
   m_saveAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
                              tr("Save configuration…"), this);
@@ -877,6 +965,10 @@ void MainWindow::createToolBar() {
     const int id = m_scenarioBox->itemData(index).toInt();
     if (id >= 0 && id < int(m_scenarios.size())) {
       const Scenario& scenario = m_scenarios[std::size_t(id)];
+      if (!confirmDiscard(tr("Loading “%1”").arg(scenario.name))) {
+        m_scenarioBox->setCurrentIndex(0);
+        return;
+      }
       try {
         if (scenario.library) {
           loadScenario(*scenario.library);
@@ -956,6 +1048,7 @@ void MainWindow::createMenus() {
   QMenu* panels = view->addMenu(tr("Control panels"));
   for (QDockWidget* dock : m_controlDocks) panels->addAction(dock->toggleViewAction());
   panels->addAction(m_scenarioDock->toggleViewAction());
+  panels->addAction(m_eventLogDock->toggleViewAction());
   if (m_runsDock) panels->addAction(m_runsDock->toggleViewAction());
   QMenu* charts = view->addMenu(tr("Charts"));
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
@@ -1016,8 +1109,8 @@ void MainWindow::createControlPanels() {
       auto* rangeTest = new LrRangeTestBox(panel);
       rangeTest->setObjectName(QStringLiteral("lrRangeTest"));
       panel->addExtra(rangeTest, true);
-      connect(rangeTest, &LrRangeTestBox::runRequested, this,
-              [this] { m_controller->runLrRangeTest(core::LrRangeTestSettings{}); });
+      connect(rangeTest, &LrRangeTestBox::runRequested, m_controller.get(),
+              &app::TrainingController::runLrRangeTest);
       connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestBox::setResult);
       connect(rangeTest, &LrRangeTestBox::useForOneCycle, this, [this](double maxRate) {
         core::ExperimentConfig next = m_editor->config();
@@ -1123,6 +1216,18 @@ void MainWindow::selectRun(int id) {
   // Edits from now on start from this run's settings, even before the worker confirms.
   m_editor->adopt(m_runTable->find(id)->config);
   if (m_history.layerCount(id) > 0) m_layerSelection->setLayerCount(m_history.layerCount(id));
+  // The status bar speaks of this run now (a stopped run sends no snapshot to say it).
+  const std::int64_t last = m_history.lastStep(id);
+  if (m_history.stepCount(id) > 0) {
+    const app::DecimatedSeries loss =
+        m_history.stepSeries(id, app::StepMetric::Loss, last, last, 1);
+    m_lossLabel->setText(loss.empty() ? tr("Loss –")
+                                      : tr("Loss %1").arg(formatNumber(loss.buckets.front().mean)));
+    m_stepLabel->setText(tr("Step %L1").arg(last + 1));
+  } else {
+    m_lossLabel->setText(tr("Loss –"));
+    m_stepLabel->setText(tr("Step %L1").arg(0));
+  }
   for (ViewState& v : m_viewStates) {
     v.view->clear();
     v.drawnRevision = 0;
@@ -1133,6 +1238,21 @@ void MainWindow::selectRun(int id) {
 // ------------------------------------------------------------------ files and exporting
 
 QWidget* MainWindow::dashboardWidget() { return this; }
+
+QList<QWidget*> MainWindow::visibleCharts() const {
+  QList<QWidget*> charts;
+  for (const ViewState& v : m_viewStates) {
+    // Shown and in front of its tab group (a chart behind a tab has no visible region).
+    if (v.dock->isVisible() && !v.dock->isFloating() && !v.dock->visibleRegion().isEmpty()) {
+      charts << v.dock;
+    }
+  }
+  return charts;
+}
+
+bool MainWindow::exportChartsPng(const QString& path, double scale, QString* error) {
+  return exportPartsPng(this, visibleCharts(), path, scale, error);
+}
 
 bool MainWindow::saveConfiguration(const QString& path, QString* error) {
   return app::saveConfigFile(path, m_editor->config(), error);
@@ -1152,12 +1272,22 @@ QStringList MainWindow::exportHistoryCsv(const QString& path, QString* error) {
     if (error) *error = tr("nothing to export yet: train a few steps first");
     return written;
   }
+  QSet<QString> used;
   for (int run : runs) {
     QString file = path;
     if (runs.size() > 1) {
+      // Named by the run's label ("history_relu.csv"), as the Runs table names it.
+      const app::RunEntry* entry = m_runTable ? m_runTable->find(run) : nullptr;
+      QString label =
+          entry && !entry->name.isEmpty() ? entry->name : QStringLiteral("run%1").arg(run);
+      label.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("_"));
+      QString unique = label;
+      for (int n = 2; used.contains(unique); ++n)
+        unique = QStringLiteral("%1_%2").arg(label).arg(n);
+      used.insert(unique);
       const QFileInfo info(path);
       file = info.dir().filePath(
-          QStringLiteral("%1_run%2.%3").arg(info.completeBaseName()).arg(run).arg(info.suffix()));
+          QStringLiteral("%1_%2.%3").arg(info.completeBaseName(), unique, info.suffix()));
     }
     if (!app::writeHistoryCsv(m_history, run, file, error)) return {};
     written << file;
@@ -1166,15 +1296,16 @@ QStringList MainWindow::exportHistoryCsv(const QString& path, QString* error) {
 }
 
 void MainWindow::exportDialog() {
-  const QString png1 = tr("Dashboard as PNG, 1x (*.png)");
-  const QString png2 = tr("Dashboard as PNG, 2x (*.png)");
-  const QString png4 = tr("Dashboard as PNG, 4x (*.png)");
-  const QString svg = tr("Dashboard as SVG (*.svg)");
+  const QString png1 = tr("Charts as PNG, 1x (*.png)");
+  const QString png2 = tr("Charts as PNG, 2x (*.png)");
+  const QString png4 = tr("Charts as PNG, 4x (*.png)");
+  const QString window = tr("Whole window as PNG, 2x (*.png)");
+  const QString svg = tr("Whole window as SVG (*.svg)");
   const QString csv = tr("Metric history as CSV, one file per run (*.csv)");
   QString filter = png2;
   const QString path = QFileDialog::getSaveFileName(
       this, tr("Export"), QDir(fileDirectory()).filePath(QStringLiteral("gradscope-dashboard")),
-      QStringList{png1, png2, png4, svg, csv}.join(QStringLiteral(";;")), &filter);
+      QStringList{png1, png2, png4, window, svg, csv}.join(QStringLiteral(";;")), &filter);
   if (path.isEmpty()) return;
   QSettings().setValue(kDirectoryKey, QFileInfo(path).absolutePath());
   QString error;
@@ -1183,9 +1314,11 @@ void MainWindow::exportDialog() {
     ok = !exportHistoryCsv(withSuffix(path, "csv"), &error).isEmpty();
   } else if (filter == svg) {
     ok = exportSvg(dashboardWidget(), withSuffix(path, "svg"), &error);
+  } else if (filter == window) {
+    ok = exportPng(dashboardWidget(), withSuffix(path, "png"), 2.0, &error);
   } else {
     const double scale = filter == png1 ? 1.0 : filter == png4 ? 4.0 : 2.0;
-    ok = exportPng(dashboardWidget(), withSuffix(path, "png"), scale, &error);
+    ok = exportChartsPng(withSuffix(path, "png"), scale, &error);
   }
   if (!ok) {
     QMessageBox::warning(this, tr("Export failed"), tr("Nothing was exported: %1.").arg(error));
@@ -1331,6 +1464,7 @@ void MainWindow::setClassroomMode(bool on) {
     m_classroomAction->setChecked(on);
   }
   for (QDockWidget* dock : m_controlDocks) dock->setVisible(!on);
+  if (m_eventLogDock) m_eventLogDock->setVisible(!on);
   if (!on && !m_controlDocks.isEmpty())
     m_controlDocks[std::min<qsizetype>(1, m_controlDocks.size() - 1)]->raise();
 }

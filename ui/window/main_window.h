@@ -35,6 +35,8 @@ namespace gradscope::ui {
 
 class ConfigEditor;
 class DashboardView;
+class DiscardGuard;
+class EventLogPanel;
 class LandscapeWindow;
 class LayerSelection;
 class DataOpener;
@@ -118,11 +120,16 @@ class MainWindow : public QMainWindow {
 
   bool saveConfiguration(const QString& path, QString* error = nullptr);
   bool openConfiguration(const QString& path, QString* error = nullptr);
-  // One tidy CSV per run (see docs/history_csv.md); with several runs `path` gets a _run<N>
-  // suffix. Returns the files written, empty (and `error`) on failure.
+  // One tidy CSV per run (see docs/history_csv.md); with several runs `path` gets the run's
+  // label as a suffix (history_relu.csv). Returns the files written, empty (and `error`) on
+  // failure.
   QStringList exportHistoryCsv(const QString& path, QString* error = nullptr);
-  // The whole dashboard (every visible dock), as on screen.
+  // The whole window (toolbar, panels, charts), as on screen.
   QWidget* dashboardWidget();
+  // The charts in view (their docks, in front of their tab groups), without toolbar and panels.
+  QList<QWidget*> visibleCharts() const;
+  // Those charts as one PNG, laid out as on screen ("Charts as PNG").
+  bool exportChartsPng(const QString& path, double scale, QString* error = nullptr);
 
   void setPresentationMode(bool on);
   bool presentationMode() const;
@@ -145,6 +152,17 @@ class MainWindow : public QMainWindow {
 
   // Status-bar text, for tests.
   QString statusText() const;
+
+  // Asks before Reset, a scenario or a preset discards a trained run (tests replace the
+  // question; a window that is not persistent discards without asking).
+  DiscardGuard& discardGuard() { return *m_discardGuard; }
+  // The log of every change, rebuild and reset of the runs (sessions save it).
+  EventLogPanel* eventLogPanel() const { return m_eventLog; }
+  QStringList eventLog() const;
+  void setEventLog(const QStringList& lines);
+  // Reset as the toolbar's button does it: asks first when a trained run would be lost.
+  // False when the user kept the run.
+  bool requestReset();
 
  public slots:
   void togglePlay();
@@ -178,6 +196,14 @@ class MainWindow : public QMainWindow {
   // The Runs dock as tall as its rows need (at most 35% of the window).
   void fitRunsDock();
   void createScenarios();
+  void createEventLog();
+  // Steps the runs have trained (the most of any run), and how to name them in a question.
+  std::int64_t trainedSteps() const;
+  QString trainedRunsName() const;
+  // Asks before `action` discards the trained runs and logs the discard; false: keep them.
+  bool confirmDiscard(const QString& action);
+  // The LR range test belongs to the run it measured: gone when that run restarts.
+  void clearLrRangeTest();
   void arrangeDefaultLayout();
   void arrangeGrid();
   void applyDefaultSizes();
@@ -256,6 +282,9 @@ class MainWindow : public QMainWindow {
   QComboBox* m_scenarioBox = nullptr;
   ScenarioPanel* m_scenarioPanel = nullptr;
   QDockWidget* m_scenarioDock = nullptr;
+  DiscardGuard* m_discardGuard = nullptr;
+  EventLogPanel* m_eventLog = nullptr;
+  QDockWidget* m_eventLogDock = nullptr;
 
   QLabel* m_epochLabel = nullptr;
   QLabel* m_stepLabel = nullptr;

@@ -102,7 +102,10 @@ SessionManager::SessionManager(MainWindow& window, bool persistent)
             if (!changes.isEmpty()) setDirty(true);
           });
   connect(&m_window, &MainWindow::lrRangeTestResult, this,
-          [this](const core::LrRangeTestResult& r) { m_lrRangeTest = r; });
+          [this](const core::LrRangeTestResult& r) {
+            // An empty result clears the test (its run was reset or replaced).
+            m_lrRangeTest = r.rates.empty() ? std::nullopt : std::optional(r);
+          });
 
   m_window.setAcceptDrops(true);
   m_window.installEventFilter(this);
@@ -158,6 +161,7 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
     run.history = app::captureRunHistory(m_window.history(), run.liveId >= 0 ? run.liveId : int(i));
   }
   if (!session.runs.empty()) session.runs[0].lrRangeTest = m_lrRangeTest;
+  session.eventLog = m_window.eventLog();
   done(std::move(session));
 }
 
@@ -216,7 +220,8 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   if (!session->layout.isEmpty()) m_window.restoreDashboardLayout(session->layout);
   m_window.setSpeed(session->speed);
   m_lrRangeTest = session->runs[0].lrRangeTest;
-  if (m_lrRangeTest) emit m_window.lrRangeTestResult(*m_lrRangeTest);
+  emit m_window.lrRangeTestResult(m_lrRangeTest.value_or(core::LrRangeTestResult{}));
+  m_window.setEventLog(session->eventLog);
   m_name = session->name;
   m_note = session->note;
   if (!session->landscape.isEmpty()) {

@@ -1,0 +1,128 @@
+// Every scenario's default dashboard at the projector sizes (1280x720 and 1920x1080) in
+// presentation mode, dark and light: no chart axis title is wider than the plot side it runs
+// along (Qt Charts would elide it, "los…"), no two axes' tick labels are wider than their
+// room, the Scenarios panel keeps a readable width, and its title and question are larger
+// than the body text. Measured with QFontMetrics against the room each label is given.
+#include <QtTest>
+
+#include <QAbstractAxis>
+#include <QChart>
+#include <QChartView>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLogValueAxis>
+#include <QValueAxis>
+
+#include "app/scenarios/scenario_library.h"
+#include "small_experiment.h"
+#include "ui/panels/scenario_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/theme.h"
+
+using namespace gradscope;
+using namespace gradscope::ui;
+
+namespace {
+
+// The problems of one chart, in words (empty when it is fine).
+QStringList chartProblems(QChartView* view) {
+  QStringList problems;
+  QChart* chart = view->chart();
+  const QRectF plot = chart->plotArea();
+  for (QAbstractAxis* axis : chart->axes()) {
+    if (!axis->isVisible() || !axis->isTitleVisible() || axis->titleText().isEmpty()) continue;
+    const double room = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+    const double width = QFontMetricsF(axis->titleFont()).horizontalAdvance(axis->titleText());
+    if (width > room) {
+      problems << QStringLiteral("%1: axis title \"%2\" is %3 px wide in %4 px")
+                      .arg(chart->title(), axis->titleText())
+                      .arg(width, 0, 'f', 0)
+                      .arg(room, 0, 'f', 0);
+    }
+    // Tick labels along a horizontal axis: each gets the space between two ticks.
+    if (auto* value = qobject_cast<QValueAxis*>(axis);
+        value && axis->orientation() == Qt::Horizontal && value->tickInterval() > 0.0 &&
+        value->tickType() == QValueAxis::TicksDynamic) {
+      const double ticks = (value->max() - value->min()) / value->tickInterval();
+      const QString widest =
+          QLocale().toString(std::max(std::abs(value->max()), std::abs(value->min())), 'f', 0);
+      const double label = QFontMetricsF(axis->labelsFont()).horizontalAdvance(widest);
+      if (ticks >= 1.0 && label > plot.width() / ticks) {
+        problems << QStringLiteral("%1: tick labels %2 px wide, %3 px apart")
+                        .arg(chart->title())
+                        .arg(label, 0, 'f', 0)
+                        .arg(plot.width() / ticks, 0, 'f', 0);
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace
+
+class TestProjectorLayout : public QObject {
+  Q_OBJECT
+ private:
+  QTemporaryDir m_settingsDir;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(m_settingsDir.isValid());
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+  }
+
+  void everyScenarioFits_data() {
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("dark");
+    for (const QSize size : {QSize(1280, 720), QSize(1920, 1080)}) {
+      for (const bool dark : {true, false}) {
+        QTest::addRow("%dx%d %s", size.width(), size.height(), dark ? "dark" : "light")
+            << size << dark;
+      }
+    }
+  }
+
+  void everyScenarioFits() {
+    QFETCH(QSize, size);
+    QFETCH(bool, dark);
+    MainWindow::Options options;
+    options.persistent = false;
+    MainWindow window(smallExperiment(), options);
+    window.setPresentationMode(true);
+    window.setDarkTheme(dark);
+    window.resize(size);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QStringList problems;
+    for (const app::Scenario& scenario : app::ScenarioLibrary::builtIn().scenarios()) {
+      window.loadScenario(scenario);
+      QTest::qWait(50);  // the docks and charts lay themselves out
+      QCoreApplication::processEvents();
+      for (QChartView* view : window.findChildren<QChartView*>()) {
+        if (!view->isVisible() || view->visibleRegion().isEmpty()) continue;
+        for (const QString& p : chartProblems(view)) problems << scenario.id + ": " + p;
+      }
+      QDockWidget* scenarios = window.scenarioDock();
+      if (scenarios->isVisible() && scenarios->width() < 220) {
+        problems << QStringLiteral("%1: Scenarios panel %2 px wide")
+                        .arg(scenario.id)
+                        .arg(scenarios->width());
+      }
+    }
+    // Title and question larger than the body text, the question upright.
+    auto* title = window.scenarioPanel()->findChild<QLabel*>(QStringLiteral("title"));
+    auto* question = window.scenarioPanel()->findChild<QLabel*>(QStringLiteral("question"));
+    auto* story = window.scenarioPanel()->findChild<QLabel*>(QStringLiteral("story"));
+    QVERIFY(title && question && story);
+    QVERIFY(title->font().pointSizeF() >= 1.4 * story->font().pointSizeF());
+    QVERIFY(question->font().pointSizeF() > story->font().pointSizeF());
+    QVERIFY(!question->font().italic());
+    problems.removeDuplicates();
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+  }
+};
+
+QTEST_MAIN(TestProjectorLayout)
+#include "tst_projector_layout.moc"

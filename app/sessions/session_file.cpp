@@ -1,8 +1,14 @@
 #include "app/sessions/session_file.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
 
 #include "app/sessions/session_json.h"
 #include "core/model/types.h"
@@ -32,6 +38,17 @@ QByteArray withOneSpaceIndent(const QByteArray& indented) {
   return out;
 }
 
+QString dataPathFrom(const QString& sessionDirectory, const QString& dataPath) {
+  if (QDir::isRelativePath(dataPath)) return dataPath;  // its base is not known: kept as it is
+  const QString relative = QDir(sessionDirectory).relativeFilePath(dataPath);
+  // Relative when the data sits in the session's folder, below it or in a sibling folder, so
+  // that the folder can move as a whole; absolute when it is elsewhere.
+  if (QDir::isAbsolutePath(relative) || relative.startsWith(QLatin1String("../../"))) {
+    return QDir::cleanPath(dataPath);
+  }
+  return relative;
+}
+
 }  // namespace
 
 QByteArray sessionBytes(const Session& session) {
@@ -42,22 +59,51 @@ Session parseSession(const QByteArray& bytes) {
   if (bytes.size() > kMaxSessionBytes) {
     throw core::Error("file", "is larger than 1 GiB, the most a session may be");
   }
-  QJsonParseError parseError;
-  const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
-  if (parseError.error != QJsonParseError::NoError) {
-    throw core::Error("file", "not valid JSON at byte " + std::to_string(parseError.offset) + ": " +
-                                  parseError.errorString().toStdString());
+  try {
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+      throw core::Error("file", "not valid JSON at byte " + std::to_string(parseError.offset) +
+                                    ": " + parseError.errorString().toStdString());
+    }
+    if (!document.isObject()) throw core::Error("file", "expected a JSON object");
+    return sessionFromJson(document.object());
+  } catch (const std::bad_alloc&) {
+    throw core::Error("file", "there is not enough free memory to read it");
   }
-  if (!document.isObject()) throw core::Error("file", "expected a JSON object");
-  return sessionFromJson(document.object());
 }
 
 bool saveSessionFile(const QString& path, const Session& session, QString* error,
                      qint64 failAfterBytes) {
-  const QByteArray bytes = sessionBytes(session);
+  // Data files are kept absolute while a session is open; written relative to where this file
+  // goes (or absolute), so that a copy saved into another folder still finds its data.
+  Session placed = session;
+  const QString directory = QFileInfo(path).absolutePath();
+  for (SessionRun& run : placed.runs) {
+    if (run.data.source == SessionData::Source::File) {
+      run.data.path = dataPathFrom(directory, run.data.path);
+    }
+  }
+  QByteArray bytes;
+  try {
+    bytes = sessionBytes(placed);
+  } catch (const std::bad_alloc&) {
+    if (error) *error = QStringLiteral("there is not enough free memory to save the session");
+    return false;
+  }
+  if (bytes.size() > kMaxSessionBytes) {
+    // Not written: a file over the cap would not open again (session_size.h).
+    if (error) {
+      *error = QStringLiteral("the session would take %1, more than the %2 a session may be")
+                   .arg(QString::fromStdString(describeBytes(bytes.size())),
+                        QString::fromStdString(describeBytes(kMaxSessionBytes)));
+    }
+    return false;
+  }
   QSaveFile file(path);
+  errno = 0;
   if (!file.open(QIODevice::WriteOnly)) {
-    if (error) *error = file.errorString();
+    if (error) *error = fileWriteError(path, file);
     return false;
   }
   if (failAfterBytes >= 0) {
@@ -66,11 +112,31 @@ bool saveSessionFile(const QString& path, const Session& session, QString* error
     if (error) *error = QStringLiteral("save interrupted");
     return false;
   }
-  if (file.write(bytes) != bytes.size() || !file.commit()) {
-    if (error) *error = file.errorString();
+  errno = 0;
+  if (file.write(bytes) != bytes.size() || !file.flush()) {
+    if (error) *error = fileWriteError(path, file);
+    file.cancelWriting();
+    return false;
+  }
+  errno = 0;
+  if (!file.commit()) {
+    if (error) *error = fileWriteError(path, file);
     return false;
   }
   return true;
+}
+
+QString fileWriteError(const QString& path, const QFileDevice& file) {
+  // A full disk surfaces as ENOSPC from write() or close(); Qt sometimes reports only "Unknown
+  // error" when the failure came from flushing its buffer at commit, so the OS's reason is
+  // taken from errno then.
+  const int code = errno;
+  QString reason = file.errorString();
+  if ((reason.isEmpty() || reason == QLatin1String("Unknown error")) && code != 0) {
+    reason = QString::fromLocal8Bit(std::strerror(code));
+  }
+  if (code == ENOSPC) reason = QStringLiteral("disk full (%1)").arg(reason);
+  return QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), reason);
 }
 
 std::optional<Session> loadSessionFile(const QString& path, QString* error) {
@@ -90,6 +156,9 @@ std::optional<Session> loadSessionFile(const QString& path, QString* error) {
       *error = QStringLiteral("%1: %2").arg(QString::fromStdString(e.field()),
                                             QString::fromStdString(e.reason()));
     }
+    return std::nullopt;
+  } catch (const std::bad_alloc&) {
+    if (error) *error = QStringLiteral("file: there is not enough free memory to read it");
     return std::nullopt;
   }
 }

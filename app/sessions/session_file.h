@@ -6,15 +6,16 @@
 #pragma once
 
 #include <QByteArray>
+#include <QFileDevice>
 #include <QString>
 
 #include <optional>
 
 #include "app/sessions/session.h"
+#include "app/sessions/session_size.h"  // kMaxSessionBytes
 
 namespace gradscope::app {
 
-inline constexpr qint64 kMaxSessionBytes = qint64(1) << 30;  // 1 GiB
 inline const QLatin1String kSessionSuffix("gradscope");
 
 QByteArray sessionBytes(const Session& session);
@@ -25,6 +26,11 @@ Session parseSession(const QByteArray& bytes);
 // abandoned without committing (for the atomic-save test). False and `error` on failure.
 bool saveSessionFile(const QString& path, const Session& session, QString* error = nullptr,
                      qint64 failAfterBytes = -1);
+// "cannot write FILE: REASON" after `file` failed to write: the OS's reason where Qt has none
+// of its own ("Unknown error" after a failed flush), and "disk full" for ENOSPC. Reads errno,
+// so call it right after the failing call.
+QString fileWriteError(const QString& path, const QFileDevice& file);
+
 // nullopt and `error` ("field: reason") when the file cannot be read or is not valid.
 std::optional<Session> loadSessionFile(const QString& path, QString* error = nullptr);
 

@@ -23,7 +23,7 @@ namespace {
 
 core::Dataset readDataFile(const SessionData& data, const QString& baseDirectory,
                            const std::string& field) {
-  const QString path = QDir(baseDirectory).filePath(data.path);
+  const QString path = QDir::cleanPath(QDir(baseDirectory).absoluteFilePath(data.path));
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
     throw Error(field + ".path", "cannot read " + path.toStdString() + " (" +

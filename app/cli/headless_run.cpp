@@ -319,9 +319,13 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
     try {
       checkSession(start.session, start.directory);
     } catch (const core::Error& e) {
-      const std::string prefix = "runs[0].config.";
+      const std::string setting = "runs[0].config.", run = "runs[0].";
       std::string field = e.field();
-      if (field.rfind(prefix, 0) == 0) field = "--set " + field.substr(prefix.size());
+      if (field.rfind(setting, 0) == 0) {
+        field = "--set " + field.substr(setting.size());
+      } else if (field.rfind(run, 0) == 0) {
+        field = field.substr(run.size());  // e.g. "layers[12]": the network the settings make
+      }
       return fail(kExitBadInput, QString::fromStdString(field + ": " + e.reason()));
     }
   }

@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "app/landscapes/landscape_state_json.h"
 #include "app/scenarios/default_experiment.h"
@@ -604,6 +605,66 @@ class TestSessionFile : public QObject {
              qPrintable(error));
   }
 
+  // A history too long for a session beside its state is saved thinned, not refused: the
+  // step metrics as means of blocks of a power-of-two stride, just enough to fit the size and
+  // the number of saved values; it opens, each block's mean at its first step, and saved
+  // again it still fits.
+  void longHistoriesAreThinnedToFit() {
+    Session session = parseSession(m_valid);
+    session.runs[0].state = QJsonObject();
+    RunHistory& h = *session.runs[0].history;
+    const std::int64_t steps = 200'000;
+    h = RunHistory{};
+    h.steps = steps;
+    std::mt19937_64 random(7);
+    std::uniform_real_distribution<double> noise(0.0, 1.0);
+    for (int m = 0; m < kStepMetricCount; ++m) {
+      std::vector<double>& values = h.stepValues[std::size_t(m)];
+      for (std::int64_t i = 0; i < steps; ++i) values.push_back(1.0 / (1.0 + i) + noise(random));
+    }
+    const qint64 full = sessionBytes(session).size();
+    const Session fitted = fitSessionToSize(session, 2'000'000);
+    const RunHistory& t = *fitted.runs[0].history;
+    const QByteArray bytes = sessionBytes(fitted);
+    qInfo("200,000 steps: %lld bytes in full, %lld with a stride of %lld",
+          static_cast<long long>(full), static_cast<long long>(bytes.size()),
+          static_cast<long long>(t.stepStride));
+    QVERIFY(full > 2'000'000);
+    QVERIFY(bytes.size() <= 2'000'000);
+    QVERIFY(t.stepStride > 1 && (t.stepStride & (t.stepStride - 1)) == 0);
+    QVERIFY2(sessionBytes(fitSessionToSize(session, 2'000'000 * 3)).size() > 2'000'000,
+             "thinned no more than needed");
+    QCOMPARE(t.steps, steps);
+    QCOMPARE(std::int64_t(t.stepValues[0].size()), t.stepBlocks());
+    const auto& loss = h.stepValues[int(StepMetric::Loss)];
+    double first = 0.0;
+    for (std::int64_t i = 0; i < t.stepStride; ++i) first += loss[std::size_t(i)];
+    QCOMPARE(t.stepValues[int(StepMetric::Loss)][0], first / double(t.stepStride));
+
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(runner.open(std::make_shared<Session>(parseSession(bytes)), {}, &error),
+             qPrintable(error));
+    const auto restored = runner.history().rawStepSeries(0, StepMetric::Loss, 0, 2 * t.stepStride);
+    QCOMPARE(restored.size(), std::size_t(2 * t.stepStride + 1));
+    QCOMPARE(restored[0], t.stepValues[int(StepMetric::Loss)][0]);
+    QVERIFY(std::isnan(restored[1]));
+    QCOMPARE(restored[std::size_t(t.stepStride)], t.stepValues[int(StepMetric::Loss)][1]);
+    // Saved again it fits too (the steps between the block means, unmeasured now, compress
+    // to almost nothing, so a finer stride may do).
+    const Session again = fitSessionToSize(runner.capture(), 2'000'000);
+    QVERIFY(sessionBytes(again).size() <= 2'000'000);
+    QVERIFY(again.runs[0].history->stepStride <= t.stepStride);
+    QCOMPARE(again.runs[0].history->stepValues[int(StepMetric::Loss)][0],
+             t.stepValues[int(StepMetric::Loss)][0]);
+
+    // The number of saved values is bounded too, over all runs.
+    session.runs.push_back(session.runs[0]);
+    const Session bounded = fitSessionToSize(session, kMaxSessionBytes, 120'000);
+    QCOMPARE(bounded.runs[0].history->stepBlocks() + bounded.runs[1].history->stepBlocks(),
+             std::int64_t(100'000));
+  }
+
   // One row per validation rule: the mutation, and the field the message must name.
   void corruptedFilesAreRefused_data() {
     QTest::addColumn<QString>("mutation");
@@ -640,8 +701,12 @@ class TestSessionFile : public QObject {
         "set runs.0.data={\"source\":\"embedded\",\"task\":\"binary\","
         "\"samples\":1000000000,\"features\":10,\"outputs\":1,\"inputs\":[],\"targets\":[]}",
         "runs[0].data.samples", "must be in");
-    row("huge history claim", "set runs.0.history.steps=1000000000000",
-        "runs[0].history.step_metrics.loss.f64z", "expected 1000000000000");
+    row("huge history claim", "set runs.0.history.steps=1000000000000", "runs[0].history.steps",
+        "must be in [0, 100000000]");
+    row("history of too many saved values", "set runs.0.history.steps=10000001",
+        "runs[0].history.step_stride", "more than 10000000 values");
+    row("history of a wrong stride", "set runs.0.history.step_stride=2",
+        "runs[0].history.step_metrics.loss.f64z", "expected 60");
     row("negative step", "set runs.0.state.step=-5", "runs[0].state.step", "must be in");
     row("order not a permutation", "set runs.0.state.order=[0,0,0]", "runs[0].state.order",
         "expected 80");

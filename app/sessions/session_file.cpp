@@ -7,9 +7,11 @@
 #include <QSaveFile>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <new>
 
+#include "app/sessions/history_json.h"
 #include "app/sessions/session_json.h"
 #include "core/model/types.h"
 
@@ -49,7 +51,79 @@ QString dataPathFrom(const QString& sessionDirectory, const QString& dataPath) {
   return relative;
 }
 
+// Halves the resolution of the saved step metrics: each new block is the mean of two (the
+// measured values among them; NaN when none was measured).
+void thinSteps(RunHistory& h) {
+  const std::int64_t blocks = h.stepBlocks();
+  h.stepStride *= 2;
+  for (std::vector<double>& values : h.stepValues) {
+    std::vector<double> thinned(std::size_t(h.stepBlocks()), std::nan(""));
+    for (std::int64_t b = 0; b < std::int64_t(thinned.size()); ++b) {
+      double sum = 0.0;
+      int count = 0;
+      for (std::int64_t i = 2 * b; i < std::min(blocks, 2 * b + 2); ++i) {
+        if (!std::isnan(values[std::size_t(i)])) {
+          sum += values[std::size_t(i)];
+          ++count;
+        }
+      }
+      if (count > 0) thinned[std::size_t(b)] = sum / count;
+    }
+    values = std::move(thinned);
+  }
+}
+
+std::int64_t stepBlocksOf(const Session& session) {
+  std::int64_t blocks = 0;
+  for (const SessionRun& run : session.runs) {
+    if (run.history) blocks += run.history->stepBlocks();
+  }
+  return blocks;
+}
+
+// The run whose saved step metrics hold the most values (-1 when none holds more than one).
+int longestHistory(const Session& session) {
+  int longest = -1;
+  for (int i = 0; i < int(session.runs.size()); ++i) {
+    const auto& h = session.runs[std::size_t(i)].history;
+    if (h && h->stepBlocks() > 1 &&
+        (longest < 0 ||
+         h->stepBlocks() > session.runs[std::size_t(longest)].history->stepBlocks())) {
+      longest = i;
+    }
+  }
+  return longest;
+}
+
+qint64 historyBytes(const RunHistory& h) {
+  return QJsonDocument(runHistoryToJson(h)).toJson(QJsonDocument::Compact).size();
+}
+
 }  // namespace
+
+Session fitSessionToSize(Session session, qint64 maxBytes, std::int64_t maxStepBlocks) {
+  while (stepBlocksOf(session) > maxStepBlocks && longestHistory(session) >= 0) {
+    thinSteps(*session.runs[std::size_t(longestHistory(session))].history);
+  }
+  // The whole text is encoded once to measure it; the histories alone while they are thinned
+  // (the state, which may be most of the file, is not encoded again each time).
+  qint64 bytes = sessionBytes(session).size();
+  while (bytes > maxBytes && longestHistory(session) >= 0) {
+    qint64 histories = 0;
+    for (const SessionRun& run : session.runs) {
+      if (run.history) histories += historyBytes(*run.history);
+    }
+    const qint64 rest = bytes - histories;
+    while (histories > maxBytes - rest && longestHistory(session) >= 0) {
+      RunHistory& h = *session.runs[std::size_t(longestHistory(session))].history;
+      histories -= historyBytes(h);
+      thinSteps(h);
+      histories += historyBytes(h);
+    }
+    bytes = sessionBytes(session).size();
+  }
+  return session;
+}
 
 QByteArray sessionBytes(const Session& session) {
   return withOneSpaceIndent(QJsonDocument(sessionToJson(session)).toJson(QJsonDocument::Indented));
@@ -87,6 +161,9 @@ bool saveSessionFile(const QString& path, const Session& session, QString* error
   QByteArray bytes;
   try {
     bytes = sessionBytes(placed);
+    if (bytes.size() > kMaxSessionBytes || stepBlocksOf(placed) > kMaxSessionStepBlocks) {
+      bytes = sessionBytes(fitSessionToSize(placed));
+    }
   } catch (const std::bad_alloc&) {
     if (error) *error = QStringLiteral("there is not enough free memory to save the session");
     return false;

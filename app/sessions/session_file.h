@@ -22,6 +22,12 @@ QByteArray sessionBytes(const Session& session);
 // Throws core::Error naming the field (or "file" for a problem with the whole text).
 Session parseSession(const QByteArray& bytes);
 
+// `session` as saved: the per-step history of runs too long to fit thinned (session_size.h) so
+// that the step metrics hold at most `maxStepBlocks` values each over all runs and the file at
+// most `maxBytes` (as far as thinning the step metrics can go). saveSessionFile() writes this.
+Session fitSessionToSize(Session session, qint64 maxBytes = kMaxSessionBytes,
+                         std::int64_t maxStepBlocks = kMaxSessionStepBlocks);
+
 // `failAfterBytes` >= 0 simulates a crash: that many bytes are written, then the save is
 // abandoned without committing (for the atomic-save test). False and `error` on failure.
 bool saveSessionFile(const QString& path, const Session& session, QString* error = nullptr,

@@ -18,11 +18,11 @@
 // to apply it. The states of all runs of a comparison share that budget, which also caps what
 // opening a session may allocate for its runs, however small the file that declares them.
 //
-// The rest of the cap (256 MiB) is left for everything that does not grow with the network: the
-// metric history (bounded in memory; per-layer series at most 2048 blocks, histograms 32 MiB a
-// run), embedded data (10 million values at most) and the configuration. The writer checks the
-// final size before writing anything and refuses, with the size, rather than write a file that
-// would not open (saveSessionFile).
+// The rest of the cap (256 MiB) is left for what does not grow with the network: the metric
+// history (per-layer series at most 2048 blocks, histograms 32 MiB a run; the per-step metrics
+// of a run too long for the rest are saved thinned, below), embedded data (10 million values at
+// most) and the configuration. The writer checks the final size before writing anything and
+// refuses, with the size, rather than write a file that would not open (saveSessionFile).
 #pragma once
 
 #include <QtGlobal>
@@ -38,6 +38,16 @@ namespace gradscope::app {
 
 inline constexpr qint64 kMaxSessionBytes = qint64(1) << 30;         // 1 GiB
 inline constexpr qint64 kMaxSessionStateBytes = qint64(768) << 20;  // all runs' training states
+
+// Per-step history, over all the runs of a session. Opening replays every step into the live
+// history, so a session declares at most kMaxSessionSteps steps; and reading decodes every
+// saved value before anything is built, so it holds at most kMaxSessionStepBlocks values per
+// step metric (720 MB as doubles). A longer history is saved thinned: each step metric as the
+// means of blocks of `step_stride` steps, the stride the smallest power of two that fits the
+// blocks and the file's size (fitSessionToSize); a restored thinned history holds each block's
+// mean at its first step, as the per-layer series do.
+inline constexpr std::int64_t kMaxSessionSteps = 100'000'000;
+inline constexpr std::int64_t kMaxSessionStepBlocks = 10'000'000;
 
 // "1.25 GB", "768 MiB" style sizes for messages.
 std::string describeBytes(std::int64_t bytes);

@@ -18,6 +18,7 @@
 #include <random>
 
 #include "app/landscapes/landscape_state_json.h"
+#include "app/runs/lockstep.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
@@ -485,6 +486,13 @@ class TestSessionFile : public QObject {
       QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("runs[1].config.model.width"));
       QVERIFY2(QString::fromStdString(e.reason()).contains("with the other runs"),
                e.reason().c_str());
+    }
+    // A comparison in the dashboard is held to the same budget before any run is built.
+    try {
+      createLockstepRuns({run.config, run.config});
+      QFAIL("a comparison of two 448 MB states was built");
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("runs[1].model.width"));
     }
   }
 

@@ -336,14 +336,21 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
   }
   if (fromFile && !runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
   // Where the run is, to turn --epochs / --steps into steps (and extend the plan if needed).
+  // A fresh run of the same data and settings gives the steps per epoch; the step reached is
+  // the opened run's. (Capturing the opened run's state instead would copy all its weights.)
+  Session fresh;
+  fresh.runs.push_back(start.session.runs[0]);
+  fresh.runs[0].config = runner.config();
+  fresh.runs[0].state = QJsonObject();
+  fresh.runs[0].history.reset();
   std::unique_ptr<TrainingRun> probe;
   try {
-    probe = buildRun(runner.capture(), 0, start.directory);
+    probe = buildRun(fresh, 0, start.directory);
   } catch (const core::Error& e) {
     return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
   }
   const std::int64_t perEpoch = std::max<std::int64_t>(1, probe->stepsPerEpoch());
-  const std::int64_t at = probe->stepCount();
+  const std::int64_t at = runner.currentStep();
   std::int64_t steps = 0;
   if (o.steps > 0) {
     steps = o.steps;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "app/worker/training_run.h"  // networkFor
 #include "core/optimizers/optimizer.h"
 
 namespace gradscope::app {
@@ -102,6 +103,20 @@ void checkStateFitsSession(const core::ExperimentConfig& config, const core::Net
             " of it, so it could not be saved: use fewer or narrower layers, float32 or an "
             "optimiser with less state";
   throw core::Error(prefix + setting, reason);
+}
+
+void checkComparisonFitsSession(const std::vector<core::ExperimentConfig>& configs) {
+  if (configs.size() < 2) return;  // one run is checked when it is built
+  std::int64_t before = 0;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    const core::ExperimentConfig& c = configs[i];
+    core::validate(c);
+    const core::TaskKind task = c.data.task();
+    const core::Index outputs = task == core::TaskKind::MultiClass ? c.data.classCount() : 1;
+    const core::NetworkSpec spec = networkFor(c, c.data.inputCount(), outputs, task);
+    checkStateFitsSession(c, spec, c.data.samples, before, "runs[" + std::to_string(i) + "].");
+    before += stateBytesBound(c, spec, c.data.samples);
+  }
 }
 
 }  // namespace gradscope::app

@@ -75,4 +75,9 @@ void checkStateFitsSession(const core::ExperimentConfig& config, const core::Net
                            core::Index trainingSamples, std::int64_t otherRunsBytes = 0,
                            const std::string& prefix = {});
 
+// The same for the runs of a comparison on generated data, all together, before any is built:
+// throws core::Error naming the first run that does not fit beside the ones before it
+// ("runs[2].model.width").
+void checkComparisonFitsSession(const std::vector<core::ExperimentConfig>& configs);
+
 }  // namespace gradscope::app

@@ -5,7 +5,9 @@
 #include <QDir>
 #include <QFile>
 
+#if defined(__unix__)
 #include <sys/resource.h>
+#endif
 
 #include <cstdio>
 
@@ -21,7 +23,7 @@
 #endif
 
 int main(int argc, char* argv[]) {
-#ifndef GRADSCOPE_ASAN
+#if defined(__unix__) && !defined(GRADSCOPE_ASAN)
   // The corpus holds small files that declare huge networks (shape-*.gradscope): refused from
   // their lengths, they need next to no memory. 3 GB of address space turns a regression that
   // builds one (4 GB and more) into a failure instead of a slow pass. AddressSanitizer reserves

@@ -5,6 +5,7 @@
 // headless run of a session gives the same losses, bit for bit, as the dashboard's worker.
 #include <QtTest>
 
+#include <QCryptographicHash>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -29,6 +30,34 @@ Result runGradscope(const QStringList& args, const QString& directory = QString(
   process.waitForFinished(300'000);
   return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
           QString::fromUtf8(process.readAllStandardError())};
+}
+
+// The same under shell limits (`ulimit` options, e.g. "-v 2000000" for 2 GB of address space or
+// "-f 4" for files of at most 4 KB: a full disk as a process sees it, without filling one).
+Result runLimited(const QString& limits, const QStringList& args) {
+  QString script = QStringLiteral("ulimit %1 && trap '' XFSZ && exec '%2'")
+                       .arg(limits, QStringLiteral(GRADSCOPE_EXECUTABLE));
+  for (const QString& arg : args) script += QStringLiteral(" '%1'").arg(arg);
+  QProcess process;
+  process.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script});
+  process.waitForFinished(300'000);
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : 128 + 6,
+          QString::fromUtf8(process.readAllStandardOutput()),
+          QString::fromUtf8(process.readAllStandardError())};
+}
+
+bool writeFile(const QString& path, const QByteArray& bytes) {
+  QFile file(path);
+  return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+// A complete PNG ends with its IEND chunk; a complete SVG with its closing tag.
+bool completeImage(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return false;
+  const QByteArray bytes = file.readAll();
+  if (path.endsWith(QLatin1String(".png"))) return bytes.endsWith("IEND\xae\x42\x60\x82");
+  return bytes.trimmed().endsWith("</svg>");
 }
 
 QStringList csvLines(const QString& path) {
@@ -156,6 +185,134 @@ class TestCommandLine : public QObject {
     QCOMPARE(lr.code, 0);
     QVERIFY(lr.out.startsWith("learning_rate,loss,smoothed_loss"));
     QVERIFY(lr.out.contains("suggested maximum learning rate: "));
+  }
+
+  // A 153-byte file that declares 12 layers of 4096 units and gives 3 weights, alone or eight
+  // times: refused from the lengths alone, before any network is built (it used to allocate
+  // 4.25 GB per run, and abort with std::bad_alloc where that was not available).
+  void hugeDeclaredNetworkIsRefusedWithoutAllocating_data() {
+    QTest::addColumn<int>("runs");
+    QTest::newRow("one run") << 1;
+    QTest::newRow("eight runs") << 8;
+  }
+  void hugeDeclaredNetworkIsRefusedWithoutAllocating() {
+    QFETCH(int, runs);
+    QTemporaryDir dir;
+    QByteArray list;
+    for (int i = 0; i < runs; ++i) {
+      list += QByteArray(i ? "," : "") +
+              R"({"config": {"model.hidden_layers": 12, "model.width": 4096},
+                  "state": {"parameters": [1, 2, 3]}})";
+    }
+    const QString path = dir.filePath("huge.gradscope");
+    QVERIFY(writeFile(path,
+                      R"({"format": "gradscope-session", "version": 3, "runs": [)" + list + "]}"));
+    const Result r = runLimited(QStringLiteral("-v 2000000"), {"run", path, "--steps", "1"});
+    QCOMPARE(r.code, kExitBadInput);
+    QVERIFY2(r.err.contains("runs[0].state.parameters: has 3 values, expected 184610817"),
+             qPrintable(r.err));
+  }
+
+  // A session file over the cap is refused from its size, unread: 2 GB of address space is
+  // not enough to read a 1 GiB file into memory and parse it.
+  void oversizedSessionIsRefusedUnread() {
+    QTemporaryDir dir;
+    QFile sparse(dir.filePath("big.gradscope"));
+    QVERIFY(sparse.open(QIODevice::WriteOnly));
+    QVERIFY(sparse.resize(kMaxSessionBytes + 1));  // sparse: takes no disk space
+    sparse.close();
+    const Result r = runLimited(QStringLiteral("-v 2000000"), {"run", sparse.fileName()});
+    QCOMPARE(r.code, kExitBadInput);
+    QVERIFY2(r.err.contains("larger than 1 GiB"), qPrintable(r.err));
+  }
+
+  // The network of a session GradScope could not reopen is refused before it is built, with
+  // the setting named (it used to be trained and saved as a 1.25 GB session that opening
+  // then refused as larger than 1 GiB).
+  void networkBeyondASessionIsRefusedUpFront() {
+    QTemporaryDir dir;
+    const Result r =
+        runGradscope({"run", "--precision", "float64", "--set", "model.hidden_layers=3", "--set",
+                      "model.width=4096", "--set", "optimizer.type=adam", "--set",
+                      "optimizer.amsgrad=true", "--steps", "1", "--out", dir.filePath("out")});
+    QCOMPARE(r.code, kExitBadInput);
+    QVERIFY2(r.err.contains("gradscope: --set model.width: a network of 33.6 million float64 "
+                            "parameters") &&
+                 r.err.contains("768 MiB"),
+             qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+  }
+
+  // A full disk (here: the largest file this process may write) names the file and the
+  // operating system's reason, and leaves no truncated session behind.
+  void fullDiskNamesTheFileAndLeavesNoTruncatedSession() {
+    QTemporaryDir dir;
+    const Result r =
+        runLimited(QStringLiteral("-f 4"),
+                   QStringList{"run", "--epochs", "2", "--out", dir.filePath("out")} + kSmall);
+    QCOMPARE(r.code, kExitIoError);
+    QVERIFY2(r.err.contains(dir.filePath("out/default.gradscope") + ": File too large"),
+             qPrintable(r.err));
+    QVERIFY(!r.err.contains("Unknown error"));
+    QVERIFY2(!QFileInfo::exists(dir.filePath("out/default.gradscope")),
+             "a truncated session was left behind");
+  }
+
+  // Chart images are written whole or not at all: room for the session and the CSV but not
+  // for the larger images fails on the first of them, and every file in charts/ is complete.
+  void chartsAreWrittenWholeOrNotAtAll() {
+    QTemporaryDir dir;
+    const Result r =
+        runLimited(QStringLiteral("-f 40"),
+                   QStringList{"run", "--epochs", "2", "--out", dir.filePath("out")} + kSmall);
+    QCOMPARE(r.code, kExitIoError);
+    QVERIFY2(r.err.contains("charts: cannot write " + dir.filePath("out/charts/")) &&
+                 r.err.contains("File too large"),
+             qPrintable(r.err));
+    const QDir charts(dir.filePath("out/charts"));
+    for (const QString& name : charts.entryList(QDir::Files)) {
+      QVERIFY2(completeImage(charts.filePath(name)), qPrintable(name + " is truncated"));
+    }
+  }
+
+  // A session on a CSV file too large to embed, run with --out into another folder: the copy
+  // written there points to the file from its new place, so its charts are drawn (they used to
+  // fail with "cannot read DIR/points.csv"). When the file has moved away, the command line
+  // names it and exits 2.
+  void dataFileFollowsTheSessionIntoAnotherFolder() {
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("course/data"));
+    QByteArray csv = "x,y,label\n";
+    // 3 values a row, more than kMaxEmbeddedFileValues in all: saved by path only.
+    for (int i = 0; i < 340000; ++i) {
+      csv += QByteArray::number((i % 997) * 0.001) + "," + QByteArray::number((i % 991) * 0.001) +
+             (i % 2 ? ",a\n" : ",b\n");
+    }
+    QVERIFY(writeFile(dir.filePath("course/data/points.csv"), csv));
+    const QByteArray sha = QCryptographicHash::hash(csv, QCryptographicHash::Sha256).toHex();
+    const QString session = dir.filePath("course/points.gradscope");
+    // Written by hand, as a lecturer would: the data by a path relative to the session.
+    QByteArray text = "{\"format\": \"gradscope-session\", \"version\": 3, \"runs\": [{";
+    text += "\"config\": {\"model.hidden_layers\": 1, \"model.width\": 4}, \"data\": ";
+    text += "{\"source\": \"file\", \"path\": \"data/points.csv\", \"sha256\": \"" + sha;
+    text += "\"}}]}";
+    QVERIFY(writeFile(session, text));
+    const Result r = runGradscope({"run", session, "--steps", "2", "--out", dir.filePath("out")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QFileInfo::exists(dir.filePath("out/charts/loss.png")));
+    QString error;
+    const auto copy = loadSessionFile(dir.filePath("out/points.gradscope"), &error);
+    QVERIFY2(copy, qPrintable(error));
+    QCOMPARE(copy->runs[0].data.path, QStringLiteral("../course/data/points.csv"));
+    QVERIFY(!copy->runs[0].data.data);  // not embedded: the path is what finds the data
+
+    QVERIFY(QFile::rename(dir.filePath("course/data/points.csv"), dir.filePath("elsewhere.csv")));
+    const Result moved =
+        runGradscope({"run", dir.filePath("out/points.gradscope"), "--steps", "1"});
+    QCOMPARE(moved.code, kExitBadInput);
+    QVERIFY2(moved.err.contains("runs[0].data.path: cannot read " +
+                                QDir::cleanPath(dir.filePath("course/data/points.csv"))),
+             qPrintable(moved.err));
   }
 
   // The command line and the dashboard's worker (driven in-process) give the same losses.

@@ -13,15 +13,19 @@
 #include <QTemporaryDir>
 #include <QtEndian>
 
+#include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "app/landscapes/landscape_state_json.h"
+#include "app/runs/lockstep.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
 #include "app/sessions/session_file.h"
 #include "app/sessions/session_json.h"
 #include "app/sessions/session_runs.h"
+#include "app/sessions/session_size.h"
 #include "app/worker/session_runner.h"
 
 using namespace gradscope;
@@ -369,6 +373,306 @@ class TestSessionFile : public QObject {
     }
   }
 
+  // The bound a network is refused by (session_size.h) holds for what the writer really
+  // writes: at least the bytes of the saved state, and not far above them (random weights do
+  // not compress), for each precision, optimisers with 0 to 3 vectors, BatchNorm buffers and
+  // the best weights early stopping keeps.
+  void stateBoundCoversWhatIsWritten_data() {
+    QTest::addColumn<core::OptimizerKind>("optimizer");
+    QTest::addColumn<bool>("float64");
+    QTest::addColumn<bool>("amsgrad");
+    QTest::addColumn<bool>("bestWeights");
+    QTest::newRow("sgd/float32") << core::OptimizerKind::Sgd << false << false << false;
+    QTest::newRow("momentum/float64/best")
+        << core::OptimizerKind::Momentum << true << false << true;
+    QTest::newRow("adam/float32/best") << core::OptimizerKind::Adam << false << false << true;
+    QTest::newRow("adam amsgrad/float64") << core::OptimizerKind::Adam << true << true << false;
+    QTest::newRow("nadam/float64/best") << core::OptimizerKind::Nadam << true << false << true;
+  }
+  void stateBoundCoversWhatIsWritten() {
+    QFETCH(core::OptimizerKind, optimizer);
+    QFETCH(bool, float64);
+    QFETCH(bool, amsgrad);
+    QFETCH(bool, bestWeights);
+    core::ExperimentConfig config = smallConfig(optimizer);
+    config.model.width = 160;  // 2 x 160 units: 27k parameters, so the weights dominate
+    config.optimizer.amsgrad = amsgrad;
+    config.precision = float64 ? core::Precision::Float64 : core::Precision::Float32;
+    config.training.earlyStopping->restoreBestWeights = bestWeights;
+    SessionRunner runner(config);
+    runner.train(12);  // past the first epochs: the best weights exist
+    Session session = runner.capture();
+    const qint64 withState = sessionBytes(session).size();
+    session.runs[0].state = QJsonObject();
+    const qint64 written = withState - sessionBytes(session).size();
+
+    const std::unique_ptr<TrainingRun> run = TrainingRun::create(config);
+    const core::TrainerState state = run->captureState();
+    const core::NetworkSpec spec = networkFor(config, 2, 1, core::TaskKind::Binary);
+    QCOMPARE(countNetwork(spec).parameters, std::int64_t(state.parameters.size()));
+    const std::int64_t bound = stateBytesBound(config, spec, std::int64_t(state.order.size()));
+    qInfo("state written: %lld bytes, bound %lld", static_cast<long long>(written),
+          static_cast<long long>(bound));
+    QVERIFY(bound >= written);
+    QVERIFY(bound <= written * 14 / 10 + 20'000);
+  }
+
+  // A network whose state could not be saved in a session is refused when it is built or
+  // changed, naming the setting, before anything is allocated; the largest accepted one is
+  // within the budget and one unit more is not.
+  void networksThatCannotBeSavedAreRefusedWhenBuilt() {
+    core::ExperimentConfig config = defaultExperiment();
+    config.precision = core::Precision::Float64;
+    config.model.hiddenLayers = 3;
+    config.model.width = 4096;
+    config.optimizer = core::OptimizerSettings::defaultsFor(core::OptimizerKind::Adam);
+    config.optimizer.amsgrad = true;
+    try {
+      TrainingRun::create(config);
+      QFAIL("a network of a 1.4 GB state was built");
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("model.width"));
+      QVERIFY2(QString::fromStdString(e.reason()).contains("768 MiB"), e.reason().c_str());
+    }
+    // The rule at the limit, computed as TrainingRun applies it (no network is built).
+    const core::Index samples = config.data.samples;
+    auto fits = [&](core::Index width) {
+      core::ExperimentConfig c = config;
+      c.model.width = width;
+      try {
+        checkStateFitsSession(c, networkFor(c, 2, 1, core::TaskKind::Binary), samples);
+        return true;
+      } catch (const core::Error&) {
+        return false;
+      }
+    };
+    core::Index low = 1, high = 4096;  // fits(low), !fits(high)
+    while (high - low > 1) (fits((low + high) / 2) ? low : high) = (low + high) / 2;
+    core::ExperimentConfig largest = config;
+    largest.model.width = low;
+    const std::int64_t bound =
+        stateBytesBound(largest, networkFor(largest, 2, 1, core::TaskKind::Binary), samples);
+    qInfo("largest float64 AMSGrad network of 3 hidden layers: width %lld, state bound %lld",
+          static_cast<long long>(low), static_cast<long long>(bound));
+    QVERIFY(bound <= kMaxSessionStateBytes);
+    QVERIFY(low > 2000 && low < 4096);
+    // A change that makes the state too large is refused the same way, and changes nothing.
+    config.model.width = 64;
+    config.optimizer.amsgrad = false;
+    const std::unique_ptr<TrainingRun> run = TrainingRun::create(config);
+    core::ExperimentConfig wider = config;
+    wider.model.width = low + 1;
+    wider.optimizer.amsgrad = true;
+    QVERIFY_THROWS_EXCEPTION(core::Error, run->apply(wider));
+    QCOMPARE(run->config().model.width, core::Index(64));
+  }
+
+  // Opening a session: the states of all its runs share the budget, so a comparison of
+  // networks each of which would fit alone is refused as a whole, naming the run.
+  void runsOfASessionShareTheBudget() {
+    Session session;
+    SessionRun run;
+    run.config = defaultExperiment();
+    run.config.model.hiddenLayers = 6;
+    run.config.model.width = 4096;  // 84 million float32 parameters: 448 MB of state with SGD
+    run.config.optimizer = core::OptimizerSettings::defaultsFor(core::OptimizerKind::Sgd);
+    session.runs = {run};
+    checkSession(session, {});  // alone it fits
+    session.runs = {run, run};
+    try {
+      checkSession(session, {});
+      QFAIL("two runs of 448 MB states were accepted");
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("runs[1].config.model.width"));
+      QVERIFY2(QString::fromStdString(e.reason()).contains("with the other runs"),
+               e.reason().c_str());
+    }
+    // A comparison in the dashboard is held to the same budget before any run is built.
+    try {
+      createLockstepRuns({run.config, run.config});
+      QFAIL("a comparison of two 448 MB states was built");
+    } catch (const core::Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("runs[1].model.width"));
+    }
+  }
+
+  // What a file claims is compared with its network before anything is built: the 153-byte
+  // file of 12 layers x 4096 units with 3 weights is refused at once, whatever form the
+  // array takes (a list, raw base64, or a compressed array that only claims its length).
+  void lengthsAreCheckedBeforeBuilding_data() {
+    QTest::addColumn<QJsonValue>("parameters");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("list") << QJsonValue(QJsonArray{1, 2, 3}) << "runs[0].state.parameters"
+                          << "has 3 values, expected 184610817";
+    QTest::newRow("f32") << QJsonValue(QJsonObject{{"f32", base64Floats({1, 2, 3})}})
+                         << "runs[0].state.parameters.f32"
+                         << "has 3 values, expected 184610817";
+    QByteArray packed(4, 0);
+    qToBigEndian(quint32(4 * 5), packed.data());
+    packed += "zzzz";
+    QTest::newRow("f32z") << QJsonValue(
+                                 QJsonObject{{"f32z", QString::fromLatin1(packed.toBase64())}})
+                          << "runs[0].state.parameters.f32z"
+                          << "has 5 values, expected 184610817";
+    QTest::newRow("optimiser slot") << QJsonValue() << "runs[0].state.optimizer.slots.m"
+                                    << "has 2 values, expected 184610817";
+  }
+  void lengthsAreCheckedBeforeBuilding() {
+    QFETCH(QJsonValue, parameters);
+    QFETCH(QString, field);
+    QFETCH(QString, reason);
+    QJsonObject state;
+    if (parameters.isNull()) {
+      state.insert("optimizer", QJsonObject{{"slots", QJsonObject{{"m", QJsonArray{1, 2}}}}});
+    } else {
+      state.insert("parameters", parameters);
+    }
+    QJsonObject run{{"config", QJsonObject{{"model.hidden_layers", 12}, {"model.width", 4096}}},
+                    {"state", state}};
+    QJsonArray runs;
+    for (int i = 0; i < 8; ++i) runs.append(run);
+    const QByteArray bytes =
+        bytesOf(QJsonObject{{"format", "gradscope-session"}, {"version", 3}, {"runs", runs}});
+    const Session session = parseSession(bytes);
+    for (auto check : {+[](const Session& s) { checkSession(s, {}); },
+                       +[](const Session& s) { buildRuns(s, {}); }}) {
+      try {
+        check(session);
+        QFAIL("accepted");
+      } catch (const core::Error& e) {
+        QCOMPARE(QString::fromStdString(e.field()), field);
+        QVERIFY2(QString::fromStdString(e.reason()).contains(reason), e.reason().c_str());
+      }
+    }
+  }
+
+  // Saved into another folder, a session on a data file points to it from there (relative
+  // when the file is in or beside the session's folder, absolute otherwise), and opens.
+  void savedIntoAnotherFolderFindsItsDataFile() {
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("course/data"));
+    QFile csv(dir.filePath("course/data/points.csv"));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    QByteArray text = "x,y,label\n";
+    for (int i = 0; i < 40; ++i) {
+      text += QByteArray::number(i * 0.1) + "," + QByteArray::number(1.0 - i * 0.05) + "," +
+              (i % 2 ? "a" : "b") + "\n";
+    }
+    csv.write(text);
+    csv.close();
+    QJsonObject json = objectOf(
+        R"({"format": "gradscope-session", "version": 3, "runs": [{"data": {"source": "file",
+            "path": "data/points.csv", "sha256": ""}}]})");
+    json =
+        setPath(
+            json, {"runs", "0", "data", "sha256"},
+            QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha256).toHex()))
+            .toObject();
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(runner.open(std::make_shared<Session>(parseSession(bytesOf(json))),
+                         dir.filePath("course"), &error),
+             qPrintable(error));
+    Session captured = runner.capture();
+    captured.runs[0].data.data.reset();  // as for a file too large to embed: the path must do
+    const QString absolute = QDir::cleanPath(dir.filePath("course/data/points.csv"));
+    QCOMPARE(captured.runs[0].data.path, absolute);
+    const struct {
+      const char* folder;
+      QString path;
+    } places[] = {{"course", QStringLiteral("data/points.csv")},
+                  {"course/data/copies", QStringLiteral("../points.csv")},
+                  {"out", QStringLiteral("../course/data/points.csv")},
+                  {"far/away/out", absolute}};
+    for (const auto& place : places) {
+      QVERIFY(QDir(dir.path()).mkpath(place.folder));
+      const QString path = QDir(dir.filePath(place.folder)).filePath("copy.gradscope");
+      QVERIFY2(saveSessionFile(path, captured, &error), qPrintable(error));
+      const auto copy = loadSessionFile(path, &error);
+      QVERIFY2(copy, qPrintable(error));
+      QCOMPARE(copy->runs[0].data.path, place.path);
+      QVERIFY(!copy->runs[0].data.data);
+      buildRuns(*copy, QFileInfo(path).absolutePath());  // finds and checks the file
+    }
+  }
+
+  // A failed write names the file and the operating system's reason; a full disk says so.
+  void writeErrorsSayWhy() {
+    QFile file;
+    errno = ENOSPC;
+    const QString full = fileWriteError(QStringLiteral("/media/stick/s.gradscope"), file);
+    QVERIFY2(full.startsWith("cannot write /media/stick/s.gradscope: disk full"), qPrintable(full));
+    QVERIFY2(full.contains(QString::fromLocal8Bit(std::strerror(ENOSPC))), qPrintable(full));
+    QVERIFY(!full.contains("Unknown error"));
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(!saveSessionFile(dir.filePath("no/such/folder/s.gradscope"), parseSession(m_valid),
+                             &error));
+    QVERIFY2(error.startsWith("cannot write " + dir.filePath("no/such/folder/s.gradscope") + ": "),
+             qPrintable(error));
+  }
+
+  // A history too long for a session beside its state is saved thinned, not refused: the
+  // step metrics as means of blocks of a power-of-two stride, just enough to fit the size and
+  // the number of saved values; it opens, each block's mean at its first step, and saved
+  // again it still fits.
+  void longHistoriesAreThinnedToFit() {
+    Session session = parseSession(m_valid);
+    session.runs[0].state = QJsonObject();
+    RunHistory& h = *session.runs[0].history;
+    const std::int64_t steps = 200'000;
+    h = RunHistory{};
+    h.steps = steps;
+    std::mt19937_64 random(7);
+    std::uniform_real_distribution<double> noise(0.0, 1.0);
+    for (int m = 0; m < kStepMetricCount; ++m) {
+      std::vector<double>& values = h.stepValues[std::size_t(m)];
+      for (std::int64_t i = 0; i < steps; ++i) values.push_back(1.0 / (1.0 + i) + noise(random));
+    }
+    const qint64 full = sessionBytes(session).size();
+    const Session fitted = fitSessionToSize(session, 2'000'000);
+    const RunHistory& t = *fitted.runs[0].history;
+    const QByteArray bytes = sessionBytes(fitted);
+    qInfo("200,000 steps: %lld bytes in full, %lld with a stride of %lld",
+          static_cast<long long>(full), static_cast<long long>(bytes.size()),
+          static_cast<long long>(t.stepStride));
+    QVERIFY(full > 2'000'000);
+    QVERIFY(bytes.size() <= 2'000'000);
+    QVERIFY(t.stepStride > 1 && (t.stepStride & (t.stepStride - 1)) == 0);
+    QVERIFY2(sessionBytes(fitSessionToSize(session, 2'000'000 * 3)).size() > 2'000'000,
+             "thinned no more than needed");
+    QCOMPARE(t.steps, steps);
+    QCOMPARE(std::int64_t(t.stepValues[0].size()), t.stepBlocks());
+    const auto& loss = h.stepValues[int(StepMetric::Loss)];
+    double first = 0.0;
+    for (std::int64_t i = 0; i < t.stepStride; ++i) first += loss[std::size_t(i)];
+    QCOMPARE(t.stepValues[int(StepMetric::Loss)][0], first / double(t.stepStride));
+
+    SessionRunner runner;
+    QString error;
+    QVERIFY2(runner.open(std::make_shared<Session>(parseSession(bytes)), {}, &error),
+             qPrintable(error));
+    const auto restored = runner.history().rawStepSeries(0, StepMetric::Loss, 0, 2 * t.stepStride);
+    QCOMPARE(restored.size(), std::size_t(2 * t.stepStride + 1));
+    QCOMPARE(restored[0], t.stepValues[int(StepMetric::Loss)][0]);
+    QVERIFY(std::isnan(restored[1]));
+    QCOMPARE(restored[std::size_t(t.stepStride)], t.stepValues[int(StepMetric::Loss)][1]);
+    // Saved again it fits too (the steps between the block means, unmeasured now, compress
+    // to almost nothing, so a finer stride may do).
+    const Session again = fitSessionToSize(runner.capture(), 2'000'000);
+    QVERIFY(sessionBytes(again).size() <= 2'000'000);
+    QVERIFY(again.runs[0].history->stepStride <= t.stepStride);
+    QCOMPARE(again.runs[0].history->stepValues[int(StepMetric::Loss)][0],
+             t.stepValues[int(StepMetric::Loss)][0]);
+
+    // The number of saved values is bounded too, over all runs.
+    session.runs.push_back(session.runs[0]);
+    const Session bounded = fitSessionToSize(session, kMaxSessionBytes, 120'000);
+    QCOMPARE(bounded.runs[0].history->stepBlocks() + bounded.runs[1].history->stepBlocks(),
+             std::int64_t(100'000));
+  }
+
   // One row per validation rule: the mutation, and the field the message must name.
   void corruptedFilesAreRefused_data() {
     QTest::addColumn<QString>("mutation");
@@ -405,8 +709,12 @@ class TestSessionFile : public QObject {
         "set runs.0.data={\"source\":\"embedded\",\"task\":\"binary\","
         "\"samples\":1000000000,\"features\":10,\"outputs\":1,\"inputs\":[],\"targets\":[]}",
         "runs[0].data.samples", "must be in");
-    row("huge history claim", "set runs.0.history.steps=1000000000000",
-        "runs[0].history.step_metrics.loss.f64z", "expected 1000000000000");
+    row("huge history claim", "set runs.0.history.steps=1000000000000", "runs[0].history.steps",
+        "must be in [0, 100000000]");
+    row("history of too many saved values", "set runs.0.history.steps=10000001",
+        "runs[0].history.step_stride", "more than 10000000 values");
+    row("history of a wrong stride", "set runs.0.history.step_stride=2",
+        "runs[0].history.step_metrics.loss.f64z", "expected 60");
     row("negative step", "set runs.0.state.step=-5", "runs[0].state.step", "must be in");
     row("order not a permutation", "set runs.0.state.order=[0,0,0]", "runs[0].state.order",
         "expected 80");

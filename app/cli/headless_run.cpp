@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <new>
 
 #include "app/data/builtin_datasets.h"
 #include "app/data/data_source.h"
@@ -219,6 +220,12 @@ std::optional<int> loadStart(const Options& o, Start& start) {
     if (!file.open(QIODevice::ReadOnly)) {
       return fail(kExitIoError, QStringLiteral("%1: %2").arg(start.path, file.errorString()));
     }
+    // Checked before a byte is read, as the dashboard does: a huge file costs nothing.
+    if (file.size() > kMaxSessionBytes) {
+      return fail(kExitBadInput,
+                  QStringLiteral("%1: file: is %2, larger than 1 GiB, the most a session may be")
+                      .arg(start.path, QString::fromStdString(describeBytes(file.size()))));
+    }
     try {
       start.session = parseSession(file.readAll());
     } catch (const core::Error& e) {
@@ -295,7 +302,7 @@ int writeOutputs(const Options& o, SessionRunner& runner, const Start& start,
         start.path.isEmpty() ? start.session.name : QFileInfo(start.path).completeBaseName();
     sessionPath = dir.filePath(base + QStringLiteral(".gradscope"));
     if (!saveSessionFile(sessionPath, runner.capture(), &error)) {
-      return fail(kExitIoError, QStringLiteral("%1: %2").arg(sessionPath, error));
+      return fail(kExitIoError, error);
     }
     std::fprintf(stderr, "wrote %s\n", qPrintable(sessionPath));
   }
@@ -350,6 +357,22 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
     config.training.epochs = int(std::min<qint64>(o.epochs, core::kMaxEpochs));
   if (!fromFile) start.session.runs[0].config = config;
 
+  if (!fromFile) {
+    // The network the options ask for must fit in the session `--out` writes: refused here,
+    // before it is built, naming the option.
+    try {
+      checkSession(start.session, start.directory);
+    } catch (const core::Error& e) {
+      const std::string setting = "runs[0].config.", run = "runs[0].";
+      std::string field = e.field();
+      if (field.rfind(setting, 0) == 0) {
+        field = "--set " + field.substr(setting.size());
+      } else if (field.rfind(run, 0) == 0) {
+        field = field.substr(run.size());  // e.g. "layers[12]": the network the settings make
+      }
+      return fail(kExitBadInput, QString::fromStdString(field + ": " + e.reason()));
+    }
+  }
   SessionRunner runner;
   QString error;
   if (!runner.open(std::make_shared<Session>(start.session), start.directory, &error)) {
@@ -357,14 +380,21 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
   }
   if (fromFile && !runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
   // Where the run is, to turn --epochs / --steps into steps (and extend the plan if needed).
+  // A fresh run of the same data and settings gives the steps per epoch; the step reached is
+  // the opened run's. (Capturing the opened run's state instead would copy all its weights.)
+  Session fresh;
+  fresh.runs.push_back(start.session.runs[0]);
+  fresh.runs[0].config = runner.config();
+  fresh.runs[0].state = QJsonObject();
+  fresh.runs[0].history.reset();
   std::unique_ptr<TrainingRun> probe;
   try {
-    probe = buildRun(runner.capture(), 0, start.directory);
+    probe = buildRun(fresh, 0, start.directory);
   } catch (const core::Error& e) {
     return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
   }
   const std::int64_t perEpoch = std::max<std::int64_t>(1, probe->stepsPerEpoch());
-  const std::int64_t at = probe->stepCount();
+  const std::int64_t at = runner.currentStep();
   std::int64_t steps = 0;
   if (o.steps > 0) {
     steps = o.steps;
@@ -452,11 +482,17 @@ int runCommandLine(const QStringList& args, const ChartExporter& charts) {
   if (arguments.size() > 1 && arguments[1] == QLatin1String("help")) arguments[1] = "--help";
   Options options;
   if (const auto exit = parse(arguments, options)) return *exit;
-  Start start;
-  if (const auto exit = loadStart(options, start)) return *exit;
-  if (options.command == QLatin1String("lr-find")) return lrFindCommand(options, start);
-  if (options.command == QLatin1String("export")) return exportCommand(options, start, charts);
-  return runCommand(options, start, charts);
+  try {
+    Start start;
+    if (const auto exit = loadStart(options, start)) return *exit;
+    if (options.command == QLatin1String("lr-find")) return lrFindCommand(options, start);
+    if (options.command == QLatin1String("export")) return exportCommand(options, start, charts);
+    return runCommand(options, start, charts);
+  } catch (const std::bad_alloc&) {
+    // Every size is checked against its limit first; this is a computer with less free memory
+    // than the limits allow for.
+    return fail(kExitBadInput, QStringLiteral("there is not enough free memory for this run"));
+  }
 }
 
 int runHeadless(const QStringList& args) { return runCommandLine(args); }

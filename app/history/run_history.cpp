@@ -62,8 +62,11 @@ void restoreRunHistory(MetricHistory& history, int run, const RunHistory& saved)
       const std::int64_t index = done + i;
       s.steps.push_back(saved.firstStep + index);
       for (int m = 0; m < kStepMetricCount; ++m) {
+        // A thinned history (stepStride > 1) holds each block's mean at its first step.
         s.stepValues[std::size_t(m)].push_back(
-            saved.stepValues[std::size_t(m)][std::size_t(index)]);
+            index % saved.stepStride == 0
+                ? saved.stepValues[std::size_t(m)][std::size_t(index / saved.stepStride)]
+                : std::numeric_limits<double>::quiet_NaN());
       }
     }
     if (saved.layers > 0) {

@@ -1,5 +1,7 @@
 #include "app/runs/lockstep.h"
 
+#include "app/sessions/session_size.h"
+
 namespace gradscope::app {
 
 int shareInitialWeights(const TrainingRun& source, TrainingRun& target) {
@@ -21,6 +23,8 @@ void shareInitialWeights(const std::vector<TrainingRun*>& runs) {
 
 std::vector<std::unique_ptr<TrainingRun>> createLockstepRuns(
     const std::vector<core::ExperimentConfig>& configs) {
+  // Refused as a whole before any run is built when their states could not be saved together.
+  checkComparisonFitsSession(configs);
   std::vector<std::unique_ptr<TrainingRun>> runs;
   std::vector<TrainingRun*> pointers;
   for (const core::ExperimentConfig& config : configs) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "app/sessions/run_state_json.h"
+#include "app/sessions/session_size.h"
 #include "core/model/network_spec.h"
 #include "core/model/training_settings.h"
 
@@ -95,6 +96,7 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
   QJsonObject json;
   json.insert(QStringLiteral("first_step"), qint64(h.firstStep));
   json.insert(QStringLiteral("steps"), qint64(h.steps));
+  if (h.stepStride > 1) json.insert(QStringLiteral("step_stride"), qint64(h.stepStride));
   QJsonObject steps;
   for (int m = 0; m < kStepMetricCount; ++m) {
     steps.insert(QLatin1String(metricName(StepMetric(m))),
@@ -157,11 +159,14 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
 }
 
 RunHistory runHistoryFromJson(const JsonFields& json) {
-  json.rejectUnknown({"first_step", "steps", "step_metrics", "layers", "layer_stride",
-                      "layer_metrics", "histograms", "epochs", "events"});
+  json.rejectUnknown({"first_step", "steps", "step_stride", "step_metrics", "layers",
+                      "layer_stride", "layer_metrics", "histograms", "epochs", "events"});
   RunHistory h;
   h.firstStep = json.integer("first_step", 0, 0, kMaxSteps);
-  h.steps = json.integer("steps", 0, 0, kMaxSteps);
+  // Restoring a history replays every step into the live history: a claim beyond what a
+  // session holds is refused before anything is read.
+  h.steps = json.integer("steps", 0, 0, kMaxSessionSteps);
+  h.stepStride = json.integer("step_stride", 1, 1, kMaxSessionSteps);
   h.layers = int(json.integer("layers", 0, 0, core::kMaxLayers));
   h.layerStride = json.integer("layer_stride", 1, 1, kMaxSteps);
   const auto steps = json.object("step_metrics");
@@ -174,9 +179,9 @@ RunHistory runHistoryFromJson(const JsonFields& json) {
     const char* name = metricName(StepMetric(m));
     std::vector<double>& values = h.stepValues[std::size_t(m)];
     if (steps && steps->has(name)) {
-      values = *steps->numbers(name, h.steps, true);
+      values = *steps->numbers(name, h.stepBlocks(), true);
     } else {
-      values.assign(std::size_t(h.steps), std::nan(""));  // not measured
+      values.assign(std::size_t(h.stepBlocks()), std::nan(""));  // not measured
     }
   }
   const std::int64_t blocks = h.blocks();

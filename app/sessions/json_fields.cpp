@@ -122,6 +122,40 @@ QJsonObject encodeFloatArray(const std::vector<float>& values) {
   return encodeValues(canonical.data(), std::int64_t(canonical.size()));
 }
 
+std::int64_t claimedArrayLength(const QJsonValue& value) {
+  if (value.isArray()) return value.toArray().size();
+  if (!value.isObject() || value.toObject().size() != 1) return -1;
+  const QJsonObject object = value.toObject();
+  const QString tag = object.begin().key();
+  const QJsonValue data = object.begin().value();
+  if (!data.isString()) return -1;
+  const std::int64_t width = tag.startsWith(QLatin1String("f32")) ? 4 : 8;
+  const QString text = data.toString();
+  if (tag == QLatin1String("f32") || tag == QLatin1String("f64")) {
+    if (text.size() % 4 != 0) return -1;
+    for (const QChar c : text) {
+      const bool base64 = c.isLetterOrNumber() || c == QLatin1Char('+') || c == QLatin1Char('/') ||
+                          c == QLatin1Char('=');
+      if (!base64 || c.unicode() > 127) return -1;  // readNumbers() says what is wrong
+    }
+    const std::int64_t padding = text.endsWith(QLatin1String("==")) ? 2
+                                 : text.endsWith(QLatin1Char('='))  ? 1
+                                                                    : 0;
+    return (std::int64_t(text.size()) / 4 * 3 - padding) / width;
+  }
+  if (tag == QLatin1String("f32z") || tag == QLatin1String("f64z")) {
+    // The first 8 base64 characters hold 6 bytes, the first 4 of them qCompress's length.
+    const auto head = QByteArray::fromBase64Encoding(text.left(8).toLatin1(),
+                                                     QByteArray::AbortOnBase64DecodingErrors);
+    if (!head || head.decoded.size() < 4) return -1;
+    const auto* b = reinterpret_cast<const unsigned char*>(head.decoded.constData());
+    const std::int64_t length = (std::int64_t(b[0]) << 24) | (std::int64_t(b[1]) << 16) |
+                                (std::int64_t(b[2]) << 8) | std::int64_t(b[3]);
+    return length / width;
+  }
+  return -1;
+}
+
 std::vector<double> readNumbers(const QJsonValue& value, const std::string& field,
                                 std::int64_t count, bool allowNonFinite) {
   const std::int64_t limit = count >= 0 ? count : kMaxArrayValues;

@@ -68,6 +68,11 @@ class JsonFields {
   std::string m_path;
 };
 
+// How many values an array of numbers claims, read without decoding it (of a compressed array
+// only its 4-byte length header): what the loader compares with the declared shape before
+// anything is built. -1 when the value is not in an array form; readNumbers() says why.
+std::int64_t claimedArrayLength(const QJsonValue& value);
+
 // The same for a value that is not in an object (an array element).
 std::vector<double> readNumbers(const QJsonValue& value, const std::string& field,
                                 std::int64_t count = -1, bool allowNonFinite = false);

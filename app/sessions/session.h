@@ -49,13 +49,15 @@ struct SessionData {
   std::optional<core::Dataset> data;
 };
 
-// The metric history of one run as saved: every step's scalars exactly, the per-layer series
-// as the mean of each block of `layerStride` steps, the histogram frames the history kept,
-// the epochs and the event log.
+// The metric history of one run as saved: every step's scalars exactly (or, for a run too long
+// to fit in a session beside its state, the mean of each block of `stepStride` steps), the
+// per-layer series as the mean of each block of `layerStride` steps, the histogram frames the
+// history kept, the epochs and the event log.
 struct RunHistory {
   std::int64_t firstStep = 0;
   std::int64_t steps = 0;
-  std::array<std::vector<double>, kStepMetricCount> stepValues;  // each `steps` long
+  std::int64_t stepStride = 1;                                   // 1: every step exactly
+  std::array<std::vector<double>, kStepMetricCount> stepValues;  // each stepBlocks() long
   int layers = 0;
   std::int64_t layerStride = 1;
   // Per metric: blocks * layers values, block-major; blocks = ceil(steps / layerStride).
@@ -65,6 +67,7 @@ struct RunHistory {
   std::vector<Event> events;
 
   std::int64_t blocks() const { return (steps + layerStride - 1) / layerStride; }
+  std::int64_t stepBlocks() const { return (steps + stepStride - 1) / stepStride; }
 };
 
 struct SessionRun {

@@ -6,25 +6,37 @@
 #pragma once
 
 #include <QByteArray>
+#include <QFileDevice>
 #include <QString>
 
 #include <optional>
 
 #include "app/sessions/session.h"
+#include "app/sessions/session_size.h"  // kMaxSessionBytes
 
 namespace gradscope::app {
 
-inline constexpr qint64 kMaxSessionBytes = qint64(1) << 30;  // 1 GiB
 inline const QLatin1String kSessionSuffix("gradscope");
 
 QByteArray sessionBytes(const Session& session);
 // Throws core::Error naming the field (or "file" for a problem with the whole text).
 Session parseSession(const QByteArray& bytes);
 
+// `session` as saved: the per-step history of runs too long to fit thinned (session_size.h) so
+// that the step metrics hold at most `maxStepBlocks` values each over all runs and the file at
+// most `maxBytes` (as far as thinning the step metrics can go). saveSessionFile() writes this.
+Session fitSessionToSize(Session session, qint64 maxBytes = kMaxSessionBytes,
+                         std::int64_t maxStepBlocks = kMaxSessionStepBlocks);
+
 // `failAfterBytes` >= 0 simulates a crash: that many bytes are written, then the save is
 // abandoned without committing (for the atomic-save test). False and `error` on failure.
 bool saveSessionFile(const QString& path, const Session& session, QString* error = nullptr,
                      qint64 failAfterBytes = -1);
+// "cannot write FILE: REASON" after `file` failed to write: the OS's reason where Qt has none
+// of its own ("Unknown error" after a failed flush), and "disk full" for ENOSPC. Reads errno,
+// so call it right after the failing call.
+QString fileWriteError(const QString& path, const QFileDevice& file);
+
 // nullopt and `error` ("field: reason") when the file cannot be read or is not valid.
 std::optional<Session> loadSessionFile(const QString& path, QString* error = nullptr);
 

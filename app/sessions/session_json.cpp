@@ -11,6 +11,7 @@
 #include "app/sessions/history_json.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
+#include "app/sessions/session_size.h"
 #include "core/model/network_spec.h"
 
 namespace gradscope::app {
@@ -314,6 +315,31 @@ SessionRun runFrom(const JsonFields& json) {
   return run;
 }
 
+// The histories of all runs together, from their declared sizes, before any of their arrays
+// is decoded (session_size.h): what opening would replay and what reading would allocate.
+void checkHistoryTotals(const QJsonArray& runs) {
+  std::int64_t steps = 0, blocks = 0;
+  for (qsizetype i = 0; i < runs.size(); ++i) {
+    const QJsonObject history = runs[i].toObject().value(QStringLiteral("history")).toObject();
+    if (history.isEmpty()) continue;
+    const JsonFields h(history, "runs[" + std::to_string(i) + "].history");
+    const std::int64_t runSteps = h.integer("steps", 0, 0, kMaxSessionSteps);
+    const std::int64_t stride = h.integer("step_stride", 1, 1, kMaxSessionSteps);
+    steps += runSteps;
+    blocks += (runSteps + stride - 1) / stride;
+    if (steps > kMaxSessionSteps) {
+      throw Error(h.field(QStringLiteral("steps")), "the runs' histories have more than " +
+                                                        std::to_string(kMaxSessionSteps) +
+                                                        " steps in all, the most a session holds");
+    }
+    if (blocks > kMaxSessionStepBlocks) {
+      throw Error(h.field(QStringLiteral("step_stride")),
+                  "the runs' histories save more than " + std::to_string(kMaxSessionStepBlocks) +
+                      " values per step metric in all, the most a session holds");
+    }
+  }
+}
+
 }  // namespace
 
 QJsonObject sessionToJson(const Session& session) {
@@ -385,6 +411,7 @@ Session sessionFromJson(QJsonObject json) {
   if (session.note.size() > kMaxText) throw Error("note", "is longer than a million characters");
   session.speed = top.number("speed", 0.0, 0.0, 1e9);
   if (const auto runs = top.array("runs", kMaxRuns)) {
+    checkHistoryTotals(*runs);
     for (qsizetype i = 0; i < runs->size(); ++i) {
       session.runs.push_back(
           runFrom(JsonFields::of((*runs)[i], "runs[" + std::to_string(i) + "]")));

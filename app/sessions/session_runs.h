@@ -20,6 +20,12 @@ inline constexpr std::int64_t kMaxEmbeddedFileValues = 1'000'000;
 // Builds run `index` of `session`: its data (generated, embedded, or read from the file —
 // relative paths from `baseDirectory` — and checked against its SHA-256), its network and
 // trainer, and its saved state. Throws core::Error naming the field ("runs[0].state.order").
+// The checks of checkSession() come first, for all runs.
+// Every check buildRuns() makes before it allocates a network (the data, each saved array's
+// length against its network, the runs' states against what a session holds), without
+// building anything. Throws core::Error naming the field.
+void checkSession(const Session& session, const QString& baseDirectory);
+
 std::unique_ptr<TrainingRun> buildRun(const Session& session, int index,
                                       const QString& baseDirectory);
 std::vector<std::unique_ptr<TrainingRun>> buildRuns(const Session& session,

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "app/sessions/session_size.h"
 #include "core/model/settings_schema.h"
 
 namespace gradscope::app {
@@ -30,7 +31,11 @@ class TypedRun final : public TrainingRun {
       : TrainingRun(config), m_given(std::move(given)) {
     validate(config);
     m_data = makeData(config, m_given);
-    m_trainer = makeTrainer(config, m_data);
+    const NetworkSpec spec = networkFor(config, m_data.train.featureCount(),
+                                        m_data.train.outputCount(), m_data.train.task);
+    // Refused before anything is allocated when its state could not be saved in a session.
+    checkStateFitsSession(config, spec, m_data.train.sampleCount());
+    m_trainer = makeTrainer(config, m_data, spec);
     m_trainer->setProber(&m_prober);
   }
 
@@ -46,6 +51,8 @@ class TypedRun final : public TrainingRun {
     const NetworkSpec nextSpec =
         networkFor(next, d.train.featureCount(), d.train.outputCount(), d.train.task);
     const NetworkSpec spec = m_trainer->network().spec();  // a copy: the trainer may be replaced
+    // A wider network or an optimiser with more state must still fit in a session.
+    checkStateFitsSession(next, nextSpec, d.train.sampleCount());
 
     if (dataChanged || !sameStructure(nextSpec, spec)) {
       // A new network continues the run; every weight that still fits is carried over.

@@ -8,7 +8,8 @@
 namespace {
 
 // Building a run allocates its network and data. The limits below keep each input fast (a
-// valid 200-million-parameter network is not a bug, just slow); parsing is always exercised.
+// valid network of a 700 MB state is not a bug, just slow); parsing and the checks before
+// building are always exercised.
 bool smallEnough(const gradscope::app::Session& session) {
   for (const auto& run : session.runs) {
     const auto& c = run.config;
@@ -28,6 +29,10 @@ int fuzzSessionLoader(const std::uint8_t* data, std::size_t size) {
   const QByteArray bytes(reinterpret_cast<const char*>(data), qsizetype(size));
   try {
     const gradscope::app::Session session = gradscope::app::parseSession(bytes);
+    // Every shape goes through the checks made before a network is built (the lengths against
+    // the declared network, the states against the session's budget): they allocate nothing
+    // of the network's size, so 250 layers of 4096 units cost no more than 2 of 8.
+    gradscope::app::checkSession(session, QString());
     if (smallEnough(session)) gradscope::app::buildRuns(session, QString());
   } catch (const gradscope::core::Error&) {
     // A refusal with a field and a reason: the expected outcome for most inputs.

@@ -23,6 +23,7 @@
 
 #include <cstdio>
 
+#include "app/sessions/session_file.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
@@ -66,8 +67,12 @@ bool exportPng(QWidget* widget, const QString& path, double scale, QString* erro
     return false;
   }
   const QImage image = renderImage(widget, scale);
-  if (!image.save(path, "PNG")) {
-    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+  // Written to a temporary file that replaces `path` only when complete: a full disk or a
+  // crash leaves the previous image (or none), never a truncated one.
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+    if (error) *error = app::fileWriteError(path, file);
+    file.cancelWriting();
     return false;
   }
   return true;
@@ -78,23 +83,30 @@ bool exportSvg(QWidget* widget, const QString& path, QString* error) {
     if (error) *error = QObject::tr("nothing to export: the view is not shown");
     return false;
   }
+  QSaveFile file(path);  // as exportPng: complete or not at all
+  if (!file.open(QIODevice::WriteOnly)) {
+    if (error) *error = app::fileWriteError(path, file);
+    return false;
+  }
   QSvgGenerator generator;
-  generator.setFileName(path);
+  generator.setOutputDevice(&file);
   generator.setSize(widget->size());
   generator.setViewBox(QRect(QPoint(0, 0), widget->size()));
   generator.setTitle(QStringLiteral("GradScope"));
   generator.setDescription(widget->windowTitle());
   QPainter painter;
   if (!painter.begin(&generator)) {
-    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+    if (error) *error = app::fileWriteError(path, file);
+    file.cancelWriting();
     return false;
   }
   painter.fillRect(QRect(QPoint(0, 0), widget->size()), theme().background);
   widget->render(&painter, QPoint(), QRegion(),
                  QWidget::DrawWindowBackground | QWidget::DrawChildren);
   painter.end();
-  if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) {
-    if (error) *error = QObject::tr("cannot write %1").arg(QDir::toNativeSeparators(path));
+  if (file.error() != QFileDevice::NoError || file.pos() == 0 || !file.commit()) {
+    if (error) *error = app::fileWriteError(path, file);
+    file.cancelWriting();
     return false;
   }
   return true;

@@ -53,14 +53,24 @@ bool exportSessionCharts(const QString& sessionPath, const QString& directory, Q
                      failure = message;
                      loop.quit();
                    });
-  QTimer::singleShot(120'000, &loop, &QEventLoop::quit);
+  // Opening reports success or failure; the timer only guards against a hang. The largest
+  // session a network may make takes minutes to open on a busy two-core machine.
+  bool timedOut = false;
+  QTimer::singleShot(30 * 60'000, &loop, [&] {
+    timedOut = true;
+    loop.quit();
+  });
   if (!window.sessions().open(sessionPath, &failure)) {
     if (error) *error = failure;
     return false;
   }
   if (!opened && failure.isEmpty()) loop.exec();
   if (!opened) {
-    if (error) *error = failure.isEmpty() ? QStringLiteral("the session did not open") : failure;
+    if (error) {
+      *error = !failure.isEmpty() ? failure
+               : timedOut         ? QStringLiteral("the session did not open within 30 minutes")
+                                  : QStringLiteral("the session did not open");
+    }
     return false;
   }
   // Let the layout settle, then draw every view from the restored history.

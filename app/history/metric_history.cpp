@@ -176,6 +176,19 @@ void MetricHistory::clearRun(int run) {
   ++m_revision;
 }
 
+void MetricHistory::takeRun(int run, MetricHistory& other, int fromRun) {
+  const auto it = other.m_runs.find(fromRun);
+  if (it == other.m_runs.end()) {
+    clearRun(run);
+    return;
+  }
+  std::unique_ptr<Run> taken = std::move(it->second);
+  other.m_runs.erase(it);
+  ++other.m_revision;
+  taken->revision = ++m_revision;
+  m_runs[run] = std::move(taken);
+}
+
 std::vector<int> MetricHistory::runs() const {
   std::vector<int> out;
   for (const auto& [id, run] : m_runs) out.push_back(id);

@@ -94,6 +94,10 @@ class MetricHistory {
   void append(const Snapshot& snapshot);
   void clear();
   void clearRun(int run);  // forgets the run (it is no longer listed)
+  // Replaces run `run` with run `fromRun` of `other` (which forgets it), without copying: a
+  // history rebuilt on another thread (a session being opened) is handed over in O(1). The
+  // two histories must have the same limits.
+  void takeRun(int run, MetricHistory& other, int fromRun);
 
   std::vector<int> runs() const;
   bool hasRun(int run) const;

@@ -27,9 +27,11 @@ int main(int argc, char** argv) {
   worker.moveToThread(&thread);
   thread.start();
   // A queued call into a slot on the worker thread, then main writes at the same time.
-  QMetaObject::invokeMethod(&worker, [] { bump(200'000); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      &worker, [] { bump(200'000); }, Qt::QueuedConnection);
   bump(200'000);
-  QMetaObject::invokeMethod(&worker, [] { bump(1); }, Qt::BlockingQueuedConnection);
+  QMetaObject::invokeMethod(
+      &worker, [] { bump(1); }, Qt::BlockingQueuedConnection);
   thread.quit();
   thread.wait();
   std::printf("counter: %d (400001 without the race)\n", g_counter);

@@ -338,6 +338,35 @@ class TestCommandLine : public QObject {
     QCOMPARE(csv.size(), 1 + 9);
     for (int i = 0; i < 9; ++i) QCOMPARE(csv[i + 1].split(',')[2].toDouble(), mine[std::size_t(i)]);
   }
+
+  // Issue: `--steps 36000000` stopped silently at the 1,000,000-epoch cap and `--epochs` was
+  // clamped while `--set training.epochs` was refused. Every path now refuses a request past
+  // the limit, before training, with a one-line message saying the limit.
+  void limitsAreRefusedTheSameOnEveryPath_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("--set") << QStringList{"run", "--set", "training.epochs=1000001"}
+                           << "training.epochs: must be in [1, 1000000]";
+    QTest::newRow("--epochs") << QStringList{"run", "--epochs", "1099511627776"}
+                              << "--epochs: must be in [1, 1000000]";
+    QTest::newRow("--epochs one past")
+        << QStringList{"run", "--epochs", "1000001"} << "--epochs: must be in [1, 1000000]";
+    // 60 samples less the validation share in batches of 16: 3 steps an epoch.
+    QTest::newRow("--steps") << QStringList{"run", "--steps", "36000000"} + kSmall
+                             << "--steps: 36000000 more steps from step 0 pass the most a run "
+                                "may train, 1000000 epochs of 3 steps (at most 3000000 more)";
+    QTest::newRow("lr-find --steps") << QStringList{"lr-find", "--steps", "100001"} + kSmall
+                                     << "--steps: must be in [1, 100000]";
+  }
+  void limitsAreRefusedTheSameOnEveryPath() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const Result r = runGradscope(args + QStringList{"--out", dir.filePath("out")});
+    QCOMPARE(r.code, kExitBadInput);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY2(!r.out.contains("finished"), qPrintable(r.out));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCommandLine)

@@ -623,6 +623,79 @@ class TestMetricHistory : public QObject {
     QCOMPARE(h.smoothedStepSeries(0, StepMetric::Loss, 0.0, 0, 10, 11).buckets[3].mean,
              noisy(StepMetric::Loss, 3));
   }
+
+  // Issue: the per-step history grew ~62 bytes per step without bound. With a budget of two
+  // raw chunks and 64 blocks, a run 60 times longer than the raw window stays within the
+  // budget, the recent steps stay exact, and the spike and dip of the thinned part survive as
+  // block minimum and maximum, in charts and in what a session saves.
+  void stepSeriesStayWithinBudget() {
+    HistoryLimits limits;
+    limits.recentStepsExact = 2 * 16384;
+    limits.stepBlocks = 64;
+    MetricHistory history(limits);
+    constexpr std::int64_t kSpikeAt = 100'003;
+    constexpr std::int64_t kDipAt = 700'001;
+    const auto loss = [](StepMetric m, std::int64_t step) {
+      if (m != StepMetric::Loss) return m == StepMetric::Accuracy ? kNaN : 0.5;
+      if (step == kSpikeAt) return kSpike;
+      if (step == kDipAt) return -kSpike;
+      return 1.0 + 0.1 * std::sin(double(step) * 0.01);
+    };
+    const auto layer = [](LayerMetric, std::int64_t, int) { return 0.25f; };
+    appendSteps(history, 0, 0, 1'000'000, 0, loss, layer, 5000);
+    const std::size_t atMillion = history.bytes();
+    appendSteps(history, 0, 1'000'000, 1'000'000, 0, loss, layer, 5000);
+    QCOMPARE(history.stepCount(0), std::int64_t(2'000'000));
+    // Bounded: the second million adds nothing but a pyramid level's bookkeeping (the raw
+    // window, the blocks and their pyramids are fixed).
+    QVERIFY2(history.bytes() <= atMillion + 4096,
+             qPrintable(QString("%1 after %2").arg(history.bytes()).arg(atMillion)));
+    // Per metric at most three chunks of 16,384 raw steps of 8 bytes, plus at most half as
+    // much again for the pyramid over them (1/7, and vector slack) and the 64 blocks: the
+    // budget, whatever the run's length.
+    const std::size_t budget = std::size_t(kStepMetricCount) * 3 * 16384 * 8 * 3 / 2;
+    QVERIFY2(history.bytes() < budget,
+             qPrintable(QString("%1 of %2").arg(history.bytes()).arg(budget)));
+
+    // The whole run decimated: the spike and the dip are its maximum and minimum.
+    const DecimatedSeries all = history.stepSeries(0, StepMetric::Loss, 0, INT64_MAX, 200);
+    double high = -INFINITY, low = INFINITY;
+    for (const DecimatedBucket& b : all.buckets) {
+      high = std::max(high, b.max);
+      low = std::min(low, b.min);
+    }
+    QCOMPARE(high, kSpike);
+    QCOMPARE(low, -kSpike);
+    QVERIFY(int(all.buckets.size()) <= 200);
+    // Zoomed into the thinned part around the spike: still there, at block resolution.
+    const DecimatedSeries near =
+        history.stepSeries(0, StepMetric::Loss, kSpikeAt - 5000, kSpikeAt + 5000, 50);
+    QVERIFY(!near.buckets.empty());
+    double nearHigh = -INFINITY;
+    for (const DecimatedBucket& b : near.buckets) nearHigh = std::max(nearHigh, b.max);
+    QCOMPARE(nearHigh, kSpike);
+    QVERIFY(history.stepResolutionAt(0, kSpikeAt) > 1);
+    QCOMPARE(history.stepResolutionAt(0, 1'999'999), std::int64_t(1));
+
+    // The recent window is exact, step by step; thinned steps are "not kept".
+    const std::vector<double> recent =
+        history.rawStepSeries(0, StepMetric::Loss, 1'999'000, 1'999'999);
+    QCOMPARE(int(recent.size()), 1000);
+    for (std::int64_t i = 0; i < 1000; ++i)
+      QCOMPARE(recent[std::size_t(i)], loss(StepMetric::Loss, 1'999'000 + i));
+    QVERIFY(std::isnan(history.rawStepSeries(0, StepMetric::Loss, 10, 10)[0]));
+    const DecimatedSeries exact = history.stepSeries(0, StepMetric::Loss, 1'999'990, 1'999'999, 10);
+    QCOMPARE(int(exact.buckets.size()), 10);
+    QCOMPARE(exact.buckets[3].max, loss(StepMetric::Loss, 1'999'993));
+
+    // What a session saves keeps the spike and the dip as values of their blocks, and the
+    // recent steps exactly.
+    const std::vector<double> saved = history.savedStepSeries(0, StepMetric::Loss);
+    QCOMPARE(std::int64_t(saved.size()), std::int64_t(2'000'000));
+    QCOMPARE(*std::max_element(saved.begin(), saved.begin() + 1'000'000), kSpike);
+    QCOMPARE(*std::min_element(saved.begin(), saved.begin() + 1'000'000), -kSpike);
+    QCOMPARE(saved.back(), loss(StepMetric::Loss, 1'999'999));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestMetricHistory)

@@ -5,15 +5,20 @@
 // dropped onto the window opens (other files are not taken); the title carries the session's
 // name and the unsaved-changes mark, which a save clears; closing with unsaved changes asks,
 // and "cancel" keeps the window open; while training the recovery file is written and, after a
-// simulated crash, a new window restores it.
+// simulated crash, a new window restores it; a short run is protected when it stops; each
+// instance (here: each window's manager) keeps its own locked copy, which no other live
+// instance offers or removes, while a dead instance's copy is offered; closing while a save is
+// in flight waits for it.
 #include <QtTest>
 
 #include <QAction>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QLockFile>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QProcess>
 #include <QScreen>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -316,38 +321,49 @@ class TestSessionGui : public QObject {
   }
 
   void autosaveAndRecovery() {
-    const QString recovery = path(QStringLiteral("recovery/recovery.gradscope"));
+    const QString recoveryDir = path(QStringLiteral("recovery"));
     std::int64_t recoveredSteps = 0;
-    auto crashed = std::make_unique<MainWindow>(smallExperiment(), testOptions());
-    crashed->show();
-    QTRY_VERIFY_WITH_TIMEOUT(crashed->history().hasRun(0), 10000);
-    crashed->sessions().setRecoveryPath(recovery);
-    QSignalSpy autosaved(&crashed->sessions(), &SessionManager::autosaved);
-    crashed->sessions().setAutosaveInterval(50);
-    // Paused, nothing new to protect: the autosave timer fires and writes nothing. Wait for
-    // its ticks (the spy runs after the session manager's own slot) rather than for a time.
-    QTimer* autosaveTimer = nullptr;
-    for (QTimer* timer : crashed->sessions().findChildren<QTimer*>()) {
-      if (timer->interval() == 50) autosaveTimer = timer;
+    QString recovery;
+    {
+      MainWindow crashed(smallExperiment(), testOptions());
+      crashed.show();
+      QTRY_VERIFY_WITH_TIMEOUT(crashed.history().hasRun(0), 10000);
+      crashed.sessions().setRecoveryDirectory(recoveryDir);
+      recovery = crashed.sessions().recoveryPath();
+      QVERIFY(!recovery.isEmpty());
+      QSignalSpy autosaved(&crashed.sessions(), &SessionManager::autosaved);
+      crashed.sessions().setAutosaveInterval(50);
+      // Paused, nothing new to protect: the autosave timer fires and writes nothing. Wait for
+      // its ticks (the spy runs after the session manager's own slot) rather than for a time.
+      QTimer* autosaveTimer = nullptr;
+      for (QTimer* timer : crashed.sessions().findChildren<QTimer*>()) {
+        if (timer->interval() == 50) autosaveTimer = timer;
+      }
+      QVERIFY(autosaveTimer && autosaveTimer->isActive());
+      QSignalSpy ticks(autosaveTimer, &QTimer::timeout);
+      QTRY_VERIFY(ticks.count() >= 3);
+      QCOMPARE(autosaved.count(), 0);
+      crashed.controller().setSpeed(200.0);
+      crashed.controller().start();
+      QVERIFY(autosaved.wait(10000) || autosaved.count() > 0);
+      QCOMPARE(autosaved.first().at(0).toString(), recovery);
+      crashed.controller().pause();
+      QTRY_VERIFY(crashed.runState() != app::RunState::Running);
+      // Stopping with unsaved steps writes a last copy; once written nothing is pending.
+      QTRY_VERIFY_WITH_TIMEOUT(!crashed.sessions().isBusy(), 10000);
+      QTest::qWait(200);
+      QTRY_VERIFY_WITH_TIMEOUT(!crashed.sessions().isBusy(), 10000);
+      QVERIFY(QFileInfo::exists(recovery));
+      recoveredSteps = readSession(recovery).runs[0].history->steps;
+      QCOMPARE(recoveredSteps, crashed.history().stepCount(0));
+      // The crash: the window is never closed. Its lock goes with its process (here: with
+      // its manager), its copy stays.
     }
-    QVERIFY(autosaveTimer && autosaveTimer->isActive());
-    QSignalSpy ticks(autosaveTimer, &QTimer::timeout);
-    QTRY_VERIFY(ticks.count() >= 3);
-    QCOMPARE(autosaved.count(), 0);
-    crashed->controller().setSpeed(200.0);
-    crashed->controller().start();
-    QVERIFY(autosaved.wait(10000) || autosaved.count() > 0);
-    QCOMPARE(autosaved.first().at(0).toString(), recovery);
-    crashed->controller().pause();
-    QTRY_VERIFY(crashed->runState() != app::RunState::Running);
-    QTRY_VERIFY(QFileInfo::exists(recovery));  // a capture asked for before the pause
-    recoveredSteps = readSession(recovery).runs[0].history->steps;
-    QVERIFY(recoveredSteps > 0);
-    // The crash: the window is never closed; the next start finds the recovery file.
+    QVERIFY(QFileInfo::exists(recovery));
     MainWindow next(smallExperiment(), testOptions());
     next.show();
     QTRY_VERIFY_WITH_TIMEOUT(next.history().hasRun(0), 10000);
-    next.sessions().setRecoveryPath(recovery);
+    next.sessions().setRecoveryDirectory(recoveryDir);
     QSignalSpy opened(&next.sessions(), &SessionManager::sessionOpened);
     QVERIFY(next.sessions().offerRecovery(false));
     QVERIFY(opened.wait(10000) || opened.count() == 1);
@@ -355,12 +371,216 @@ class TestSessionGui : public QObject {
     QVERIFY(next.sessions().isDirty());  // belongs to no file until saved
     QVERIFY(next.sessions().currentPath().isEmpty());
     QVERIFY(next.isWindowModified());
+    // The copy is now the new instance's own (it keeps writing there).
+    QCOMPARE(next.sessions().recoveryPath(), QFileInfo(recovery).absoluteFilePath());
     // A save removes the recovery file.
     QVERIFY(saveAndWait(next, path(QStringLiteral("recovered.gradscope"))));
     QVERIFY(!QFileInfo::exists(recovery));
     QVERIFY(!next.sessions().offerRecovery(false));
-    crashed->sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
-    crashed.reset();
+  }
+
+  // Issue: a run shorter than the autosave interval was never saved. The first copy comes a
+  // few seconds into training, and another whenever a run stops with unsaved steps.
+  void shortRunsAreProtected() {
+    MainWindow window(smallExperiment(), testOptions());
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    SessionManager& sessions = window.sessions();
+    sessions.setRecoveryDirectory(path(QStringLiteral("short")));
+    sessions.setFirstAutosaveDelay(300);  // the periodic interval stays a minute
+    QSignalSpy autosaved(&sessions, &SessionManager::autosaved);
+    window.controller().setSpeed(100.0);
+    window.controller().start();
+    // The first copy while it still trains.
+    QVERIFY(autosaved.wait(10000) || autosaved.count() > 0);
+    QCOMPARE(window.runState(), app::RunState::Running);
+    // A pause well before the minute: the steps since the first copy are written at once.
+    QTest::qWait(300);
+    window.controller().pause();
+    QTRY_VERIFY_WITH_TIMEOUT(autosaved.count() == 2, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!sessions.isBusy(), 10000);
+    QCOMPARE(readSession(sessions.recoveryPath()).runs[0].history->steps,
+             window.history().stepCount(0));
+    // Steps taken one at a time while paused are protected by the periodic copy.
+    window.stepBatch();
+    QTRY_VERIFY(window.history().stepCount(0) > 0);
+    sessions.setAutosaveInterval(50);
+    QTRY_VERIFY_WITH_TIMEOUT(autosaved.count() == 3, 10000);
+    QTest::qWait(200);
+    QCOMPARE(autosaved.count(), 3);  // nothing new since: nothing written
+    // A run that reaches its planned end is written when it finishes.
+    core::ExperimentConfig shortPlan = smallExperiment();
+    shortPlan.training.epochs = 2;
+    MainWindow finishing(shortPlan, testOptions());
+    finishing.show();
+    QTRY_VERIFY_WITH_TIMEOUT(finishing.history().hasRun(0), 10000);
+    finishing.sessions().setRecoveryDirectory(path(QStringLiteral("finishing")));
+    QSignalSpy finishedCopy(&finishing.sessions(), &SessionManager::autosaved);
+    finishing.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(finishing.runState() == app::RunState::Finished, 20000);
+    QVERIFY(finishedCopy.count() > 0 || finishedCopy.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!finishing.sessions().isBusy(), 10000);
+    QCOMPARE(readSession(finishing.sessions().recoveryPath()).runs[0].history->steps,
+             finishing.history().stepCount(0));
+    finishing.sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
+    window.sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
+  }
+
+  // Issue: all instances shared one recovery file, so a second instance offered and deleted
+  // the first one's live copy. Each manager here is one instance of the application.
+  void instancesKeepTheirOwnCopies() {
+    const QString dir = path(QStringLiteral("instances"));
+    auto a = std::make_unique<MainWindow>(smallExperiment(), testOptions());
+    a->show();
+    QTRY_VERIFY_WITH_TIMEOUT(a->history().hasRun(0), 10000);
+    a->sessions().setRecoveryDirectory(dir);
+    QSignalSpy aSaved(&a->sessions(), &SessionManager::autosaved);
+    for (int i = 0; i < 7; ++i) a->stepBatch();
+    QTRY_COMPARE(a->history().stepCount(0), 7);
+    a->sessions().autosave();
+    QVERIFY(aSaved.wait(10000) || aSaved.count() == 1);
+    const QString aCopy = a->sessions().recoveryPath();
+    QVERIFY(QFileInfo::exists(aCopy));
+
+    {
+      // B starts while A lives: A's copy is neither offered nor removed, not even when an
+      // idle B quits.
+      MainWindow b(smallExperiment(), testOptions());
+      b.show();
+      QTRY_VERIFY_WITH_TIMEOUT(b.history().hasRun(0), 10000);
+      b.sessions().setRecoveryDirectory(dir);
+      QVERIFY(b.sessions().recoveryPath() != aCopy);
+      QVERIFY(!b.sessions().offerRecovery(false));
+      QVERIFY(QFileInfo::exists(aCopy));
+      // B's own copy is its own file; A's is untouched.
+      const QByteArray aBytes = [&] {
+        QFile f(aCopy);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+      }();
+      QSignalSpy bSaved(&b.sessions(), &SessionManager::autosaved);
+      for (int i = 0; i < 3; ++i) b.stepBatch();
+      QTRY_COMPARE(b.history().stepCount(0), 3);
+      b.sessions().autosave();
+      QVERIFY(bSaved.wait(10000) || bSaved.count() == 1);
+      QTRY_VERIFY_WITH_TIMEOUT(!b.sessions().isBusy(), 10000);
+      QCOMPARE(readSession(b.sessions().recoveryPath()).runs[0].history->steps, 3);
+      QFile f(aCopy);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      QCOMPARE(f.readAll(), aBytes);
+      // B discards its changes and quits: only B's copy goes.
+      b.sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
+      const QString bCopy = b.sessions().recoveryPath();
+      QVERIFY(b.close());
+      QVERIFY(!QFileInfo::exists(bCopy));
+      QVERIFY(QFileInfo::exists(aCopy));
+    }
+    {
+      // An idle instance that quits at once removes nothing of A's either.
+      MainWindow idle(smallExperiment(), testOptions());
+      idle.show();
+      QTRY_VERIFY_WITH_TIMEOUT(idle.history().hasRun(0), 10000);
+      idle.sessions().setRecoveryDirectory(dir);
+      QVERIFY(idle.close());
+      QVERIFY(QFileInfo::exists(aCopy));
+    }
+
+    // A dies (its lock goes, its copy stays): the next instance offers A's copy and adopts it.
+    a.reset();
+    QVERIFY(QFileInfo::exists(aCopy));
+    MainWindow c(smallExperiment(), testOptions());
+    c.show();
+    QTRY_VERIFY_WITH_TIMEOUT(c.history().hasRun(0), 10000);
+    c.sessions().setRecoveryDirectory(dir);
+    QSignalSpy opened(&c.sessions(), &SessionManager::sessionOpened);
+    QVERIFY(c.sessions().offerRecovery(false));
+    QVERIFY(opened.wait(10000) || opened.count() == 1);
+    QCOMPARE(c.history().stepCount(0), 7);
+    QCOMPARE(c.sessions().recoveryPath(), aCopy);
+    // Adopted: a fourth instance does not see it while C lives.
+    MainWindow d(smallExperiment(), testOptions());
+    d.show();
+    QTRY_VERIFY_WITH_TIMEOUT(d.history().hasRun(0), 10000);
+    d.sessions().setRecoveryDirectory(dir);
+    QVERIFY(!d.sessions().offerRecovery(false));
+    c.sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
+  }
+
+  // A crashed process leaves its lock file behind naming a process that no longer runs: that
+  // lock is stale and the copy is offered.
+  void staleLockIsOffered() {
+    const QString dir = path(QStringLiteral("stale"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString copy = QDir(dir).filePath(QStringLiteral("recovery-999-1.gradscope"));
+    QVERIFY(QFile::copy(path(QStringLiteral("recent.gradscope")), copy));
+    // The lock a dead process left: a real lock's contents with a finished process's id.
+    QByteArray contents;
+    {
+      QLockFile probe(QDir(dir).filePath(QStringLiteral("probe.lock")));
+      QVERIFY(probe.tryLock(0));
+      QFile f(QDir(dir).filePath(QStringLiteral("probe.lock")));
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      contents = f.readAll();
+    }
+    QProcess gone;
+    gone.start(QStringLiteral("true"), {});
+    QVERIFY(gone.waitForStarted());
+    const qint64 deadPid = gone.processId();
+    QVERIFY(gone.waitForFinished());
+    contents = QByteArray::number(deadPid) + contents.mid(contents.indexOf('\n'));
+    {
+      QFile lock(copy + QStringLiteral(".lock"));
+      QVERIFY(lock.open(QIODevice::WriteOnly));
+      lock.write(contents);
+    }
+    // A live lock (this process) on another copy: not offered.
+    const QString live = QDir(dir).filePath(QStringLiteral("recovery-live.gradscope"));
+    QVERIFY(QFile::copy(path(QStringLiteral("recent.gradscope")), live));
+    QLockFile liveLock(live + QStringLiteral(".lock"));
+    QVERIFY(liveLock.tryLock(0));
+    {
+      QFile newer(live);  // the newer of the two
+      QVERIFY(newer.open(QIODevice::ReadWrite));
+      QVERIFY(newer.setFileTime(QDateTime::currentDateTime().addSecs(60),
+                                QFileDevice::FileModificationTime));
+    }
+
+    MainWindow window(smallExperiment(), testOptions());
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    window.sessions().setRecoveryDirectory(dir);
+    QSignalSpy opened(&window.sessions(), &SessionManager::sessionOpened);
+    QVERIFY(window.sessions().offerRecovery(false));
+    QVERIFY(opened.wait(10000) || opened.count() == 1);
+    QCOMPARE(window.sessions().recoveryPath(), QFileInfo(copy).absoluteFilePath());
+    QCOMPARE(window.history().stepCount(0), 5);  // recent.gradscope holds 5 steps
+    QVERIFY(QFileInfo::exists(live));
+    QVERIFY(!window.sessions().offerRecovery(false));  // the live one stays its owner's
+    window.sessions().setClosePrompt([] { return SessionManager::CloseChoice::Discard; });
+  }
+
+  // Saving runs off the GUI thread; closing while a save is in flight waits for it and then
+  // closes by itself, and the file is complete.
+  void closingWaitsForTheSave() {
+    const QString file = path(QStringLiteral("in flight.gradscope"));
+    MainWindow window(smallExperiment(), testOptions());
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    for (int i = 0; i < 11; ++i) window.stepBatch();
+    QTRY_COMPARE(window.history().stepCount(0), 11);
+    int asked = 0;
+    window.sessions().setClosePrompt([&] {
+      ++asked;
+      return SessionManager::CloseChoice::Cancel;
+    });
+    QSignalSpy saved(&window.sessions(), &SessionManager::sessionSaved);
+    window.sessions().saveTo(file);
+    QVERIFY(window.sessions().isBusy());
+    QVERIFY(!window.close());  // not yet: the save is in flight
+    QVERIFY(window.isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 10000);
+    QCOMPARE(saved.count(), 1);
+    QCOMPARE(asked, 0);  // saved, so nothing to ask about
+    QCOMPARE(readSession(file).runs[0].history->steps, 11);
   }
 };
 

@@ -353,8 +353,10 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
   }
   if (const auto exit = applyDataFile(o, start)) return *exit;
   const bool fromFile = !start.path.isEmpty();
-  if (!fromFile && o.epochs > 0)
-    config.training.epochs = int(std::min<qint64>(o.epochs, core::kMaxEpochs));
+  // One limit on every path, refused with the same words as --set training.epochs.
+  const QString epochRange = QStringLiteral("must be in [1, %1]").arg(core::kMaxEpochs);
+  if (o.epochs > core::kMaxEpochs) return fail(kExitBadInput, "--epochs: " + epochRange);
+  if (!fromFile && o.epochs > 0) config.training.epochs = int(o.epochs);
   if (!fromFile) start.session.runs[0].config = config;
 
   if (!fromFile) {
@@ -404,9 +406,21 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
     steps = std::int64_t(config.training.epochs) * perEpoch - at;
   }
   const std::int64_t target = at + steps;
+  // A run trains at most kMaxEpochs epochs: more is refused, never cut short silently.
+  const std::int64_t maxSteps = std::int64_t(core::kMaxEpochs) * perEpoch;
+  if (target > maxSteps) {
+    return fail(kExitBadInput,
+                QStringLiteral("%1: %2 more steps from step %3 pass the most a run may train, "
+                               "%4 epochs of %5 steps (at most %6 more)")
+                    .arg(o.steps > 0 ? QStringLiteral("--steps") : QStringLiteral("--epochs"))
+                    .arg(steps)
+                    .arg(at)
+                    .arg(core::kMaxEpochs)
+                    .arg(perEpoch)
+                    .arg(maxSteps - at));
+  }
   if (target > std::int64_t(config.training.epochs) * perEpoch) {
-    config.training.epochs =
-        int(std::min<std::int64_t>(core::kMaxEpochs, (target + perEpoch - 1) / perEpoch));
+    config.training.epochs = int((target + perEpoch - 1) / perEpoch);
     if (!runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
   }
 
@@ -435,7 +449,9 @@ int lrFindCommand(const Options& o, Start& start) {
     core::LrRangeTestSettings settings;
     settings.minRate = o.minRate;
     settings.maxRate = o.maxRate;
-    if (o.steps > 0) settings.steps = int(std::min<qint64>(o.steps, 100'000));
+    if (o.steps > 100'000)
+      return fail(kExitBadInput, "--steps: must be in [1, 100000] for lr-find");
+    if (o.steps > 0) settings.steps = int(o.steps);
     core::validate(settings);
     const core::LrRangeTestResult result = run->lrRangeTest(settings);
     std::printf("learning_rate,loss,smoothed_loss\n");

@@ -29,7 +29,7 @@ void BlockPyramid::append(const SeriesAggregate& base) {
     blocks.push_back(SeriesBlock::of(level.open));
     carry = level.open;
     level.open = {};
-    below = std::int64_t(blocks.size());
+    below = level.complete();
   }
 }
 
@@ -40,6 +40,7 @@ void BlockPyramid::rebuild(const std::vector<SeriesBlock>& base) {
   // base refills them to the same size again); levels above the new top are left empty.
   for (Level& level : m_levels) {
     level.blocks.clear();
+    level.dropped = 0;
     level.open = {};
   }
   m_baseCount = std::int64_t(base.size());
@@ -58,6 +59,17 @@ void BlockPyramid::rebuild(const std::vector<SeriesBlock>& base) {
     for (std::size_t i = complete * kFanOut; i < below->size(); ++i)
       level.open.merge((*below)[i].aggregate());
     below = &level.blocks;
+  }
+}
+
+void BlockPyramid::dropBefore(std::int64_t first) {
+  for (std::size_t k = 0; k < m_levels.size(); ++k) {
+    Level& level = m_levels[k];
+    const std::int64_t keepFrom = first >> (kFanOutBits * (k + 1));  // blocks wholly before go
+    const std::int64_t drop = std::min(keepFrom, level.complete()) - level.dropped;
+    if (drop <= 0) continue;
+    level.blocks.erase(level.blocks.begin(), level.blocks.begin() + drop);
+    level.dropped += drop;
   }
 }
 

@@ -31,6 +31,9 @@ class BlockPyramid {
   void append(const SeriesAggregate& base);
   // Recomputes every level from `base` (after the owner has coarsened its base).
   void rebuild(const std::vector<SeriesBlock>& base);
+  // Forgets the complete blocks that lie wholly before base index `first` (the owner no longer
+  // holds that part of its base, see StepSeries): visit() must then start at `first` or later.
+  void dropBefore(std::int64_t first);
 
   std::int64_t baseCount() const { return m_baseCount; }
   // Levels including level 0 (the base).
@@ -52,8 +55,10 @@ class BlockPyramid {
 
  private:
   struct Level {
-    std::vector<SeriesBlock> blocks;  // complete blocks
+    std::vector<SeriesBlock> blocks;  // complete blocks, from index `dropped` on
+    std::int64_t dropped = 0;         // complete blocks forgotten at the front (dropBefore)
     SeriesAggregate open;             // complete blocks of the level below not yet in a block here
+    std::int64_t complete() const { return dropped + std::int64_t(blocks.size()); }
   };
   // The incomplete last block of `level`: its own open part and those of every level below.
   SeriesAggregate trailing(int level) const;
@@ -72,8 +77,8 @@ void BlockPyramid::visit(std::int64_t first, std::int64_t last, int level, const
     return;
   }
   const std::int64_t width = levelWidth(level);
-  const std::vector<SeriesBlock>& blocks = m_levels[std::size_t(level - 1)].blocks;
-  const std::int64_t complete = std::int64_t(blocks.size());
+  const Level& stored = m_levels[std::size_t(level - 1)];
+  const std::int64_t complete = stored.complete();
   const std::int64_t firstWhole = (first + width - 1) / width;
   // A range that reaches the end takes the incomplete last block whole.
   const std::int64_t lastWhole =
@@ -84,7 +89,8 @@ void BlockPyramid::visit(std::int64_t first, std::int64_t last, int level, const
   }
   visit(first, firstWhole * width - 1, level - 1, base, piece);
   for (std::int64_t b = firstWhole; b <= lastWhole; ++b)
-    piece(b * width, b < complete ? blocks[std::size_t(b)].aggregate() : trailing(level));
+    piece(b * width, b < complete ? stored.blocks[std::size_t(b - stored.dropped)].aggregate()
+                                  : trailing(level));
   visit((lastWhole + 1) * width, last, level - 1, base, piece);
 }
 

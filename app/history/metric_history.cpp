@@ -27,9 +27,11 @@ bool isExact(StepMetric metric) {
 }  // namespace
 
 struct MetricHistory::Smoothed {
+  explicit Smoothed(const HistoryLimits& limits)
+      : values(false, limits.recentStepsExact, limits.stepBlocks) {}
   StepMetric metric = StepMetric::Loss;
   double smoothing = 0.0;
-  StepSeries values{false};
+  StepSeries values;
   double average = 0.0;  // the biased moving average
   double weight = 1.0;   // smoothing^n after n measured values: the bias to divide out
 };
@@ -38,7 +40,8 @@ struct MetricHistory::Run {
   explicit Run(const HistoryLimits& limits)
       : histograms(limits.histogramBytes, limits.recentHistograms) {
     steps.reserve(kStepMetricCount);
-    for (int m = 0; m < kStepMetricCount; ++m) steps.emplace_back(isExact(StepMetric(m)));
+    for (int m = 0; m < kStepMetricCount; ++m)
+      steps.emplace_back(isExact(StepMetric(m)), limits.recentStepsExact, limits.stepBlocks);
   }
 
   const LayerSeries& layer(LayerMetric metric, int index) const {
@@ -176,6 +179,19 @@ void MetricHistory::clearRun(int run) {
   ++m_revision;
 }
 
+void MetricHistory::takeRun(int run, MetricHistory& other, int fromRun) {
+  const auto it = other.m_runs.find(fromRun);
+  if (it == other.m_runs.end()) {
+    clearRun(run);
+    return;
+  }
+  std::unique_ptr<Run> taken = std::move(it->second);
+  other.m_runs.erase(it);
+  ++other.m_revision;
+  taken->revision = ++m_revision;
+  m_runs[run] = std::move(taken);
+}
+
 std::vector<int> MetricHistory::runs() const {
   std::vector<int> out;
   for (const auto& [id, run] : m_runs) out.push_back(id);
@@ -234,7 +250,9 @@ void MetricHistory::extendSmoothed(const Run& run, Smoothed& smoothed) {
   const StepSeries& raw = run.steps[std::size_t(smoothed.metric)];
   const double w = smoothed.smoothing;
   for (std::int64_t i = smoothed.values.size(); i < raw.size(); ++i) {
-    const double x = raw.value(i);
+    // Steps already thinned count with their block's mean.
+    const double x =
+        i < raw.rawStart() ? raw.thinnedBlock(i / raw.blockSteps()).mean() : raw.value(i);
     if (!std::isfinite(x)) {
       smoothed.values.append(kNaN);
       continue;
@@ -257,7 +275,7 @@ DecimatedSeries MetricHistory::smoothedStepSeries(int run, StepMetric metric, do
   auto& smoothed = r->smoothed[std::size_t(metric)];
   if (!smoothed || smoothed->smoothing != smoothing) {
     // A new smoothing recomputes the whole run once: O(steps), a few ms per million.
-    smoothed = std::make_unique<Smoothed>();
+    smoothed = std::make_unique<Smoothed>(m_limits);
     smoothed->metric = metric;
     smoothed->smoothing = smoothing;
     extendSmoothed(*r, *smoothed);
@@ -272,6 +290,32 @@ DecimatedSeries MetricHistory::layerSeries(int run, LayerMetric metric, int laye
       !relativeRange(*r, from, to))
     return {};
   return r->layer(metric, layer).decimate(from, to, points, r->origin);
+}
+
+std::int64_t MetricHistory::stepResolutionAt(int run, std::int64_t step) const {
+  const Run* r = findRun(run);
+  return r && !r->steps.empty() ? r->steps[0].resolutionAt(step - r->origin) : 1;
+}
+
+std::vector<double> MetricHistory::savedStepSeries(int run, StepMetric metric) const {
+  const Run* r = findRun(run);
+  if (!r || metric == StepMetric::Count) return {};
+  const StepSeries& series = r->steps[std::size_t(metric)];
+  std::vector<double> out(std::size_t(r->count), kNaN);
+  // A thinned block of w steps: its minimum at its first step, its maximum at its second, its
+  // mean at the others (so a spike survives a save and the block's mean nearly does).
+  const std::int64_t width = series.blockSteps();
+  for (std::int64_t b = 0; b < series.thinnedBlocks(); ++b) {
+    const SeriesAggregate a = series.thinnedBlock(b);
+    if (a.empty()) continue;
+    const std::int64_t first = b * width;
+    const std::int64_t end = std::min(first + width, series.rawStart());
+    for (std::int64_t i = first; i < end; ++i) out[std::size_t(i)] = a.mean();
+    out[std::size_t(first)] = a.min;
+    if (first + 1 < end) out[std::size_t(first + 1)] = a.max;
+  }
+  for (std::int64_t i = series.rawStart(); i < r->count; ++i) out[std::size_t(i)] = series.value(i);
+  return out;
 }
 
 std::vector<double> MetricHistory::rawStepSeries(int run, StepMetric metric, std::int64_t from,

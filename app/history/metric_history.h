@@ -5,11 +5,15 @@
 //
 // What is kept, per run (defaults; see HistoryLimits):
 //  - Step metrics (loss, data loss, accuracy, learning rate, momentum, gradient norms before
-//    and after clipping, clipped flag): every step, for the whole run, plus a min/max/mean
-//    pyramid of fan-out 8 (16-byte blocks, 1/7 of the steps). Loss, data loss and learning
-//    rate are stored as doubles, exactly as measured (CSV export and resume); the other five
-//    as floats. About 62 bytes per step: 62 MB for a million steps. This part grows with the
-//    run, as "the complete per-step loss" requires.
+//    and after clipping, clipped flag): the last `recentStepsExact` steps (1,048,576, at least;
+//    whole chunks of 16,384) at full resolution plus a min/max/mean pyramid of fan-out 8 over
+//    them; every older step folded into min/max/mean blocks, at most `stepBlocks` (65,536)
+//    per metric, whose width doubles whenever they are full (see StepSeries). Loss, data loss
+//    and learning rate are stored as doubles, exactly as measured (CSV export and resume); the
+//    other five as floats. About 62 bytes per recent step: at most ~75 MB per run however long
+//    it trains (65 MB raw and pyramid + 9.6 MB of blocks), where it grew by 62 MB per million
+//    steps without bound. Older steps are no longer available one by one: rawStepSeries()
+//    gives NaN for them ("not kept"), savedStepSeries() their block's min, max and mean.
 //  - Per-layer metrics (12 per Dense layer): each series keeps the last `recentSteps` steps
 //    (4096) at full resolution and the whole run as min/max/mean/count blocks whose width
 //    doubles whenever the series' block capacity is full, plus a pyramid over the blocks
@@ -30,7 +34,8 @@
 //    plus its pyramid), kept up to date as steps arrive and rebuilt when the smoothing changes.
 // Measured (bench/history_memory.cpp): a million steps of a 50-layer network, histograms of
 // every layer every 10 steps, take 189 MB resident for the whole process (182 MB more than
-// before; bytes() says 169 MB). Appending costs about 6 us per step on the GUI thread (20 us
+// before; bytes() says 169 MB); ten million steps take 215 MB (the step metrics' budget holds;
+// before it, ~750 MB). Appending costs about 6 us per step on the GUI thread (20 us
 // while the per-layer blocks are single steps, the first ~7k steps). The dashboard's queries
 // take 0.01-0.07 ms per series and 1.8 ms for a 50 x 2000 heatmap, as at 100,000 steps.
 //
@@ -62,10 +67,12 @@
 namespace gradscope::app {
 
 struct HistoryLimits {
-  std::size_t layerSeriesBytes = std::size_t(96) << 20;  // per run, all per-layer series
-  int recentSteps = 4096;                                // per-layer steps kept raw
-  std::size_t histogramBytes = std::size_t(32) << 20;    // per run
-  int recentHistograms = 32;                             // frames never thinned
+  std::int64_t recentStepsExact = std::int64_t(1) << 20;  // step metrics kept raw, per run
+  std::int64_t stepBlocks = std::int64_t(1) << 16;        // older steps: blocks per metric
+  std::size_t layerSeriesBytes = std::size_t(96) << 20;   // per run, all per-layer series
+  int recentSteps = 4096;                                 // per-layer steps kept raw
+  std::size_t histogramBytes = std::size_t(32) << 20;     // per run
+  int recentHistograms = 32;                              // frames never thinned
 };
 
 enum class HeatmapReduction { Mean, Min, Max };
@@ -94,6 +101,10 @@ class MetricHistory {
   void append(const Snapshot& snapshot);
   void clear();
   void clearRun(int run);  // forgets the run (it is no longer listed)
+  // Replaces run `run` with run `fromRun` of `other` (which forgets it), without copying: a
+  // history rebuilt on another thread (a session being opened) is handed over in O(1). The
+  // two histories must have the same limits.
+  void takeRun(int run, MetricHistory& other, int fromRun);
 
   std::vector<int> runs() const;
   bool hasRun(int run) const;
@@ -120,9 +131,15 @@ class MetricHistory {
                                      std::int64_t from, std::int64_t to, int points) const;
   DecimatedSeries layerSeries(int run, LayerMetric metric, int layer, std::int64_t from,
                               std::int64_t to, int points) const;
-  // Every step's value in [from, to] (exact for loss, data loss and learning rate).
+  // Every step's value in [from, to] (exact for loss, data loss and learning rate); NaN for
+  // steps older than the recent window that were thinned into blocks.
   std::vector<double> rawStepSeries(int run, StepMetric metric, std::int64_t from,
                                     std::int64_t to) const;
+  // Steps per stored step value at `step` (1 = kept exactly; the block width where thinned).
+  std::int64_t stepResolutionAt(int run, std::int64_t step) const;
+  // Every step of the run for a session file: exact where kept; where thinned, each block's
+  // minimum at its first step, maximum at its second and mean at the rest.
+  std::vector<double> savedStepSeries(int run, StepMetric metric) const;
   // All layers of one metric over [from, to] in at most `columns` columns.
   LayerHeatmap layerHeatmap(int run, LayerMetric metric, std::int64_t from, std::int64_t to,
                             int columns, HeatmapReduction reduction) const;

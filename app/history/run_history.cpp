@@ -16,8 +16,7 @@ RunHistory captureRunHistory(const MetricHistory& history, int run) {
   const std::int64_t last = saved.firstStep + saved.steps - 1;
   if (saved.steps > 0) {
     for (int m = 0; m < kStepMetricCount; ++m) {
-      saved.stepValues[std::size_t(m)] =
-          history.rawStepSeries(run, StepMetric(m), saved.firstStep, last);
+      saved.stepValues[std::size_t(m)] = history.savedStepSeries(run, StepMetric(m));
     }
   }
   saved.layers = history.layerCount(run);

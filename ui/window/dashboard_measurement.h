@@ -1,12 +1,15 @@
 // The --measure-ui run: trains a deep network at full speed with the whole dashboard shown and,
 // after a set time, prints how the GUI kept up: the loss chart's frames per second, how busy
 // the GUI thread was, the event loop's latency percentiles and the training speed, plus the
-// start-up time to a usable window. Then it quits.
+// start-up time to a usable window. Halfway through it saves the session (to a temporary
+// folder) as File → Save does, and reports the save's size and duration and the event loop's
+// latency while the save was in flight. Then it quits.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <QTemporaryDir>
 
 #include <cstdint>
 #include <vector>
@@ -25,8 +28,8 @@ class DashboardMeasurement : public QObject {
                        const QElapsedTimer& sinceStart, QObject* parent = nullptr);
 
   // The network --measure-ui trains: teacher data with 100 inputs and 10 classes, `layers`
-  // hidden sigmoid layers of 100 units.
-  static core::ExperimentConfig deepExperiment(int layers);
+  // hidden sigmoid layers of `width` units.
+  static core::ExperimentConfig deepExperiment(int layers, int width = 100);
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
@@ -35,6 +38,7 @@ class DashboardMeasurement : public QObject {
   void windowUsable();
   void begin();
   void probe();
+  void startSave();
   void finish();
 
   MainWindow& m_window;
@@ -54,6 +58,15 @@ class DashboardMeasurement : public QObject {
   // Event-loop latency: a zero-timer posted every 10 ms, and how late it ran.
   QTimer* m_probeTimer = nullptr;
   std::vector<double> m_latencies;  // ms
+
+  // The save halfway through: from the click to the file written.
+  QTemporaryDir m_saveDir;
+  QElapsedTimer m_saveClock;
+  bool m_saving = false;
+  double m_saveSeconds = -1.0;
+  qint64 m_saveBytes = -1;
+  QString m_saveError;
+  std::vector<double> m_saveLatencies;  // ms, probes posted while the save was in flight
 };
 
 }  // namespace gradscope::ui

@@ -8,17 +8,26 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
+#include "app/history/metric_history.h"
 #include "app/history/run_history.h"
 #include "app/landscapes/landscape_state_json.h"
+#include "app/sessions/recovery_store.h"
 #include "app/sessions/session_file.h"
 #include "ui/window/main_window.h"
 
@@ -30,6 +39,9 @@ const QLatin1String kRecentKey("sessions/recent");
 const QLatin1String kDirectoryKey("files/directory");
 constexpr int kMaxRecent = 8;
 constexpr int kAutosaveMilliseconds = 60'000;
+// The first recovery copy of a training: soon enough that a short run is protected, late
+// enough that a click on Play and Pause does not write one.
+constexpr int kFirstAutosaveMilliseconds = 10'000;
 
 QString withSessionSuffix(QString path) {
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".gradscope");
@@ -49,12 +61,19 @@ QString droppedSession(const QMimeData* mime) {
 
 }  // namespace
 
+// What the background read of a session hands back: the session (its runs' saved histories
+// moved out into `history`, already rebuilt) or the reason it was refused.
+struct SessionManager::ReadResult {
+  std::shared_ptr<app::Session> session;
+  std::shared_ptr<app::MetricHistory> history;
+  QString error;
+};
+
 SessionManager::SessionManager(MainWindow& window, bool persistent)
     : QObject(&window), m_window(window), m_persistent(persistent) {
-  m_recoveryPath = persistent
-                       ? QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-                             .filePath(QStringLiteral("recovery.gradscope"))
-                       : QString();
+  if (persistent) {
+    setRecoveryDirectory(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+  }
   m_saveAction = new QAction(tr("Save session"), this);
   m_saveAction->setShortcut(QKeySequence::Save);
   m_saveAction->setToolTip(
@@ -85,6 +104,28 @@ SessionManager::SessionManager(MainWindow& window, bool persistent)
   m_autosaveTimer->setInterval(kAutosaveMilliseconds);
   connect(m_autosaveTimer, &QTimer::timeout, this, &SessionManager::autosave);
   m_autosaveTimer->start();
+  m_firstAutosaveTimer = new QTimer(this);
+  m_firstAutosaveTimer->setSingleShot(true);
+  m_firstAutosaveTimer->setInterval(kFirstAutosaveMilliseconds);
+  connect(m_firstAutosaveTimer, &QTimer::timeout, this, &SessionManager::autosave);
+
+  m_writer = new QFutureWatcher<QString>(this);
+  connect(m_writer, &QFutureWatcher<QString>::finished, this, &SessionManager::onWritten);
+  m_reader = new QFutureWatcher<ReadResult>(this);
+  connect(m_reader, &QFutureWatcher<ReadResult>::finished, this, &SessionManager::onRead);
+  m_progress = new QWidget;
+  auto* progressLayout = new QHBoxLayout(m_progress);
+  progressLayout->setContentsMargins(0, 0, 0, 0);
+  m_progressLabel = new QLabel(m_progress);
+  auto* bar = new QProgressBar(m_progress);
+  bar->setRange(0, 0);  // busy: encoding and compressing report no fraction
+  bar->setMaximumWidth(120);
+  bar->setMaximumHeight(14);
+  bar->setTextVisible(false);
+  progressLayout->addWidget(m_progressLabel);
+  progressLayout->addWidget(bar);
+  m_window.statusBar()->addPermanentWidget(m_progress);
+  m_progress->hide();
 
   app::TrainingController& controller = m_window.controller();
   connect(&controller, &app::TrainingController::sessionCaptured, this,
@@ -96,6 +137,7 @@ SessionManager::SessionManager(MainWindow& window, bool persistent)
   // Unsaved changes: trained steps, live changes, resets.
   connect(&m_window, &MainWindow::snapshotHandled, this, [this](const app::SnapshotPtr& s) {
     if (!s->steps.empty() || !s->events.empty()) setDirty(true);
+    trackRunState(s->state);
   });
   connect(&controller, &app::TrainingController::configApplied, this,
           [this](const core::ExperimentConfig&, const QStringList& changes) {
@@ -112,7 +154,16 @@ SessionManager::SessionManager(MainWindow& window, bool persistent)
   updateTitle();
 }
 
-SessionManager::~SessionManager() { delete m_recentMenu; }
+SessionManager::~SessionManager() {
+  // Nothing asked for is lost: the write in flight finishes, and the user's saves still
+  // waiting are written here (recovery copies are not needed once the window goes).
+  m_writer->waitForFinished();
+  for (WriteJob& job : m_writeQueue) {
+    if (!job.recovery) app::saveSessionFile(job.path, job.session);
+  }
+  m_reader->waitForFinished();
+  delete m_recentMenu;
+}
 
 QString SessionManager::sessionName() const {
   if (!m_name.isEmpty()) return m_name;
@@ -142,6 +193,7 @@ void SessionManager::capture(std::function<void(app::Session)> done) {
   const int id = m_nextRequest++;
   m_pendingCaptures[id] = std::move(done);
   m_window.controller().captureSession(id);
+  updateProgress();
 }
 
 void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) {
@@ -149,6 +201,7 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
   if (it == m_pendingCaptures.end() || !captured) return;
   auto done = std::move(it->second);
   m_pendingCaptures.erase(it);
+  // The snapshot of what the window owns: plain copies of values, no encoding.
   app::Session session = *captured;
   session.name = m_name;
   session.note = m_note;
@@ -163,49 +216,153 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
   if (!session.runs.empty()) session.runs[0].lrRangeTest = m_lrRangeTest;
   session.eventLog = m_window.eventLog();
   done(std::move(session));
+  becameIdle();
+}
+
+bool SessionManager::isBusy() const {
+  return !m_pendingCaptures.empty() || m_writing.has_value() || !m_writeQueue.empty() ||
+         !m_readingPath.isEmpty();
+}
+
+void SessionManager::enqueueWrite(WriteJob job) {
+  m_writeQueue.push_back(std::move(job));
+  if (!m_writing) startNextWrite();
+  updateProgress();
+}
+
+void SessionManager::startNextWrite() {
+  while (!m_writing && !m_writeQueue.empty()) {
+    WriteJob job = std::move(m_writeQueue.front());
+    m_writeQueue.pop_front();
+    if (job.recovery) {
+      // A recovery copy: not needed once everything it holds was saved.
+      if (!m_dirty || !m_recovery || !m_recovery->isValid()) {
+        if (job.done) job.done(false, {});
+        continue;
+      }
+      job.path = m_recovery->path();
+    }
+    // The encoding, compression and writing run on a pool thread; the job keeps its own copy.
+    m_writer->setFuture(QtConcurrent::run([path = job.path, session = std::move(job.session)] {
+      QString error;
+      if (app::saveSessionFile(path, session, &error)) return QString();
+      return error.isEmpty() ? QStringLiteral("the file could not be written") : error;
+    }));
+    m_writing = std::move(job);
+  }
+  updateProgress();
+}
+
+void SessionManager::onWritten() {
+  if (!m_writing) return;
+  WriteJob job = std::move(*m_writing);
+  m_writing.reset();
+  const QString error = m_writer->result();
+  if (job.done) job.done(error.isEmpty(), error);
+  startNextWrite();
+  becameIdle();
+}
+
+void SessionManager::becameIdle() {
+  updateProgress();
+  if (isBusy() || !m_closeWhenIdle) return;
+  m_closeWhenIdle = false;
+  QTimer::singleShot(0, &m_window, &QWidget::close);
+}
+
+void SessionManager::updateProgress() {
+  QString text;
+  if (!m_readingPath.isEmpty() || m_opening) {
+    text = tr("Opening the session…");
+  } else if (isBusy()) {
+    const bool user = (m_writing && !m_writing->recovery) ||
+                      std::any_of(m_writeQueue.begin(), m_writeQueue.end(),
+                                  [](const WriteJob& j) { return !j.recovery; }) ||
+                      std::size_t(m_autosavePending) < m_pendingCaptures.size();
+    text = user ? tr("Saving the session…") : tr("Saving a recovery copy…");
+  }
+  m_progressLabel->setText(text);
+  m_progress->setVisible(!text.isEmpty());
 }
 
 void SessionManager::saveTo(const QString& path, std::function<void(bool, const QString&)> done) {
   capture([this, path, done](app::Session session) {
-    QString error;
-    const bool ok = app::saveSessionFile(path, session, &error);
-    if (ok) {
-      m_path = path;
-      setDirty(false);
-      addRecent(path);
-      if (!m_recoveryPath.isEmpty()) QFile::remove(m_recoveryPath);
-      m_changedSinceAutosave = false;
-      m_window.statusBar()->showMessage(
-          tr("Session saved to %1").arg(QDir::toNativeSeparators(path)), 6000);
-      emit sessionSaved(path);
-      if (m_closeAfterSave) {
-        m_closeAfterSave = false;  // once: a later save must not close the window
-        QTimer::singleShot(0, &m_window, &QWidget::close);
-      }
-    } else {
-      m_closeAfterSave = false;
-      if (m_persistent) {
-        QMessageBox::warning(&m_window, tr("Save failed"),
-                             tr("The session was not saved: %1.").arg(error));
-      }
-      emit saveFailed(error);
-    }
-    if (done) done(ok, error);
+    enqueueWrite(
+        {path, false, std::move(session), [this, path, done](bool ok, const QString& error) {
+           saved(path, ok, error);
+           if (done) done(ok, error);
+         }});
   });
 }
 
+void SessionManager::saved(const QString& path, bool ok, const QString& error) {
+  if (ok) {
+    m_path = path;
+    setDirty(false);
+    addRecent(path);
+    if (m_recovery) m_recovery->discard();
+    m_changedSinceAutosave = false;
+    m_window.statusBar()->showMessage(tr("Session saved to %1").arg(QDir::toNativeSeparators(path)),
+                                      6000);
+    emit sessionSaved(path);
+    if (m_closeAfterSave) {
+      m_closeAfterSave = false;  // once: a later save must not close the window
+      QTimer::singleShot(0, &m_window, &QWidget::close);
+    }
+  } else {
+    m_closeAfterSave = false;
+    m_closeWhenIdle = false;
+    if (m_persistent) {
+      QMessageBox::warning(&m_window, tr("Save failed"),
+                           tr("The session was not saved: %1.").arg(error));
+    }
+    emit saveFailed(error);
+  }
+}
+
 bool SessionManager::open(const QString& path, QString* error) {
-  QString message;
-  const auto session = app::loadSessionFile(path, &message);
-  if (!session) {
-    if (error) *error = message;
-    emit openFailed(message);
+  if (!m_readingPath.isEmpty() || m_opening) {
+    if (error) *error = tr("another session is still being opened");
     return false;
   }
-  auto shared = std::make_shared<const app::Session>(*session);
-  m_opening = std::make_pair(path, shared);
-  m_window.controller().restoreSession(shared, QFileInfo(path).absolutePath());
+  m_readingPath = path;
+  // Reading, checking and decoding the file, and rebuilding its metric history, off the GUI
+  // thread; the history is handed over whole once the worker has built the runs.
+  m_reader->setFuture(QtConcurrent::run([path, limits = m_window.history().limits()] {
+    ReadResult result;
+    QString message;
+    auto session = app::loadSessionFile(path, &message);
+    if (!session) {
+      result.error = message;
+      return result;
+    }
+    result.history = std::make_shared<app::MetricHistory>(limits);
+    for (std::size_t i = 0; i < session->runs.size(); ++i) {
+      std::optional<app::RunHistory>& saved = session->runs[i].history;
+      if (saved) app::restoreRunHistory(*result.history, int(i), *saved);
+      saved.reset();  // the worker does not read it
+    }
+    result.session = std::make_shared<app::Session>(std::move(*session));
+    return result;
+  }));
+  updateProgress();
   return true;
+}
+
+void SessionManager::onRead() {
+  const QString path = m_readingPath;
+  m_readingPath.clear();
+  ReadResult result = m_reader->result();
+  if (!result.session) {
+    failOpen(path, result.error);
+    becameIdle();
+    return;
+  }
+  app::SessionPtr shared = std::move(result.session);
+  m_opening = std::make_pair(path, shared);
+  m_openingHistory = std::move(result.history);
+  m_window.controller().restoreSession(shared, QFileInfo(path).absolutePath());
+  updateProgress();
 }
 
 void SessionManager::onRestored(const app::SessionPtr& session) {
@@ -213,10 +370,11 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   const QString path = m_opening->first;
   m_opening.reset();
   for (std::size_t i = 0; i < session->runs.size(); ++i) {
-    if (session->runs[i].history) {
-      app::restoreRunHistory(m_window.history(), int(i), *session->runs[i].history);
+    if (m_openingHistory->hasRun(int(i))) {
+      m_window.history().takeRun(int(i), *m_openingHistory, int(i));
     }
   }
+  m_openingHistory.reset();
   if (!session->layout.isEmpty()) m_window.restoreDashboardLayout(session->layout);
   m_window.setSpeed(session->speed);
   m_lrRangeTest = session->runs[0].lrRangeTest;
@@ -249,14 +407,24 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   updateTitle();
   m_window.statusBar()->showMessage(tr("Opened %1: press Play").arg(sessionName()), 8000);
   emit sessionOpened(path);
+  becameIdle();
 }
 
 void SessionManager::onRestoreFailed(const QString& field, const QString& reason) {
   if (!m_opening) return;
   const QString path = m_opening->first;
   m_opening.reset();
-  m_openingRecovery = false;
-  const QString message = QStringLiteral("%1: %2").arg(field, reason);
+  m_openingHistory.reset();
+  failOpen(path, QStringLiteral("%1: %2").arg(field, reason));
+  becameIdle();
+}
+
+void SessionManager::failOpen(const QString& path, const QString& message) {
+  if (m_openingRecovery) {
+    // A recovery copy that cannot be opened is of no use to anyone.
+    m_openingRecovery = false;
+    if (m_recovery) m_recovery->discard();
+  }
   if (m_persistent) {
     QMessageBox::warning(&m_window, tr("Open failed"),
                          tr("%1 was not opened: %2").arg(QFileInfo(path).fileName(), message));
@@ -265,8 +433,14 @@ void SessionManager::onRestoreFailed(const QString& field, const QString& reason
 }
 
 bool SessionManager::confirmClose() {
+  if (isBusy()) {
+    // A save in flight (or a recovery copy) finishes first; the window closes by itself then.
+    m_closeWhenIdle = true;
+    m_window.statusBar()->showMessage(tr("Closing once the session is written…"));
+    return false;
+  }
   if (!m_dirty) {
-    if (!m_recoveryPath.isEmpty()) QFile::remove(m_recoveryPath);
+    if (m_recovery) m_recovery->discard();
     return true;
   }
   CloseChoice choice = CloseChoice::Cancel;
@@ -283,7 +457,7 @@ bool SessionManager::confirmClose() {
   }
   switch (choice) {
     case CloseChoice::Discard:
-      if (!m_recoveryPath.isEmpty()) QFile::remove(m_recoveryPath);
+      if (m_recovery) m_recovery->discard();
       return true;
     case CloseChoice::Cancel:
       return false;
@@ -304,29 +478,66 @@ bool SessionManager::confirmClose() {
   return false;  // closes once saved
 }
 
+QString SessionManager::recoveryPath() const {
+  return m_recovery && m_recovery->isValid() ? m_recovery->path() : QString();
+}
+
+void SessionManager::setRecoveryDirectory(const QString& directory) {
+  m_recovery.reset();  // releases the previous lock first (its copy, if any, stays)
+  m_recovery = std::make_unique<app::RecoveryStore>(directory);
+}
+
 void SessionManager::setAutosaveInterval(int milliseconds) {
   m_autosaveTimer->setInterval(milliseconds);
   m_autosaveTimer->start();
 }
 
+void SessionManager::setFirstAutosaveDelay(int milliseconds) {
+  m_firstAutosaveTimer->setInterval(milliseconds);
+}
+
+void SessionManager::trackRunState(app::RunState state) {
+  if (state == m_runState) return;
+  m_runState = state;
+  if (state == app::RunState::Running) {
+    m_firstAutosaveTimer->start();
+  } else {
+    // Paused, finished or diverged (a short run may finish before any snapshot said it was
+    // running) with unsaved steps: protect them now, not in a minute.
+    m_firstAutosaveTimer->stop();
+    QTimer::singleShot(0, this, &SessionManager::autosave);
+  }
+}
+
 void SessionManager::autosave() {
-  // Only while training: a paused experiment is not at risk of losing anything new.
-  if (m_recoveryPath.isEmpty() || !m_changedSinceAutosave ||
-      m_window.runState() != app::RunState::Running) {
+  // Only unsaved changes not yet in the copy; one copy at a time.
+  if (!m_recovery || !m_recovery->isValid() || !m_dirty || !m_changedSinceAutosave ||
+      m_autosavePending) {
     return;
   }
   m_changedSinceAutosave = false;
+  m_autosavePending = true;
   capture([this](app::Session session) {
-    QDir().mkpath(QFileInfo(m_recoveryPath).absolutePath());
     if (session.name.isEmpty()) session.name = sessionName();
-    if (app::saveSessionFile(m_recoveryPath, session)) emit autosaved(m_recoveryPath);
+    // An empty path: this instance's copy, decided when it is written.
+    enqueueWrite({QString(), true, std::move(session), [this](bool ok, const QString&) {
+                    m_autosavePending = false;
+                    if (ok) {
+                      emit autosaved(recoveryPath());
+                    } else {
+                      m_changedSinceAutosave = true;  // try again at the next occasion
+                    }
+                  }});
   });
 }
 
 bool SessionManager::offerRecovery(bool ask) {
-  if (m_recoveryPath.isEmpty() || !QFileInfo::exists(m_recoveryPath)) return false;
+  if (!m_recovery || !m_recovery->isValid()) return false;
+  const QStringList orphans = m_recovery->orphans();
+  if (orphans.isEmpty()) return false;
+  const QString orphan = orphans.first();  // the newest; older ones are offered next time
   if (ask) {
-    const QString when = QFileInfo(m_recoveryPath).lastModified().toString(Qt::TextDate);
+    const QString when = QFileInfo(orphan).lastModified().toString(Qt::TextDate);
     const auto answer = QMessageBox::question(
         &m_window, tr("Restore the last session?"),
         tr("GradScope did not close properly last time. Restore the experiment as it was at "
@@ -334,15 +545,15 @@ bool SessionManager::offerRecovery(bool ask) {
             .arg(when),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer != QMessageBox::Yes) {
-      QFile::remove(m_recoveryPath);
+      m_recovery->removeOrphan(orphan);
       return false;
     }
   }
+  // The copy becomes this instance's: locked, and overwritten by the next autosave.
+  if (!m_recovery->adopt(orphan)) return false;
   m_openingRecovery = true;
-  QString error;
-  if (!open(m_recoveryPath, &error)) {
+  if (!open(m_recovery->path())) {
     m_openingRecovery = false;
-    QFile::remove(m_recoveryPath);
     return false;
   }
   return true;
@@ -350,7 +561,7 @@ bool SessionManager::offerRecovery(bool ask) {
 
 void SessionManager::addRecent(const QString& path) {
   const QString absolute = QFileInfo(path).absoluteFilePath();
-  if (absolute == QFileInfo(m_recoveryPath).absoluteFilePath()) return;
+  if (m_recovery && absolute == QFileInfo(m_recovery->path()).absoluteFilePath()) return;
   m_recent.removeAll(absolute);
   m_recent.prepend(absolute);
   while (m_recent.size() > kMaxRecent) m_recent.removeLast();
@@ -366,13 +577,7 @@ void SessionManager::rebuildRecentMenu() {
   for (const QString& path : m_recent) {
     QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName());
     action->setToolTip(QDir::toNativeSeparators(path));
-    connect(action, &QAction::triggered, this, [this, path] {
-      QString error;
-      if (!open(path, &error) && m_persistent) {
-        QMessageBox::warning(&m_window, tr("Open failed"),
-                             tr("%1 was not opened: %2").arg(QFileInfo(path).fileName(), error));
-      }
-    });
+    connect(action, &QAction::triggered, this, [this, path] { openOrWarn(path); });
   }
   m_recentMenu->setEnabled(!m_recent.isEmpty());
 }
@@ -398,9 +603,13 @@ void SessionManager::openDialog() {
   const QString path = QFileDialog::getOpenFileName(
       &m_window, tr("Open session"), QSettings().value(kDirectoryKey).toString(),
       tr("GradScope session (*.gradscope);;All files (*)"));
-  if (path.isEmpty()) return;
+  if (!path.isEmpty()) openOrWarn(path);
+}
+
+void SessionManager::openOrWarn(const QString& path) {
+  // A file that cannot be read or decoded is reported by failOpen once the read finishes.
   QString error;
-  if (!open(path, &error)) {
+  if (!open(path, &error) && m_persistent) {
     QMessageBox::warning(&m_window, tr("Open failed"),
                          tr("%1 was not opened: %2").arg(QFileInfo(path).fileName(), error));
   }
@@ -426,11 +635,7 @@ bool SessionManager::eventFilter(QObject* watched, QEvent* event) {
       const QString path = droppedSession(drop->mimeData());
       if (!path.isEmpty()) {
         drop->acceptProposedAction();
-        QString error;
-        if (!open(path, &error) && m_persistent) {
-          QMessageBox::warning(&m_window, tr("Open failed"),
-                               tr("%1 was not opened: %2").arg(QFileInfo(path).fileName(), error));
-        }
+        openOrWarn(path);
         return true;
       }
     }

@@ -24,6 +24,13 @@ thread pool (OPENBLAS_NUM_THREADS), and the BLAS and kernel used are printed. Bo
 run with the same OpenMP wait policy (passive by default: spinning idle threads make
 two-thread runs of either collapse on a busy machine).
 
+Within reach of the hardware: bench_training_step's peak/fma case measures the single-core
+multiply-add peak at the kernel level in use (independent chains of vector multiply-adds);
+each network's matrix-product GFLOP/s (2 flops per multiply-add of the forward and backward
+products) is printed as a fraction of it. GRADSCOPE_KERNELS=baseline|avx2|avx512 in the
+environment reaches GradScope and chooses its level (e.g. avx2 with --coretype Haswell compares
+a laptop's instruction set on both sides).
+
 Usage: bench/compare_pytorch.py [--bench PATH] [--rounds R] [--quick] [--threads 1,2]
 """
 
@@ -40,12 +47,33 @@ BOUND_NETWORKS = ["deep", "wide"]  # engine/bound is reported for these
 # Single-threaded targets: GradScope steps/s divided by PyTorch steps/s.
 RATIO_TARGETS = {"tiny": 50.0, "deep": 2.0, "mnist": 1.2, "wide": 1.0}
 BOUND_TARGET = 0.85  # engine steps/s / Eigen matrix-products-only steps/s
+PEAK_NETWORKS = ["deep", "mnist", "wide"]  # GFLOP/s as a fraction of the FMA peak
+PEAK_TARGET = 0.60
+# (inputs, hidden widths, outputs, batch) of each network, for its matrix-product flops.
+SHAPES = {
+    "tiny": (2, [8, 8], 1, 10),
+    "deep": (100, [100] * 20, 10, 64),
+    "mnist": (784, [256, 256], 10, 128),
+    "wide": (784, [1024, 1024], 10, 256),
+}
 POOL_SIZE = 8
 LEARNING_RATE = 0.01
 
 # OpenBLAS core names whose single-precision GEMM uses AVX-512 or AVX2.
 AVX512_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
 AVX2_CORES = AVX512_CORES | {"haswell", "zen", "skylake", "alderlake"}
+
+
+def product_flops(name):
+    """Flops of one step's matrix products: per Dense layer the forward Z = K^T X and the
+    backward dK = X dZ^T, plus dX = K dZ for every layer but the first; 2 per multiply-add."""
+    inputs, hidden, outputs, batch = SHAPES[name]
+    widths = [inputs] + hidden + [outputs]
+    flops = 0
+    for layer, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+        products = 3 if layer > 0 else 2
+        flops += products * 2 * fan_in * fan_out * batch
+    return flops
 
 
 # --------------------------------------------------------------------------- PyTorch worker
@@ -243,16 +271,19 @@ def choose_coretype(python, flags, args):
 
 def run_gradscope(bench, threads, min_time, wait_policy):
     command = [bench, f"--threads={threads}", "--benchmark_format=json",
-               "--benchmark_filter=^(step|bound)/", f"--benchmark_min_time={min_time}"]
+               "--benchmark_filter=^(step|bound|peak)/", f"--benchmark_min_time={min_time}"]
     out = subprocess.run(command, capture_output=True, text=True, env=openmp_env(wait_policy))
     if out.returncode != 0:
         return None, out.stderr.strip()
     report = json.loads(out.stdout)
     scale = {"ns": 1e9, "us": 1e6, "ms": 1e3, "s": 1.0}
-    rates = {}
+    rates = {"kernels": report.get("context", {}).get("kernels", "?")}
     for b in report["benchmarks"]:
         name = b["run_name"].removesuffix("/real_time")  # cases are timed by the wall clock
-        rates[name] = scale[b["time_unit"]] / b["real_time"]
+        if name == "peak/fma":
+            rates[name] = b["gflops"]
+        else:
+            rates[name] = scale[b["time_unit"]] / b["real_time"]
     return rates, None
 
 
@@ -335,6 +366,7 @@ def main():
     load_before = os.getloadavg()
 
     gradscope = {t: {} for t in thread_counts}  # threads -> name -> [steps/s per round]
+    kernels = "?"
     torch_rates = {t: {} for t in thread_counts}
     torch_threads_seen = {}
     skipped = {}
@@ -346,6 +378,7 @@ def main():
                 if rates is None:
                     skipped[t] = error
                 else:
+                    kernels = rates.pop("kernels")
                     for name, rate in rates.items():
                         gradscope[t].setdefault(name, []).append(rate)
             report = run_torch(python, t, args.min_time,
@@ -412,8 +445,32 @@ def main():
                   f"{(f'{ratio:.2f}' if ratio else '-'):>14}"
                   f"{(f'>= {target:g}' if target else ''):>9}  {verdict}")
     print()
+    peak = median(gradscope[1].get("peak/fma", [])) if 1 in gradscope else None
+    print(f"GradScope kernels: {kernels}; single-core FMA peak at that level (probe): "
+          + (f"{peak:.1f} GFLOP/s" if peak else "-"))
+    header = (f"{'network':<8}{'threads':>8}{'GFLOP/s':>10}{'of peak':>10}{'target':>9}  result")
+    print(header)
+    print("-" * len(header))
+    for name in NETWORKS:
+        g = median(gradscope[1].get(f"step/{name}", [])) if 1 in gradscope else None
+        gflops = g * product_flops(name) * 1e-9 if g else None
+        fraction = gflops / peak if gflops and peak else None
+        target = PEAK_TARGET if name in PEAK_NETWORKS else None
+        if target is None or fraction is None:
+            verdict = ""
+        elif fraction >= target:
+            verdict = "pass"
+        else:
+            verdict = "FAIL"
+            failures += 1
+        print(f"{name:<8}{1:>8}{(f'{gflops:.1f}' if gflops else '-'):>10}"
+              f"{(f'{fraction:.0%}' if fraction else '-'):>10}"
+              f"{(f'>= {target:.0%}' if target else ''):>9}  {verdict}")
+    print()
     print("ratio = GradScope steps/s / PyTorch steps/s; engine/bound = GradScope steps/s / "
-          "steps/s of the same matrix products alone with Eigen. Targets apply to one thread.")
+          "steps/s of the same matrix products alone with Eigen (compiled for the build's "
+          "target); GFLOP/s = the matrix products' flops per step x steps/s. Targets apply to "
+          "one thread.")
     sys.exit(1 if failures else 0)
 
 

@@ -85,6 +85,9 @@ struct Session {
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
   QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
+  // The kernel level that trained it ("avx512", core/kernels/kernel_level.h); written as the
+  // level in use when saved, empty in files from before it was recorded.
+  QString kernels;
 };
 
 using SessionPtr = std::shared_ptr<const Session>;

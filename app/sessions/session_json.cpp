@@ -11,6 +11,7 @@
 #include "app/sessions/history_json.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
+#include "core/kernels/kernel_level.h"
 #include "core/model/network_spec.h"
 
 namespace gradscope::app {
@@ -329,6 +330,8 @@ QJsonObject sessionToJson(const Session& session) {
     json.insert(QStringLiteral("layout"), QString::fromLatin1(session.layout.toBase64()));
   }
   if (!session.landscape.isEmpty()) json.insert(QStringLiteral("landscape"), session.landscape);
+  json.insert(QStringLiteral("kernels"),
+              QString::fromLatin1(core::kernelLevelName(core::kernelLevel())));
   return json;
 }
 
@@ -372,13 +375,16 @@ Session sessionFromJson(QJsonObject json) {
   }
   json = migrateSession(json);
   const JsonFields top(json, "");
-  top.rejectUnknown({"format", "version", "name", "note", "speed", "runs", "layout", "landscape"});
+  top.rejectUnknown(
+      {"format", "version", "name", "note", "speed", "runs", "layout", "landscape", "kernels"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");
   if (session.name.size() > 1000) throw Error("name", "is too long");
   if (session.note.size() > kMaxText) throw Error("note", "is longer than a million characters");
   session.speed = top.number("speed", 0.0, 0.0, 1e9);
+  // Any name is kept, so that a level added later does not make the file unreadable.
+  session.kernels = top.string("kernels").left(40);
   if (const auto runs = top.array("runs", kMaxRuns)) {
     for (qsizetype i = 0; i < runs->size(); ++i) {
       session.runs.push_back(

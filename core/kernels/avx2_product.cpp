@@ -112,7 +112,8 @@ void packPanelA(const Operand& a, Index i0, Index rows, Index p0, Index kc, floa
       const __m256i mask = firstLanes(depth);
       __m256 block[8];
       for (int r = 0; r < kLanes; ++r) {
-        block[r] = r < halfRows ? _mm256_maskload_ps(src + r * a.ld + pc, mask) : _mm256_setzero_ps();
+        block[r] =
+            r < halfRows ? _mm256_maskload_ps(src + r * a.ld + pc, mask) : _mm256_setzero_ps();
       }
       transpose8(block);
       for (Index q = 0; q < depth; ++q) {
@@ -193,8 +194,9 @@ void microKernel(const Tile& t) {
   __m256 acc[kVectors][kWidth];
 #pragma GCC unroll 2
   for (int v = 0; v < kVectors; ++v) {
-    const __m256 start = t.bias ? _mm256_maskload_ps(t.bias + v * kLanes, firstLanes(rows - v * kLanes))
-                                : _mm256_setzero_ps();
+    const __m256 start =
+        t.bias ? _mm256_maskload_ps(t.bias + v * kLanes, firstLanes(rows - v * kLanes))
+               : _mm256_setzero_ps();
 #pragma GCC unroll 6
     for (int j = 0; j < kWidth; ++j) acc[v][j] = start;
   }

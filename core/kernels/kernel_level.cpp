@@ -43,7 +43,8 @@ KernelLevel initialLevel() {
     return best;
   }
   if (!kernelLevelSupported(*level)) {
-    std::fprintf(stderr, "gradscope: GRADSCOPE_KERNELS=%s: this processor or build lacks it; using %s\n",
+    std::fprintf(stderr,
+                 "gradscope: GRADSCOPE_KERNELS=%s: this processor or build lacks it; using %s\n",
                  forced, kernelLevelName(best));
     return best;
   }

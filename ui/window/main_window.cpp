@@ -56,6 +56,7 @@
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/scenario_panel.h"
 #include "ui/panels/settings_panel.h"
+#include "ui/window/about_box.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -956,6 +957,9 @@ void MainWindow::createMenus() {
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
   view->addSeparator();
   view->addAction(m_resetLayoutAction);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("About GradScope"), this, [this] { showAboutBox(this); });
 }
 
 void MainWindow::createStatusBar() {

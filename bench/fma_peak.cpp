@@ -22,7 +22,9 @@ __attribute__((target("avx512f"))) double avx512(std::int64_t iterations) {
   }
   __m512 sum = acc[0];
   for (int i = 1; i < kChains; ++i) sum = _mm512_add_ps(sum, acc[i]);
-  volatile float sink = _mm512_reduce_add_ps(sum);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  volatile float sink = lanes[0];
   (void)sink;
   return double(iterations) * kChains * 16 * 2;
 }

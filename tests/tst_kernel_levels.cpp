@@ -47,6 +47,8 @@ Vector<double> trainedParameters(const SplitData& data) {
 
 }  // namespace
 
+Q_DECLARE_METATYPE(gradscope::core::KernelLevel)
+
 class TestKernelLevels : public QObject {
   Q_OBJECT
 
@@ -93,8 +95,6 @@ class TestKernelLevels : public QObject {
     QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
   }
 };
-
-Q_DECLARE_METATYPE(gradscope::core::KernelLevel)
 
 QTEST_GUILESS_MAIN(TestKernelLevels)
 #include "tst_kernel_levels.moc"

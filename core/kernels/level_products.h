@@ -32,12 +32,25 @@ using FloatProduct = void (*)(const Operand& a, const Operand& b, Index m, Index
 }  // namespace gradscope::core::kernels
 
 // Present when the build compiled the x86-64 levels (GRADSCOPE_LEVEL_KERNELS, x86-64 only).
+// Each level has the float product and the element-wise loops of elementwise.h.
 namespace gradscope::core::kernels::avx2 {
 void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
                   Index ldc, const float* bias);
+void sigmoidForward(const float* z, float* a, Index n);
+void sigmoidBackward(const float* gradA, const float* a, float* gradZ, Index n);
+void rectifierForward(const float* z, float* a, Index n, float slope);
+void rectifierBackward(const float* z, const float* gradA, float* gradZ, Index n, float slope);
+void tanhForward(const float* z, float* a, Index n);
+void tanhBackward(const float* gradA, const float* a, float* gradZ, Index n);
 }  // namespace gradscope::core::kernels::avx2
 
 namespace gradscope::core::kernels::avx512 {
 void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
                   Index ldc, const float* bias);
+void sigmoidForward(const float* z, float* a, Index n);
+void sigmoidBackward(const float* gradA, const float* a, float* gradZ, Index n);
+void rectifierForward(const float* z, float* a, Index n, float slope);
+void rectifierBackward(const float* z, const float* gradA, float* gradZ, Index n, float slope);
+void tanhForward(const float* z, float* a, Index n);
+void tanhBackward(const float* gradA, const float* a, float* gradZ, Index n);
 }  // namespace gradscope::core::kernels::avx512

@@ -31,7 +31,12 @@ products) is printed as a fraction of it. GRADSCOPE_KERNELS=baseline|avx2|avx512
 environment reaches GradScope and chooses its level (e.g. avx2 with --coretype Haswell compares
 a laptop's instruction set on both sides).
 
+On a machine other programs keep busy, --clock cpu measures both programs by the CPU time of
+their one thread (process_time in PyTorch, cpu_time in Google Benchmark) instead of the wall
+clock: closer to what an idle machine gives, though caches are still shared.
+
 Usage: bench/compare_pytorch.py [--bench PATH] [--rounds R] [--quick] [--threads 1,2]
+                                [--clock wall|cpu]
 """
 
 import argparse
@@ -110,6 +115,10 @@ def torch_networks(torch):
     return result
 
 
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]
+
+
 def torch_steps_per_second(torch, model, loss_fn, xs, ys, min_time):
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
@@ -121,11 +130,11 @@ def torch_steps_per_second(torch, model, loss_fn, xs, ys, min_time):
 
     for i in range(3):  # first steps allocate gradients and warm the caches
         step(i)
-    steps, start = 0, time.perf_counter()
+    steps, start = 0, clock()
     while True:
         step(steps)
         steps += 1
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         if elapsed >= min_time and steps >= 3:
             return steps / elapsed
 
@@ -199,9 +208,9 @@ def cpu_flags():
     return set()
 
 
-def run_torch(python, threads, min_time, env, probe_only=False):
+def run_torch(python, threads, min_time, env, probe_only=False, clock_name="wall"):
     command = [python, os.path.abspath(__file__), "--torch-worker", str(threads),
-               "--min-time", str(min_time)]
+               "--min-time", str(min_time), "--clock", clock_name]
     if probe_only:
         command.append("--probe")
     out = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -269,7 +278,7 @@ def choose_coretype(python, flags, args):
     return wanted
 
 
-def run_gradscope(bench, threads, min_time, wait_policy):
+def run_gradscope(bench, threads, min_time, wait_policy, clock_name="wall"):
     command = [bench, f"--threads={threads}", "--benchmark_format=json",
                "--benchmark_filter=^(step|bound|peak)/", f"--benchmark_min_time={min_time}"]
     out = subprocess.run(command, capture_output=True, text=True, env=openmp_env(wait_policy))
@@ -280,10 +289,8 @@ def run_gradscope(bench, threads, min_time, wait_policy):
     rates = {"kernels": report.get("context", {}).get("kernels", "?")}
     for b in report["benchmarks"]:
         name = b["run_name"].removesuffix("/real_time")  # cases are timed by the wall clock
-        if name == "peak/fma":
-            rates[name] = b["gflops"]
-        else:
-            rates[name] = scale[b["time_unit"]] / b["real_time"]
+        seconds = b["cpu_time" if clock_name == "cpu" else "real_time"] / scale[b["time_unit"]]
+        rates[name] = (b["gflop"] if name == "peak/fma" else 1.0) / seconds
     return rates, None
 
 
@@ -333,16 +340,23 @@ def main():
                              "busy machine)")
     parser.add_argument("--allow-reference-blas", action="store_true",
                         help="measure even if PyTorch runs on the (slow) reference BLAS")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="time steps by the wall clock, or by the CPU time of one thread "
+                             "(a busy machine; --threads 1 only)")
     parser.add_argument("--torch-worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    global clock
+    clock = CLOCKS[args.clock]
     if args.torch_worker is not None:
         torch_worker(args.torch_worker, args.min_time, args.probe)
         return
     if args.quick:
         args.rounds, args.min_time = 2, 0.25
     thread_counts = [int(t) for t in args.threads.split(",")]
+    if args.clock == "cpu" and thread_counts != [1]:
+        sys.exit("--clock cpu measures one thread: use --threads 1")
     if not os.access(args.bench, os.X_OK):
         sys.exit(f"{args.bench} not found: build with -DGRADSCOPE_BUILD_BENCH=ON "
                  "(and -DGRADSCOPE_OPENMP=ON for more than one thread), or pass --bench.")
@@ -374,7 +388,8 @@ def main():
     for r in range(args.rounds):
         for t in thread_counts:
             if t not in skipped:
-                rates, error = run_gradscope(args.bench, t, args.min_time, args.omp_wait_policy)
+                rates, error = run_gradscope(args.bench, t, args.min_time, args.omp_wait_policy,
+                                             args.clock)
                 if rates is None:
                     skipped[t] = error
                 else:
@@ -382,7 +397,8 @@ def main():
                     for name, rate in rates.items():
                         gradscope[t].setdefault(name, []).append(rate)
             report = run_torch(python, t, args.min_time,
-                               torch_env(t, coretype, args.omp_wait_policy))
+                               torch_env(t, coretype, args.omp_wait_policy),
+                               clock_name=args.clock)
             torch_threads_seen[t] = (report["torch_threads"],
                                      (report["openblas"] or {}).get("threads"))
             for name, rate in report["steps_per_s"].items():
@@ -398,7 +414,7 @@ def main():
               f"OpenBLAS threads {blas_threads}")
     # The load before the run is other programs' (during it, it includes this comparison).
     busy = load_before[0] > 0.5
-    print(f"Medians of {args.rounds} interleaved rounds; load average {load_before[0]:.2f} "
+    print(f"Clock: {args.clock}. Medians of {args.rounds} interleaved rounds; load average {load_before[0]:.2f} "
           f"before, {load_after[0]:.2f} after ({os.cpu_count()} CPUs)"
           + ("  -- other programs were running: numbers are noisy" if busy else ""))
     print()

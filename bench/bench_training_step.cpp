@@ -19,6 +19,9 @@
 // vanished gradients fall into float32's subnormal range, and single Adam updates on
 // gradients of chosen magnitude.
 //
+// peak/fma measures the single-core multiply-add peak at the kernel level in use
+// (fma_peak.h), in GFLOP/s (counter gflops); the context names the level (kernels).
+//
 // Options besides Google Benchmark's own:
 //   --threads=N   let the engine's matrix products use N threads (needs GRADSCOPE_OPENMP)
 #include <benchmark/benchmark.h>
@@ -36,6 +39,8 @@
 #endif
 
 #include "bench/allocation_counter.h"
+#include "bench/fma_peak.h"
+#include "core/kernels/kernel_level.h"
 #include "core/kernels/matrix_product.h"
 #include "core/kernels/threading.h"
 #include "core/model/loss.h"
@@ -305,6 +310,16 @@ int takeThreadsOption(int& argc, char** argv) {
   return threads;
 }
 
+// The multiply-add peak of one core at the kernel level in use (fma_peak.h).
+void fmaPeak(benchmark::State& state) {
+  const KernelLevel level = kernelLevel();
+  double flops = 0.0;
+  for (auto _ : state) flops += gradscope::bench::fmaPeakRound(level, 1 << 16);
+  state.counters["gflops"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsRate);
+  // Per iteration, so that a script can divide by the wall-clock or the CPU time.
+  state.counters["gflop"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kAvgIterations);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -316,6 +331,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   benchmark::AddCustomContext("engine_threads", std::to_string(threads));
+  benchmark::AddCustomContext("kernels", kernelLevelName(kernelLevel()));
+  benchmark::RegisterBenchmark("peak/fma", fmaPeak)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
   for (const char* name : {"tiny", "deep", "mnist", "wide"}) {
     benchmark::RegisterBenchmark((std::string("step/") + name).c_str(), trainingStep, name)

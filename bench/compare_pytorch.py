@@ -24,7 +24,19 @@ thread pool (OPENBLAS_NUM_THREADS), and the BLAS and kernel used are printed. Bo
 run with the same OpenMP wait policy (passive by default: spinning idle threads make
 two-thread runs of either collapse on a busy machine).
 
+Within reach of the hardware: bench_training_step's peak/fma case measures the single-core
+multiply-add peak at the kernel level in use (independent chains of vector multiply-adds);
+each network's matrix-product GFLOP/s (2 flops per multiply-add of the forward and backward
+products) is printed as a fraction of it. GRADSCOPE_KERNELS=baseline|avx2|avx512 in the
+environment reaches GradScope and chooses its level (e.g. avx2 with --coretype Haswell compares
+a laptop's instruction set on both sides).
+
+On a machine other programs keep busy, --clock cpu measures both programs by the CPU time of
+their one thread (process_time in PyTorch, cpu_time in Google Benchmark) instead of the wall
+clock: closer to what an idle machine gives, though caches are still shared.
+
 Usage: bench/compare_pytorch.py [--bench PATH] [--rounds R] [--quick] [--threads 1,2]
+                                [--clock wall|cpu]
 """
 
 import argparse
@@ -40,12 +52,33 @@ BOUND_NETWORKS = ["deep", "wide"]  # engine/bound is reported for these
 # Single-threaded targets: GradScope steps/s divided by PyTorch steps/s.
 RATIO_TARGETS = {"tiny": 50.0, "deep": 2.0, "mnist": 1.2, "wide": 1.0}
 BOUND_TARGET = 0.85  # engine steps/s / Eigen matrix-products-only steps/s
+PEAK_NETWORKS = ["deep", "mnist", "wide"]  # GFLOP/s as a fraction of the FMA peak
+PEAK_TARGET = 0.60
+# (inputs, hidden widths, outputs, batch) of each network, for its matrix-product flops.
+SHAPES = {
+    "tiny": (2, [8, 8], 1, 10),
+    "deep": (100, [100] * 20, 10, 64),
+    "mnist": (784, [256, 256], 10, 128),
+    "wide": (784, [1024, 1024], 10, 256),
+}
 POOL_SIZE = 8
 LEARNING_RATE = 0.01
 
 # OpenBLAS core names whose single-precision GEMM uses AVX-512 or AVX2.
 AVX512_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
 AVX2_CORES = AVX512_CORES | {"haswell", "zen", "skylake", "alderlake"}
+
+
+def product_flops(name):
+    """Flops of one step's matrix products: per Dense layer the forward Z = K^T X and the
+    backward dK = X dZ^T, plus dX = K dZ for every layer but the first; 2 per multiply-add."""
+    inputs, hidden, outputs, batch = SHAPES[name]
+    widths = [inputs] + hidden + [outputs]
+    flops = 0
+    for layer, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+        products = 3 if layer > 0 else 2
+        flops += products * 2 * fan_in * fan_out * batch
+    return flops
 
 
 # --------------------------------------------------------------------------- PyTorch worker
@@ -82,6 +115,10 @@ def torch_networks(torch):
     return result
 
 
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]
+
+
 def torch_steps_per_second(torch, model, loss_fn, xs, ys, min_time):
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
@@ -93,11 +130,11 @@ def torch_steps_per_second(torch, model, loss_fn, xs, ys, min_time):
 
     for i in range(3):  # first steps allocate gradients and warm the caches
         step(i)
-    steps, start = 0, time.perf_counter()
+    steps, start = 0, clock()
     while True:
         step(steps)
         steps += 1
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         if elapsed >= min_time and steps >= 3:
             return steps / elapsed
 
@@ -171,9 +208,9 @@ def cpu_flags():
     return set()
 
 
-def run_torch(python, threads, min_time, env, probe_only=False):
+def run_torch(python, threads, min_time, env, probe_only=False, clock_name="wall"):
     command = [python, os.path.abspath(__file__), "--torch-worker", str(threads),
-               "--min-time", str(min_time)]
+               "--min-time", str(min_time), "--clock", clock_name]
     if probe_only:
         command.append("--probe")
     out = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -241,18 +278,19 @@ def choose_coretype(python, flags, args):
     return wanted
 
 
-def run_gradscope(bench, threads, min_time, wait_policy):
+def run_gradscope(bench, threads, min_time, wait_policy, clock_name="wall"):
     command = [bench, f"--threads={threads}", "--benchmark_format=json",
-               "--benchmark_filter=^(step|bound)/", f"--benchmark_min_time={min_time}"]
+               "--benchmark_filter=^(step|bound|peak)/", f"--benchmark_min_time={min_time}"]
     out = subprocess.run(command, capture_output=True, text=True, env=openmp_env(wait_policy))
     if out.returncode != 0:
         return None, out.stderr.strip()
     report = json.loads(out.stdout)
     scale = {"ns": 1e9, "us": 1e6, "ms": 1e3, "s": 1.0}
-    rates = {}
+    rates = {"kernels": report.get("context", {}).get("kernels", "?")}
     for b in report["benchmarks"]:
         name = b["run_name"].removesuffix("/real_time")  # cases are timed by the wall clock
-        rates[name] = scale[b["time_unit"]] / b["real_time"]
+        seconds = b["cpu_time" if clock_name == "cpu" else "real_time"] / scale[b["time_unit"]]
+        rates[name] = (b["gflop"] if name == "peak/fma" else 1.0) / seconds
     return rates, None
 
 
@@ -302,16 +340,23 @@ def main():
                              "busy machine)")
     parser.add_argument("--allow-reference-blas", action="store_true",
                         help="measure even if PyTorch runs on the (slow) reference BLAS")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="time steps by the wall clock, or by the CPU time of one thread "
+                             "(a busy machine; --threads 1 only)")
     parser.add_argument("--torch-worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    global clock
+    clock = CLOCKS[args.clock]
     if args.torch_worker is not None:
         torch_worker(args.torch_worker, args.min_time, args.probe)
         return
     if args.quick:
         args.rounds, args.min_time = 2, 0.25
     thread_counts = [int(t) for t in args.threads.split(",")]
+    if args.clock == "cpu" and thread_counts != [1]:
+        sys.exit("--clock cpu measures one thread: use --threads 1")
     if not os.access(args.bench, os.X_OK):
         sys.exit(f"{args.bench} not found: build with -DGRADSCOPE_BUILD_BENCH=ON "
                  "(and -DGRADSCOPE_OPENMP=ON for more than one thread), or pass --bench.")
@@ -335,6 +380,7 @@ def main():
     load_before = os.getloadavg()
 
     gradscope = {t: {} for t in thread_counts}  # threads -> name -> [steps/s per round]
+    kernels = "?"
     torch_rates = {t: {} for t in thread_counts}
     torch_threads_seen = {}
     skipped = {}
@@ -342,14 +388,17 @@ def main():
     for r in range(args.rounds):
         for t in thread_counts:
             if t not in skipped:
-                rates, error = run_gradscope(args.bench, t, args.min_time, args.omp_wait_policy)
+                rates, error = run_gradscope(args.bench, t, args.min_time, args.omp_wait_policy,
+                                             args.clock)
                 if rates is None:
                     skipped[t] = error
                 else:
+                    kernels = rates.pop("kernels")
                     for name, rate in rates.items():
                         gradscope[t].setdefault(name, []).append(rate)
             report = run_torch(python, t, args.min_time,
-                               torch_env(t, coretype, args.omp_wait_policy))
+                               torch_env(t, coretype, args.omp_wait_policy),
+                               clock_name=args.clock)
             torch_threads_seen[t] = (report["torch_threads"],
                                      (report["openblas"] or {}).get("threads"))
             for name, rate in report["steps_per_s"].items():
@@ -365,7 +414,7 @@ def main():
               f"OpenBLAS threads {blas_threads}")
     # The load before the run is other programs' (during it, it includes this comparison).
     busy = load_before[0] > 0.5
-    print(f"Medians of {args.rounds} interleaved rounds; load average {load_before[0]:.2f} "
+    print(f"Clock: {args.clock}. Medians of {args.rounds} interleaved rounds; load average {load_before[0]:.2f} "
           f"before, {load_after[0]:.2f} after ({os.cpu_count()} CPUs)"
           + ("  -- other programs were running: numbers are noisy" if busy else ""))
     print()
@@ -412,8 +461,32 @@ def main():
                   f"{(f'{ratio:.2f}' if ratio else '-'):>14}"
                   f"{(f'>= {target:g}' if target else ''):>9}  {verdict}")
     print()
+    peak = median(gradscope[1].get("peak/fma", [])) if 1 in gradscope else None
+    print(f"GradScope kernels: {kernels}; single-core FMA peak at that level (probe): "
+          + (f"{peak:.1f} GFLOP/s" if peak else "-"))
+    header = (f"{'network':<8}{'threads':>8}{'GFLOP/s':>10}{'of peak':>10}{'target':>9}  result")
+    print(header)
+    print("-" * len(header))
+    for name in NETWORKS:
+        g = median(gradscope[1].get(f"step/{name}", [])) if 1 in gradscope else None
+        gflops = g * product_flops(name) * 1e-9 if g else None
+        fraction = gflops / peak if gflops and peak else None
+        target = PEAK_TARGET if name in PEAK_NETWORKS else None
+        if target is None or fraction is None:
+            verdict = ""
+        elif fraction >= target:
+            verdict = "pass"
+        else:
+            verdict = "FAIL"
+            failures += 1
+        print(f"{name:<8}{1:>8}{(f'{gflops:.1f}' if gflops else '-'):>10}"
+              f"{(f'{fraction:.0%}' if fraction else '-'):>10}"
+              f"{(f'>= {target:.0%}' if target else ''):>9}  {verdict}")
+    print()
     print("ratio = GradScope steps/s / PyTorch steps/s; engine/bound = GradScope steps/s / "
-          "steps/s of the same matrix products alone with Eigen. Targets apply to one thread.")
+          "steps/s of the same matrix products alone with Eigen (compiled for the build's "
+          "target); GFLOP/s = the matrix products' flops per step x steps/s. Targets apply to "
+          "one thread.")
     sys.exit(1 if failures else 0)
 
 

@@ -38,6 +38,9 @@ configure() {
   shift
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$GRADSCOPE_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  elif grep -q '^GRADSCOPE_NATIVE:BOOL=ON' "$dir/CMakeCache.txt" && [[ " $* " != *NATIVE=ON* ]]; then
+    # A build configured when -march=native was the default: make it the portable binary.
+    cmake "$dir" -DGRADSCOPE_NATIVE=OFF >/dev/null
   fi
 }
 

@@ -3,10 +3,13 @@
 // edge tiles of every width, a last panel of at most 8 rows (computed apart), operands
 // read in place and packed, depth blocks that accumulate, row blocks, sub-matrices with a leading
 // dimension larger than their rows, and a split over two threads (bit-identical to one thread).
+// Every test runs at every kernel level (kernel_level.h) this processor supports; a level it
+// lacks is reported as skipped.
 #include <QtTest>
 
 #include <cmath>
 
+#include "core/kernels/kernel_level.h"
 #include "core/kernels/matrix_product.h"
 #include "core/kernels/threading.h"
 #include "core/model/random.h"
@@ -71,26 +74,31 @@ Eigen::MatrixXd reference(const Case& c) {
   return a * b;
 }
 
+// Switches products to `level`, or skips the test row when the processor or build lacks it.
+#define USE_LEVEL(level)                                                              \
+  do {                                                                                \
+    if (!setKernelLevel(level)) {                                                     \
+      QSKIP(qPrintable(QStringLiteral("this processor or build lacks the %1 kernels") \
+                           .arg(QLatin1String(kernelLevelName(level)))));             \
+    }                                                                                 \
+  } while (false)
+
 }  // namespace
 
 Q_DECLARE_METATYPE(Op)
+Q_DECLARE_METATYPE(KernelLevel)
 
 class TestMatrixProduct : public QObject {
   Q_OBJECT
 
  private slots:
-#if defined(GRADSCOPE_THREADED_PRODUCTS)
-  void initTestCase() {
-    // Configured only where the build machine has AVX-512; a binary moved elsewhere skips.
-    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vl") ||
-        !__builtin_cpu_supports("fma")) {
-      QSKIP("this processor has no AVX-512");
-    }
+  void cleanup() {
+    setThreadCount(1);
+    setKernelLevel(bestKernelLevel());
   }
-#endif
-  void cleanup() { setThreadCount(1); }
 
   void floatMatchesReference_data() {
+    QTest::addColumn<KernelLevel>("level");
     QTest::addColumn<Op>("op");
     QTest::addColumn<int>("m");
     QTest::addColumn<int>("n");
@@ -121,16 +129,21 @@ class TestMatrixProduct : public QObject {
         {"ld 256 packed", 256, 24, 24, 0},
         {"mnist layer", 256, 128, 784, 0},
     };
-    for (const auto& s : shapes) {
-      for (Op op : {Op::TransposedA, Op::TransposedB, Op::Plain}) {
-        const char* opName =
-            op == Op::TransposedA ? "a^T b" : (op == Op::TransposedB ? "a b^T" : "a b");
-        QTest::addRow("%s %s", s.name, opName) << op << s.m << s.n << s.k << s.pad;
+    for (KernelLevel level : kKernelLevels) {
+      for (const auto& s : shapes) {
+        for (Op op : {Op::TransposedA, Op::TransposedB, Op::Plain}) {
+          const char* opName =
+              op == Op::TransposedA ? "a^T b" : (op == Op::TransposedB ? "a b^T" : "a b");
+          QTest::addRow("%s: %s %s", kernelLevelName(level), s.name, opName)
+              << level << op << s.m << s.n << s.k << s.pad;
+        }
       }
     }
   }
 
   void floatMatchesReference() {
+    QFETCH(KernelLevel, level);
+    USE_LEVEL(level);
     QFETCH(Op, op);
     QFETCH(int, m);
     QFETCH(int, n);
@@ -150,17 +163,23 @@ class TestMatrixProduct : public QObject {
   // z = K^T x + b in one product, for every path: tiny, tiles, few rows, depth blocks, no
   // depth at all; equal to the product followed by the bias.
   void biasStartsTheSums_data() {
+    QTest::addColumn<KernelLevel>("level");
     QTest::addColumn<int>("m");
     QTest::addColumn<int>("n");
     QTest::addColumn<int>("k");
-    QTest::addRow("tiny") << 7 << 5 << 3;
-    QTest::addRow("deep layer, 4 rows apart") << 100 << 64 << 100;
-    QTest::addRow("edges") << 47 << 13 << 40;
-    QTest::addRow("depth blocks") << 36 << 30 << 600;
-    QTest::addRow("no depth") << 20 << 4 << 0;
+    for (KernelLevel level : kKernelLevels) {
+      const char* name = kernelLevelName(level);
+      QTest::addRow("%s: tiny", name) << level << 7 << 5 << 3;
+      QTest::addRow("%s: deep layer, 4 rows apart", name) << level << 100 << 64 << 100;
+      QTest::addRow("%s: edges", name) << level << 47 << 13 << 40;
+      QTest::addRow("%s: depth blocks", name) << level << 36 << 30 << 600;
+      QTest::addRow("%s: no depth", name) << level << 20 << 4 << 0;
+    }
   }
 
   void biasStartsTheSums() {
+    QFETCH(KernelLevel, level);
+    USE_LEVEL(level);
     QFETCH(int, m);
     QFETCH(int, n);
     QFETCH(int, k);
@@ -182,7 +201,14 @@ class TestMatrixProduct : public QObject {
     QVERIFY((withBiasD - wantD).cwiseAbs().maxCoeff() <= 1e-12);
   }
 
+  void twoThreadsMatchOneThread_data() {
+    QTest::addColumn<KernelLevel>("level");
+    for (KernelLevel level : kKernelLevels) QTest::newRow(kernelLevelName(level)) << level;
+  }
+
   void twoThreadsMatchOneThread() {
+    QFETCH(KernelLevel, level);
+    USE_LEVEL(level);
 #if defined(GRADSCOPE_THREADED_PRODUCTS)
     // The threaded build (tests/CMakeLists.txt) exists to run this: it must not skip.
     QVERIFY2(maxThreadCount() >= 2, "the threaded product build sees one processor");

@@ -92,6 +92,9 @@ struct Session {
   // The dashboard's event log: one line per change, rebuild, reset or discarded run, oldest
   // first (JSON "event_log", a list of texts).
   QStringList eventLog;
+  // The kernel level that trained it ("avx512", core/kernels/kernel_level.h); written as the
+  // level in use when saved, empty in files from before it was recorded.
+  QString kernels;
 };
 
 using SessionPtr = std::shared_ptr<const Session>;

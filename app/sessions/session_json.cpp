@@ -12,6 +12,7 @@
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
 #include "app/sessions/session_size.h"
+#include "core/kernels/kernel_level.h"
 #include "core/model/network_spec.h"
 
 namespace gradscope::app {
@@ -359,6 +360,8 @@ QJsonObject sessionToJson(const Session& session) {
   if (!session.eventLog.isEmpty()) {
     json.insert(QStringLiteral("event_log"), QJsonArray::fromStringList(session.eventLog));
   }
+  json.insert(QStringLiteral("kernels"),
+              QString::fromLatin1(core::kernelLevelName(core::kernelLevel())));
   return json;
 }
 
@@ -403,13 +406,15 @@ Session sessionFromJson(QJsonObject json) {
   json = migrateSession(json);
   const JsonFields top(json, "");
   top.rejectUnknown(
-      {"format", "version", "name", "note", "speed", "runs", "layout", "landscape", "event_log"});
+      {"format", "version", "name", "note", "speed", "runs", "layout", "landscape", "event_log", "kernels"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");
   if (session.name.size() > 1000) throw Error("name", "is too long");
   if (session.note.size() > kMaxText) throw Error("note", "is longer than a million characters");
   session.speed = top.number("speed", 0.0, 0.0, 1e9);
+  // Any name is kept, so that a level added later does not make the file unreadable.
+  session.kernels = top.string("kernels").left(40);
   if (const auto runs = top.array("runs", kMaxRuns)) {
     checkHistoryTotals(*runs);
     for (qsizetype i = 0; i < runs->size(); ++i) {

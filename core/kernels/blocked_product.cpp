@@ -1,9 +1,7 @@
 #include "core/kernels/blocked_product.h"
 
-#if defined(GRADSCOPE_BLOCKED_PRODUCT)
-
 #include <algorithm>
-#include <vector>
+#include <cstdlib>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -11,17 +9,40 @@
 
 #include "core/kernels/threading.h"
 
-namespace gradscope::core::blocked {
+namespace gradscope::core::kernels::avx512 {
 
 namespace {
+
+// A packing buffer aligned for vector stores. Its contents need not survive a resize.
+// (Not std::vector: see level_products.h on library templates in level files.)
+class PackBuffer {
+ public:
+  PackBuffer() = default;
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  ~PackBuffer() { std::free(m_data); }
+  float* data() { return m_data; }
+  void reserve(Index size) {
+    if (size <= m_size) return;
+    std::free(m_data);
+    const std::size_t bytes = (std::size_t(size) * sizeof(float) + 63) / 64 * 64;
+    m_data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!m_data) std::abort();  // out of memory, as std::vector's bad_alloc would end it
+    m_size = size;
+  }
+
+ private:
+  float* m_data = nullptr;
+  Index m_size = 0;
+};
 
 // Packing buffers of one thread, kept between calls so that a training step allocates
 // nothing once the first step has sized them.
 struct PackBuffers {
-  std::vector<float, Eigen::aligned_allocator<float>> a, b;
+  PackBuffer a, b;
   void reserve(Index aSize, Index bSize) {
-    if (Index(a.size()) < aSize) a.resize(std::size_t(aSize));
-    if (Index(b.size()) < bSize) b.resize(std::size_t(bSize));
+    a.reserve(aSize);
+    b.reserve(bSize);
   }
 };
 
@@ -101,7 +122,7 @@ void packPanelB(const Operand& b, Index p0, Index kc, Index j0, Index cols, int 
     for (int c = 0; c < width; ++c) {
       float* column = dst + c * kc;
       if (c >= cols) {
-        std::fill_n(column, kc, 0.0f);
+        for (Index p = 0; p < kc; ++p) column[p] = 0.0f;
         continue;
       }
       const float* src = b.data + p0 + (j0 + c) * b.ld;
@@ -373,6 +394,13 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index n, Index 
 #endif
 }
 
-}  // namespace gradscope::core::blocked
+void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
+                  Index ldc, const float* bias) {
+  if (m * n * k < kSmallProduct) {
+    smallProduct(a, b, m, n, k, c, ldc, bias);
+  } else {
+    blockedProduct(a, b, m, n, k, c, ldc, bias);
+  }
+}
 
-#endif  // GRADSCOPE_BLOCKED_PRODUCT
+}  // namespace gradscope::core::kernels::avx512

@@ -1,28 +1,14 @@
-// The float products of matrix_product.h on AVX-512 processors, internal to the engine:
-// blocked_product.cpp (packing, the register-tile kernel and its driver, the tiny product)
-// and few_rows_product.cpp (the last few rows of a product, computed apart).
+// The float products of matrix_product.h at the AVX-512 level (x86-64-v4), internal to the
+// engine: blocked_product.cpp (packing, the register-tile kernel and its driver, the tiny
+// product) and few_rows_product.cpp (the last few rows of a product, computed apart). Both
+// are compiled with -march=x86-64-v4 only (see level_products.h).
 #pragma once
 
-#include "core/model/types.h"
-
-// The blocked product needs AVX-512 with its 8-float forms (every AVX-512 processor but the
-// first Xeon Phi has them).
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-#define GRADSCOPE_BLOCKED_PRODUCT 1
 #include <immintrin.h>
-#endif
 
-namespace gradscope::core::blocked {
+#include "core/kernels/level_products.h"
 
-// A (m x k) or B (k x n) as stored: column-major with leading dimension ld, read either as
-// it is or transposed.
-struct Operand {
-  const float* data;
-  Index ld;
-  bool transposed;
-};
-
-#if defined(GRADSCOPE_BLOCKED_PRODUCT)
+namespace gradscope::core::kernels::avx512 {
 
 // Below this many multiply-adds a float product skips packing and blocking, which cost more
 // than they save on the 2-8-8-1 networks of the lecture demos.
@@ -64,6 +50,4 @@ void blockedProduct(const Operand& a, const Operand& b, Index m, Index n, Index 
 void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, Index p0, Index kc,
                     Index j0, Index n, float* c, Index ldc, bool accumulate, const float* bias);
 
-#endif  // GRADSCOPE_BLOCKED_PRODUCT
-
-}  // namespace gradscope::core::blocked
+}  // namespace gradscope::core::kernels::avx512

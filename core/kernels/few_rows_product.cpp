@@ -11,11 +11,9 @@
 
 #include "core/kernels/blocked_product.h"
 
-#if defined(GRADSCOPE_BLOCKED_PRODUCT)
-
 #include <algorithm>
 
-namespace gradscope::core::blocked {
+namespace gradscope::core::kernels::avx512 {
 
 namespace {
 
@@ -234,6 +232,4 @@ void fewRowsProduct(const Operand& a, const Operand& b, Index i0, Index rows, In
   }
 }
 
-}  // namespace gradscope::core::blocked
-
-#endif  // GRADSCOPE_BLOCKED_PRODUCT
+}  // namespace gradscope::core::kernels::avx512

@@ -2,48 +2,59 @@
 
 #include <type_traits>
 
-#include "core/kernels/blocked_product.h"
+#include "core/kernels/kernel_level.h"
+#include "core/kernels/level_products.h"
 
 namespace gradscope::core {
 
 namespace {
 
-using blocked::Operand;
+using kernels::Operand;
 
-// c = op(A) op(B) (+ bias) in float: on AVX-512 the small or the blocked product, elsewhere
-// Eigen.
-void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k,
-                  Eigen::Ref<Matrix<float>> c, const float* bias = nullptr) {
-#if defined(GRADSCOPE_BLOCKED_PRODUCT)
-  if (m * n * k < blocked::kSmallProduct) {
-    blocked::smallProduct(a, b, m, n, k, c.data(), c.outerStride(), bias);
-  } else {
-    blocked::blockedProduct(a, b, m, n, k, c.data(), c.outerStride(), bias);
-  }
-#else
+// The baseline level: Eigen's product, compiled for the build's target (x86-64 with SSE2 in a
+// portable build, or any other architecture).
+void eigenProduct(const Operand& a, const Operand& b, Index m, Index n, Index k, float* c,
+                  Index ldc, const float* bias) {
   using Map = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
   const Map aMap(a.data, a.transposed ? k : m, a.transposed ? m : k, Eigen::OuterStride<>(a.ld));
   const Map bMap(b.data, b.transposed ? n : k, b.transposed ? k : n, Eigen::OuterStride<>(b.ld));
+  Eigen::Map<Matrix<float>, 0, Eigen::OuterStride<>> cMap(c, m, n, Eigen::OuterStride<>(ldc));
   if (a.transposed) {
-    c.noalias() = aMap.transpose() * bMap;
+    cMap.noalias() = aMap.transpose() * bMap;
   } else if (b.transposed) {
-    c.noalias() = aMap * bMap.transpose();
+    cMap.noalias() = aMap * bMap.transpose();
   } else {
-    c.noalias() = aMap * bMap;
+    cMap.noalias() = aMap * bMap;
   }
-  if (bias) c.colwise() += Eigen::Map<const Vector<float>>(bias, m);
+  if (bias) cMap.colwise() += Eigen::Map<const Vector<float>>(bias, m);
+}
+
+// The dispatch table: each level's float product.
+kernels::FloatProduct productOf(KernelLevel level) {
+#if defined(GRADSCOPE_LEVEL_KERNELS)
+  switch (level) {
+    case KernelLevel::Avx512:
+      return &kernels::avx512::floatProduct;
+    case KernelLevel::Avx2:
+      return &kernels::avx2::floatProduct;
+    case KernelLevel::Baseline:
+      break;
+  }
+#else
+  (void)level;
 #endif
+  return &eigenProduct;
+}
+
+// c = op(A) op(B) (+ bias) in float, by the level in use (kernel_level.h).
+void floatProduct(const Operand& a, const Operand& b, Index m, Index n, Index k,
+                  Eigen::Ref<Matrix<float>> c, const float* bias = nullptr) {
+  productOf(kernelLevel())(a, b, m, n, k, c.data(), c.outerStride(), bias);
 }
 
 }  // namespace
 
-bool usesBlockedFloatProduct() {
-#if defined(GRADSCOPE_BLOCKED_PRODUCT)
-  return true;
-#else
-  return false;
-#endif
-}
+bool usesBlockedFloatProduct() { return kernelLevel() != KernelLevel::Baseline; }
 
 // Double precision (the reference tests' precision) stays with Eigen.
 template <typename T>

@@ -9,7 +9,9 @@
 //   softmax    a_k = e^(z_k - max z) / sum_j e^(z_j - max z)   (per column)
 // At a kink (z = 0) the derivative is the left one, as TensorFlow's gradients are.
 #include <cmath>
+#include <type_traits>
 
+#include "core/kernels/elementwise.h"
 #include "core/layers/activation.h"
 
 namespace gradscope::core {
@@ -35,10 +37,23 @@ template <typename T>
 class SigmoidActivation final : public Activation<T> {
  public:
   ActivationKind kind() const override { return ActivationKind::Sigmoid; }
-  void forward(const Matrix<T>& z, Matrix<T>& a) const override { a = z.array().logistic(); }
+  // Float runs at the kernel level in use (core/kernels/elementwise.h).
+  void forward(const Matrix<T>& z, Matrix<T>& a) const override {
+    if constexpr (std::is_same_v<T, float>) {
+      a.resize(z.rows(), z.cols());
+      sigmoidForward(z.data(), a.data(), z.size());
+    } else {
+      a = z.array().logistic();
+    }
+  }
   void backward(const Matrix<T>&, const Matrix<T>& a, const Matrix<T>& gradA,
                 Matrix<T>& gradZ) const override {
-    gradZ = gradA.array() * a.array() * (T(1) - a.array());
+    if constexpr (std::is_same_v<T, float>) {
+      gradZ.resize(a.rows(), a.cols());
+      sigmoidBackward(gradA.data(), a.data(), gradZ.data(), a.size());
+    } else {
+      gradZ = gradA.array() * a.array() * (T(1) - a.array());
+    }
   }
   void derivative(const Matrix<T>&, const Matrix<T>& a, Matrix<T>& d) const override {
     d = a.array() * (T(1) - a.array());
@@ -56,10 +71,23 @@ template <typename T>
 class TanhActivation final : public Activation<T> {
  public:
   ActivationKind kind() const override { return ActivationKind::Tanh; }
-  void forward(const Matrix<T>& z, Matrix<T>& a) const override { a = z.array().tanh(); }
+  // Float runs at the kernel level in use (core/kernels/elementwise.h).
+  void forward(const Matrix<T>& z, Matrix<T>& a) const override {
+    if constexpr (std::is_same_v<T, float>) {
+      a.resize(z.rows(), z.cols());
+      tanhForward(z.data(), a.data(), z.size());
+    } else {
+      a = z.array().tanh();
+    }
+  }
   void backward(const Matrix<T>&, const Matrix<T>& a, const Matrix<T>& gradA,
                 Matrix<T>& gradZ) const override {
-    gradZ = gradA.array() * (T(1) - a.array().square());
+    if constexpr (std::is_same_v<T, float>) {
+      gradZ.resize(a.rows(), a.cols());
+      tanhBackward(gradA.data(), a.data(), gradZ.data(), a.size());
+    } else {
+      gradZ = gradA.array() * (T(1) - a.array().square());
+    }
   }
   void derivative(const Matrix<T>&, const Matrix<T>& a, Matrix<T>& d) const override {
     d = T(1) - a.array().square();
@@ -79,8 +107,12 @@ class RectifierActivation final : public Activation<T> {
   RectifierActivation(ActivationKind kind, double slope)
       : m_kind(kind), m_slope(static_cast<T>(slope)) {}
   ActivationKind kind() const override { return m_kind; }
+  // Float runs at the kernel level in use (core/kernels/elementwise.h).
   void forward(const Matrix<T>& z, Matrix<T>& a) const override {
-    if (m_slope == T(0)) {
+    if constexpr (std::is_same_v<T, float>) {
+      a.resize(z.rows(), z.cols());
+      rectifierForward(z.data(), a.data(), z.size(), m_slope);
+    } else if (m_slope == T(0)) {
       a = z.array().max(T(0));
     } else {
       a = (z.array() > T(0)).select(z.array(), m_slope * z.array());
@@ -88,7 +120,12 @@ class RectifierActivation final : public Activation<T> {
   }
   void backward(const Matrix<T>& z, const Matrix<T>&, const Matrix<T>& gradA,
                 Matrix<T>& gradZ) const override {
-    gradZ = (z.array() > T(0)).select(gradA.array(), m_slope * gradA.array());
+    if constexpr (std::is_same_v<T, float>) {
+      gradZ.resize(z.rows(), z.cols());
+      rectifierBackward(z.data(), gradA.data(), gradZ.data(), z.size(), m_slope);
+    } else {
+      gradZ = (z.array() > T(0)).select(gradA.array(), m_slope * gradA.array());
+    }
   }
   void derivative(const Matrix<T>& z, const Matrix<T>&, Matrix<T>& d) const override {
     d = (z.array() > T(0)).select(Matrix<T>::Ones(z.rows(), z.cols()).array(), m_slope);

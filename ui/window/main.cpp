@@ -11,6 +11,7 @@
 
 #include "app/cli/headless_run.h"
 #include "app/scenarios/scenario_library.h"
+#include "core/kernels/kernel_level.h"
 #include "ui/export/session_charts.h"
 #include "ui/window/dashboard_measurement.h"
 #include "ui/window/main_window.h"
@@ -25,7 +26,11 @@ namespace {
 void setIdentity() {
   QCoreApplication::setOrganizationName(QStringLiteral("GradScope"));
   QCoreApplication::setApplicationName(QStringLiteral("gradscope"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(GRADSCOPE_VERSION));
+  // `gradscope --version` names the kernel level in use too (chosen here, once, at start-up):
+  // the last bits of a run depend on it (core/kernels/kernel_level.h).
+  QCoreApplication::setApplicationVersion(
+      QStringLiteral(GRADSCOPE_VERSION " (kernels: %1)")
+          .arg(QLatin1String(core::kernelLevelName(core::kernelLevel()))));
 }
 
 bool displayAvailable() {
@@ -93,6 +98,10 @@ int main(int argc, char* argv[]) {
                      "optimiser-race, or its number), ready for the class."),
       QStringLiteral("NAME"));
   parser.addOptions({theme, play, measure, layers, width, landscapes, showScenario});
+  // A session given by name (the desktop entry's %f: double-clicking a .gradscope file).
+  parser.addPositionalArgument(QStringLiteral("session"),
+                               QStringLiteral("A .gradscope session to open."),
+                               QStringLiteral("[SESSION]"));
   parser.process(app);
 
   const app::Scenario* scenario = nullptr;
@@ -169,6 +178,13 @@ int main(int argc, char* argv[]) {
     if (!note.isEmpty()) window.statusBar()->showMessage(note, 15000);
     // After a crash: offer the recovery copy the last session left.
     const bool recovering = window.sessions().offerRecovery();
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty() && !recovering) {
+      QString error;
+      if (!window.sessions().open(files.first(), &error)) {
+        window.statusBar()->showMessage(error, 15000);
+      }
+    }
     if (scenario && !recovering) window.loadScenario(*scenario);
     if (parser.isSet(play) && !recovering) window.play();
     if (parser.isSet(landscapes)) window.showLandscapes();

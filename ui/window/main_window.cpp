@@ -63,6 +63,7 @@
 #include "ui/panels/settings_panel.h"
 #include "ui/window/data_opener.h"
 #include "ui/window/discard_guard.h"
+#include "ui/window/about_box.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -1054,6 +1055,9 @@ void MainWindow::createMenus() {
   for (const ViewState& s : m_viewStates) charts->addAction(s.dock->toggleViewAction());
   view->addSeparator();
   view->addAction(m_resetLayoutAction);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("About GradScope"), this, [this] { showAboutBox(this); });
 }
 
 void MainWindow::createStatusBar() {

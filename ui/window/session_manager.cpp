@@ -29,6 +29,7 @@
 #include "app/landscapes/landscape_state_json.h"
 #include "app/sessions/recovery_store.h"
 #include "app/sessions/session_file.h"
+#include "core/kernels/kernel_level.h"
 #include "ui/window/main_window.h"
 
 namespace gradscope::ui {
@@ -405,7 +406,17 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   }
   m_changedSinceAutosave = false;
   updateTitle();
-  m_window.statusBar()->showMessage(tr("Opened %1: press Play").arg(sessionName()), 8000);
+  const QString level = QString::fromLatin1(core::kernelLevelName(core::kernelLevel()));
+  if (!session->kernels.isEmpty() && session->kernels != level) {
+    // Another instruction-set level sums in another order (core/kernels/kernel_level.h).
+    m_window.statusBar()->showMessage(
+        tr("Opened %1, trained with %2 kernels; this computer uses %3: continuing may differ "
+           "from the original in the last bits. Press Play")
+            .arg(sessionName(), session->kernels, level),
+        12000);
+  } else {
+    m_window.statusBar()->showMessage(tr("Opened %1: press Play").arg(sessionName()), 8000);
+  }
   emit sessionOpened(path);
   becameIdle();
 }

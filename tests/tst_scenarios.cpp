@@ -266,7 +266,7 @@ void TestScenarios::badFilesAreNamed_data() {
       << "bad.json: runs[0].settings.model.depth: unknown setting";
   QTest::newRow("value out of range")
       << R"("runs": [{"name": "a", "settings": {"model.width": 0}}])"
-      << "bad.json: runs[0].settings.model.width: must be in [1, 4096]";
+      << "bad.json: runs[0].settings.model.width: must be in [1, 16384]";
   QTest::newRow("shared setting of the wrong type")
       << R"("settings": {"optimizer.learning_rate": "fast"}, "runs": [{"name": "a"}])"
       << "bad.json: settings.optimizer.learning_rate: expected a number";

@@ -387,7 +387,7 @@ class TestSessionFile : public QObject {
     row("unknown field", "set colour=1", "colour", "unknown field");
     row("runs mistyped", "set runs={}", "runs", "expected a list");
     row("no runs", "set runs=[]", "runs", "at least one run");
-    row("too many runs", "runs 17", "runs", "at most 8");
+    row("too many runs", "runs 17", "runs", qPrintable(QStringLiteral("at most %1").arg(kMaxRuns)));
     row("setting mistyped", "set runs.0.config.optimizer.learning_rate=\"fast\"",
         "runs[0].config.optimizer.learning_rate", "expected a number");
     row("unknown setting", "set runs.0.config.optimizer.lerning_rate=1",

@@ -156,10 +156,7 @@ class TestSessionFile : public QObject {
     QTest::addColumn<core::OptimizerKind>("optimizer");
     QTest::addColumn<core::ScheduleKind>("schedule");
     QTest::addColumn<bool>("float64");
-    for (auto o :
-         {core::OptimizerKind::Sgd, core::OptimizerKind::Momentum, core::OptimizerKind::Nesterov,
-          core::OptimizerKind::Adagrad, core::OptimizerKind::RmsProp, core::OptimizerKind::Adam,
-          core::OptimizerKind::Adamax, core::OptimizerKind::Nadam}) {
+    for (auto o : core::allOptimizerKinds()) {  // every registered optimiser
       for (auto k : {core::ScheduleKind::Constant, core::ScheduleKind::PiecewiseConstant,
                      core::ScheduleKind::Power, core::ScheduleKind::Exponential,
                      core::ScheduleKind::ExponentialDecay, core::ScheduleKind::InverseTimeDecay,

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "core/optimizers/optimizer_registry.h"
 #include "core/data/data_generators.h"
 #include "core/data/data_split.h"
 #include "core/model/experiment_config.h"
@@ -129,9 +130,7 @@ class TestTrainerState : public QObject {
     QTest::addColumn<OptimizerKind>("optimizer");
     QTest::addColumn<ScheduleKind>("schedule");
     QTest::addColumn<bool>("float64");
-    for (auto o : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov,
-                   OptimizerKind::Adagrad, OptimizerKind::RmsProp, OptimizerKind::Adam,
-                   OptimizerKind::Adamax, OptimizerKind::Nadam}) {
+    for (auto o : allOptimizerKinds()) {  // every registered optimiser
       for (auto k :
            {ScheduleKind::Constant, ScheduleKind::PiecewiseConstant, ScheduleKind::Power,
             ScheduleKind::Exponential, ScheduleKind::ExponentialDecay,

@@ -808,28 +808,13 @@ SettingValue getSetting(const ExperimentConfig& config, std::string_view key) {
   return meta->get(config);
 }
 
-std::optional<SettingEffect> changeEffect(const ExperimentConfig& before,
-                                          const ExperimentConfig& after) {
-  // Ordered from the mildest to the strongest.
-  auto strength = [](SettingEffect e) {
-    switch (e) {
-      case SettingEffect::Live:
-        return 0;
-      case SettingEffect::AtReset:
-        return 1;
-      case SettingEffect::Rebuild:
-        return 2;
-      case SettingEffect::Data:
-        return 3;
-    }
-    return 0;
-  };
-  std::optional<SettingEffect> strongest;
+std::vector<const SettingMeta*> changedSettings(const ExperimentConfig& before,
+                                                const ExperimentConfig& after) {
+  std::vector<const SettingMeta*> changed;
   for (const SettingMeta& meta : experimentSettings()) {
-    if (meta.get(before) == meta.get(after)) continue;
-    if (!strongest || strength(meta.effect) > strength(*strongest)) strongest = meta.effect;
+    if (!(meta.get(before) == meta.get(after))) changed.push_back(&meta);
   }
-  return strongest;
+  return changed;
 }
 
 SettingValue parseSettingValue(const SettingMeta& meta, std::string_view text) {

@@ -68,10 +68,10 @@ SettingValue getSetting(const ExperimentConfig& config, std::string_view key);
 void checkSettingRange(const SettingMeta& meta, double value);
 void checkSettingRange(std::string_view key, double value);
 
-// Where a change from `before` to `after` takes effect: the strongest effect among the
-// settings whose values differ (Data > Rebuild > AtReset > Live), or nothing when none does.
-std::optional<SettingEffect> changeEffect(const ExperimentConfig& before,
-                                          const ExperimentConfig& after);
+// The settings whose values differ between `before` and `after`, in schema order: each
+// one's `effect` says where the change takes effect.
+std::vector<const SettingMeta*> changedSettings(const ExperimentConfig& before,
+                                                const ExperimentConfig& after);
 
 // Text forms, for the command line and for display: "0.01", "true", "relu", "5,10".
 SettingValue parseSettingValue(const SettingMeta& meta, std::string_view text);

@@ -177,8 +177,10 @@ class TestOptimizerRegistry : public QObject {
     Vector<double> w = values({1.0, -2.0});
     adamw->update(w, values({0.5, -0.25}), 0.1);
     const double root = std::sqrt(0.001);
-    expectNear(w, values({0.99 - 0.1 / (1 + 1e-7 / (0.5 * root)), -1.98 + 0.1 / (1 + 1e-7 / (0.25 * root))}),
-               1e-15, "w1 (closed form)");
+    expectNear(
+        w,
+        values({0.99 - 0.1 / (1 + 1e-7 / (0.5 * root)), -1.98 + 0.1 / (1 + 1e-7 / (0.25 * root))}),
+        1e-15, "w1 (closed form)");
     expectNear(w, values({0.890000632451532, -1.8800012648950641}), 1e-14, "w1");
     adamw->update(w, values({-0.1, 0.4}), 0.1);
     expectNear(w, values({0.8299983354841115, -1.8888123663181593}), 1e-14, "w2");

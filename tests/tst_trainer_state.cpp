@@ -8,11 +8,11 @@
 
 #include <cstring>
 
-#include "core/optimizers/optimizer_registry.h"
 #include "core/data/data_generators.h"
 #include "core/data/data_split.h"
 #include "core/model/experiment_config.h"
 #include "core/model/trainer_state.h"
+#include "core/optimizers/optimizer_registry.h"
 
 using namespace gradscope::core;
 

@@ -28,8 +28,8 @@ const std::vector<core::OptimizerKind>& raceOptimizers();
 // The descriptor's display name: "SGD", "Momentum", ..., "AdamW", "Lion".
 QString optimizerDisplayName(core::OptimizerKind kind);
 
-// One configuration per optimiser: `base` with each optimiser at its Keras defaults (everything else,
-// the schedule included, as in `base`), named after the optimiser.
+// One configuration per optimiser: `base` with each optimiser at its Keras defaults (everything
+// else, the schedule included, as in `base`), named after the optimiser.
 QList<NamedConfig> optimizerRace(const core::ExperimentConfig& base);
 
 // The lecture's rating of an optimiser (stars 1..3; all 0 when the lecture's table has no row

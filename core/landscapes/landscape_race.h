@@ -28,8 +28,8 @@ struct RaceSettings {
   std::vector<OptimizerKind> optimizers = allOptimizerKinds();  // the racers, in order
   // One rate per registered optimiser, in registry order: the quadratic bowl's suggestion
   // (suggestedLearningRates).
-  std::array<double, kOptimizerKindCount> learningRates = suggestedLearningRates(
-      LandscapeKind::QuadraticBowl);
+  std::array<double, kOptimizerKindCount> learningRates =
+      suggestedLearningRates(LandscapeKind::QuadraticBowl);
   double momentum = 0.9;  // the optimisers whose descriptor races with momentum
   double rho = 0.9;       // RMSprop
   double beta1 = 0.9;     // the Adam family and Lion
@@ -47,7 +47,6 @@ struct RaceSettings {
   }
   bool operator==(const RaceSettings&) const = default;
 };
-
 
 // The optimiser settings of one racer (Keras defaults for everything the race does not set).
 OptimizerSettings optimizerSettingsFor(const RaceSettings& race, OptimizerKind kind);

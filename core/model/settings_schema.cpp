@@ -257,8 +257,8 @@ std::vector<SettingMeta> buildSettings() {
       "gradients: the first layers barely learn.",
       [](C& c) -> int& { return c.model.hiddenLayers; }, rebuild);
   b.integer<Index>(
-      "model.width", "Units per layer", 1, double(kMaxUnits), "units", "Width of every hidden layer.",
-      [](C& c) -> Index& { return c.model.width; }, rebuild);
+      "model.width", "Units per layer", 1, double(kMaxUnits), "units",
+      "Width of every hidden layer.", [](C& c) -> Index& { return c.model.width; }, rebuild);
   {
     const ActivationKind hidden[] = {ActivationKind::Linear,    ActivationKind::Sigmoid,
                                      ActivationKind::Tanh,      ActivationKind::Relu,
@@ -387,8 +387,7 @@ std::vector<SettingMeta> buildSettings() {
       auto field = p.real;
       m = &b.real(
           key, std::string(p.label), p.minimum, p.maximum, "", std::string(p.tooltip),
-          [field](C& c) -> double& { return c.optimizer.*field; }, SettingEffect::Live,
-          p.logScale);
+          [field](C& c) -> double& { return c.optimizer.*field; }, SettingEffect::Live, p.logScale);
       m->maximumExcluded = p.maximumExcluded;
     } else {
       auto field = p.flag;

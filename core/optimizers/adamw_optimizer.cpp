@@ -10,8 +10,8 @@ AdamWOptimizer<T>::AdamWOptimizer(const OptimizerSettings& settings) : m_adam(se
 }
 
 template <typename T>
-void AdamWOptimizer<T>::step(Eigen::Ref<Vector<T>> params,
-                             const Eigen::Ref<const Vector<T>>& grads, double learningRate) {
+void AdamWOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+                             double learningRate) {
   m_adam.setSettings(m_settings);  // read afresh every step, as every optimiser does
   m_adam.step(params, grads, learningRate);
   m_iterations = m_adam.iterations();

@@ -16,9 +16,9 @@ bool OptimizerDescriptor::readsParameter(std::string_view parameter) const {
 const std::vector<const OptimizerDescriptor*>& optimizerRegistry() {
   static const std::vector<const OptimizerDescriptor*> registry = [] {
     std::vector<const OptimizerDescriptor*> all;
-#define GRADSCOPE_OPTIMIZER_DESCRIPTOR(Kind, name)                                        \
-  all.push_back(&name##Descriptor());                                                      \
-  if (all.back()->kind != OptimizerKind::Kind || all.back()->key != #name) {               \
+#define GRADSCOPE_OPTIMIZER_DESCRIPTOR(Kind, name)                                          \
+  all.push_back(&name##Descriptor());                                                       \
+  if (all.back()->kind != OptimizerKind::Kind || all.back()->key != #name) {                \
     throw Error("optimizer.type", "the descriptor of '" #name "' names another optimiser"); \
   }
     GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_DESCRIPTOR)

@@ -18,7 +18,8 @@ enum class OptimizerKind { GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_ENUM
 
 #define GRADSCOPE_OPTIMIZER_COUNT(Kind, key) +1
 // How many optimisers are registered (optimizer_list.h).
-inline constexpr int kOptimizerKindCount = 0 GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_COUNT);
+inline constexpr int kOptimizerKindCount =
+    0 GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_COUNT);
 #undef GRADSCOPE_OPTIMIZER_COUNT
 
 // The registered key of `kind`: "sgd", "momentum", ..., "adamw", "lion".

@@ -280,15 +280,15 @@ void SettingsPanel::refresh() {
     const core::SettingMeta& meta = *row.meta;
     // A setting the configuration keeps but does not read (the learning rate under a decaying
     // schedule) is disabled with the reason, showing the value in use.
-    const QString inactive = meta.inactiveReason
-                                 ? QString::fromStdString(meta.inactiveReason(config))
-                                 : QString();
+    const QString inactive =
+        meta.inactiveReason ? QString::fromStdString(meta.inactiveReason(config)) : QString();
     const bool enabled = meta.relevant(config) && inactive.isEmpty();
     row.label->setEnabled(enabled);
     row.editor->setEnabled(enabled);
-    const QString tip = inactive.isEmpty()
-                            ? row.tip
-                            : row.tip + QStringLiteral("<p><b>%1</b></p>").arg(inactive.toHtmlEscaped());
+    const QString tip =
+        inactive.isEmpty()
+            ? row.tip
+            : row.tip + QStringLiteral("<p><b>%1</b></p>").arg(inactive.toHtmlEscaped());
     if (row.editor->toolTip() != tip) {
       row.editor->setToolTip(tip);
       row.label->setToolTip(tip);

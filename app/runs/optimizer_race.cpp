@@ -44,6 +44,8 @@ LectureRating lectureRating(OptimizerKind kind) {
 }
 
 QString starText(int low, int high, const QString& note) {
+  // An optimiser the lecture's table does not rate (AdamW, Lion) shows a dash.
+  if (low <= 0) return QStringLiteral("–");
   auto stars = [](int n) { return QString(std::clamp(n, 0, 3), QChar(0x2605)); };
   QString text = stars(low);
   if (high > low) text += QStringLiteral(" or ") + stars(high);

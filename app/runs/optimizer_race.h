@@ -41,7 +41,7 @@ struct LectureRating {
   QString note;  // e.g. "stops too early"
 };
 LectureRating lectureRating(core::OptimizerKind kind);
-// "★★★", "★★ or ★★★", with the note in parentheses.
+// "★★★", "★★ or ★★★", with the note in parentheses; "–" for no rating (low 0).
 QString starText(int low, int high = 0, const QString& note = QString());
 
 // Measured stars (1..3) per run of `table`, in table order; 0 where nothing is measured yet.

@@ -756,7 +756,7 @@ void TestScenarios::l2VersusWeightDecay() {
   const double adamGap = kernelsApart(traces["Adam + L2"], traces["AdamW"]);
   report(QString("l2 vs weight decay: kernels apart after %1 steps: SGD %2 (needs < 1e-9), "
                  "Adam %3 (needs > 0.1); kernel norms: SGD + L2 %4, SGD + decay %5, Adam + L2 "
-                 "%6, AdamW %7; final loss Adam + L2 %8, AdamW %9")
+                 "%6 (needs < AdamW's), AdamW %7; final loss Adam + L2 %8, AdamW %9")
              .arg(s.steps)
              .arg(sci(sgdGap))
              .arg(fix(adamGap))
@@ -768,6 +768,7 @@ void TestScenarios::l2VersusWeightDecay() {
              .arg(fix(traces["AdamW"].finalLoss())));
   QVERIFY(sgdGap < 1e-9);
   QVERIFY(adamGap > 0.1);
+  QVERIFY(kernelNorm(traces["Adam + L2"]) < kernelNorm(traces["AdamW"]));
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)

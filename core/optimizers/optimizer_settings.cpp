@@ -82,7 +82,8 @@ const std::vector<OptimizerParameter>& optimizerParameters() {
   };
   auto build = [&] {
     std::vector<OptimizerParameter> all;
-    all.push_back(real("learning_rate", "Learning rate", 1e-7, 100.0,
+    // Up to 1000: a rate far too large is how the dashboard shows a run diverging.
+    all.push_back(real("learning_rate", "Learning rate", 1e-7, 1000.0,
                        "The step size eta. Too small and training crawls; too large and the loss "
                        "oscillates or diverges.",
                        &S::learningRate));

@@ -83,7 +83,7 @@ class TestLandscapeView : public QObject {
   }
 
   void opensOnTheWholeRace() {
-    QCOMPARE(model().trajectories().size(), std::size_t(8));
+    QCOMPARE(model().trajectories().size(), std::size_t(core::kOptimizerKindCount));  // all
     QCOMPARE(model().cursor(), model().lastStep());
     QCOMPARE(window().scrubber()->maximum(), model().lastStep());
     QCOMPARE(window().scrubber()->value(), model().lastStep());
@@ -168,7 +168,7 @@ class TestLandscapeView : public QObject {
     QVERIFY((model().trajectory(core::OptimizerKind::Adam)->points.back() - before).norm() > 1e-6);
 
     controls->racerBox(core::OptimizerKind::Adagrad)->setChecked(false);
-    QCOMPARE(model().trajectories().size(), std::size_t(7));
+    QCOMPARE(model().trajectories().size(), std::size_t(core::kOptimizerKindCount - 1));
     QVERIFY(!model().trajectory(core::OptimizerKind::Adagrad));
     QVERIFY(!window().lossChart()->series(core::OptimizerKind::Adagrad)->isVisible());
     controls->racerBox(core::OptimizerKind::Adagrad)->setChecked(true);

@@ -809,9 +809,15 @@ SettingValue getSetting(const ExperimentConfig& config, std::string_view key) {
 
 std::vector<const SettingMeta*> changedSettings(const ExperimentConfig& before,
                                                 const ExperimentConfig& after) {
+  // Copies: reading an optional callback's setting creates the callback (see
+  // enableSetting), which must not reach the configurations compared. A setting that applies
+  // to neither configuration has not changed.
+  ExperimentConfig a = before;
+  ExperimentConfig b = after;
   std::vector<const SettingMeta*> changed;
   for (const SettingMeta& meta : experimentSettings()) {
-    if (!(meta.get(before) == meta.get(after))) changed.push_back(&meta);
+    if (!meta.relevant(before) && !meta.relevant(after)) continue;
+    if (!(meta.get(a) == meta.get(b))) changed.push_back(&meta);
   }
   return changed;
 }

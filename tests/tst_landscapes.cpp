@@ -543,7 +543,7 @@ void TestLandscapes::raceRunsEveryRacerWithItsSettings() {
   race.momentum = 0.5;
   race.setLearningRate(OptimizerKind::Nadam, 0.02);
   const auto trajectories = runRace(*bowl, race);
-  QCOMPARE(int(trajectories.size()), kOptimizerKindCount);  // every registered optimiser
+  QCOMPARE(int(trajectories.size()), 8);  // the lecture's comparison
   for (std::size_t i = 0; i < trajectories.size(); ++i) {
     const OptimizerKind kind = race.optimizers[i];
     QVERIFY(trajectories[i].kind == kind);

@@ -63,6 +63,14 @@ TunedRates tunedRates(LandscapeKind kind) {
 
 }  // namespace
 
+std::vector<OptimizerKind> defaultRacers() {
+  std::vector<OptimizerKind> kinds;
+  for (const OptimizerDescriptor* d : optimizerRegistry()) {
+    if (d->lectureRating.speed > 0) kinds.push_back(d->kind);
+  }
+  return kinds;
+}
+
 std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kind) {
   const TunedRates tuned = tunedRates(kind);
   std::array<double, kOptimizerKindCount> rates{};

@@ -17,6 +17,11 @@
 
 namespace gradscope::core {
 
+// The racers the Landscapes window opens with: the optimisers of the lecture's comparison
+// (those with a lecture rating), in registry order. The others (AdamW, whose path on a 2-D
+// surface lies on Adam's, and Lion) are there to tick.
+std::vector<OptimizerKind> defaultRacers();
+
 // Learning rates that make each optimiser move visibly without diverging from the landscape's
 // default start within the default step count: the lecture's pictures out of the box. An
 // optimiser the tables do not list borrows the rates of its descriptor's landscapeRatesOf.
@@ -25,7 +30,7 @@ std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kin
 struct RaceSettings {
   LandscapeSettings landscape;
   Point2 start{-2.5, 1.0};
-  std::vector<OptimizerKind> optimizers = allOptimizerKinds();  // the racers, in order
+  std::vector<OptimizerKind> optimizers = defaultRacers();  // the racers, in order
   // One rate per registered optimiser, in registry order: the quadratic bowl's suggestion
   // (suggestedLearningRates).
   std::array<double, kOptimizerKindCount> learningRates =

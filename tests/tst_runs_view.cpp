@@ -258,19 +258,19 @@ class TestRunsView : public QObject {
 
     // Removed: out of the table and the history; the selection moves to a run that is left.
     panel->removeSelectedRun();
-    QTRY_COMPARE(panel->model()->rowCount(), 7);
+    QTRY_COMPARE(panel->model()->rowCount(), racers - 1);
     QVERIFY(!window.history().hasRun(3));
     QVERIFY(window.run() != 3);
     QVERIFY(window.history().hasRun(window.run()));
-    const std::int64_t before = window.history().stepCount(7);
+    const std::int64_t before = window.history().stepCount(last);
     window.stepBatch();
-    QTRY_COMPARE(window.history().stepCount(7), before + 1);
+    QTRY_COMPARE(window.history().stepCount(last), before + 1);
 
     // A new experiment ends the comparison.
     window.loadExperiment(smallExperiment());
     QTRY_COMPARE(panel->model()->rowCount(), 1);
     QTRY_VERIFY(!loss->comparing());
-    QTRY_VERIFY(!window.history().hasRun(7));
+    QTRY_VERIFY(!window.history().hasRun(last));
 
     // "Compare…": the selected run and a variant, named by what differs.
     core::ExperimentConfig relu = window.configEditor().config();

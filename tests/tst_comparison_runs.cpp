@@ -224,18 +224,21 @@ class TestComparisonRuns : public QObject {
     QCOMPARE(early.summary().divergedAtStep, std::int64_t(100));
   }
 
-  void raceBuildsTheEightOptimizers() {
+  void raceBuildsEveryRegisteredOptimizer() {
     core::ExperimentConfig base = smallConfig();
     base.training.batchSize = 32;
     const QList<NamedConfig> race = optimizerRace(base);
-    QCOMPARE(race.size(), 8);
-    const QStringList names{"SGD",     "Momentum", "Nesterov", "AdaGrad",
-                            "RMSprop", "Adam",     "AdaMax",   "Nadam"};
+    // The lecture's eight, then AdamW and Lion: the race reads the registry.
+    const QStringList names{"SGD",  "Momentum", "Nesterov", "AdaGrad", "RMSprop",
+                            "Adam", "AdaMax",   "Nadam",    "AdamW",   "Lion"};
     const core::OptimizerKind kinds[] = {
         core::OptimizerKind::Sgd,     core::OptimizerKind::Momentum, core::OptimizerKind::Nesterov,
         core::OptimizerKind::Adagrad, core::OptimizerKind::RmsProp,  core::OptimizerKind::Adam,
-        core::OptimizerKind::Adamax,  core::OptimizerKind::Nadam};
-    for (int i = 0; i < 8; ++i) {
+        core::OptimizerKind::Adamax,  core::OptimizerKind::Nadam,    core::OptimizerKind::AdamW,
+        core::OptimizerKind::Lion};
+    const int count = int(names.size());
+    QCOMPARE(race.size(), count);
+    for (int i = 0; i < count; ++i) {
       QCOMPARE(race[i].name, names[i]);
       QVERIFY(race[i].config.optimizer == core::OptimizerSettings::defaultsFor(kinds[i]));
       core::ExperimentConfig rest = race[i].config;
@@ -246,17 +249,17 @@ class TestComparisonRuns : public QObject {
     QCOMPARE(race[5].config.optimizer.learningRate, 0.001);
     QVERIFY(race[2].config.optimizer.nesterov);
 
-    // In the worker: eight runs, the optimisers in order, all starting from the same loss.
+    // In the worker: ten runs, the optimisers in order, all starting from the same loss.
     TrainingController controller(smallConfig());
     Recorder r(controller);
     QTRY_COMPARE(r.acknowledged, 1);
     controller.setRuns(race);
     QTRY_COMPARE(r.acknowledged, 2);
     for (int i = 0; i < 5; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(7), std::int64_t(5));
-    QCOMPARE(int(r.table->runs.size()), 8);
+    QTRY_COMPARE(r.stepsOf(count - 1), std::int64_t(5));
+    QCOMPARE(int(r.table->runs.size()), count);
     QVERIFY(r.table->comparesOptimizers);
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < count; ++i) {
       const RunEntry& e = r.table->runs[std::size_t(i)];
       QCOMPARE(e.id, i);
       QCOMPARE(e.name, names[i]);
@@ -439,9 +442,9 @@ class TestComparisonRuns : public QObject {
     TrainingController controller(smallConfig());
     Recorder r(controller);
     QTRY_COMPARE(r.acknowledged, 1);
-    QList<NamedConfig> nine;
-    for (int i = 0; i < 9; ++i) nine.push_back(NamedConfig{{}, smallConfig()});
-    controller.setRuns(nine);
+    QList<NamedConfig> tooMany;  // one more than a comparison holds
+    for (int i = 0; i <= kMaxRuns; ++i) tooMany.push_back(NamedConfig{{}, smallConfig()});
+    controller.setRuns(tooMany);
     QTRY_COMPARE(r.failedField, QString("runs"));
     core::ExperimentConfig bad = smallConfig();
     bad.training.batchSize = 0;

@@ -91,7 +91,7 @@ class TestConfigFile : public QObject {
     };
     row("number as text", "{\"optimizer.learning_rate\":\"0.1\"}",
         "settings.optimizer.learning_rate");
-    row("out of range", "{\"optimizer.learning_rate\":1000}", "settings.optimizer.learning_rate");
+    row("out of range", "{\"optimizer.learning_rate\":1e6}", "settings.optimizer.learning_rate");
     row("fraction for a count", "{\"model.hidden_layers\":2.5}", "settings.model.hidden_layers");
     row("unknown choice", "{\"model.activation\":\"swish\"}", "settings.model.activation");
     row("list", "{\"schedule.type\":\"piecewise_constant\",\"schedule.boundaries\":[1,\"x\"]}",

@@ -99,7 +99,7 @@ void TestLandscapeStateJson::badInputNamesTheField_data() {
       << QJsonObject{{"function", "rosenbrock"}} << "landscape.function";
   QTest::newRow("start length") << QJsonObject{{"start", QJsonArray{1.0}}} << "landscape.start";
   QTest::newRow("start text") << QJsonObject{{"start", QJsonArray{"1", 2}}} << "landscape.start";
-  QTest::newRow("optimizer name") << QJsonObject{{"optimizers", QJsonArray{"sgd", "adamw"}}}
+  QTest::newRow("optimizer name") << QJsonObject{{"optimizers", QJsonArray{"sgd", "adamweight"}}}
                                   << "landscape.optimizers[1]";
   QTest::newRow("optimizer twice")
       << QJsonObject{{"optimizers", QJsonArray{"adam", "adam"}}} << "landscape.optimizers[1]";
@@ -107,8 +107,8 @@ void TestLandscapeStateJson::badInputNamesTheField_data() {
                              << "landscape.learning_rates.adam";
   QTest::newRow("rate text") << QJsonObject{{"learning_rates", QJsonObject{{"sgd", "fast"}}}}
                              << "landscape.learning_rates.sgd";
-  QTest::newRow("rate unknown") << QJsonObject{{"learning_rates", QJsonObject{{"adamw", 0.1}}}}
-                                << "landscape.learning_rates.adamw";
+  QTest::newRow("rate unknown") << QJsonObject{{"learning_rates", QJsonObject{{"adamweight", 0.1}}}}
+                                << "landscape.learning_rates.adamweight";
   QTest::newRow("beta_2") << QJsonObject{{"beta_2", 1.0}} << "landscape.beta_2";
   QTest::newRow("epsilon") << QJsonObject{{"epsilon", 0.0}} << "landscape.epsilon";
   QTest::newRow("momentum") << QJsonObject{{"momentum", -0.1}} << "landscape.momentum";

@@ -174,7 +174,7 @@ class TestLandscapeView : public QObject {
     QVERIFY(!model().trajectory(core::OptimizerKind::Adagrad));
     QVERIFY(!window().lossChart()->series(core::OptimizerKind::Adagrad)->isVisible());
     controls->racerBox(core::OptimizerKind::Adagrad)->setChecked(true);
-    QVERIFY(model().race().optimizers == core::allOptimizerKinds());  // lecture order kept
+    QVERIFY(model().race().optimizers == core::defaultRacers());  // lecture order kept
 
     controls->momentumBox()->setValue(0.5);
     QCOMPARE(model().race().momentum, 0.5);
@@ -250,7 +250,7 @@ class TestLandscapeView : public QObject {
 
   void mapDrawsEveryRacerInItsColour() {
     QImage plot = grabPlot(window().map());
-    for (core::OptimizerKind kind : core::allOptimizerKinds()) {
+    for (core::OptimizerKind kind : core::defaultRacers()) {
       QVERIFY2(pixelsNear(plot, ui::racerColor(kind)) > 20,
                qPrintable(ui::racerName(kind) + QStringLiteral(" is not drawn")));
     }

@@ -69,6 +69,7 @@ std::vector<Point2> handSteps(const OptimizerSettings& s, const Eigen::Matrix2d&
     const double muNext = b1 * (1.0 - 0.5 * std::pow(0.96, t + 1.0));
     uProduct *= mu;
     for (int i = 0; i < 2; ++i) {
+      p[i] -= p[i] * s.weightDecay * lr;  // Keras's decoupled weight decay, before the update
       switch (s.kind) {
         case OptimizerKind::Sgd:
           p[i] -= lr * g[i];
@@ -89,7 +90,8 @@ std::vector<Point2> handSteps(const OptimizerSettings& s, const Eigen::Matrix2d&
           a[i] = s.rho * a[i] + (1 - s.rho) * g[i] * g[i];
           p[i] -= lr * g[i] / std::sqrt(a[i] + eps);
           break;
-        case OptimizerKind::Adam: {  // bias correction in the step, eps added to sqrt(v)
+        case OptimizerKind::Adam:
+        case OptimizerKind::AdamW: {  // bias correction in the step, eps added to sqrt(v)
           a[i] = b1 * a[i] + (1 - b1) * g[i];
           b[i] = b2 * b[i] + (1 - b2) * g[i] * g[i];
           const double alpha = lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
@@ -108,6 +110,12 @@ std::vector<Point2> handSteps(const OptimizerSettings& s, const Eigen::Matrix2d&
               muNext * a[i] / (1 - uProduct * muNext) + (1 - mu) * g[i] / (1 - uProduct);
           const double vHat = b[i] / (1 - std::pow(b2, t));
           p[i] -= lr * mHat / (std::sqrt(vHat) + eps);
+          break;
+        }
+        case OptimizerKind::Lion: {  // w -= lr sign(b1 m + (1 - b1) g); m = b2 m + (1 - b2) g
+          const double c = b1 * a[i] + (1 - b1) * g[i];
+          p[i] -= lr * double((c > 0) - (c < 0));
+          a[i] = b2 * a[i] + (1 - b2) * g[i];
           break;
         }
       }
@@ -136,6 +144,11 @@ Point2 closedFormFirstStep(const OptimizerSettings& s, const Eigen::Matrix2d& h,
       return p0.array() - lr * g.array() / ((1 - s.rho) * g.array().square() + eps).sqrt();
     case OptimizerKind::Adam:  // lr g / (|g| + eps / sqrt(1 - b2)): a step of about lr
       return p0.array() - lr * g.array() / (absG + eps / std::sqrt(1 - s.beta2));
+    case OptimizerKind::AdamW:  // Adam's first step after the decay p0 (1 - wd lr)
+      return (p0 - p0 * s.weightDecay * lr).array() -
+             lr * g.array() / (absG + eps / std::sqrt(1 - s.beta2));
+    case OptimizerKind::Lion:  // m0 = 0: the sign of the gradient, a step of exactly lr
+      return p0.array() - lr * g.array().sign();
     case OptimizerKind::Adamax:  // lr g / (|g| + eps)
       return p0.array() - lr * g.array() / (absG + eps);
     case OptimizerKind::Nadam: {
@@ -530,7 +543,7 @@ void TestLandscapes::raceRunsEveryRacerWithItsSettings() {
   race.momentum = 0.5;
   race.setLearningRate(OptimizerKind::Nadam, 0.02);
   const auto trajectories = runRace(*bowl, race);
-  QCOMPARE(int(trajectories.size()), 8);
+  QCOMPARE(int(trajectories.size()), 8);  // the lecture's comparison
   for (std::size_t i = 0; i < trajectories.size(); ++i) {
     const OptimizerKind kind = race.optimizers[i];
     QVERIFY(trajectories[i].kind == kind);

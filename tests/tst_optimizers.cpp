@@ -103,7 +103,8 @@ struct KerasReference {
           }
         }
         break;
-      case OptimizerKind::Adam: {
+      case OptimizerKind::Adam:
+      case OptimizerKind::AdamW: {  // AdamW: Adam after the decoupled decay (none here)
         ensure(a, 0.0);
         ensure(b, 0.0);
         if (s.amsgrad) ensure(c, 0.0);
@@ -145,6 +146,14 @@ struct KerasReference {
         }
         break;
       }
+      case OptimizerKind::Lion:  // w -= lr sign(b1 m + (1 - b1) g); m = b2 m + (1 - b2) g
+        ensure(a, 0.0);
+        for (std::size_t i = 0; i < n; ++i) {
+          const double c = s.beta1 * a[i] + (1 - s.beta1) * g[i];
+          w[i] -= lr * double((c > 0) - (c < 0));
+          a[i] = s.beta2 * a[i] + (1 - s.beta2) * g[i];
+        }
+        break;
     }
     ++iterations;
   }
@@ -634,7 +643,7 @@ class TestOptimizers : public QObject {
       QVERIFY(makeOptimizer<float>(s)->kind() == kind);
       QVERIFY(!makeOptimizer<double>(s)->name().empty());
     }
-    QVERIFY(!optimizerKindFromString("adamw").has_value());
+    QVERIFY(!optimizerKindFromString("adamweight").has_value());
     QCOMPARE(OptimizerSettings::defaultsFor(OptimizerKind::Sgd).learningRate, 0.01);
     QCOMPARE(OptimizerSettings::defaultsFor(OptimizerKind::Sgd).momentum, 0.0);
     const auto adagrad = OptimizerSettings::defaultsFor(OptimizerKind::Adagrad);

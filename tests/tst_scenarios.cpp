@@ -212,7 +212,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "learning-rate-schedules",
                            "lr-range-test",
                            "early-stopping",
-                           "recommended-configurations"};
+                           "recommended-configurations",
+                           "l2-versus-weight-decay"};
 
 }  // namespace
 
@@ -240,6 +241,7 @@ class TestScenarios : public QObject {
   void lrRangeTest();
   void earlyStopping();
   void recommendedConfigurations();
+  void l2VersusWeightDecay();
 };
 
 void TestScenarios::libraryLoads() {
@@ -266,7 +268,7 @@ void TestScenarios::badFilesAreNamed_data() {
       << "bad.json: runs[0].settings.model.depth: unknown setting";
   QTest::newRow("value out of range")
       << R"("runs": [{"name": "a", "settings": {"model.width": 0}}])"
-      << "bad.json: runs[0].settings.model.width: must be in [1, 4096]";
+      << "bad.json: runs[0].settings.model.width: must be in [1, 16384]";
   QTest::newRow("shared setting of the wrong type")
       << R"("settings": {"optimizer.learning_rate": "fast"}, "runs": [{"name": "a"}])"
       << "bad.json: settings.optimizer.learning_rate: expected a number";
@@ -724,5 +726,54 @@ void TestScenarios::recommendedConfigurations() {
   }
 }
 
+void TestScenarios::l2VersusWeightDecay() {
+  const app::Scenario& s = scenario("l2-versus-weight-decay");
+  QCOMPARE(s.runs.size(), std::size_t(4));
+  // The same strength: weight decay 2 x l2, on the kernels only (as Keras's kernel L2).
+  const core::ExperimentConfig& sgdL2 = runNamed(s, "SGD + L2").config;
+  const core::ExperimentConfig& sgdDecay = runNamed(s, "SGD + weight decay").config;
+  QCOMPARE(sgdDecay.optimizer.weightDecay, 2.0 * sgdL2.model.l2);
+  QVERIFY(sgdDecay.optimizer.excludeFromWeightDecay && sgdDecay.model.l2 == 0.0);
+  QVERIFY(runNamed(s, "AdamW").config.optimizer.kind == core::OptimizerKind::AdamW);
+
+  std::map<QString, Trace> traces;
+  for (const app::ScenarioRun& r : s.runs) {
+    traces[r.name] = train(r, s.steps);
+    QVERIFY2(!traces[r.name].diverged, qPrintable(r.name));
+  }
+  // The largest relative distance between the two runs' kernels, layer by layer.
+  auto kernelsApart = [](const Trace& a, const Trace& b) {
+    double worst = 0.0;
+    for (const auto& [name, initial] : a.initialKernels) {
+      const Eigen::MatrixXd ka = a.run->tensor(name), kb = b.run->tensor(name);
+      worst = std::max(worst, (ka - kb).norm() / std::max(kb.norm(), 1e-300));
+    }
+    return worst;
+  };
+  auto kernelNorm = [](const Trace& t) {
+    double sum = 0.0;
+    for (const auto& [name, initial] : t.initialKernels) sum += t.run->tensor(name).squaredNorm();
+    return std::sqrt(sum);
+  };
+  const double sgdGap = kernelsApart(traces["SGD + L2"], traces["SGD + weight decay"]);
+  const double adamGap = kernelsApart(traces["Adam + L2"], traces["AdamW"]);
+  report(QString("l2 vs weight decay: kernels apart after %1 steps: SGD %2 (needs < 1e-9), "
+                 "Adam %3 (needs > 0.1); kernel norms: SGD + L2 %4, SGD + decay %5, Adam + L2 "
+                 "%6 (needs < AdamW's), AdamW %7; final loss Adam + L2 %8, AdamW %9")
+             .arg(s.steps)
+             .arg(sci(sgdGap))
+             .arg(fix(adamGap))
+             .arg(fix(kernelNorm(traces["SGD + L2"])))
+             .arg(fix(kernelNorm(traces["SGD + weight decay"])))
+             .arg(fix(kernelNorm(traces["Adam + L2"])))
+             .arg(fix(kernelNorm(traces["AdamW"])))
+             .arg(fix(traces["Adam + L2"].finalLoss()))
+             .arg(fix(traces["AdamW"].finalLoss())));
+  QVERIFY(sgdGap < 1e-9);
+  QVERIFY(adamGap > 0.1);
+  QVERIFY(kernelNorm(traces["Adam + L2"]) < kernelNorm(traces["AdamW"]));
+}
+
 QTEST_GUILESS_MAIN(TestScenarios)
+
 #include "tst_scenarios.moc"

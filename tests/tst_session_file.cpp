@@ -160,10 +160,7 @@ class TestSessionFile : public QObject {
     QTest::addColumn<core::OptimizerKind>("optimizer");
     QTest::addColumn<core::ScheduleKind>("schedule");
     QTest::addColumn<bool>("float64");
-    for (auto o :
-         {core::OptimizerKind::Sgd, core::OptimizerKind::Momentum, core::OptimizerKind::Nesterov,
-          core::OptimizerKind::Adagrad, core::OptimizerKind::RmsProp, core::OptimizerKind::Adam,
-          core::OptimizerKind::Adamax, core::OptimizerKind::Nadam}) {
+    for (auto o : core::allOptimizerKinds()) {  // every registered optimiser
       for (auto k : {core::ScheduleKind::Constant, core::ScheduleKind::PiecewiseConstant,
                      core::ScheduleKind::Power, core::ScheduleKind::Exponential,
                      core::ScheduleKind::ExponentialDecay, core::ScheduleKind::InverseTimeDecay,
@@ -691,7 +688,7 @@ class TestSessionFile : public QObject {
     row("unknown field", "set colour=1", "colour", "unknown field");
     row("runs mistyped", "set runs={}", "runs", "expected a list");
     row("no runs", "set runs=[]", "runs", "at least one run");
-    row("too many runs", "runs 17", "runs", "at most 8");
+    row("too many runs", "runs 17", "runs", qPrintable(QStringLiteral("at most %1").arg(kMaxRuns)));
     row("setting mistyped", "set runs.0.config.optimizer.learning_rate=\"fast\"",
         "runs[0].config.optimizer.learning_rate", "expected a number");
     row("unknown setting", "set runs.0.config.optimizer.lerning_rate=1",

@@ -132,6 +132,58 @@ class TestSettingsSchema : public QObject {
     }
   }
 
+  void oneSetOfLimits() {
+    // validate() reads the schema's ranges: what a panel or a file may set, the engine takes.
+    ExperimentConfig c;
+    const SettingMeta* width = findSetting("model.width");
+    c.model.width = Index(width->maximum);
+    validate(c);
+    setSetting(c, "model.width", std::int64_t(width->maximum));
+    c.model.width = Index(width->maximum) + 1;
+    QVERIFY_THROWS_EXCEPTION(Error, validate(c));
+    QVERIFY_THROWS_EXCEPTION(Error, setSetting(c, "model.width", std::int64_t(width->maximum) + 1));
+    c = ExperimentConfig();
+    c.model.dropoutRate = 0.99;  // Keras: any rate below 1
+    validate(c);
+    setSetting(c, "model.dropout", 0.99);
+    c.model.dropoutRate = 1.0;
+    try {
+      validate(c);
+      QFAIL("no exception");
+    } catch (const Error& e) {
+      QCOMPARE(e.field(), std::string("model.dropout"));
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, setSetting(c, "model.dropout", 1.0));
+  }
+
+  void learningRateUnderAScheduleIsNotRead() {
+    ExperimentConfig c;
+    const SettingMeta* lr = findSetting("optimizer.learning_rate");
+    QVERIFY(lr->inactiveReason && lr->shownValue);
+    QVERIFY(lr->inactiveReason(c).empty());  // the constant schedule reads it
+    QVERIFY(!lr->shownValue(c));
+    setSetting(c, "schedule.type", std::string("exponential"));
+    setSetting(c, "schedule.initial_learning_rate", 0.25);
+    const std::string reason = lr->inactiveReason(c);
+    QVERIFY2(reason.find("exponential") != std::string::npos, reason.c_str());
+    QCOMPARE(std::get<double>(*lr->shownValue(c)), 0.25);  // the schedule's rate at step 0
+    QVERIFY(lr->relevant(c));  // still kept in files: the constant schedule uses it again
+  }
+
+  void changedSettingsCarryTheirEffect() {
+    const ExperimentConfig before;
+    ExperimentConfig after = before;
+    QVERIFY(changedSettings(before, after).empty());
+    after.training.seed += 1;
+    after.optimizer.learningRate *= 2;
+    const auto changed = changedSettings(before, after);
+    QCOMPARE(int(changed.size()), 2);
+    QCOMPARE(changed[0]->key, std::string("optimizer.learning_rate"));
+    QVERIFY(changed[0]->effect == SettingEffect::Live);
+    QCOMPARE(changed[1]->key, std::string("training.seed"));
+    QVERIFY(changed[1]->effect == SettingEffect::AtReset);
+  }
+
   void optionalCallbacks() {
     ExperimentConfig c;
     QVERIFY(!c.training.earlyStopping);

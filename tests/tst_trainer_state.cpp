@@ -12,6 +12,7 @@
 #include "core/data/data_split.h"
 #include "core/model/experiment_config.h"
 #include "core/model/trainer_state.h"
+#include "core/optimizers/optimizer_registry.h"
 
 using namespace gradscope::core;
 
@@ -129,9 +130,7 @@ class TestTrainerState : public QObject {
     QTest::addColumn<OptimizerKind>("optimizer");
     QTest::addColumn<ScheduleKind>("schedule");
     QTest::addColumn<bool>("float64");
-    for (auto o : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Nesterov,
-                   OptimizerKind::Adagrad, OptimizerKind::RmsProp, OptimizerKind::Adam,
-                   OptimizerKind::Adamax, OptimizerKind::Nadam}) {
+    for (auto o : allOptimizerKinds()) {  // every registered optimiser
       for (auto k :
            {ScheduleKind::Constant, ScheduleKind::PiecewiseConstant, ScheduleKind::Power,
             ScheduleKind::Exponential, ScheduleKind::ExponentialDecay,

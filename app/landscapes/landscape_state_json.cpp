@@ -242,10 +242,13 @@ LandscapeState landscapeStateFromJson(const QJsonObject& json) {
       const auto kind = a[i].isString()
                             ? core::optimizerKindFromString(a[i].toString().toStdString())
                             : std::nullopt;
-      if (!kind)
-        throw Error(field,
-                    "expected one of sgd, momentum, nesterov, adagrad, rmsprop, "
-                    "adam, adamax, nadam");
+      if (!kind) {
+        std::string names;
+        for (core::OptimizerKind k : core::allOptimizerKinds()) {
+          names += (names.empty() ? "" : ", ") + std::string(core::toString(k));
+        }
+        throw Error(field, "expected one of " + names);
+      }
       for (core::OptimizerKind seen : race.optimizers) {
         if (seen == *kind) throw Error(field, "names an optimiser twice");
       }

@@ -16,33 +16,13 @@ constexpr double kAverageMiss = 0.25;  // ** quality
 }  // namespace
 
 const std::vector<OptimizerKind>& raceOptimizers() {
-  static const std::vector<OptimizerKind> kinds{OptimizerKind::Sgd,      OptimizerKind::Momentum,
-                                                OptimizerKind::Nesterov, OptimizerKind::Adagrad,
-                                                OptimizerKind::RmsProp,  OptimizerKind::Adam,
-                                                OptimizerKind::Adamax,   OptimizerKind::Nadam};
+  static const std::vector<OptimizerKind> kinds = core::allOptimizerKinds();
   return kinds;
 }
 
 QString optimizerDisplayName(OptimizerKind kind) {
-  switch (kind) {
-    case OptimizerKind::Sgd:
-      return QStringLiteral("SGD");
-    case OptimizerKind::Momentum:
-      return QStringLiteral("Momentum");
-    case OptimizerKind::Nesterov:
-      return QStringLiteral("Nesterov");
-    case OptimizerKind::Adagrad:
-      return QStringLiteral("AdaGrad");
-    case OptimizerKind::RmsProp:
-      return QStringLiteral("RMSprop");
-    case OptimizerKind::Adam:
-      return QStringLiteral("Adam");
-    case OptimizerKind::Adamax:
-      return QStringLiteral("AdaMax");
-    case OptimizerKind::Nadam:
-      return QStringLiteral("Nadam");
-  }
-  return QString();
+  const std::string_view name = core::descriptorOf(kind).displayName;
+  return QString::fromUtf8(name.data(), qsizetype(name.size()));
 }
 
 QList<NamedConfig> optimizerRace(const core::ExperimentConfig& base) {
@@ -56,25 +36,16 @@ QList<NamedConfig> optimizerRace(const core::ExperimentConfig& base) {
 }
 
 LectureRating lectureRating(OptimizerKind kind) {
-  // The lecture's "Optimiser Comparison (Géron 2019)" table, row by row.
-  switch (kind) {
-    case OptimizerKind::Sgd:
-      return {1, 3, 3, {}};
-    case OptimizerKind::Momentum:
-    case OptimizerKind::Nesterov:
-      return {2, 3, 3, {}};
-    case OptimizerKind::Adagrad:
-      return {3, 1, 1, QStringLiteral("stops too early")};
-    case OptimizerKind::RmsProp:
-    case OptimizerKind::Adam:
-    case OptimizerKind::Adamax:
-    case OptimizerKind::Nadam:
-      return {3, 2, 3, {}};
-  }
-  return {};
+  // The lecture's "Optimiser Comparison (Géron 2019)" table, row by row, as each descriptor
+  // carries it.
+  const core::LectureRating& r = core::descriptorOf(kind).lectureRating;
+  return {r.speed, r.qualityLow, r.qualityHigh,
+          QString::fromUtf8(r.note.data(), qsizetype(r.note.size()))};
 }
 
 QString starText(int low, int high, const QString& note) {
+  // An optimiser the lecture's table does not rate (AdamW, Lion) shows a dash.
+  if (low <= 0) return QStringLiteral("–");
   auto stars = [](int n) { return QString(std::clamp(n, 0, 3), QChar(0x2605)); };
   QString text = stars(low);
   if (high > low) text += QStringLiteral(" or ") + stars(high);

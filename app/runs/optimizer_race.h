@@ -1,4 +1,4 @@
-// The optimiser race: all eight optimisers on the same problem, data, mini-batch order and
+// The optimiser race: every registered optimiser on the same problem, data, mini-batch order and
 // initial weights, each with its Keras default hyper-parameters (SGD 0.01, the others 0.001;
 // momentum 0.9 for the momentum kinds). Its results table is GradScope's measured version of
 // the lecture's optimiser comparison table (Géron 2019: convergence speed and quality, Bad *,
@@ -18,21 +18,22 @@
 #include <vector>
 
 #include "app/runs/run_table.h"
-#include "core/optimizers/optimizer_settings.h"
+#include "core/optimizers/optimizer_registry.h"
 
 namespace gradscope::app {
 
-// The eight optimisers in the lecture's order: SGD, Momentum, Nesterov, AdaGrad, RMSprop,
-// Adam, AdaMax, Nadam.
+// Every registered optimiser in the lecture's order: SGD, Momentum, Nesterov, AdaGrad,
+// RMSprop, Adam, AdaMax, Nadam, then AdamW and Lion.
 const std::vector<core::OptimizerKind>& raceOptimizers();
-// "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdaMax", "Nadam".
+// The descriptor's display name: "SGD", "Momentum", ..., "AdamW", "Lion".
 QString optimizerDisplayName(core::OptimizerKind kind);
 
-// Eight configurations: `base` with each optimiser at its Keras defaults (everything else,
-// the schedule included, as in `base`), named after the optimiser.
+// One configuration per optimiser: `base` with each optimiser at its Keras defaults (everything
+// else, the schedule included, as in `base`), named after the optimiser.
 QList<NamedConfig> optimizerRace(const core::ExperimentConfig& base);
 
-// The lecture's rating of an optimiser (stars 1..3).
+// The lecture's rating of an optimiser (stars 1..3; all 0 when the lecture's table has no row
+// for it, as for AdamW and Lion).
 struct LectureRating {
   int speed = 0;
   int qualityLow = 0;  // "** or ***" is 2..3
@@ -40,7 +41,7 @@ struct LectureRating {
   QString note;  // e.g. "stops too early"
 };
 LectureRating lectureRating(core::OptimizerKind kind);
-// "★★★", "★★ or ★★★", with the note in parentheses.
+// "★★★", "★★ or ★★★", with the note in parentheses; "–" for no rating (low 0).
 QString starText(int low, int high = 0, const QString& note = QString());
 
 // Measured stars (1..3) per run of `table`, in table order; 0 where nothing is measured yet.

@@ -12,6 +12,7 @@
 #include <QMetaType>
 #include <QString>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -20,8 +21,9 @@
 
 namespace gradscope::app {
 
-// At most this many runs train side by side (one Okabe-Ito colour each).
-inline constexpr int kMaxRuns = 8;
+// At most this many runs train side by side (one colour each): room for the optimiser race,
+// which trains every registered optimiser.
+inline constexpr int kMaxRuns = std::max(8, core::kOptimizerKindCount);
 
 // One configuration of a comparison. An empty name means "named by what differs": the
 // worker names the run from the settings in which it differs from the other runs.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/runs/run_table.h"
 #include "app/sessions/config_file.h"
 #include "core/model/settings_schema.h"
 
@@ -224,7 +225,9 @@ Scenario scenarioFromJson(const QJsonObject& json) {
     throw core::Error("runs", "expected a list of at least one run");
   }
   const QJsonArray runs = runsValue.toArray();
-  if (runs.size() > 8) throw core::Error("runs", "at most 8 runs side by side");
+  if (runs.size() > kMaxRuns) {
+    throw core::Error("runs", "at most " + std::to_string(kMaxRuns) + " runs side by side");
+  }
   for (qsizetype i = 0; i < runs.size(); ++i) {
     const std::string at = "runs[" + std::to_string(i) + "]";
     if (!runs[i].isObject()) throw core::Error(at, "expected an object with a name");

@@ -155,12 +155,11 @@ class TypedRun final : public TrainingRun {
                                     : "reduce on plateau off");
       }
     }
-    if (next.model.initializer != now.model.initializer) {
-      changes.push_back("initialiser: " + std::string(toString(next.model.initializer.kind)) +
+    // The schema says which settings wait for a reset (initialiser, seed).
+    for (const SettingMeta* meta : changedSettings(now, next)) {
+      if (meta->effect != SettingEffect::AtReset) continue;
+      changes.push_back(meta->label + ": " + formatSettingValue(meta->get(next)) +
                         " (takes effect at reset)");
-    }
-    if (next.training.seed != now.training.seed) {
-      changes.push_back("seed: " + std::to_string(next.training.seed) + " (takes effect at reset)");
     }
     m_config = next;
     return changes;

@@ -2,24 +2,46 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "core/model/types.h"
 
 namespace gradscope::core {
 
-int optimizerIndex(OptimizerKind kind) { return static_cast<int>(kind); }
+namespace {
 
-std::vector<OptimizerKind> allOptimizerKinds() {
-  return {OptimizerKind::Sgd,     OptimizerKind::Momentum, OptimizerKind::Nesterov,
-          OptimizerKind::Adagrad, OptimizerKind::RmsProp,  OptimizerKind::Adam,
-          OptimizerKind::Adamax,  OptimizerKind::Nadam};
-}
+// The tuned rates of one landscape, for the optimisers the lecture's comparison names.
+struct TunedRates {
+  double sgd, momentum, nesterov, adagrad, rmsprop, adam, adamax, nadam;
 
-std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kind) {
-  // Order: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam, AdaMax, Nadam. Chosen by running
-  // each optimiser from the landscape's default start for the default 500 steps, so that the
-  // first picture shows the lecture's point without any tuning.
+  std::optional<double> of(OptimizerKind kind) const {
+    switch (kind) {
+      case OptimizerKind::Sgd:
+        return sgd;
+      case OptimizerKind::Momentum:
+        return momentum;
+      case OptimizerKind::Nesterov:
+        return nesterov;
+      case OptimizerKind::Adagrad:
+        return adagrad;
+      case OptimizerKind::RmsProp:
+        return rmsprop;
+      case OptimizerKind::Adam:
+        return adam;
+      case OptimizerKind::Adamax:
+        return adamax;
+      case OptimizerKind::Nadam:
+        return nadam;
+      default:
+        return std::nullopt;  // borrowed through the descriptor
+    }
+  }
+};
+
+TunedRates tunedRates(LandscapeKind kind) {
+  // Chosen by running each optimiser from the landscape's default start for the default 500
+  // steps, so that the first picture shows the lecture's point without any tuning.
   switch (kind) {
     case LandscapeKind::QuadraticBowl:
       // One rate for all: AdaGrad visibly stalls where RMSprop and Adam arrive.
@@ -39,17 +61,41 @@ std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kin
   return {0.01, 0.01, 0.01, 0.1, 0.01, 0.01, 0.01, 0.01};
 }
 
+}  // namespace
+
+std::vector<OptimizerKind> defaultRacers() {
+  std::vector<OptimizerKind> kinds;
+  for (const OptimizerDescriptor* d : optimizerRegistry()) {
+    if (d->lectureRating.speed > 0) kinds.push_back(d->kind);
+  }
+  return kinds;
+}
+
+std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kind) {
+  const TunedRates tuned = tunedRates(kind);
+  std::array<double, kOptimizerKindCount> rates{};
+  for (const OptimizerDescriptor* d : optimizerRegistry()) {
+    std::optional<double> rate = tuned.of(d->kind);
+    if (!rate) rate = tuned.of(d->landscapeRatesOf);
+    if (!rate) throw Error("race.learning_rate." + std::string(d->key), "no suggested rate");
+    rates[std::size_t(optimizerIndex(d->kind))] = *rate;
+  }
+  return rates;
+}
+
 OptimizerSettings optimizerSettingsFor(const RaceSettings& race, OptimizerKind kind) {
   OptimizerSettings s = OptimizerSettings::defaultsFor(kind);
   s.learningRate = race.learningRate(kind);
   s.rho = race.rho;
+  const OptimizerDescriptor& d = descriptorOf(kind);
   s.beta1 = race.beta1;
-  s.beta2 = race.beta2;
+  // The race's beta_2 is the Adam family's 0.999; an optimiser whose own default differs
+  // (Lion's 0.99 decays its momentum) keeps it.
+  if (d.defaults.beta2 == OptimizerSettings{}.beta2) s.beta2 = race.beta2;
   s.epsilon = race.epsilon;
   // Only the momentum kinds take the race's momentum: SGD is plain and RMSprop runs as in the
   // lecture (Keras's default momentum 0).
-  s.momentum =
-      kind == OptimizerKind::Momentum || kind == OptimizerKind::Nesterov ? race.momentum : 0.0;
+  s.momentum = d.racesWithMomentum ? race.momentum : 0.0;
   return s;
 }
 

@@ -13,29 +13,33 @@
 
 #include "core/landscapes/landscape.h"
 #include "core/landscapes/trajectory.h"
+#include "core/optimizers/optimizer_registry.h"
 
 namespace gradscope::core {
 
-inline constexpr int kOptimizerKindCount = 8;
+// The racers the Landscapes window opens with: the optimisers of the lecture's comparison
+// (those with a lecture rating), in registry order. The others (AdamW, whose path on a 2-D
+// surface lies on Adam's, and Lion) are there to tick.
+std::vector<OptimizerKind> defaultRacers();
 
-// Index of `kind` in OptimizerKind order (Sgd = 0 ... Nadam = 7).
-int optimizerIndex(OptimizerKind kind);
-// All eight kinds in the lecture's order: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam,
-// AdaMax, Nadam.
-std::vector<OptimizerKind> allOptimizerKinds();
+// Learning rates that make each optimiser move visibly without diverging from the landscape's
+// default start within the default step count: the lecture's pictures out of the box. An
+// optimiser the tables do not list borrows the rates of its descriptor's landscapeRatesOf.
+std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kind);
 
 struct RaceSettings {
   LandscapeSettings landscape;
   Point2 start{-2.5, 1.0};
-  std::vector<OptimizerKind> optimizers = allOptimizerKinds();  // the racers, in order
-  // The quadratic bowl's suggestion (suggestedLearningRates).
-  std::array<double, kOptimizerKindCount> learningRates{0.05, 0.05, 0.05, 0.05,
-                                                        0.05, 0.05, 0.05, 0.05};
-  double momentum = 0.9;  // SGD with momentum, Nesterov
+  std::vector<OptimizerKind> optimizers = defaultRacers();  // the racers, in order
+  // One rate per registered optimiser, in registry order: the quadratic bowl's suggestion
+  // (suggestedLearningRates).
+  std::array<double, kOptimizerKindCount> learningRates =
+      suggestedLearningRates(LandscapeKind::QuadraticBowl);
+  double momentum = 0.9;  // the optimisers whose descriptor races with momentum
   double rho = 0.9;       // RMSprop
-  double beta1 = 0.9;     // Adam, AdaMax, Nadam
-  double beta2 = 0.999;   // Adam, AdaMax, Nadam
-  double epsilon = 1e-7;  // AdaGrad, RMSprop, Adam, AdaMax, Nadam
+  double beta1 = 0.9;     // the Adam family and Lion
+  double beta2 = 0.999;   // the Adam family (Lion keeps its own 0.99)
+  double epsilon = 1e-7;  // the adaptive optimisers
   ClipSettings clip;
   ScheduleSettings schedule;
   int steps = 500;
@@ -48,10 +52,6 @@ struct RaceSettings {
   }
   bool operator==(const RaceSettings&) const = default;
 };
-
-// Learning rates that make each optimiser move visibly without diverging from the landscape's
-// default start within the default step count: the lecture's pictures out of the box.
-std::array<double, kOptimizerKindCount> suggestedLearningRates(LandscapeKind kind);
 
 // The optimiser settings of one racer (Keras defaults for everything the race does not set).
 OptimizerSettings optimizerSettingsFor(const RaceSettings& race, OptimizerKind kind);

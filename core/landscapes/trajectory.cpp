@@ -64,7 +64,7 @@ Trajectory runTrajectory(const Landscape& landscape, const TrajectorySettings& s
       applyPlannedMomentum(planned, *momentum);
       optimizer->setSettings(planned);
     }
-    optimizer->step(params, grads, rate);
+    optimizer->update(params, grads, rate, &layout);
 
     const Point2 next(params[0], params[1]);
     const double loss = landscape.value(next);

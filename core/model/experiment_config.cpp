@@ -1,5 +1,7 @@
 #include "core/model/experiment_config.h"
 
+#include "core/model/settings_schema.h"
+
 namespace gradscope::core {
 
 std::string_view toString(BatchNormPlacement placement) {
@@ -65,19 +67,14 @@ ActivationKind outputActivationFor(TaskKind task) {
 }
 
 void validate(const ModelConfig& model) {
-  if (model.hiddenLayers < 0 || model.hiddenLayers > kMaxLayers / 4) {
-    throw Error("model.hidden_layers", "must be in [0, " + std::to_string(kMaxLayers / 4) + "]");
-  }
-  if (model.width < 1 || model.width > kMaxUnits) {
-    throw Error("model.width", "must be in [1, " + std::to_string(kMaxUnits) + "]");
-  }
+  // The schema's ranges: one set of limits for the panels, the files and the engine.
+  checkSettingRange("model.hidden_layers", double(model.hiddenLayers));
+  checkSettingRange("model.width", double(model.width));
   if (model.hiddenActivation.kind == ActivationKind::Softmax) {
     throw Error("model.activation", "softmax is only used by the output layer");
   }
-  if (!(model.dropoutRate >= 0.0 && model.dropoutRate < 1.0)) {
-    throw Error("model.dropout", "must be in [0, 1)");
-  }
-  if (!(model.l2 >= 0.0 && model.l2 <= 100.0)) throw Error("model.l2", "must be in [0, 100]");
+  checkSettingRange("model.dropout", model.dropoutRate);
+  checkSettingRange("model.l2", model.l2);
   validate(model.hiddenActivation, "model.activation");
   validate(model.initializer, "model.initializer");
 }
@@ -128,10 +125,7 @@ std::vector<int> denseLayerIndices(const NetworkSpec& spec) {
 
 void validate(const ExperimentConfig& config) {
   config.data.validate();
-  if (!(config.split.validationFraction >= 0.0 &&
-        config.split.validationFraction <= SplitOptions::kMaxValidationFraction)) {
-    throw Error("data.validation_split", "must be in [0, 0.9]");
-  }
+  checkSettingRange("data.validation_split", config.split.validationFraction);
   if (config.split.subset < 0 || config.split.subset > kMaxDatasetSamples)
     throw Error("data.subset", "must be in [0, " + std::to_string(kMaxDatasetSamples) + "]");
   if (config.network) {

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/optimizers/optimizer_registry.h"
+#include "core/schedules/schedule.h"
+
 namespace gradscope::core {
 
 namespace {
@@ -44,11 +47,24 @@ std::vector<std::string> namesOf(const Enum (&values)[N]) {
   return names;
 }
 
-bool isSgdFamily(OptimizerKind k) {
-  return k == OptimizerKind::Sgd || k == OptimizerKind::Momentum || k == OptimizerKind::Nesterov;
+// The schedule's rate at its first step, or nothing while its settings are invalid.
+std::optional<double> scheduledStartRate(const ExperimentConfig& c) {
+  try {
+    ScheduleSettings schedule = c.schedule;
+    if (schedule.kind == ScheduleKind::OneCycle && schedule.totalSteps <= 0) {
+      schedule.totalSteps = 1000;  // the start does not depend on the length
+    }
+    return makeSchedule(schedule, c.optimizer.learningRate)->learningRate(0);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
-bool isAdamFamily(OptimizerKind k) {
-  return k == OptimizerKind::Adam || k == OptimizerKind::Adamax || k == OptimizerKind::Nadam;
+
+SettingMeta& findIn(std::vector<SettingMeta>& all, std::string_view key) {
+  for (SettingMeta& m : all) {
+    if (m.key == key) return m;
+  }
+  throw Error(std::string(key), "not in the schema");
 }
 
 // The generator's own settings mean nothing for a real data set.
@@ -242,7 +258,7 @@ std::vector<SettingMeta> buildSettings() {
       "points.",
       [](C& c) -> std::uint64_t& { return c.data.seed; }, data);
   b.real(
-      "data.validation_split", "Validation split", 0.0, 0.9, "",
+      "data.validation_split", "Validation split", 0.0, SplitOptions::kMaxValidationFraction, "",
       "Fraction of the samples held out to measure generalisation (val_loss). 0 trains on "
       "everything.",
       [](C& c) -> double& { return c.split.validationFraction; }, data);
@@ -272,8 +288,8 @@ std::vector<SettingMeta> buildSettings() {
       "gradients: the first layers barely learn.",
       [](C& c) -> int& { return c.model.hiddenLayers; }, rebuild);
   b.integer<Index>(
-      "model.width", "Units per layer", 1, 4096, "units", "Width of every hidden layer.",
-      [](C& c) -> Index& { return c.model.width; }, rebuild);
+      "model.width", "Units per layer", 1, double(kMaxUnits), "units",
+      "Width of every hidden layer.", [](C& c) -> Index& { return c.model.width; }, rebuild);
   {
     const ActivationKind hidden[] = {ActivationKind::Linear,    ActivationKind::Sigmoid,
                                      ActivationKind::Tanh,      ActivationKind::Relu,
@@ -355,10 +371,11 @@ std::vector<SettingMeta> buildSettings() {
         rebuild);
   }
   b.real(
-      "model.dropout", "Dropout rate", 0.0, 0.95, "",
-      "Fraction of hidden units switched off at random in each training step (never at "
-      "inference): a regulariser.",
-      [](C& c) -> double& { return c.model.dropoutRate; }, rebuild);
+       "model.dropout", "Dropout rate", 0.0, 1.0, "",
+       "Fraction of hidden units switched off at random in each training step (never at "
+       "inference): a regulariser.",
+       [](C& c) -> double& { return c.model.dropoutRate; }, rebuild)
+      .maximumExcluded = true;  // Keras: rate in [0, 1)
   b.boolean(
       "model.alpha_dropout", "Alpha dropout",
       "Use AlphaDropout, which keeps the mean and variance that SELU networks rely on.",
@@ -370,17 +387,19 @@ std::vector<SettingMeta> buildSettings() {
       [](C& c) -> double& { return c.model.l2; }, rebuild, true);
 
   // ---------------------------------------------------------------- Optimiser
+  // The optimisers and their hyper-parameters come from the registry: the choice lists every
+  // registered optimiser, and each hyper-parameter applies to the optimisers that read it.
   b.group("Optimiser");
   {
-    const OptimizerKind kinds[] = {OptimizerKind::Sgd,      OptimizerKind::Momentum,
-                                   OptimizerKind::Nesterov, OptimizerKind::Adagrad,
-                                   OptimizerKind::RmsProp,  OptimizerKind::Adam,
-                                   OptimizerKind::Adamax,   OptimizerKind::Nadam};
+    std::vector<std::string> keys;
+    for (const OptimizerDescriptor* d : optimizerRegistry()) keys.emplace_back(d->key);
     b.choice(
-        "optimizer.type", "Optimiser", namesOf(kinds),
+        "optimizer.type", "Optimiser", std::move(keys),
         "How the gradient moves the weights. Momentum builds speed from past gradients, "
         "Nesterov looks ahead, AdaGrad scales per weight but stalls, RMSprop fixes that, "
-        "Adam combines momentum and RMSprop. Switching starts the new optimiser fresh.",
+        "Adam combines momentum and RMSprop, AdamW decays the weights apart from Adam's "
+        "scaling, Lion steps by the sign of its momentum. Switching starts the new optimiser "
+        "fresh.",
         [](const C& c) { return SettingValue(std::string(toString(c.optimizer.kind))); },
         [](C& c, const std::string& v) {
           const auto k = optimizerKindFromString(v);
@@ -392,50 +411,45 @@ std::vector<SettingMeta> buildSettings() {
           }
         });
   }
-  b.real(
-      "optimizer.learning_rate", "Learning rate", 1e-7, 100.0, "",
-      "The step size eta. Too small and training crawls; too large and the loss oscillates "
-      "or diverges.",
-      [](C& c) -> double& { return c.optimizer.learningRate; }, SettingEffect::Live, true);
-  b.real("optimizer.momentum", "Momentum", 0.0, 0.999, "",
-         "Fraction of the previous update kept (friction 1 - momentum): larger values move "
-         "faster through flat regions but can overshoot.",
-         [](C& c) -> double& { return c.optimizer.momentum; })
-      .relevant = [](const C& c) {
-    return c.optimizer.kind == OptimizerKind::Momentum ||
-           c.optimizer.kind == OptimizerKind::Nesterov ||
-           c.optimizer.kind == OptimizerKind::RmsProp;
+  for (const OptimizerParameter& p : optimizerParameters()) {
+    const std::string key = "optimizer." + std::string(p.key);
+    SettingMeta* m = nullptr;
+    if (p.real) {
+      auto field = p.real;
+      m = &b.real(
+          key, std::string(p.label), p.minimum, p.maximum, "", std::string(p.tooltip),
+          [field](C& c) -> double& { return c.optimizer.*field; }, SettingEffect::Live, p.logScale);
+      m->maximumExcluded = p.maximumExcluded;
+    } else {
+      auto field = p.flag;
+      m = &b.boolean(key, std::string(p.label), std::string(p.tooltip),
+                     [field](C& c) -> bool& { return c.optimizer.*field; });
+    }
+    const std::string_view parameter = p.key;
+    m->relevant = [parameter](const C& c) {
+      return descriptorOf(c.optimizer.kind).readsParameter(parameter);
+    };
+  }
+  // A decaying schedule sets the rate itself: the optimiser's own rate is kept (the constant
+  // schedule uses it again) but not read.
+  findIn(all, "optimizer.learning_rate").inactiveReason = [](const C& c) -> std::string {
+    if (c.schedule.kind == ScheduleKind::Constant) return {};
+    std::ostringstream text;
+    text.precision(3);
+    text << "Not read: the " << toString(c.schedule.kind) << " schedule sets the rate";
+    if (const auto rate = scheduledStartRate(c)) text << " (" << *rate << " at step 0)";
+    text << ".";
+    return text.str();
   };
-  b.real("optimizer.rho", "Rho", 0.0, 0.9999, "",
-         "RMSprop's decay of the running average of squared gradients: only recent gradients "
-         "count.",
-         [](C& c) -> double& { return c.optimizer.rho; })
-      .relevant = [](const C& c) { return c.optimizer.kind == OptimizerKind::RmsProp; };
-  b.boolean("optimizer.centered", "Centered",
-            "RMSprop divides by the variance rather than the second moment of the gradient.",
-            [](C& c) -> bool& { return c.optimizer.centered; })
-      .relevant = [](const C& c) { return c.optimizer.kind == OptimizerKind::RmsProp; };
-  b.real("optimizer.initial_accumulator_value", "Initial accumulator", 0.0, 10.0, "",
-         "AdaGrad's starting sum of squared gradients (Keras 0.1).",
-         [](C& c) -> double& { return c.optimizer.initialAccumulatorValue; })
-      .relevant = [](const C& c) { return c.optimizer.kind == OptimizerKind::Adagrad; };
-  b.real("optimizer.beta_1", "Beta 1", 0.0, 0.9999, "",
-         "Decay of the first moment (the momentum) in Adam, AdaMax and Nadam.",
-         [](C& c) -> double& { return c.optimizer.beta1; })
-      .relevant = [](const C& c) { return isAdamFamily(c.optimizer.kind); };
-  b.real("optimizer.beta_2", "Beta 2", 0.0, 0.99999, "",
-         "Decay of the second moment (the squared gradients) in Adam, AdaMax and Nadam.",
-         [](C& c) -> double& { return c.optimizer.beta2; })
-      .relevant = [](const C& c) { return isAdamFamily(c.optimizer.kind); };
-  b.real(
-       "optimizer.epsilon", "Epsilon", 1e-12, 1.0, "",
-       "Small constant that keeps the adaptive optimisers from dividing by zero (Keras 1e-7).",
-       [](C& c) -> double& { return c.optimizer.epsilon; }, SettingEffect::Live, true)
-      .relevant = [](const C& c) { return !isSgdFamily(c.optimizer.kind); };
-  b.boolean("optimizer.amsgrad", "AMSGrad",
-            "Adam keeps the maximum of past second moments, so steps never grow back.",
-            [](C& c) -> bool& { return c.optimizer.amsgrad; })
-      .relevant = [](const C& c) { return c.optimizer.kind == OptimizerKind::Adam; };
+  findIn(all, "optimizer.learning_rate").shownValue =
+      [](const C& c) -> std::optional<SettingValue> {
+    if (c.schedule.kind == ScheduleKind::Constant) return std::nullopt;
+    if (const auto rate = scheduledStartRate(c)) return SettingValue(*rate);
+    return std::nullopt;
+  };
+  findIn(all, "optimizer.exclude_from_weight_decay").relevant = [](const C& c) {
+    return c.optimizer.weightDecay > 0.0;
+  };
   {
     const ClipMode modes[] = {ClipMode::None, ClipMode::Value, ClipMode::Norm,
                               ClipMode::GlobalNorm};
@@ -758,22 +772,11 @@ void setSetting(ExperimentConfig& config, std::string_view key, const SettingVal
   try {
     switch (meta->type) {
       case SettingType::Int: {
-        const double x = double(asInt(value));
-        if (x < meta->minimum || x > meta->maximum) {
-          std::ostringstream range;
-          range << "must be in [" << std::int64_t(meta->minimum) << ", "
-                << std::int64_t(meta->maximum) << "]";
-          throw Error(field, range.str());
-        }
+        checkSettingRange(*meta, double(asInt(value)));
         break;
       }
       case SettingType::Real: {
-        const double x = asReal(value);
-        if (!std::isfinite(x) || x < meta->minimum || x > meta->maximum) {
-          std::ostringstream range;
-          range << "must be a number in [" << meta->minimum << ", " << meta->maximum << "]";
-          throw Error(field, range.str());
-        }
+        checkSettingRange(*meta, asReal(value));
         break;
       }
       case SettingType::Choice: {
@@ -808,10 +811,46 @@ void setSetting(ExperimentConfig& config, std::string_view key, const SettingVal
   }
 }
 
+void checkSettingRange(const SettingMeta& meta, double x) {
+  const bool below = x < meta.minimum;
+  const bool above = meta.maximumExcluded ? x >= meta.maximum : x > meta.maximum;
+  if (std::isfinite(x) && !below && !above) return;
+  std::ostringstream range;
+  if (meta.type == SettingType::Int) {
+    range << "must be in [" << std::int64_t(meta.minimum) << ", " << std::int64_t(meta.maximum)
+          << "]";
+  } else {
+    range << "must be a number in [" << meta.minimum << ", " << meta.maximum
+          << (meta.maximumExcluded ? ")" : "]");
+  }
+  throw Error(meta.key, range.str());
+}
+
+void checkSettingRange(std::string_view key, double value) {
+  const SettingMeta* meta = findSetting(key);
+  if (!meta) throw Error(std::string(key), "unknown setting");
+  checkSettingRange(*meta, value);
+}
+
 SettingValue getSetting(const ExperimentConfig& config, std::string_view key) {
   const SettingMeta* meta = findSetting(key);
   if (!meta) throw Error(std::string(key), "unknown setting");
   return meta->get(config);
+}
+
+std::vector<const SettingMeta*> changedSettings(const ExperimentConfig& before,
+                                                const ExperimentConfig& after) {
+  // Copies: reading an optional callback's setting creates the callback (see
+  // enableSetting), which must not reach the configurations compared. A setting that applies
+  // to neither configuration has not changed.
+  ExperimentConfig a = before;
+  ExperimentConfig b = after;
+  std::vector<const SettingMeta*> changed;
+  for (const SettingMeta& meta : experimentSettings()) {
+    if (!meta.relevant(before) && !meta.relevant(after)) continue;
+    if (!(meta.get(a) == meta.get(b))) changed.push_back(&meta);
+  }
+  return changed;
 }
 
 SettingValue parseSettingValue(const SettingMeta& meta, std::string_view text) {

@@ -36,6 +36,7 @@ struct SettingMeta {
   SettingType type = SettingType::Real;
   double minimum = 0.0;
   double maximum = 0.0;
+  bool maximumExcluded = false;      // the range is [minimum, maximum), e.g. beta_1 < 1
   bool logScale = false;             // a slider or spin box should step in decades
   std::vector<std::string> choices;  // Choice: the allowed names
   std::string unit;                  // e.g. "steps", "samples"; empty when unitless
@@ -43,8 +44,14 @@ struct SettingMeta {
   SettingEffect effect = SettingEffect::Live;
   std::function<SettingValue(const ExperimentConfig&)> get;
   std::function<void(ExperimentConfig&, const SettingValue&)> set;
-  // False when the setting does not apply (e.g. momentum for Adam): panels grey it out.
+  // False when the setting does not apply (e.g. momentum for Adam): panels grey it out, and
+  // configuration files neither write nor read it.
   std::function<bool(const ExperimentConfig&)> relevant;
+  // Why the configuration keeps but does not read this setting (the learning rate under a
+  // decaying schedule), or empty when it is read; unset means always read. Panels show the
+  // row disabled with the reason, and `shownValue` (the value in use) when it has one.
+  std::function<std::string(const ExperimentConfig&)> inactiveReason;
+  std::function<std::optional<SettingValue>(const ExperimentConfig&)> shownValue;
 };
 
 // All settings, grouped in panel order.
@@ -54,6 +61,17 @@ const SettingMeta* findSetting(std::string_view key);
 // Sets `key` after checking its type, range and choices; throws Error(key, reason).
 void setSetting(ExperimentConfig& config, std::string_view key, const SettingValue& value);
 SettingValue getSetting(const ExperimentConfig& config, std::string_view key);
+
+// The one range check of a number, against the schema: throws Error(key, "must be a number
+// in [lo, hi]") when `value` lies outside the setting's range. validate() uses the same
+// limits as the panels and the files.
+void checkSettingRange(const SettingMeta& meta, double value);
+void checkSettingRange(std::string_view key, double value);
+
+// The settings whose values differ between `before` and `after`, in schema order: each
+// one's `effect` says where the change takes effect.
+std::vector<const SettingMeta*> changedSettings(const ExperimentConfig& before,
+                                                const ExperimentConfig& after);
 
 // Text forms, for the command line and for display: "0.01", "true", "relu", "5,10".
 SettingValue parseSettingValue(const SettingMeta& meta, std::string_view text);

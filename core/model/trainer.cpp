@@ -292,7 +292,8 @@ StepRecord Trainer<T>::step() {
   }
   // A non-finite step is not applied: the last finite weights stay available.
   if (record.finite) {
-    m_optimizer->step(m_network.parameters(), m_network.gradients(), record.learningRate);
+    m_optimizer->update(m_network.parameters(), m_network.gradients(), record.learningRate,
+                        &m_network.layout());
   }
 
   if (record.clip.clipped) ++m_clippedSteps;

@@ -1,5 +1,6 @@
 #include "core/optimizers/adagrad_optimizer.h"
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -54,5 +55,24 @@ void AdagradOptimizer<T>::setState(const OptimizerState<T>& state, Index paramet
 
 template class AdagradOptimizer<float>;
 template class AdagradOptimizer<double>;
+
+const OptimizerDescriptor& adagradDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Adagrad;
+    d.key = "adagrad";
+    d.displayName = "AdaGrad";
+    d.defaults.kind = OptimizerKind::Adagrad;
+    d.defaults.learningRate = 0.001;
+    d.reads = {"initial_accumulator_value", "epsilon"};
+    d.plannedMomentum = PlannedMomentumTarget::Momentum;
+    d.landscapeRatesOf = OptimizerKind::Adagrad;
+    d.lectureRating = {3, 1, 1, "stops too early"};
+    d.makeFloat = &makeOptimizerOf<AdagradOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<AdagradOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -81,5 +82,24 @@ void AdamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterC
 
 template class AdamOptimizer<float>;
 template class AdamOptimizer<double>;
+
+const OptimizerDescriptor& adamDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Adam;
+    d.key = "adam";
+    d.displayName = "Adam";
+    d.defaults.kind = OptimizerKind::Adam;
+    d.defaults.learningRate = 0.001;
+    d.reads = {"beta_1", "beta_2", "epsilon", "amsgrad"};
+    d.plannedMomentum = PlannedMomentumTarget::Beta1;
+    d.landscapeRatesOf = OptimizerKind::Adam;
+    d.lectureRating = {3, 2, 3, {}};
+    d.makeFloat = &makeOptimizerOf<AdamOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<AdamOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -68,5 +69,24 @@ void AdamaxOptimizer<T>::setState(const OptimizerState<T>& state, Index paramete
 
 template class AdamaxOptimizer<float>;
 template class AdamaxOptimizer<double>;
+
+const OptimizerDescriptor& adamaxDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Adamax;
+    d.key = "adamax";
+    d.displayName = "AdaMax";
+    d.defaults.kind = OptimizerKind::Adamax;
+    d.defaults.learningRate = 0.001;
+    d.reads = {"beta_1", "beta_2", "epsilon"};
+    d.plannedMomentum = PlannedMomentumTarget::Beta1;
+    d.landscapeRatesOf = OptimizerKind::Adamax;
+    d.lectureRating = {3, 2, 3, {}};
+    d.makeFloat = &makeOptimizerOf<AdamaxOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<AdamaxOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -85,5 +86,24 @@ void NadamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameter
 
 template class NadamOptimizer<float>;
 template class NadamOptimizer<double>;
+
+const OptimizerDescriptor& nadamDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Nadam;
+    d.key = "nadam";
+    d.displayName = "Nadam";
+    d.defaults.kind = OptimizerKind::Nadam;
+    d.defaults.learningRate = 0.001;
+    d.reads = {"beta_1", "beta_2", "epsilon"};
+    d.plannedMomentum = PlannedMomentumTarget::Beta1;
+    d.landscapeRatesOf = OptimizerKind::Nadam;
+    d.lectureRating = {3, 2, 3, {}};
+    d.makeFloat = &makeOptimizerOf<NadamOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<NadamOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

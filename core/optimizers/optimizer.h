@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/parameter_tensor.h"
 #include "core/model/types.h"
 #include "core/optimizers/optimizer_settings.h"
 
@@ -44,6 +45,34 @@ class Optimizer {
   // read afresh on every step.
   virtual void step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
                     double learningRate) = 0;
+
+  // Keras's Optimizer.apply after clipping: the decoupled weight decay, then step(). With a
+  // layout and excludeFromWeightDecay only the kernels decay; without a layout (a landscape's
+  // two coordinates) every parameter does.
+  void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
+              double learningRate, const ParameterLayout* layout = nullptr) {
+    applyWeightDecay(params, learningRate, layout);
+    step(params, grads, learningRate);
+  }
+
+  // w <- w - w * weight_decay * lr on every decayed parameter (Keras's _apply_weight_decay,
+  // with the schedule's current rate); nothing when weight_decay is 0.
+  void applyWeightDecay(Eigen::Ref<Vector<T>> params, double learningRate,
+                        const ParameterLayout* layout) const {
+    if (m_settings.weightDecay == 0.0) return;
+    // Keras multiplies in the variable's dtype: variable * wd * lr, left to right.
+    const T wd = static_cast<T>(m_settings.weightDecay);
+    const T lr = static_cast<T>(learningRate);
+    if (!layout || !m_settings.excludeFromWeightDecay) {
+      params.array() -= params.array() * wd * lr;
+      return;
+    }
+    for (const ParameterTensor& tensor : *layout) {
+      if (tensor.role != TensorRole::Kernel) continue;
+      auto w = params.segment(tensor.offset, tensor.size).array();
+      w -= w * wd * lr;
+    }
+  }
 
   // Forget all state; the next step is a first step again.
   virtual void reset() = 0;

@@ -4,19 +4,10 @@
 #include <array>
 #include <utility>
 
+#include "core/optimizers/optimizer_registry.h"
+
 namespace gradscope::core {
 namespace {
-
-constexpr std::array<std::pair<OptimizerKind, std::string_view>, 8> kOptimizerNames{{
-    {OptimizerKind::Sgd, "sgd"},
-    {OptimizerKind::Momentum, "momentum"},
-    {OptimizerKind::Nesterov, "nesterov"},
-    {OptimizerKind::Adagrad, "adagrad"},
-    {OptimizerKind::RmsProp, "rmsprop"},
-    {OptimizerKind::Adam, "adam"},
-    {OptimizerKind::Adamax, "adamax"},
-    {OptimizerKind::Nadam, "nadam"},
-}};
 
 constexpr std::array<std::pair<ClipMode, std::string_view>, 4> kClipNames{{
     {ClipMode::None, "none"},
@@ -28,16 +19,13 @@ constexpr std::array<std::pair<ClipMode, std::string_view>, 4> kClipNames{{
 }  // namespace
 
 std::string_view toString(OptimizerKind kind) {
-  for (const auto& [k, name] : kOptimizerNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
+  const auto index = std::size_t(kind);
+  const auto& registry = optimizerRegistry();
+  return index < registry.size() ? registry[index]->key : std::string_view("unknown");
 }
 
 std::optional<OptimizerKind> optimizerKindFromString(std::string_view name) {
-  for (const auto& [k, n] : kOptimizerNames) {
-    if (n == name) return k;
-  }
+  if (const OptimizerDescriptor* d = findOptimizer(name)) return d->kind;
   return std::nullopt;
 }
 
@@ -56,44 +44,107 @@ std::optional<ClipMode> clipModeFromString(std::string_view name) {
 }
 
 OptimizerSettings OptimizerSettings::defaultsFor(OptimizerKind kind) {
-  OptimizerSettings s;  // the struct's defaults are Keras's for every shared field
-  s.kind = kind;
-  switch (kind) {
-    case OptimizerKind::Sgd:
-      s.learningRate = 0.01;  // keras.optimizers.SGD(learning_rate=0.01, momentum=0.0)
-      s.momentum = 0.0;
-      break;
-    case OptimizerKind::Momentum:
-      s.learningRate = 0.01;
-      s.momentum = 0.9;
-      break;
-    case OptimizerKind::Nesterov:
-      s.learningRate = 0.01;
-      s.momentum = 0.9;
-      s.nesterov = true;
-      break;
-    case OptimizerKind::Adagrad:  // initial_accumulator_value=0.1, epsilon=1e-7
-    case OptimizerKind::RmsProp:  // rho=0.9, momentum=0.0, epsilon=1e-7, centered=False
-    case OptimizerKind::Adam:     // beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False
-    case OptimizerKind::Adamax:
-    case OptimizerKind::Nadam:
-      s.learningRate = 0.001;
-      break;
-  }
-  return s;
+  return descriptorOf(kind).defaults;
 }
 
 void applyPlannedMomentum(OptimizerSettings& settings, double momentum) {
-  switch (settings.kind) {
-    case OptimizerKind::Adam:
-    case OptimizerKind::Adamax:
-    case OptimizerKind::Nadam:
+  switch (descriptorOf(settings.kind).plannedMomentum) {
+    case PlannedMomentumTarget::Beta1:
       settings.beta1 = momentum;
       break;
-    default:
+    case PlannedMomentumTarget::Momentum:
       settings.momentum = momentum;
       break;
   }
+}
+
+const std::vector<OptimizerParameter>& optimizerParameters() {
+  using S = OptimizerSettings;
+  auto real = [](std::string_view key, std::string_view label, double lo, double hi,
+                 std::string_view tooltip, double S::*field) {
+    OptimizerParameter p;
+    p.key = key;
+    p.label = label;
+    p.tooltip = tooltip;
+    p.minimum = lo;
+    p.maximum = hi;
+    p.real = field;
+    return p;
+  };
+  auto flag = [](std::string_view key, std::string_view label, std::string_view tooltip,
+                 bool S::*field) {
+    OptimizerParameter p;
+    p.key = key;
+    p.label = label;
+    p.tooltip = tooltip;
+    p.flag = field;
+    return p;
+  };
+  auto build = [&] {
+    std::vector<OptimizerParameter> all;
+    // Up to 1000: a rate far too large is how the dashboard shows a run diverging.
+    all.push_back(real("learning_rate", "Learning rate", 1e-7, 1000.0,
+                       "The step size eta. Too small and training crawls; too large and the loss "
+                       "oscillates or diverges.",
+                       &S::learningRate));
+    all.back().logScale = true;
+    // Keras's SGD accepts momentum in [0, 1].
+    all.push_back(real("momentum", "Momentum", 0.0, 1.0,
+                       "Fraction of the previous update kept (friction 1 - momentum): larger "
+                       "values move faster through flat regions but can overshoot.",
+                       &S::momentum));
+    all.push_back(real("rho", "Rho", 0.0, 1.0,
+                       "RMSprop's decay of the running average of squared gradients: only "
+                       "recent gradients count.",
+                       &S::rho));
+    all.push_back(flag("centered", "Centered",
+                       "RMSprop divides by the variance rather than the second moment of the "
+                       "gradient.",
+                       &S::centered));
+    all.push_back(real("initial_accumulator_value", "Initial accumulator", 0.0, 10.0,
+                       "AdaGrad's starting sum of squared gradients (Keras 0.1).",
+                       &S::initialAccumulatorValue));
+    // beta = 1 would divide by 1 - beta^t = 0 in the bias correction.
+    all.push_back(real("beta_1", "Beta 1", 0.0, 1.0,
+                       "Decay of the first moment (the momentum) in Adam, AdaMax, Nadam and "
+                       "AdamW; in Lion, how much of the momentum the update's sign mixes in.",
+                       &S::beta1));
+    all.back().maximumExcluded = true;
+    all.push_back(real("beta_2", "Beta 2", 0.0, 1.0,
+                       "Decay of the second moment (the squared gradients) in Adam, AdaMax, "
+                       "Nadam and AdamW; in Lion, the decay of its momentum.",
+                       &S::beta2));
+    all.back().maximumExcluded = true;
+    // Keras accepts 0, but then a parameter whose gradient has always been 0 divides 0 by 0.
+    all.push_back(real("epsilon", "Epsilon", 1e-12, 1.0,
+                       "Small constant that keeps the adaptive optimisers from dividing by zero "
+                       "(Keras 1e-7).",
+                       &S::epsilon));
+    all.back().logScale = true;
+    all.push_back(flag("amsgrad", "AMSGrad",
+                       "Adam keeps the maximum of past second moments, so steps never grow back.",
+                       &S::amsgrad));
+    all.push_back(real("weight_decay", "Weight decay", 0.0, 10.0,
+                       "Decoupled weight decay (Keras's weight_decay): before every update each "
+                       "weight shrinks by weight_decay x learning rate of itself. Unlike the L2 "
+                       "penalty it does not pass through Adam's scaling (Loshchilov & Hutter "
+                       "2019).",
+                       &S::weightDecay));
+    all.push_back(flag("exclude_from_weight_decay", "No decay of biases and normalisation",
+                       "Only the kernels decay; biases and BatchNorm's gamma and beta keep their "
+                       "values (Keras's exclude_from_weight_decay).",
+                       &S::excludeFromWeightDecay));
+    return all;
+  };
+  static const std::vector<OptimizerParameter> parameters = build();
+  return parameters;
+}
+
+const OptimizerParameter* findOptimizerParameter(std::string_view key) {
+  for (const OptimizerParameter& p : optimizerParameters()) {
+    if (p.key == key) return &p;
+  }
+  return nullptr;
 }
 
 }  // namespace gradscope::core

@@ -6,12 +6,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/optimizers/optimizer_list.h"
 
 namespace gradscope::core {
 
-enum class OptimizerKind { Sgd, Momentum, Nesterov, Adagrad, RmsProp, Adam, Adamax, Nadam };
+#define GRADSCOPE_OPTIMIZER_ENUM(Kind, key) Kind,
+enum class OptimizerKind { GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_ENUM) };
+#undef GRADSCOPE_OPTIMIZER_ENUM
 
-// "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamax", "nadam".
+#define GRADSCOPE_OPTIMIZER_COUNT(Kind, key) +1
+// How many optimisers are registered (optimizer_list.h).
+inline constexpr int kOptimizerKindCount =
+    0 GRADSCOPE_FOR_EACH_OPTIMIZER(GRADSCOPE_OPTIMIZER_COUNT);
+#undef GRADSCOPE_OPTIMIZER_COUNT
+
+// The registered key of `kind`: "sgd", "momentum", ..., "adamw", "lion".
 std::string_view toString(OptimizerKind kind);
 std::optional<OptimizerKind> optimizerKindFromString(std::string_view name);
 
@@ -28,12 +39,38 @@ struct OptimizerSettings {
   double beta2 = 0.999;                  // Adam, Adamax, Nadam
   double epsilon = 1e-7;                 // all adaptive optimisers
   bool amsgrad = false;                  // Adam
+  // Keras's optimiser-level weight_decay (None is 0), decoupled from the gradient: before
+  // every update w <- w - w * weight_decay * lr (Loshchilov & Hutter 2019). Every optimiser
+  // applies it; AdamW's default is 0.004.
+  double weightDecay = 0.0;
+  // Keras's exclude_from_weight_decay for biases and BatchNorm's gamma and beta: only the
+  // kernels decay.
+  bool excludeFromWeightDecay = false;
 
   // The Keras defaults of `kind` (SGD-with-momentum kinds use momentum 0.9, the usual choice
   // in the lecture's sources, since Keras's SGD default of 0 would make them plain SGD).
   static OptimizerSettings defaultsFor(OptimizerKind kind);
   bool operator==(const OptimizerSettings&) const = default;
 };
+
+// One hyper-parameter of OptimizerSettings described once: its Keras argument name, label,
+// tooltip and range. The settings schema makes "optimizer.<key>" of it, validate() checks
+// the same range, and each optimiser's descriptor lists the keys it reads.
+struct OptimizerParameter {
+  std::string_view key;  // Keras's argument name: "learning_rate", "beta_1", ...
+  std::string_view label;
+  std::string_view tooltip;
+  double minimum = 0.0;
+  double maximum = 1.0;
+  bool maximumExcluded = false;  // the range is [minimum, maximum)
+  bool logScale = false;
+  double OptimizerSettings::*real = nullptr;  // a number, or
+  bool OptimizerSettings::*flag = nullptr;    // a switch
+};
+
+// Every hyper-parameter, in panel order (the learning rate first).
+const std::vector<OptimizerParameter>& optimizerParameters();
+const OptimizerParameter* findOptimizerParameter(std::string_view key);
 
 // Writes a schedule's planned momentum (1cycle's momentum cycle) where `settings.kind` reads
 // it: beta_1 for the Adam family, momentum for SGD and RMSprop.

@@ -1,5 +1,6 @@
 #include "core/optimizers/rmsprop_optimizer.h"
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -89,5 +90,24 @@ void RmsPropOptimizer<T>::setState(const OptimizerState<T>& state, Index paramet
 
 template class RmsPropOptimizer<float>;
 template class RmsPropOptimizer<double>;
+
+const OptimizerDescriptor& rmspropDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::RmsProp;
+    d.key = "rmsprop";
+    d.displayName = "RMSprop";
+    d.defaults.kind = OptimizerKind::RmsProp;
+    d.defaults.learningRate = 0.001;
+    d.reads = {"momentum", "rho", "centered", "epsilon"};
+    d.plannedMomentum = PlannedMomentumTarget::Momentum;
+    d.landscapeRatesOf = OptimizerKind::RmsProp;
+    d.lectureRating = {3, 2, 3, {}};
+    d.makeFloat = &makeOptimizerOf<RmsPropOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<RmsPropOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

@@ -1,5 +1,6 @@
 #include "core/optimizers/sgd_optimizer.h"
 
+#include "core/optimizers/optimizer_descriptor.h"
 #include "core/optimizers/optimizer_slots.h"
 
 namespace gradscope::core {
@@ -85,5 +86,68 @@ void SgdOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCo
 
 template class SgdOptimizer<float>;
 template class SgdOptimizer<double>;
+
+const OptimizerDescriptor& sgdDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Sgd;
+    d.key = "sgd";
+    d.displayName = "SGD";
+    d.defaults.kind = OptimizerKind::Sgd;
+    d.defaults.learningRate = 0.01;
+    d.defaults.momentum = 0.0;  // keras.optimizers.SGD(learning_rate=0.01, momentum=0.0)
+    d.reads = {};
+    d.plannedMomentum = PlannedMomentumTarget::Momentum;
+    d.landscapeRatesOf = OptimizerKind::Sgd;
+    d.lectureRating = {1, 3, 3, {}};
+    d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
+
+const OptimizerDescriptor& momentumDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Momentum;
+    d.key = "momentum";
+    d.displayName = "Momentum";
+    d.defaults.kind = OptimizerKind::Momentum;
+    d.defaults.learningRate = 0.01;
+    d.defaults.momentum = 0.9;  // the usual choice: Keras's default 0 would be plain SGD
+    d.reads = {"momentum"};
+    d.plannedMomentum = PlannedMomentumTarget::Momentum;
+    d.landscapeRatesOf = OptimizerKind::Momentum;
+    d.racesWithMomentum = true;
+    d.lectureRating = {2, 3, 3, {}};
+    d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
+
+const OptimizerDescriptor& nesterovDescriptor() {
+  static const OptimizerDescriptor descriptor = [] {
+    OptimizerDescriptor d;
+    d.kind = OptimizerKind::Nesterov;
+    d.key = "nesterov";
+    d.displayName = "Nesterov";
+    d.defaults.kind = OptimizerKind::Nesterov;
+    d.defaults.learningRate = 0.01;
+    d.defaults.momentum = 0.9;
+    d.defaults.nesterov = true;
+    d.reads = {"momentum"};
+    d.plannedMomentum = PlannedMomentumTarget::Momentum;
+    d.landscapeRatesOf = OptimizerKind::Nesterov;
+    d.racesWithMomentum = true;
+    d.lectureRating = {2, 3, 3, {}};
+    d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
+    d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    return d;
+  }();
+  return descriptor;
+}
 
 }  // namespace gradscope::core

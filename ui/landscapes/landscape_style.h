@@ -1,6 +1,6 @@
-// How the Landscapes view names and colours the racers: the lecture's names and one
-// Okabe-Ito colour per optimiser kind (the same colour in the map, the legend and the loss
-// chart, whichever racers are ticked).
+// How the Landscapes view names and colours the racers: each optimiser's registered display
+// name and one colour per registered optimiser (the same colour in the map, the legend and
+// the loss chart, whichever racers are ticked).
 #pragma once
 
 #include <QColor>
@@ -11,7 +11,7 @@
 namespace gradscope::ui {
 
 QColor racerColor(core::OptimizerKind kind);
-// "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdaMax", "Nadam".
+// The descriptor's display name: "SGD", "Momentum", ..., "AdamW", "Lion".
 QString racerName(core::OptimizerKind kind);
 
 }  // namespace gradscope::ui

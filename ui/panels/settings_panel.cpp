@@ -176,7 +176,10 @@ void SettingsPanel::addRow(const core::SettingMeta& meta) {
     }
     case core::SettingType::Real: {
       auto* box = new NumberSpinBox(meta.logScale, this);
-      box->setRange(meta.minimum, meta.maximum);
+      // A range open at the top ([0, 1) for beta_1) stops just short of its maximum.
+      box->setRange(meta.minimum, meta.maximumExcluded
+                                      ? meta.maximum - 1e-6 * std::max(1.0, std::abs(meta.maximum))
+                                      : meta.maximum);
       box->setSuffix(unitSuffix(meta));
       row.debounce = new QTimer(this);
       row.debounce->setSingleShot(true);
@@ -210,6 +213,7 @@ void SettingsPanel::addRow(const core::SettingMeta& meta) {
   // Narrow enough to stay beside its label (a spin box asks for room for its largest value).
   row.editor->setMinimumWidth(fontMetrics().averageCharWidth() * 10);
   row.editor->setObjectName(key);
+  row.tip = tip;
   row.editor->setToolTip(tip);
   row.label->setToolTip(tip);
   row.label->setBuddy(row.editor);
@@ -274,12 +278,26 @@ void SettingsPanel::refresh() {
   for (const QString& key : m_order) {
     Row& row = m_rows[key];
     const core::SettingMeta& meta = *row.meta;
-    const bool relevant = meta.relevant(config);
-    row.label->setEnabled(relevant);
-    row.editor->setEnabled(relevant);
+    // A setting the configuration keeps but does not read (the learning rate under a decaying
+    // schedule) is disabled with the reason, showing the value in use.
+    const QString inactive =
+        meta.inactiveReason ? QString::fromStdString(meta.inactiveReason(config)) : QString();
+    const bool enabled = meta.relevant(config) && inactive.isEmpty();
+    row.label->setEnabled(enabled);
+    row.editor->setEnabled(enabled);
+    const QString tip =
+        inactive.isEmpty()
+            ? row.tip
+            : row.tip + QStringLiteral("<p><b>%1</b></p>").arg(inactive.toHtmlEscaped());
+    if (row.editor->toolTip() != tip) {
+      row.editor->setToolTip(tip);
+      row.label->setToolTip(tip);
+    }
     // A value being typed or stepped is not overwritten; it is sent when the edit ends.
     if (row.debounce && row.debounce->isActive()) continue;
-    const core::SettingValue value = readSetting(config, meta);
+    std::optional<core::SettingValue> shown;
+    if (!inactive.isEmpty() && meta.shownValue) shown = meta.shownValue(config);
+    const core::SettingValue value = shown ? *shown : readSetting(config, meta);
     const QSignalBlocker block(row.editor);
     switch (meta.type) {
       case core::SettingType::Bool:

@@ -1,7 +1,9 @@
 // A control panel generated from the settings schema: every setting of one group (Data,
 // Network, Optimiser, Schedule, Training) as a widget of its type, with its label, unit and
 // tooltip (the lecture's one or two sentences, plus when the change takes effect). Settings
-// that do not apply to the experiment are greyed out. Every edit applies live through the
+// that do not apply to the experiment are greyed out; a setting kept but not read (the
+// learning rate under a decaying schedule) is greyed out with the reason in its tooltip and
+// shows the value in use. Every edit applies live through the
 // ConfigEditor; a refused value shows its reason in red under the field.
 #pragma once
 
@@ -49,6 +51,7 @@ class SettingsPanel : public QWidget {
     QWidget* editor = nullptr;
     QLabel* error = nullptr;
     QTimer* debounce = nullptr;
+    QString tip;  // the schema's tooltip, before any reason the setting is not read
   };
   void addRow(const core::SettingMeta& meta);
   void commit(const QString& key);

@@ -53,11 +53,13 @@ QColor Theme::layerColor(int layer, int count) const {
 }
 
 QColor Theme::runColor(int run) const {
-  // Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-  static const QColor colors[] = {QColor(0, 114, 178),   QColor(213, 94, 0),  QColor(0, 158, 115),
-                                  QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
-                                  QColor(120, 120, 120), QColor(240, 228, 66)};
-  return colors[std::size_t(run) % 8];
+  // Okabe-Ito: distinguishable with the common colour-vision deficiencies; then four of Paul
+  // Tol's colours (lightened to read on the dark theme too), so every racer has its own.
+  static const QColor colors[] = {
+      QColor(0, 114, 178),   QColor(213, 94, 0),   QColor(0, 158, 115),   QColor(204, 121, 167),
+      QColor(230, 159, 0),   QColor(86, 180, 233), QColor(120, 120, 120), QColor(240, 228, 66),
+      QColor(204, 102, 119), QColor(153, 153, 51), QColor(136, 102, 238), QColor(68, 170, 153)};
+  return colors[std::size_t(run) % std::size(colors)];
 }
 
 QColor Theme::heat(double t) const { return interpolate(t); }

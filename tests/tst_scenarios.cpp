@@ -18,6 +18,7 @@
 #include "app/scenarios/scenario_library.h"
 #include "app/worker/training_run.h"
 #include "core/data/data_generators.h"
+#include "core/data/idx_loader.h"
 #include "core/model/settings_schema.h"
 #include "core/probes/probes.h"
 
@@ -106,10 +107,12 @@ struct Trace {
 // Trains `run` for up to `steps` steps (stopping on divergence or when the run stops itself,
 // e.g. early stopping), applying its live actions at their steps. `onStep` sees each step.
 Trace train(const app::ScenarioRun& scenarioRun, std::int64_t steps,
-            const std::function<void(app::TrainingRun&, const core::StepProbe&)>& onStep = {}) {
+            const std::function<void(app::TrainingRun&, const core::StepProbe&)>& onStep = {},
+            const core::Dataset* data = nullptr) {
   Trace trace;
   trace.name = scenarioRun.name;
-  trace.run = app::TrainingRun::create(scenarioRun.config);
+  trace.run = data ? app::TrainingRun::create(scenarioRun.config, *data)
+                   : app::TrainingRun::create(scenarioRun.config);
   core::ProbeSettings probes;
   probes.histograms = false;
   probes.budget = 0.0;
@@ -189,6 +192,56 @@ double unitSpread(const Eigen::MatrixXd& kernel) {
   return worst / std::max(kernel.col(0).norm(), 1e-30);
 }
 
+// The first `samples` training images of Fashion-MNIST, read once from the Debian package's
+// IDX files; null (the caller skips, naming the package) when they are not installed.
+const core::Dataset* fashionMnist(core::Index samples) {
+  static std::map<core::Index, core::Dataset> loaded;
+  const QString folder = QStringLiteral("/usr/share/datasets/fashion-mnist");
+  const QString images = folder + "/train-images-idx3-ubyte.gz";
+  const QString labels = folder + "/train-labels-idx1-ubyte.gz";
+  if (!QFile::exists(images) || !QFile::exists(labels) || !core::idxGzipSupported()) return nullptr;
+  auto it = loaded.find(samples);
+  if (it == loaded.end()) {
+    it = loaded.emplace(samples, core::loadIdx(images.toStdString(), labels.toStdString(), samples))
+             .first;
+  }
+  return &it->second;
+}
+
+#define REQUIRE_FASHION_MNIST(data, samples)                                                \
+  const core::Dataset* data = fashionMnist(samples);                                        \
+  if (!data)                                                                                \
+    QSKIP(                                                                                  \
+        "Fashion-MNIST is not installed: install the Debian package dataset-fashion-mnist " \
+        "(scripts/setup.sh does)");
+
+// The reduced runs of the Fashion-MNIST scenarios: a subset of the training images (the
+// scenario's validation split still applies) and fewer steps, enough for each claim.
+constexpr core::Index kFashionSamples = 4000;
+
+// Mean accuracy of the last `count` steps' batches.
+double finalAccuracy(const Trace& t, std::size_t count = 20) {
+  double sum = 0.0;
+  const std::size_t from = t.steps.size() > count ? t.steps.size() - count : 0;
+  for (std::size_t i = from; i < t.steps.size(); ++i) sum += t.steps[i].record.accuracy;
+  return sum / double(t.steps.size() - from);
+}
+
+// The largest departure of a hidden layer's activation mean from 0 and its std from 1, at a
+// step; {max |mean|, min std, max std}.
+struct Normalisation {
+  double worstMean = 0.0, lowestStd = 1e300, highestStd = 0.0;
+};
+Normalisation normalisation(const core::StepProbe& probe) {
+  Normalisation n;
+  for (std::size_t i = 0; i + 1 < probe.layers.size(); ++i) {
+    n.worstMean = std::max(n.worstMean, std::abs(probe.layers[i].activationMean));
+    n.lowestStd = std::min(n.lowestStd, probe.layers[i].activationStd);
+    n.highestStd = std::max(n.highestStd, probe.layers[i].activationStd);
+  }
+  return n;
+}
+
 QString stepsText(std::int64_t steps) {
   return steps < 0 ? QStringLiteral("never") : QString::number(steps);
 }
@@ -212,7 +265,11 @@ const QStringList kChecked{"vanishing-gradients",
                            "learning-rate-schedules",
                            "lr-range-test",
                            "early-stopping",
-                           "recommended-configurations"};
+                           "recommended-configurations",
+                           "fashion-deep-selu",
+                           "fashion-batch-norm",
+                           "fashion-optimisers",
+                           "fashion-schedules"};
 
 }  // namespace
 
@@ -240,6 +297,10 @@ class TestScenarios : public QObject {
   void lrRangeTest();
   void earlyStopping();
   void recommendedConfigurations();
+  void fashionDeepSelu();
+  void fashionBatchNorm();
+  void fashionOptimisers();
+  void fashionSchedules();
 };
 
 void TestScenarios::libraryLoads() {
@@ -718,6 +779,111 @@ void TestScenarios::recommendedConfigurations() {
                .arg(fix(bestLoss), fix(bestAccuracy)));
     QVERIFY(bestLoss < 0.35);
     QVERIFY(bestAccuracy >= 0.8);
+  }
+}
+
+void TestScenarios::fashionDeepSelu() {
+  const app::Scenario& s = scenario("fashion-deep-selu");
+  REQUIRE_FASHION_MNIST(data, kFashionSamples);
+  constexpr std::int64_t kSteps = 200;
+  std::map<QString, Trace> runs;
+  for (const app::ScenarioRun& r : s.runs) {
+    QCOMPARE(r.config.model.hiddenLayerCount(), 100);
+    QVERIFY(r.config.split.standardize);
+    runs[r.name] = train(r, kSteps, {}, data);
+    const Trace& t = runs[r.name];
+    const Normalisation n = normalisation(t.steps.front());
+    report(QString("fashion selu: %1: loss %2 -> %3, batch accuracy %4 -> %5; step 1: hidden "
+                   "activation |mean| <= %6, std %7-%8")
+               .arg(r.name, -12)
+               .arg(fix(t.initialLoss()), fix(t.finalLoss()))
+               .arg(fix(t.steps.front().record.accuracy), fix(finalAccuracy(t)))
+               .arg(fix(n.worstMean), fix(n.lowestStd), fix(n.highestStd)));
+  }
+  const Trace& selu = runs["SELU + LeCun"];
+  const Trace& relu = runs["ReLU + He"];
+  QVERIFY(!selu.diverged);
+  const Normalisation a = normalisation(selu.steps.front());
+  QVERIFY(a.worstMean <= 0.15 && a.lowestStd >= 0.75 && a.highestStd <= 1.25);
+  const Normalisation b =
+      relu.steps.empty() ? Normalisation{1e300, 0, 1e300} : normalisation(relu.steps.front());
+  QVERIFY(b.worstMean > 0.15 || b.lowestStd < 0.75 || b.highestStd > 1.25);
+  QVERIFY(selu.finalLoss() < 0.7 * selu.initialLoss());
+  QVERIFY(relu.diverged || relu.finalLoss() > selu.finalLoss() + 0.1);
+}
+
+void TestScenarios::fashionBatchNorm() {
+  const app::Scenario& s = scenario("fashion-batch-norm");
+  REQUIRE_FASHION_MNIST(data, kFashionSamples);
+  constexpr std::int64_t kSteps = 300;
+  std::map<QString, Trace> runs;
+  for (const app::ScenarioRun& r : s.runs) {
+    QVERIFY(!r.config.split.standardize);
+    runs[r.name] = train(r, kSteps, {}, data);
+    const Trace& t = runs[r.name];
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    report(QString("fashion batchnorm: %1: loss %2 -> %3, batch accuracy %4; first/last "
+                   "gradient ratio %5")
+               .arg(r.name, -10)
+               .arg(fix(t.initialLoss()), fix(t.finalLoss()), fix(finalAccuracy(t)))
+               .arg(sci(gradientRatio(t))));
+  }
+  const Trace& bn = runs["BatchNorm"];
+  const Trace& plain = runs["without"];
+  QCOMPARE(bn.steps.front().layers.size(), std::size_t(3));  // 784-300-100-10
+  QVERIFY(bn.finalLoss() < plain.finalLoss());
+  QVERIFY(std::abs(std::log(gradientRatio(bn))) < std::abs(std::log(gradientRatio(plain))));
+}
+
+void TestScenarios::fashionOptimisers() {
+  const app::Scenario& s = scenario("fashion-optimisers");
+  REQUIRE_FASHION_MNIST(data, kFashionSamples);
+  QCOMPARE(s.runs.size(), std::size_t(8));
+  constexpr std::int64_t kSteps = 300;
+  std::map<QString, double> finalLoss;
+  std::vector<std::pair<double, QString>> ranking;
+  for (const app::ScenarioRun& r : s.runs) {
+    QCOMPARE(r.config.model.hiddenLayerCount(), 3);
+    const Trace t = train(r, kSteps, {}, data);
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    finalLoss[r.name] = t.finalLoss(50);
+    ranking.emplace_back(finalLoss[r.name], r.name);
+    report(QString("fashion optimisers: %1: loss %2 -> %3 (mean of the last 50 steps)")
+               .arg(r.name, -9)
+               .arg(fix(t.initialLoss()), fix(finalLoss[r.name])));
+    QVERIFY2(finalLoss[r.name] < t.initialLoss(), qPrintable(r.name));
+  }
+  std::sort(ranking.begin(), ranking.end());
+  QStringList order;
+  for (const auto& [loss, name] : ranking) order << name;
+  report("fashion optimisers: ranking by final loss: " + order.join(", "));
+  for (const char* faster : {"Momentum", "RMSprop", "Adam", "Nadam", "AdaMax"}) {
+    QVERIFY2(finalLoss[faster] < finalLoss["SGD"], faster);
+  }
+  QCOMPARE(order.back(), QStringLiteral("SGD"));
+}
+
+void TestScenarios::fashionSchedules() {
+  const app::Scenario& s = scenario("fashion-schedules");
+  REQUIRE_FASHION_MNIST(data, kFashionSamples);
+  std::map<QString, double> finalLoss;
+  for (const app::ScenarioRun& r : s.runs) {
+    // The whole (reduced) plan: 1cycle spans it.
+    app::ScenarioRun reduced = r;
+    core::setSetting(reduced.config, "training.epochs", std::int64_t(4));
+    const std::int64_t planned = app::TrainingRun::create(reduced.config, *data)->plannedSteps();
+    const Trace t = train(reduced, planned, {}, data);
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    finalLoss[r.name] = t.finalLoss(50);
+    report(QString("fashion schedules: %1: %2 steps, loss %3 -> %4 (mean of the last 50), "
+                   "last rate %5")
+               .arg(r.name, -12)
+               .arg(t.steps.size())
+               .arg(fix(t.initialLoss()), fix(finalLoss[r.name]))
+               .arg(sci(t.steps.back().record.learningRate)));
+  }
+  for (const char* other : {"constant", "exponential", "performance"}) {
+    QVERIFY2(finalLoss["1cycle"] < finalLoss[other], other);
   }
 }
 

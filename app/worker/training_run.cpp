@@ -1,5 +1,7 @@
 #include "app/worker/training_run.h"
 
+#include "app/worker/model_insight_builder.h"
+
 #include <sstream>
 
 namespace gradscope::app {
@@ -17,6 +19,23 @@ std::string describe(double x) {
   std::ostringstream out;
   out << x;
   return out.str();
+}
+
+// What changed between two networks' Dense layers, e.g. "layer 2: 100 -> 50 units", or
+// "3 -> 4 Dense layers" when their number changed; empty when every width is kept.
+std::string widthChanges(const NetworkSpec& from, const NetworkSpec& to) {
+  const std::vector<int> a = denseLayerIndices(from), b = denseLayerIndices(to);
+  if (a.size() != b.size()) {
+    return std::to_string(a.size()) + " -> " + std::to_string(b.size()) + " Dense layers";
+  }
+  std::string text;
+  for (std::size_t d = 0; d < a.size(); ++d) {
+    const Index x = from.layers[std::size_t(a[d])].units, y = to.layers[std::size_t(b[d])].units;
+    if (x == y) continue;
+    text += (text.empty() ? "" : ", ") + std::string("layer ") + std::to_string(d + 1) + ": " +
+            std::to_string(x) + " -> " + std::to_string(y) + " units";
+  }
+  return text;
 }
 
 template <typename T>
@@ -57,7 +76,13 @@ class TypedRun final : public TrainingRun {
                           describe(next.data.noise));
       }
       if (!sameStructure(nextSpec, spec)) {
-        changes.push_back("network rebuilt (" + std::to_string(carried) + " weight tensors kept)");
+        // Says what changed and what was kept: a width change redraws only the tensors of the
+        // layers whose shape changed.
+        const std::string widths = widthChanges(spec, nextSpec);
+        const std::size_t tensors = m_trainer->network().layout().size();
+        changes.push_back("network rebuilt" + (widths.empty() ? "" : " (" + widths + ")") + ": " +
+                          std::to_string(carried) + " of " + std::to_string(tensors) +
+                          " weight tensors kept");
       }
     } else {
       for (std::size_t i = 0; i < spec.layers.size(); ++i) {
@@ -302,6 +327,10 @@ class TypedRun final : public TrainingRun {
       }
     }
     return field;
+  }
+
+  std::shared_ptr<const ModelInsight> modelInsight() override {
+    return buildModelInsight(m_trainer->network(), m_data);
   }
 
   std::shared_ptr<const DataPoints> dataPoints() const override {

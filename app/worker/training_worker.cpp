@@ -46,6 +46,7 @@ void TrainingWorker::initialize() {
   renameLanes();
   m_sincePublish.start();
   m_sinceField.start();
+  m_sinceInsight.start();
   m_rateClock.start();
   beginSnapshot(lane, true);
   publish();
@@ -83,6 +84,10 @@ void TrainingWorker::attachStatic() {
 void TrainingWorker::attachField() {
   Lane& lane = selectedLane();
   lane.pending->decisionField = lane.run->decisionField(kFieldResolution);
+  if (m_fieldDirty || m_mode == Mode::Stopped || m_sinceInsight.elapsed() >= kInsightMilliseconds) {
+    lane.pending->modelInsight = lane.run->modelInsight();
+    m_sinceInsight.restart();
+  }
   m_sinceField.restart();
   m_fieldDirty = false;
 }

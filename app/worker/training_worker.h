@@ -46,6 +46,8 @@ class TrainingWorker : public QObject {
   static constexpr int kPublishMilliseconds = 25;
   static constexpr int kFieldMilliseconds = 200;  // decision-boundary refresh while training
   static constexpr int kFieldResolution = 64;
+  // The model insight (other data) evaluates a sample of the data: refreshed less often.
+  static constexpr int kInsightMilliseconds = 500;
   static constexpr int kPlanPoints = 4000;
 
  public slots:
@@ -162,6 +164,7 @@ class TrainingWorker : public QObject {
   QTimer* m_slowTimer = nullptr;
   QElapsedTimer m_sincePublish;
   QElapsedTimer m_sinceField;
+  QElapsedTimer m_sinceInsight;
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
   bool m_fieldDirty = true;
   QElapsedTimer m_sinceTick;

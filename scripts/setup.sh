@@ -10,6 +10,7 @@ GRADSCOPE_PACKAGES=(
   libeigen3-dev zlib1g-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqt6svg6
   fonts-dejavu-core
+  dataset-fashion-mnist
 )
 
 as_root() {

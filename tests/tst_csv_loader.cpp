@@ -3,11 +3,13 @@
 // the line and the reason. Every test writes its own small files.
 #include <QtTest>
 
+#include <cstring>
 #include <optional>
 #include <sstream>
 #include <string>
 
 #include "core/data/csv_loader.h"
+#include "core/data/data_generators.h"
 
 using gradscope::core::CsvOptions;
 using gradscope::core::Dataset;
@@ -169,11 +171,13 @@ class TestCsvLoader : public QObject {
                                       << "empty file";
     QTest::newRow("non-numeric value")
         << QByteArray("a,b,y\n1,2,0\n3,abc,1\n") << "" << detect << "bad.csv:3"
-        << "column 2 'b': 'abc' is not a number";
+        << "column 2 'b': 'abc' is not a finite number";
     QTest::newRow("empty value") << QByteArray("a,y\n1,0\n,1\n") << "" << detect << "bad.csv:3"
                                  << "empty value";
     QTest::newRow("not finite") << QByteArray("a,y\n1,0\nnan,1\n") << "" << detect << "bad.csv:3"
-                                << "'nan' is not a number";
+                                << "'nan' is not a finite number";
+    QTest::newRow("infinite") << QByteArray("a,y\n1,0\n-inf,1\n") << "" << detect << "bad.csv:3"
+                              << "'-inf' is not a finite number";
     QTest::newRow("too few fields")
         << QByteArray("a,b,y\n1,2,0\n1,2\n") << "" << detect << "bad.csv:3"
         << "expected 3 fields as in the header, found 2";
@@ -188,11 +192,11 @@ class TestCsvLoader : public QObject {
     QTest::newRow("one data row") << QByteArray("a,y\n1,0\n") << "" << detect << "bad.csv"
                                   << "at least 2 data rows, found 1";
     QTest::newRow("header only") << QByteArray("a,y\n") << "" << detect << "bad.csv"
-                                 << "found 0";
+                                 << "header only";
     QTest::newRow("single column") << QByteArray("y\n1\n2\n") << "" << detect << "bad.csv:1"
                                    << "at least 2 columns";
-    QTest::newRow("no header") << QByteArray("1,2\n3,4\n") << "" << detect << "bad.csv:1"
-                               << "header";
+    QTest::newRow("ragged headerless") << QByteArray("1,2\n3,4,5\n") << "" << detect << "bad.csv:2"
+                                       << "as in the first row, found 3";
     QTest::newRow("single class") << QByteArray("a,y\n1,cat\n2,cat\n") << "" << detect << "bad.csv"
                                   << "at least 2 classes";
     QTest::newRow("binary needs two classes")
@@ -242,6 +246,136 @@ class TestCsvLoader : public QObject {
       QVERIFY2(QString::fromStdString(e.reason()).contains(reason), e.what());
       // The full message reads "file:line: reason".
       QVERIFY(QString(e.what()).startsWith(field + ": "));
+    }
+  }
+
+  void headerDetected() {
+    // Only numbers in the first row: no header, columns named by position.
+    const Dataset data = load("1,2,0\n3,4,1\n5,6,0\n");
+    QCOMPARE(data.sampleCount(), Index(3));
+    QCOMPARE(data.featureNames, (std::vector<std::string>{"column 1", "column 2"}));
+    QCOMPARE(data.task, TaskKind::Binary);
+    QCOMPARE(data.inputs(0, 0), 1.0);
+    CsvOptions byName;
+    byName.targetColumn = "column 1";
+    byName.task = TaskKind::Regression;
+    QCOMPARE(load("1,2,0\n3,4,1\n5,6,0\n", byName).targets(0, 2), 5.0);
+    // A header can be demanded; then a numeric first row is an error.
+    CsvOptions withHeader;
+    withHeader.header = true;
+    QVERIFY_THROWS_EXCEPTION(Error, load("1,2\n3,4\n5,6\n", withHeader));
+    // And refused: a text first row is then data (and here not numeric).
+    CsvOptions noHeader;
+    noHeader.header = false;
+    QVERIFY_THROWS_EXCEPTION(Error, load("a,y\n1,0\n2,1\n", noHeader));
+  }
+
+  void delimiterDetected_data() {
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<char>("delimiter");
+    QTest::newRow("comma") << QByteArray("a,b,y\n1,2,0\n3,4,1\n") << ',';
+    QTest::newRow("semicolon, decimal commas quoted")
+        << QByteArray("a;b;y\n1;\"2,5\";0\n3;4;1\n") << ';';
+    QTest::newRow("tab") << QByteArray("a\tb\ty\n1\t2\t0\n3\t4\t1\n") << '\t';
+    QTest::newRow("bar") << QByteArray("a|b|y\n1|2|0\n3|4|1\n") << '|';
+    QTest::newRow("quoted commas") << QByteArray("\"a,x\";b;y\n1;2;0\n3;4;1\n") << ';';
+  }
+  void delimiterDetected() {
+    QFETCH(QByteArray, content);
+    QFETCH(char, delimiter);
+    std::istringstream in(content.toStdString());
+    const auto preview = gradscope::core::previewCsv(in, "data.csv");
+    QCOMPARE(preview.delimiter, delimiter);
+    QCOMPARE(preview.columns.size(), std::size_t(3));
+    if (delimiter != ';' || !content.contains("2,5")) {
+      const Dataset data = load(content);
+      QCOMPARE(data.featureCount(), Index(2));
+      QCOMPARE(data.sampleCount(), Index(2));
+    }
+  }
+
+  void previewShowsFirstRowsAndSuggestsTheTask() {
+    std::istringstream in("x,label\n1,cat\n2,dog\n3,bird\n4,cat\n");
+    CsvOptions options;
+    options.targetColumn = "label";
+    const auto preview = gradscope::core::previewCsv(in, "data.csv", options, 2);
+    QCOMPARE(preview.columns, (std::vector<std::string>{"x", "label"}));
+    QCOMPARE(preview.rows.size(), std::size_t(2));
+    QCOMPARE(preview.rows[1][1], std::string("dog"));
+    QCOMPARE(preview.targetIndex, Index(1));
+    QCOMPARE(preview.suggestedTask, TaskKind::Binary);
+    std::istringstream real("x,y\n1,0.5\n2,0.25\n");
+    QCOMPARE(gradscope::core::previewCsv(real, "r.csv").suggestedTask, TaskKind::Regression);
+    std::istringstream three("x,y\n1,0\n2,1\n3,2\n");
+    const auto multi = gradscope::core::previewCsv(three, "m.csv");
+    QCOMPARE(multi.suggestedTask, TaskKind::MultiClass);
+    QCOMPARE(multi.suggestedClasses, 3);
+  }
+
+  void nulInHeaderKeepsTheWholeMessage() {
+    CsvOptions options;
+    options.targetColumn = "c";
+    try {
+      load(QByteArray("a\0b,y\n1,0\n2,1\n", 15), options);
+      QFAIL("no error");
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      QCOMPARE(std::strlen(e.what()), message.size());  // no NUL inside
+      QVERIFY2(message.find("a\\x00b") != std::string::npos, e.what());
+      QVERIFY2(message.ends_with("columns are: a\\x00b, y"), e.what());
+    }
+  }
+
+  void rowLimitIsTheDocumentedOne() {
+    QCOMPARE(CsvOptions::kMaxRows, Index(1'000'000));
+    QCOMPARE(CsvOptions::kMaxRows, gradscope::core::DataSpec::kMaxSamples);
+    QByteArray content = "a,y\n";
+    content.reserve(4 * 1'000'001 + 8);
+    for (int i = 0; i < 1'000'000; ++i) content += (i % 2) != 0 ? "1,1\n" : "0,0\n";
+    QCOMPARE(load(content).sampleCount(), Index(1'000'000));
+    content += "1,1\n";
+    try {
+      load(content);
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(QString::fromStdString(e.field()), QString("data.csv:1000002"));
+      QVERIFY2(QString(e.what()).contains("more than 1000000 data rows"), e.what());
+    }
+  }
+
+  void chunkBoundariesDoNotMatter() {
+    // Several 1 MB chunks, with quoted fields, CRLF line ends and doubled quotes across them.
+    QByteArray content = "\"a \"\"x\"\"\";b;y\r\n";
+    const int rows = 120'000;
+    for (int i = 0; i < rows; ++i)
+      content += "\"" + QByteArray::number(i) + ".5\";" + QByteArray::number(i % 7) + ";\"" +
+                 QByteArray(i % 2 != 0 ? "odd" : "even") + "\"\r\n";
+    int reports = 0;
+    const auto progress = [&](double fraction) {
+      ++reports;
+      return fraction >= 0.0 && fraction <= 1.0;
+    };
+    const std::string path = write("big.csv", content);
+    const Dataset data = loadCsv(path, {}, progress);
+    QVERIFY(reports >= 2);
+    QCOMPARE(data.featureNames[0], std::string("a \"x\""));
+    QCOMPARE(data.sampleCount(), Index(rows));
+    for (int i : {0, 1, 54321, rows - 1}) {
+      QCOMPARE(data.inputs(0, i), i + 0.5);
+      QCOMPARE(data.inputs(1, i), double(i % 7));
+      QCOMPARE(data.classOf(i), i % 2 != 0 ? 1 : 0);  // "even" < "odd"
+    }
+  }
+
+  void cancelStopsTheLoad() {
+    QByteArray content = "a,y\n";
+    for (int i = 0; i < 400'000; ++i) content += "1,0\n";
+    int calls = 0;
+    try {
+      loadCsv(write("cancel.csv", content), {}, [&](double) { return ++calls < 2; });
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.reason(), std::string(gradscope::core::kLoadCancelled));
     }
   }
 

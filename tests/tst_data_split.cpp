@@ -195,6 +195,62 @@ class TestDataSplit : public QObject {
     QCOMPARE(splitData(indexedData(1), options(0.0)).train.sampleCount(), Index(1));
   }
 
+  void subsetKeepsThatManySamplesChosenBySeed() {
+    const Dataset data = indexedData(1000);
+    SplitOptions o = options(0.2, 7, false);
+    o.subset = 100;
+    const SplitData split = splitData(data, o);
+    QCOMPARE(split.train.sampleCount() + split.validation.sampleCount(), Index(100));
+    QCOMPARE(split.validation.sampleCount(), Index(20));
+    std::vector<Index> kept = indicesOf(split.train);
+    for (Index i : indicesOf(split.validation)) kept.push_back(i);
+    std::sort(kept.begin(), kept.end());
+    QVERIFY(std::adjacent_find(kept.begin(), kept.end()) == kept.end());
+    // Drawn over the whole range, not the first 100.
+    QVERIFY(kept.back() >= 500);
+    // The same seed keeps the same samples; another seed others.
+    QCOMPARE(indicesOf(splitData(data, o).train), indicesOf(split.train));
+    o.seed = 8;
+    QVERIFY(indicesOf(splitData(data, o).train) != indicesOf(split.train));
+    // A subset as large as the data set is the data set.
+    o.subset = 1000;
+    o.seed = 7;
+    QCOMPARE(indicesOf(splitData(data, o).train),
+             indicesOf(splitData(data, options(0.2, 7, false)).train));
+    o.subset = -1;
+    QVERIFY_THROWS_EXCEPTION(Error, splitData(data, o));
+  }
+
+  void testSplitValidates() {
+    Dataset data = indexedData(50);
+    auto test = std::make_shared<Dataset>(indexedData(20));
+    test->inputs.row(0).array() += 1000.0;  // tell test samples apart
+    data.testSplit = test;
+    SplitOptions o = options(0.2, 3, true);
+    o.validateOnTestSplit = true;
+    const SplitData split = splitData(data, o);
+    QCOMPARE(split.train.sampleCount(), Index(50));
+    QCOMPARE(split.validation.sampleCount(), Index(20));
+    // Standardised with the training statistics: the test samples lie far above.
+    QVERIFY(split.validation.inputs.row(0).minCoeff() > split.train.inputs.row(0).maxCoeff());
+    QVERIFY(!split.train.testSplit);
+    // With a subset, the same share of the test split.
+    o.subset = 25;
+    const SplitData half = splitData(data, o);
+    QCOMPARE(half.train.sampleCount(), Index(25));
+    QCOMPARE(half.validation.sampleCount(), Index(10));
+    // Without a test split the fraction applies.
+    data.testSplit.reset();
+    o.subset = 0;
+    QCOMPARE(splitData(data, o).validation.sampleCount(), Index(10));
+    // A test split of another shape is refused.
+    data.testSplit = std::make_shared<Dataset>(indexedData(5));
+    auto wrong = std::make_shared<Dataset>(indexedData(5));
+    wrong->inputs.conservativeResize(2, Eigen::NoChange);
+    data.testSplit = wrong;
+    QVERIFY_THROWS_EXCEPTION(Error, splitData(data, o));
+  }
+
   void classificationKeepsClasses() {
     Dataset data = indexedData(10);
     data.task = TaskKind::Binary;

@@ -282,6 +282,65 @@ class TestIdxLoader : public QObject {
     }
   }
 
+  void imageShapeAndNames() {
+    const Dataset data = loadIdx(write("shape-images", imagesFile(3, 2, 4, kPixels + kPixels)),
+                                 write("shape-labels", labelsFile(3, kLabels)));
+    QCOMPARE(data.image.width, Index(4));
+    QCOMPARE(data.image.height, Index(2));
+    QCOMPARE(data.image.channels, Index(1));
+    QCOMPARE(data.name, std::string("shape-images"));
+    QVERIFY(QString::fromStdString(data.source).endsWith("shape-images"));
+  }
+
+  void fromMemoryPlainAndGzip() {
+    const QByteArray images = imagesFile(3, 2, 2, kPixels);
+    const QByteArray labels = labelsFile(3, kLabels);
+    checkTinyData(gradscope::core::parseIdx(images.toStdString(), "i", labels.toStdString(), "l"));
+    if (!gradscope::core::idxGzipSupported()) QSKIP("built without zlib");
+    const QByteArray gz = gzipStored(images);
+    checkTinyData(gradscope::core::parseIdx(gz.toStdString(), "i", labels.toStdString(), "l"));
+    try {
+      gradscope::core::parseIdx(gz.left(gz.size() - 20).toStdString(), "i.gz", labels.toStdString(),
+                                "l");
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(QString::fromStdString(e.field()).startsWith("i.gz"), e.what());
+    }
+  }
+
+  void gzipHeaderPromisingTooMuchIsRefusedUnread() {
+    if (!gradscope::core::idxGzipSupported()) QSKIP("built without zlib");
+    // A gzip file whose header claims 2^32 - 1 images: refused from the header alone.
+    expectError(gzipStored(imagesFile(0xFFFFFFFF, 28, 28, kPixels)), labelsFile(3, kLabels),
+                "images-idx3-ubyte: offset 4", "more than the 1024 MiB");
+    // Fewer images than claimed (all within the limit): truncated where the data ends.
+    expectError(gzipStored(imagesFile(5, 2, 2, kPixels)),
+                gzipStored(labelsFile(5, kLabels + QByteArray(2, '\0'))),
+                "images-idx3-ubyte: offset 28", "truncated");
+    // More than claimed: the first extra byte is the offset at fault.
+    expectError(gzipStored(imagesFile(3, 2, 2, kPixels + "zz")), labelsFile(3, kLabels),
+                "images-idx3-ubyte: offset 28", "after the end");
+  }
+
+  void gzipCountMismatch() {
+    if (!gradscope::core::idxGzipSupported()) QSKIP("built without zlib");
+    expectError(gzipStored(imagesFile(3, 2, 2, kPixels)),
+                gzipStored(labelsFile(2, kLabels.left(2))), "labels-idx1-ubyte: offset 4",
+                "holds 2 labels but images-idx3-ubyte holds 3");
+  }
+
+  void cancelStopsTheLoad() {
+    QByteArray pixels(3000 * 784, '\x10');
+    const std::string images = write("cancel-images", imagesFile(3000, 28, 28, pixels));
+    const std::string labels = write("cancel-labels", labelsFile(3000, QByteArray(3000, '\1')));
+    try {
+      loadIdx(images, labels, 0, [](double fraction) { return fraction < 0.5; });
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QCOMPARE(e.reason(), std::string(gradscope::core::kLoadCancelled));
+    }
+  }
+
   void missingFile() {
     try {
       loadIdx(m_dir.filePath("no-such-images").toStdString(),

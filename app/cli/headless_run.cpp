@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/data/builtin_datasets.h"
+#include "app/data/data_source.h"
 #include "app/history/history_csv.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/scenarios/scenario_lookup.h"
@@ -39,7 +41,12 @@ const char* kUsage =
     "  --set KEY=VALUE      change one setting, e.g. optimizer.learning_rate=0.1 (repeatable,\n"
     "                       applied in order; see the settings panel's tooltips for the keys)\n"
     "  --precision TYPE     float32 (default) or float64\n"
-    "  --dataset NAME       circle, xor, blobs, spirals, moons, sine, plane or teacher\n"
+    "  --dataset NAME       circle, xor, blobs, spirals, moons, sine, plane, teacher, or a\n"
+    "                       real data set: fashion-mnist, iris, wine, breast-cancer, digits\n"
+    "  --data PATH          train on a CSV file, an IDX images file (its labels and test\n"
+    "                       files found beside it) or a folder holding an IDX pair;\n"
+    "                       builtin:NAME is a real data set as with --dataset\n"
+    "  --target COLUMN      with a CSV file: the target column (default: the last)\n"
     "  --epochs N           run: train N epochs (from a session: N more epochs)\n"
     "  --steps N            run: train N more steps (lr-find: steps of the test)\n"
     "  --out DIR            write results into DIR (created if missing)\n"
@@ -69,6 +76,8 @@ struct Options {
   QStringList sets;
   QString precision;
   QString dataset;
+  QString data;
+  QString target;
   qint64 epochs = -1;
   qint64 steps = -1;
   QString out;
@@ -97,14 +106,16 @@ std::optional<int> parse(const QStringList& args, Options& o) {
   const QCommandLineOption set(QStringLiteral("set"), QString(), QStringLiteral("KEY=VALUE"));
   const QCommandLineOption precision(QStringLiteral("precision"), QString(), QStringLiteral("T"));
   const QCommandLineOption dataset(QStringLiteral("dataset"), QString(), QStringLiteral("NAME"));
+  const QCommandLineOption data(QStringLiteral("data"), QString(), QStringLiteral("PATH"));
+  const QCommandLineOption target(QStringLiteral("target"), QString(), QStringLiteral("COLUMN"));
   const QCommandLineOption epochs(QStringLiteral("epochs"), QString(), QStringLiteral("N"));
   const QCommandLineOption steps(QStringLiteral("steps"), QString(), QStringLiteral("N"));
   const QCommandLineOption out(QStringLiteral("out"), QString(), QStringLiteral("DIR"));
   const QCommandLineOption minRate(QStringLiteral("min-lr"), QString(), QStringLiteral("X"));
   const QCommandLineOption maxRate(QStringLiteral("max-lr"), QString(), QStringLiteral("X"));
   const QCommandLineOption version(QStringLiteral("version"), QString());
-  parser.addOptions(
-      {help, scenario, set, precision, dataset, epochs, steps, out, minRate, maxRate, version});
+  parser.addOptions({help, scenario, set, precision, dataset, data, target, epochs, steps, out,
+                     minRate, maxRate, version});
   if (!parser.parse(arguments)) return fail(kExitBadInput, parser.errorText());
   if (parser.isSet(help)) {
     std::printf("%s", qPrintable(QString::fromLatin1(kUsage).arg(
@@ -123,6 +134,12 @@ std::optional<int> parse(const QStringList& args, Options& o) {
   o.sets = parser.values(set);
   o.precision = parser.value(precision);
   o.dataset = parser.value(dataset);
+  o.data = parser.value(data);
+  o.target = parser.value(target);
+  if (!o.target.isEmpty() && o.data.isEmpty())
+    return fail(kExitBadInput, QStringLiteral("--target: only with --data"));
+  if (!o.data.isEmpty() && !o.dataset.isEmpty())
+    return fail(kExitBadInput, QStringLiteral("--data and --dataset: give one of them"));
   o.out = parser.value(out);
   auto count = [&](const QCommandLineOption& option, qint64& target) -> bool {
     if (!parser.isSet(option)) return true;
@@ -156,10 +173,15 @@ std::optional<int> parse(const QStringList& args, Options& o) {
 
 // --precision, --dataset and --set over `config`; an Error names the option.
 void applySettings(const Options& o, core::ExperimentConfig& config) {
-  if (!o.dataset.isEmpty()) {
-    const auto kind = core::datasetKindFromString(o.dataset.toStdString());
-    if (!kind) throw core::Error("--dataset", "unknown data set '" + o.dataset.toStdString() + "'");
-    config.data.kind = *kind;
+  if (!o.dataset.isEmpty() || o.data.startsWith(QLatin1String(kBuiltinPrefix))) {
+    const std::string name = !o.dataset.isEmpty()
+                                 ? o.dataset.toStdString()
+                                 : o.data.mid(int(qstrlen(kBuiltinPrefix))).toStdString();
+    try {
+      core::setSetting(config, "data.dataset", core::SettingValue(name));
+    } catch (const core::Error& e) {
+      throw core::Error(o.dataset.isEmpty() ? "--data" : "--dataset", e.reason());
+    }
   }
   if (!o.precision.isEmpty()) {
     const auto type = core::precisionFromString(o.precision.toStdString());
@@ -293,6 +315,27 @@ int writeOutputs(const Options& o, SessionRunner& runner, const Start& start,
   return 0;
 }
 
+// --data PATH: the file is read now (a bad file is refused before anything runs) and given to
+// run 0 as a data file, saved in the session by absolute path and SHA-256.
+std::optional<int> applyDataFile(const Options& o, Start& start) {
+  if (o.data.isEmpty() || o.data.startsWith(QLatin1String(kBuiltinPrefix))) return std::nullopt;
+  DataSource source;
+  source.location = QFileInfo(o.data).absoluteFilePath();
+  source.targetColumn = o.target;
+  try {
+    LoadedData loaded = loadDataSource(source);
+    SessionData& data = start.session.runs[0].data;
+    data.source = SessionData::Source::File;
+    data.path = QFileInfo(loaded.file).absoluteFilePath();
+    data.sha256 = loaded.sha256;
+    data.targetColumn = o.target;
+    data.data = std::move(loaded.data);
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString("--data: " + e.field() + ": " + e.reason()));
+  }
+  return std::nullopt;
+}
+
 int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
   // The configuration the user asked for: the start's, then the options.
   core::ExperimentConfig config = start.session.runs[0].config;
@@ -301,6 +344,7 @@ int runCommand(const Options& o, Start& start, const ChartExporter& charts) {
   } catch (const core::Error& e) {
     return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
   }
+  if (const auto exit = applyDataFile(o, start)) return *exit;
   const bool fromFile = !start.path.isEmpty();
   if (!fromFile && o.epochs > 0)
     config.training.epochs = int(std::min<qint64>(o.epochs, core::kMaxEpochs));
@@ -352,6 +396,11 @@ int lrFindCommand(const Options& o, Start& start) {
   try {
     applySettings(o, config);
     start.session.runs[0].config = config;
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
+  }
+  if (const auto exit = applyDataFile(o, start)) return *exit;
+  try {
     const auto run = buildRun(start.session, 0, start.directory);
     core::LrRangeTestSettings settings;
     settings.minRate = o.minRate;
@@ -390,8 +439,8 @@ bool isCommandLine(const QStringList& args) {
   }
   // The headless trainer's own options (as before the dashboard existed) select it too.
   for (const QString& arg : args.mid(1)) {
-    for (const char* option :
-         {"--dataset", "--epochs", "--precision", "--set", "--steps", "--scenario", "--out"}) {
+    for (const char* option : {"--dataset", "--data", "--target", "--epochs", "--precision",
+                               "--set", "--steps", "--scenario", "--out"}) {
       if (arg == QLatin1String(option) || arg.startsWith(QLatin1String(option) + '=')) return true;
     }
   }

@@ -7,10 +7,12 @@
 
 #include <sstream>
 
+#include "app/data/builtin_datasets.h"
+#include "app/data/data_source.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
 #include "app/sessions/session_file.h"
-#include "core/data/csv_loader.h"
+#include "core/data/data_files.h"
 
 namespace gradscope::app {
 
@@ -20,22 +22,38 @@ namespace {
 
 core::Dataset readDataFile(const SessionData& data, const QString& baseDirectory,
                            const std::string& field) {
-  const QString path = QDir(baseDirectory).filePath(data.path);
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) {
-    throw Error(field + ".path", "cannot read " + path.toStdString() + " (" +
-                                     file.errorString().toStdString() + ")");
+  // A built-in data set, a CSV file or IDX files (see app/data/data_source.h); the file is
+  // checked against its SHA-256 (streamed) before it is parsed, then loaded in chunks.
+  DataSource source;
+  source.location = data.path.startsWith(QLatin1String(kBuiltinPrefix))
+                        ? data.path
+                        : QDir(baseDirectory).filePath(data.path);
+  source.targetColumn = data.targetColumn;
+  if (!source.isBuiltin()) {
+    QString main = source.location;
+    try {
+      const core::DataFiles files = core::locateDataFiles(source.location.toStdString());
+      main = QString::fromStdString(
+          files.format == core::DataFiles::Format::Csv ? files.csv : files.trainImages);
+    } catch (const Error&) {
+      // Reported below as unreadable.
+    }
+    QString error;
+    const QByteArray sha = fileSha256(main, &error);
+    if (sha.isEmpty())
+      throw Error(field + ".path",
+                  "cannot read " + main.toStdString() + " (" + error.toStdString() + ")");
+    if (sha != data.sha256) {
+      throw Error(field + ".sha256", "does not match " + data.path.toStdString() +
+                                         ": the file has changed since the session was saved");
+    }
   }
-  if (file.size() > kMaxSessionBytes) throw Error(field + ".path", "the file is over 1 GiB");
-  const QByteArray bytes = file.readAll();
-  if (QCryptographicHash::hash(bytes, QCryptographicHash::Sha256) != data.sha256) {
-    throw Error(field + ".sha256", "does not match " + data.path.toStdString() +
-                                       ": the file has changed since the session was saved");
-  }
-  std::istringstream in(bytes.toStdString());
-  core::CsvOptions options;
-  options.targetColumn = data.targetColumn.toStdString();
-  return core::parseCsv(in, QFileInfo(path).fileName().toStdString(), options);
+  LoadedData loaded = loadDataSource(source);
+  if (source.isBuiltin() && loaded.sha256 != data.sha256)
+    throw Error(field + ".sha256", "does not match the built-in data set " +
+                                       data.path.toStdString() +
+                                       ": its files have changed since the session was saved");
+  return std::move(loaded.data);
 }
 
 }  // namespace

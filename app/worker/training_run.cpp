@@ -1,5 +1,6 @@
 #include "app/worker/training_run.h"
 
+#include "app/data/configured_data.h"
 #include "app/worker/model_insight_builder.h"
 
 #include <sstream>
@@ -370,7 +371,8 @@ class TypedRun final : public TrainingRun {
 
  private:
   static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
-    return splitData(given ? *given : generate(config.data), config.split);
+    if (given) return splitData(*given, config.split);
+    return splitData(*configuredData(config.data), configuredSplit(config.data, config.split));
   }
 
   static std::unique_ptr<Trainer<T>> makeTrainer(const ExperimentConfig& config,

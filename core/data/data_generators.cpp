@@ -266,7 +266,15 @@ std::optional<DatasetKind> datasetKindFromString(std::string_view name) {
   return std::nullopt;
 }
 
+bool isBuiltinDataset(std::string_view name) {
+  for (const std::string_view known : kBuiltinDatasets)
+    if (name == known) return true;
+  return false;
+}
+
 void DataSpec::validate() const {
+  if (!builtin.empty() && !isBuiltinDataset(builtin))
+    throw Error("builtin", "unknown built-in data set '" + builtin + "'");
   if (static_cast<std::size_t>(kind) >= kKindNames.size())
     throw Error("kind", "unknown data set kind " + std::to_string(static_cast<int>(kind)));
   checkRange("samples", samples, kMinSamples, kMaxSamples);

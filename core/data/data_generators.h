@@ -13,12 +13,20 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/data/dataset.h"
 #include "core/model/types.h"
 
 namespace gradscope::core {
+
+// Real data sets the application loads by name (app/data/builtin_datasets.h) in place of a
+// generator: the engine knows only their names, the settings schema lists them beside the
+// generators.
+inline constexpr std::string_view kBuiltinDatasets[] = {"fashion-mnist", "iris", "wine",
+                                                        "breast-cancer", "digits"};
+bool isBuiltinDataset(std::string_view name);
 
 enum class DatasetKind { Circle, Xor, Blobs, Spirals, Moons, Sine, Plane, Teacher };
 
@@ -36,6 +44,9 @@ std::optional<DatasetKind> datasetKindFromString(std::string_view name);
 // each point around its clean position instead of drawing a new data set.
 struct DataSpec {
   DatasetKind kind = DatasetKind::Circle;
+  // Non-empty: a real data set by name (one of kBuiltinDatasets), loaded by the application;
+  // `kind` and the generator's settings below are then ignored (the split settings apply).
+  std::string builtin;
   Index samples = 500;
   double noise = 0.1;
   std::uint64_t seed = 1;
@@ -52,7 +63,7 @@ struct DataSpec {
 
   // Documented limits; validate() refuses anything outside them with an Error naming the field.
   static constexpr Index kMinSamples = 4;
-  static constexpr Index kMaxSamples = 1'000'000;
+  static constexpr Index kMaxSamples = kMaxDatasetSamples;
   static constexpr double kMaxNoise = 10.0;
   static constexpr double kMinFeatureScale = 1e-3;
   static constexpr double kMaxFeatureScale = 1e3;

@@ -97,40 +97,80 @@ Eigen::MatrixXd Standardizer::inverseTransform(const Eigen::MatrixXd& standardiz
   return out;
 }
 
+namespace {
+
+// The samples of `data` a subset keeps: `subset` of them drawn by the seed (from a stream of
+// its own, so the validation draw below is the same with or without a subset), in their
+// original order; all of them when subset is 0 or not smaller than the data set.
+std::vector<std::int64_t> subsetIndices(Index n, Index subset, std::uint64_t seed) {
+  std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+  std::iota(all.begin(), all.end(), 0);
+  if (subset <= 0 || subset >= n) return all;
+  Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
+  rng.shuffle(all);
+  all.resize(static_cast<std::size_t>(subset));
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
 SplitData splitData(const Dataset& data, const SplitOptions& options) {
   const double fraction = options.validationFraction;
   // The negated test also refuses NaN.
   if (!(fraction >= 0.0 && fraction <= SplitOptions::kMaxValidationFraction))
     throw Error("validationFraction", "must be between 0 and 0.9, got " + formatNumber(fraction));
-  const Index n = data.sampleCount();
-  if (data.targets.cols() != n)
-    throw Error("dataset", std::to_string(n) + " input samples but " +
+  if (options.subset < 0 || options.subset > kMaxDatasetSamples)
+    throw Error("subset", "must be 0 (all samples) or between 1 and " +
+                              std::to_string(kMaxDatasetSamples) + ", got " +
+                              std::to_string(options.subset));
+  const Index all = data.sampleCount();
+  if (data.targets.cols() != all)
+    throw Error("dataset", std::to_string(all) + " input samples but " +
                                std::to_string(data.targets.cols()) + " targets");
-  if (n == 0) throw Error("dataset", "has no samples");
-  if (fraction > 0.0 && n < 2)
-    throw Error("dataset", "a validation split needs at least 2 samples, found 1");
-
-  // At least one sample on each side whenever a validation set was asked for.
-  Index validationCount = 0;
-  if (fraction > 0.0)
-    validationCount = std::clamp<Index>(std::llround(fraction * double(n)), 1, n - 1);
-
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng(options.seed);
-  rng.shuffle(order);
-  std::vector<std::int64_t> validation(order.begin(), order.begin() + validationCount);
-  std::vector<std::int64_t> train(order.begin() + validationCount, order.end());
-  std::sort(validation.begin(), validation.end());
-  std::sort(train.begin(), train.end());
+  if (all == 0) throw Error("dataset", "has no samples");
+  const std::vector<std::int64_t> kept = subsetIndices(all, options.subset, options.seed);
+  const Index n = static_cast<Index>(kept.size());
+  const bool useTest =
+      options.validateOnTestSplit && data.testSplit && data.testSplit->sampleCount() > 0;
 
   SplitData split;
-  split.train = select(data, train);
-  split.validation = select(data, validation);
+  if (useTest) {
+    // The data set's own test samples validate; a subset takes the same share of them.
+    const Dataset& test = *data.testSplit;
+    if (test.featureCount() != data.featureCount() || test.outputCount() != data.outputCount())
+      throw Error("dataset", "the test split has " + std::to_string(test.featureCount()) +
+                                 " inputs and " + std::to_string(test.outputCount()) +
+                                 " outputs, the training data " +
+                                 std::to_string(data.featureCount()) + " and " +
+                                 std::to_string(data.outputCount()));
+    const Index testCount =
+        n == all ? test.sampleCount()
+                 : std::max<Index>(1, test.sampleCount() * n / std::max<Index>(all, 1));
+    split.train = select(data, kept);
+    split.validation = select(test, subsetIndices(test.sampleCount(), testCount, options.seed));
+  } else {
+    if (fraction > 0.0 && n < 2)
+      throw Error("dataset", "a validation split needs at least 2 samples, found 1");
+    // At least one sample on each side whenever a validation set was asked for.
+    Index validationCount = 0;
+    if (fraction > 0.0)
+      validationCount = std::clamp<Index>(std::llround(fraction * double(n)), 1, n - 1);
+
+    std::vector<std::int64_t> order = kept;
+    Rng rng(options.seed);
+    rng.shuffle(order);
+    std::vector<std::int64_t> validation(order.begin(), order.begin() + validationCount);
+    std::vector<std::int64_t> train(order.begin() + validationCount, order.end());
+    std::sort(validation.begin(), validation.end());
+    std::sort(train.begin(), train.end());
+    split.train = select(data, train);
+    split.validation = select(data, validation);
+  }
   if (options.standardize) {
     split.standardizer.fit(split.train.inputs);
     split.standardizer.apply(split.train.inputs);
-    if (validationCount > 0) split.standardizer.apply(split.validation.inputs);
+    if (split.validation.sampleCount() > 0) split.standardizer.apply(split.validation.inputs);
   } else {
     split.standardizer = Standardizer::identity(data.featureCount());
   }

@@ -1,5 +1,8 @@
-// Train/validation split and input standardisation.
+// Train/validation split, subsets and input standardisation.
 //
+// A subset (SplitOptions::subset) first keeps that many samples, drawn by the seed. The
+// validation set is then either the data set's own test split (when asked for and present;
+// with a subset, the same share of it) or a fraction of the kept samples:
 // splitData() shuffles the sample indices with a seeded Rng, sends the first
 // round(fraction * n) of them to the validation set and the rest to the training set (each
 // part keeps the original sample order). The Standardizer is then fitted on the training
@@ -51,6 +54,12 @@ struct SplitOptions {
   double validationFraction = 0.2;  // in [0, kMaxValidationFraction]; 0 = no validation set
   std::uint64_t seed = 1;
   bool standardize = true;  // false: the standardizer is the identity
+  // > 0: train on `subset` samples drawn by the seed (e.g. 5,000 of Fashion-MNIST's 60,000),
+  // to trade accuracy for speed; 0 = all.
+  Index subset = 0;
+  // Validate on the data set's own test split (Dataset::testSplit) instead of a fraction of
+  // the training data; ignored when the data set has none.
+  bool validateOnTestSplit = false;
 
   static constexpr double kMaxValidationFraction = 0.9;
   bool operator==(const SplitOptions&) const = default;

@@ -2,6 +2,7 @@
 // trainer converts a batch to its scalar type when it gathers it).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@ namespace gradscope::core {
 // Regression -> linear + mean squared error; Binary -> 1 sigmoid unit + binary
 // cross-entropy; MultiClass -> softmax over classCount units + categorical cross-entropy.
 enum class TaskKind { Regression, Binary, MultiClass };
+
+// The documented limits of every data set, generated or loaded (README "Limits"): one limit
+// for every path, checked by each loader as the rows arrive.
+inline constexpr Index kMaxDatasetSamples = 1'000'000;
+inline constexpr Index kMaxDatasetValues = 100'000'000;  // samples x features: 800 MB of doubles
 
 // The pixel layout of a data set whose samples are images: input feature (y * width + x) *
 // channels + c holds channel c of pixel (x, y), row by row from the top left, as MNIST's IDX
@@ -37,6 +43,9 @@ struct Dataset {
   ImageShape image;                       // the samples' pixel layout; all 0 for tables
   std::string name;                       // display name: "Fashion-MNIST", "iris.csv", "Two moons"
   std::string source;  // where it came from: a file path, or "built-in" for a shipped set
+  // The data set's own test samples when it comes with them (Fashion-MNIST's 10,000), same
+  // inputs and outputs; SplitOptions::validateOnTestSplit validates on them.
+  std::shared_ptr<const Dataset> testSplit;
 
   Index sampleCount() const { return inputs.cols(); }
   Index featureCount() const { return inputs.rows(); }

@@ -9,14 +9,20 @@
 // recognised by their content and decompressed when the engine is built with zlib (see
 // idxGzipSupported()).
 //
-// The header is checked against the real size of the data before anything is allocated for it,
-// so a corrupt header claiming 10^9 images is an Error, not an allocation. Every Error's field
-// names the file and the byte offset at fault, e.g. "train-images-idx3-ubyte: offset 16".
+// Both files are streamed: the headers are read and checked first (magic, dimensions, equal
+// counts, the size the header promises against the loader's limits and, for a plain file, its
+// real size), and only then are the pixels decompressed chunk by chunk straight into the
+// input matrix. A lying header or a gzip bomb is refused before anything grows past the
+// limits; a truncated or over-long file is refused at the byte where it departs from its
+// header. Every Error's field names the file and the byte offset at fault, e.g.
+// "train-images-idx3-ubyte: offset 16".
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/data/dataset.h"
+#include "core/data/load_progress.h"
 #include "core/model/types.h"
 
 namespace gradscope::core {
@@ -24,12 +30,18 @@ namespace gradscope::core {
 // Documented limits of the loader.
 inline constexpr Index kIdxMaxFileBytes = Index(1) << 30;  // 1 GiB, after decompression
 inline constexpr Index kIdxMaxImagePixels = 1 << 20;       // rows x columns of one image
-inline constexpr Index kIdxMaxValues = 100'000'000;        // samples x pixels: 800 MB of doubles
+inline constexpr Index kIdxMaxValues = kMaxDatasetValues;  // samples x pixels
 
 // Images become inputs (rows * columns features, pixel / 255 in [0, 1]); labels become one-hot
-// targets over max(10, largest label + 1) classes named "0", "1", ... . `maxSamples` > 0 keeps
-// only the first maxSamples images (a quick lecture run on part of MNIST); 0 keeps all.
-Dataset loadIdx(const std::string& imagesPath, const std::string& labelsPath, Index maxSamples = 0);
+// targets over max(minClasses, largest label + 1) classes named "0", "1", ... . `maxSamples` > 0
+// keeps only the first maxSamples images (the rest is still checked); 0 keeps all.
+Dataset loadIdx(const std::string& imagesPath, const std::string& labelsPath, Index maxSamples = 0,
+                const LoadProgress& progress = {}, int minClasses = 10);
+
+// The same from the files' bytes in memory (each plain or gzip-compressed); the names are
+// used in messages. For fuzzing and for data compiled into the application.
+Dataset parseIdx(std::string_view images, const std::string& imagesName, std::string_view labels,
+                 const std::string& labelsName, Index maxSamples = 0, int minClasses = 10);
 
 // True when gzip-compressed IDX files can be read (the engine was built with zlib).
 bool idxGzipSupported();

@@ -164,6 +164,8 @@ void validate(const ExperimentConfig& config) {
         config.split.validationFraction <= SplitOptions::kMaxValidationFraction)) {
     throw Error("data.validation_split", "must be in [0, 0.9]");
   }
+  if (config.split.subset < 0 || config.split.subset > kMaxDatasetSamples)
+    throw Error("data.subset", "must be in [0, " + std::to_string(kMaxDatasetSamples) + "]");
   if (config.network) {
     validate(*config.network);
   } else {

@@ -53,6 +53,9 @@ bool isAdamFamily(OptimizerKind k) {
   return k == OptimizerKind::Adam || k == OptimizerKind::Adamax || k == OptimizerKind::Nadam;
 }
 
+// The generator's own settings mean nothing for a real data set.
+bool generated(const ExperimentConfig& c) { return c.data.builtin.empty(); }
+
 class Builder {
  public:
   explicit Builder(std::vector<SettingMeta>& out) : m_out(out) {}
@@ -178,40 +181,55 @@ std::vector<SettingMeta> buildSettings() {
     const DatasetKind kinds[] = {DatasetKind::Circle,  DatasetKind::Xor,    DatasetKind::Blobs,
                                  DatasetKind::Spirals, DatasetKind::Moons,  DatasetKind::Sine,
                                  DatasetKind::Plane,   DatasetKind::Teacher};
+    std::vector<std::string> names = namesOf(kinds);
+    names.insert(names.end(), std::begin(kBuiltinDatasets), std::end(kBuiltinDatasets));
     b.choice(
-        "data.dataset", "Data set", namesOf(kinds),
+        "data.dataset", "Data set", names,
         "The problem to learn. 2-D sets (circle, xor, blobs, spirals, moons) show a decision "
         "boundary; 'teacher' labels high-dimensional inputs with a random deep network, so "
-        "deep models have something to learn.",
-        [](const C& c) { return SettingValue(std::string(toString(c.data.kind))); },
+        "deep models have something to learn. The real data sets after them: Fashion-MNIST "
+        "(70,000 clothing images; needs the Debian package dataset-fashion-mnist), Iris, "
+        "Wine, Breast cancer (Wisconsin) and Digits (8x8 images).",
+        [](const C& c) {
+          return SettingValue(c.data.builtin.empty() ? std::string(toString(c.data.kind))
+                                                     : c.data.builtin);
+        },
         [](C& c, const std::string& v) {
+          if (isBuiltinDataset(v)) {
+            c.data.builtin = v;
+            return;
+          }
           const auto k = datasetKindFromString(v);
           if (!k) throw Error("data.dataset", "unknown data set '" + v + "'");
           c.data.kind = *k;
+          c.data.builtin.clear();
         },
         data);
   }
   b.integer<Index>(
-      "data.samples", "Samples", 4, 1000000, "samples",
-      "How many examples are generated (training and validation together).",
-      [](C& c) -> Index& { return c.data.samples; }, data);
+       "data.samples", "Samples", 4, 1000000, "samples",
+       "How many examples are generated (training and validation together).",
+       [](C& c) -> Index& { return c.data.samples; }, data)
+      .relevant = generated;
   b.real(
-      "data.noise", "Noise", 0.0, 10.0, "",
-      "Random jitter added to the inputs (2-D sets) or targets (regression). More noise means "
-      "more to overfit.",
-      [](C& c) -> double& { return c.data.noise; }, data);
+       "data.noise", "Noise", 0.0, 10.0, "",
+       "Random jitter added to the inputs (2-D sets) or targets (regression). More noise means "
+       "more to overfit.",
+       [](C& c) -> double& { return c.data.noise; }, data)
+      .relevant = generated;
   b.integer<int>(
        "data.classes", "Classes", 2, 10, "",
        "Number of classes of the blobs, spirals and teacher data sets.",
        [](C& c) -> int& { return c.data.classes; }, data)
       .relevant = [](const C& c) {
-    return c.data.kind == DatasetKind::Blobs || c.data.kind == DatasetKind::Spirals ||
-           c.data.kind == DatasetKind::Teacher;
+    return generated(c) &&
+           (c.data.kind == DatasetKind::Blobs || c.data.kind == DatasetKind::Spirals ||
+            c.data.kind == DatasetKind::Teacher);
   };
   b.integer<int>(
        "data.features", "Input features", 1, 1000, "", "Input dimension of the teacher data set.",
        [](C& c) -> int& { return c.data.features; }, data)
-      .relevant = [](const C& c) { return c.data.kind == DatasetKind::Teacher; };
+      .relevant = [](const C& c) { return generated(c) && c.data.kind == DatasetKind::Teacher; };
   b.real(
        "data.x2_scale", "Scale of x2", DataSpec::kMinFeatureScale, DataSpec::kMaxFeatureScale, "",
        "Multiplies the second input feature. With standardisation off, features of very "
@@ -219,16 +237,29 @@ std::vector<SettingMeta> buildSettings() {
        "keep its rate small for the steep direction and crawls along the valley, and AdaGrad's "
        "rate decays too early.",
        [](C& c) -> double& { return c.data.secondFeatureScale; }, data)
-      .relevant = [](const C& c) { return c.data.inputCount() >= 2; };
+      .relevant = [](const C& c) { return generated(c) && c.data.inputCount() >= 2; };
   b.integer<std::uint64_t>(
       "data.seed", "Data seed", 0, 1e15, "",
-      "Seed of the data generator: the same seed gives the same points.",
+      "Seed of the data generator (and of a subset's draw): the same seed gives the same "
+      "points.",
       [](C& c) -> std::uint64_t& { return c.data.seed; }, data);
   b.real(
       "data.validation_split", "Validation split", 0.0, 0.9, "",
       "Fraction of the samples held out to measure generalisation (val_loss). 0 trains on "
       "everything.",
       [](C& c) -> double& { return c.split.validationFraction; }, data);
+  // Subset and test-split validation (real data sets; the generators ignore neither).
+  b.integer<Index>(
+      "data.subset", "Training subset", 0, kMaxDatasetSamples, "samples",
+      "Train on this many samples, drawn by the data seed (e.g. 5,000 of Fashion-MNIST's "
+      "60,000) to trade accuracy for speed. 0 uses them all.",
+      [](C& c) -> Index& { return c.split.subset; }, data);
+  b.boolean(
+      "data.validate_on_test_split", "Validate on the test split",
+      "Measure val_loss on the data set's own test samples (Fashion-MNIST's 10,000) instead "
+      "of holding out a fraction of the training data. Data sets without a test split use "
+      "the fraction.",
+      [](C& c) -> bool& { return c.split.validateOnTestSplit; }, data);
   b.boolean(
       "data.standardize", "Standardise inputs",
       "Scale each input feature to mean 0 and standard deviation 1, fitted on the "

@@ -193,7 +193,13 @@ void ModelInsightPainter::paint(QPainter& painter, const QRect& rect,
     case Page::Overview:
       break;
   }
+  // In a small panel (a projector's 1280 x 720 dashboard) the parts would be too small to
+  // read: the overview then shows the most telling part alone.
+  const int minPart = 6 * QFontMetrics(theme().font()).height();
   if (insight.kind == app::ModelInsight::Kind::Images) {
+    const int wide = std::min((rect.width() - 2 * kGap) / 3, rect.height());
+    const int stacked = std::min((rect.width() - kGap) / 2, (rect.height() - kGap) * 3 / 5);
+    if (std::max(wide, stacked) < minPart) return paintSamples(painter, rect, insight);
     // Three parts side by side in a wide panel; else samples and matrix above the weights.
     if (rect.width() > 2 * rect.height()) {
       const int w = (rect.width() - 2 * kGap) / 3;
@@ -213,6 +219,10 @@ void ModelInsightPainter::paint(QPainter& painter, const QRect& rect,
     return;
   }
   if (insight.kind == app::ModelInsight::Kind::Tabular) {
+    if (std::max(std::min((rect.width() - kGap) / 2, rect.height()),
+                 std::min(rect.width(), (rect.height() - kGap) / 2)) < minPart) {
+      return paintConfusion(painter, rect, insight);
+    }
     if (rect.width() >= rect.height()) {
       const int w = (rect.width() - kGap) / 2;
       paintConfusion(painter, QRect(rect.left(), rect.top(), w, rect.height()), insight);

@@ -40,6 +40,7 @@ class TestLayerList : public QObject {
   void widthChangeRebuildsOnlyWhatMust();
   void configFileRoundTrip();
   void editorAddsDuplicatesRemoves();
+  void snapshotsCarryTheInsight();
 };
 
 void TestLayerList::activationChangeKeepsEveryWeight() {
@@ -123,6 +124,23 @@ void TestLayerList::editorAddsDuplicatesRemoves() {
   list.useEqualLayers();
   QVERIFY(editor.config().model.layers.empty());
   QCOMPARE(editor.config().model.hiddenLayers, 3);
+}
+
+void TestLayerList::snapshotsCarryTheInsight() {
+  // Data that is not 2-D: the worker's snapshots bring the model insight, never a field.
+  app::TrainingController controller(teacherConfig("16 relu, 8 tanh"));
+  std::shared_ptr<const app::ModelInsight> insight;
+  bool field = false;
+  QObject::connect(&controller, &app::TrainingController::snapshotReady, &controller,
+                   [&](const app::SnapshotPtr& s) {
+                     if (s->modelInsight) insight = s->modelInsight;
+                     field |= s->decisionField != nullptr;
+                   });
+  QTRY_VERIFY(insight != nullptr);
+  QVERIFY(insight->kind == app::ModelInsight::Kind::Tabular);
+  QCOMPARE(insight->projectedUnits, 8);
+  QVERIFY(!insight->confusion.empty());
+  QVERIFY(!field);
 }
 
 QTEST_MAIN(TestLayerList)

@@ -84,8 +84,13 @@ void TrainingWorker::attachStatic() {
 void TrainingWorker::attachField() {
   Lane& lane = selectedLane();
   lane.pending->decisionField = lane.run->decisionField(kFieldResolution);
-  if (m_fieldDirty || m_mode == Mode::Stopped || m_sinceInsight.elapsed() >= kInsightMilliseconds) {
+  if (m_fieldDirty || m_mode == Mode::Stopped || m_sinceInsight.elapsed() >= m_insightInterval) {
+    QElapsedTimer cost;
+    cost.start();
     lane.pending->modelInsight = lane.run->modelInsight();
+    // A deep network's insight costs more: it then waits long enough to take at most a tenth
+    // of the training time.
+    m_insightInterval = std::max<qint64>(kInsightMilliseconds, 10 * cost.elapsed());
     m_sinceInsight.restart();
   }
   m_sinceField.restart();

@@ -165,6 +165,7 @@ class TrainingWorker : public QObject {
   QElapsedTimer m_sincePublish;
   QElapsedTimer m_sinceField;
   QElapsedTimer m_sinceInsight;
+  qint64 m_insightInterval = kInsightMilliseconds;  // milliseconds between two insights
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
   bool m_fieldDirty = true;
   QElapsedTimer m_sinceTick;

@@ -131,7 +131,8 @@ class TestDataCommandLine : public QObject {
         QStringList{"run", "--data", write("bad.csv", content), "--steps", "1"} + extra);
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
-    QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+    // One line of ours (the platform may add its own warnings).
+    QCOMPARE(r.err.count(QLatin1String("gradscope: ")), 1);
   }
 
   void misuseOfTheOptions() {
@@ -143,7 +144,8 @@ class TestDataCommandLine : public QObject {
     QVERIFY2(r.err.contains(QLatin1String("missing.csv: file not found")), qPrintable(r.err));
     r = runGradscope({"run", "--data", "builtin:mnist"});
     QCOMPARE(r.code, 2);
-    QVERIFY2(r.err.contains(QLatin1String("unknown data set 'mnist'")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("--data: 'mnist' is not one of: circle")),
+             qPrintable(r.err));
   }
 };
 

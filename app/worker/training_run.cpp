@@ -72,9 +72,17 @@ class TypedRun final : public TrainingRun {
       if (dataChanged) {
         m_data = std::move(data);
         if (!keepGiven) m_given.reset();
-        changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
-                          std::to_string(next.data.samples) + " samples, noise " +
-                          describe(next.data.noise));
+        if (keepGiven || !next.data.builtin.empty()) {
+          // A loaded or built-in data set: what the split made of it.
+          const std::string name = keepGiven ? m_given->name : next.data.builtin;
+          changes.push_back("data: " + name + ", " + std::to_string(m_data.train.sampleCount()) +
+                            " training and " + std::to_string(m_data.validation.sampleCount()) +
+                            " validation samples");
+        } else {
+          changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
+                            std::to_string(next.data.samples) + " samples, noise " +
+                            describe(next.data.noise));
+        }
       }
       if (!sameStructure(nextSpec, spec)) {
         // Says what changed and what was kept: a width change redraws only the tensors of the

@@ -122,7 +122,7 @@ class ChunkedInput {
  private:
   std::streambuf* m_buffer;
   const std::string& m_source;
-  const LoadProgress& m_progress;
+  LoadProgress m_progress;  // a copy: callers may pass a temporary
   Index m_total;
   Index m_read = 0;
   bool m_done = false;

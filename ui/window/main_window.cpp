@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
@@ -57,6 +58,7 @@
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/scenario_panel.h"
 #include "ui/panels/settings_panel.h"
+#include "ui/window/data_opener.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -126,6 +128,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   m_layerSelection = new LayerSelection(this);
   m_landscapeModel = new app::LandscapeModel(this);
   m_sessions = new SessionManager(*this, options.persistent);
+  m_data = new DataOpener(*this);
 
   // The docks fill the window: the central widget is an empty placeholder.
   auto* placeholder = new QWidget(this);
@@ -921,6 +924,8 @@ void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(m_sessions->openAction());
   file->addMenu(m_sessions->recentMenu());
+  file->addAction(m_data->openAction());
+  file->addMenu(m_data->recentMenu());
   file->addAction(m_sessions->saveAction());
   file->addAction(m_sessions->saveAsAction());
   file->addAction(m_sessions->noteAction());
@@ -993,6 +998,13 @@ void MainWindow::createControlPanels() {
     const QString name = QString::fromLatin1(group);
     auto* panel = new SettingsPanel(name, *m_editor, this);
     m_panels.push_back(panel);
+    if (name == QLatin1String("Data")) {
+      auto* openData = new QPushButton(tr("Open data…"), panel);
+      openData->setObjectName(QStringLiteral("openDataButton"));
+      openData->setToolTip(m_data->openAction()->toolTip());
+      connect(openData, &QPushButton::clicked, m_data, [this] { m_data->open(); });
+      panel->addExtra(openData, true);
+    }
     if (name == QLatin1String("Network")) {
       auto* layers = new LayerActivationEditor(*m_editor, panel);
       layers->setObjectName(QStringLiteral("layerActivations"));

@@ -37,6 +37,7 @@ class ConfigEditor;
 class DashboardView;
 class LandscapeWindow;
 class LayerSelection;
+class DataOpener;
 class SessionManager;
 class ScenarioPanel;
 class RunsPanel;
@@ -80,6 +81,8 @@ class MainWindow : public QMainWindow {
   LayerSelection& layerSelection() { return *m_layerSelection; }
 
   app::MetricHistory& history() { return m_history; }
+  // Real data: Open data…, recent data files, dropped data (data_opener.h).
+  DataOpener& dataOpener() { return *m_data; }
   // Sessions: save, open, recent files, title, recovery (session_manager.h).
   SessionManager& sessions() { return *m_sessions; }
   // The dock layout as QMainWindow::saveState gives it (sessions save it).
@@ -199,6 +202,7 @@ class MainWindow : public QMainWindow {
   ConfigEditor* m_editor = nullptr;
   LayerSelection* m_layerSelection = nullptr;
   SessionManager* m_sessions = nullptr;
+  DataOpener* m_data = nullptr;  // Open data…, recent data, dropped data files
   int m_run = 0;
   RunsPanel* m_runsPanel = nullptr;
   QDockWidget* m_runsDock = nullptr;

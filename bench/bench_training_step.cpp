@@ -3,6 +3,7 @@
 //   deep   100 inputs, 20 hidden layers of 100 sigmoid units, 10 softmax outputs, batch 64
 //   mnist  784-256-256-10 relu, softmax, batch 128
 //   wide   784-1024-1024-10 relu, softmax, batch 256
+//   fashion 784-300-100-10 relu, softmax, batch 32 (the book's Fashion-MNIST network)
 // One step is what a training run does per mini-batch: forward in training mode, the loss
 // value (which the application charts), backward, and an SGD update (learning rate 0.01).
 // The "fresh random batch" comes from a pool of pre-generated batches used in turn, so the
@@ -83,6 +84,8 @@ const ReferenceNetwork& referenceNetwork(const std::string& name) {
        LossKind::CategoricalCrossentropy, 128},
       {"wide", mlp(784, {1024, 1024}, ActivationKind::Relu, 10, ActivationKind::Softmax),
        LossKind::CategoricalCrossentropy, 256},
+      {"fashion", mlp(784, {300, 100}, ActivationKind::Relu, 10, ActivationKind::Softmax),
+       LossKind::CategoricalCrossentropy, 32},
   };
   for (const auto& network : networks) {
     if (name == network.name) return network;
@@ -334,7 +337,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("kernels", kernelLevelName(kernelLevel()));
   benchmark::RegisterBenchmark("peak/fma", fmaPeak)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-  for (const char* name : {"tiny", "deep", "mnist", "wide"}) {
+  for (const char* name : {"tiny", "deep", "mnist", "wide", "fashion"}) {
     benchmark::RegisterBenchmark((std::string("step/") + name).c_str(), trainingStep, name)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();

@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 
+#include "app/data/builtin_datasets.h"
 #include "app/scenarios/scenario_library.h"
 #include "app/worker/training_run.h"
 #include "core/data/data_generators.h"
@@ -189,6 +190,49 @@ double unitSpread(const Eigen::MatrixXd& kernel) {
   return worst / std::max(kernel.col(0).norm(), 1e-30);
 }
 
+// The Fashion-MNIST scenarios need the data set of the Debian package dataset-fashion-mnist
+// (scripts/setup.sh installs it); without it they are skipped, saying so.
+#define REQUIRE_FASHION_MNIST()                                                                \
+  do {                                                                                         \
+    const app::BuiltinDataset* fashion = app::findBuiltinDataset("fashion-mnist");             \
+    QVERIFY(fashion);                                                                          \
+    if (!fashion->available())                                                                 \
+      QSKIP(qPrintable("Fashion-MNIST: " + fashion->unavailableReason +                        \
+                       " (the Debian package dataset-fashion-mnist; scripts/setup.sh does)")); \
+  } while (false)
+
+// The reduced runs of the Fashion-MNIST scenarios: a subset of the training images (the
+// scenario's validation split still applies) and fewer steps, enough for each claim.
+constexpr core::Index kFashionSamples = 4000;
+app::ScenarioRun reduced(const app::ScenarioRun& run) {
+  app::ScenarioRun r = run;
+  core::setSetting(r.config, "data.subset", std::int64_t(kFashionSamples));
+  return r;
+}
+
+// Mean accuracy of the last `count` steps' batches.
+double finalAccuracy(const Trace& t, std::size_t count = 20) {
+  double sum = 0.0;
+  const std::size_t from = t.steps.size() > count ? t.steps.size() - count : 0;
+  for (std::size_t i = from; i < t.steps.size(); ++i) sum += t.steps[i].record.accuracy;
+  return sum / double(t.steps.size() - from);
+}
+
+// The largest departure of a hidden layer's activation mean from 0 and its std from 1, at a
+// step; {max |mean|, min std, max std}.
+struct Normalisation {
+  double worstMean = 0.0, lowestStd = 1e300, highestStd = 0.0;
+};
+Normalisation normalisation(const core::StepProbe& probe) {
+  Normalisation n;
+  for (std::size_t i = 0; i + 1 < probe.layers.size(); ++i) {
+    n.worstMean = std::max(n.worstMean, std::abs(probe.layers[i].activationMean));
+    n.lowestStd = std::min(n.lowestStd, probe.layers[i].activationStd);
+    n.highestStd = std::max(n.highestStd, probe.layers[i].activationStd);
+  }
+  return n;
+}
+
 QString stepsText(std::int64_t steps) {
   return steps < 0 ? QStringLiteral("never") : QString::number(steps);
 }
@@ -213,7 +257,11 @@ const QStringList kChecked{"vanishing-gradients",
                            "lr-range-test",
                            "early-stopping",
                            "recommended-configurations",
-                           "l2-versus-weight-decay"};
+                           "l2-versus-weight-decay",
+                           "fashion-deep-selu",
+                           "fashion-batch-norm",
+                           "fashion-optimisers",
+                           "fashion-schedules"};
 
 }  // namespace
 
@@ -242,6 +290,10 @@ class TestScenarios : public QObject {
   void earlyStopping();
   void recommendedConfigurations();
   void l2VersusWeightDecay();
+  void fashionDeepSelu();
+  void fashionBatchNorm();
+  void fashionOptimisers();
+  void fashionSchedules();
 };
 
 void TestScenarios::libraryLoads() {
@@ -772,6 +824,113 @@ void TestScenarios::l2VersusWeightDecay() {
   QVERIFY(sgdGap < 1e-9);
   QVERIFY(adamGap > 0.1);
   QVERIFY(kernelNorm(traces["Adam + L2"]) < kernelNorm(traces["AdamW"]));
+}
+
+void TestScenarios::fashionDeepSelu() {
+  const app::Scenario& s = scenario("fashion-deep-selu");
+  REQUIRE_FASHION_MNIST();
+  constexpr std::int64_t kSteps = 300;
+  std::map<QString, Trace> runs;
+  for (const app::ScenarioRun& r : s.runs) {
+    QCOMPARE(r.config.model.hiddenLayerCount(), 100);
+    QVERIFY(r.config.split.standardize);
+    runs[r.name] = train(reduced(r), kSteps);
+    const Trace& t = runs[r.name];
+    const Normalisation n = normalisation(t.steps.front());
+    report(QString("fashion selu: %1: loss %2 -> %3, batch accuracy %4 -> %5; step 1: hidden "
+                   "activation |mean| <= %6, std %7-%8; gradient ratio %9")
+               .arg(r.name, -12)
+               .arg(fix(t.initialLoss()), fix(t.finalLoss()))
+               .arg(fix(t.steps.front().record.accuracy), fix(finalAccuracy(t)))
+               .arg(fix(n.worstMean), fix(n.lowestStd), fix(n.highestStd), sci(gradientRatio(t))));
+  }
+  const Trace& selu = runs["SELU + LeCun"];
+  const Trace& relu = runs["ReLU + He"];
+  QVERIFY(!selu.diverged);
+  const Normalisation a = normalisation(selu.steps.front());
+  QVERIFY(a.worstMean <= 0.15 && a.lowestStd >= 0.75 && a.highestStd <= 1.25);
+  const Normalisation b =
+      relu.steps.empty() ? Normalisation{1e300, 0, 1e300} : normalisation(relu.steps.front());
+  QVERIFY(b.worstMean > 0.15 || b.lowestStd < 0.75 || b.highestStd > 1.25);
+  QVERIFY(selu.finalLoss() < 0.85 * selu.initialLoss());
+}
+
+void TestScenarios::fashionBatchNorm() {
+  const app::Scenario& s = scenario("fashion-batch-norm");
+  REQUIRE_FASHION_MNIST();
+  constexpr std::int64_t kSteps = 300;
+  std::map<QString, Trace> runs;
+  for (const app::ScenarioRun& r : s.runs) {
+    QVERIFY(!r.config.split.standardize);
+    runs[r.name] = train(reduced(r), kSteps);
+    const Trace& t = runs[r.name];
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    report(QString("fashion batchnorm: %1: loss %2 -> %3, batch accuracy %4; first/last "
+                   "gradient ratio %5")
+               .arg(r.name, -10)
+               .arg(fix(t.initialLoss()), fix(t.finalLoss()), fix(finalAccuracy(t)))
+               .arg(sci(gradientRatio(t))));
+  }
+  const Trace& bn = runs["BatchNorm"];
+  const Trace& plain = runs["without"];
+  QCOMPARE(bn.steps.front().layers.size(), std::size_t(3));  // 784-300-100-10
+  QVERIFY(bn.finalLoss() < plain.finalLoss());
+  QVERIFY(gradientRatio(bn) > gradientRatio(plain));
+}
+
+void TestScenarios::fashionOptimisers() {
+  const app::Scenario& s = scenario("fashion-optimisers");
+  REQUIRE_FASHION_MNIST();
+  QCOMPARE(s.runs.size(), std::size_t(8));
+  constexpr std::int64_t kSteps = 300;
+  std::map<QString, double> finalLoss;
+  std::vector<std::pair<double, QString>> ranking;
+  for (const app::ScenarioRun& r : s.runs) {
+    QCOMPARE(r.config.model.hiddenLayerCount(), 3);
+    const Trace t = train(reduced(r), kSteps);
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    finalLoss[r.name] = t.finalLoss(50);
+    ranking.emplace_back(finalLoss[r.name], r.name);
+    report(QString("fashion optimisers: %1: loss %2 -> %3 (mean of the last 50 steps)")
+               .arg(r.name, -9)
+               .arg(fix(t.initialLoss()), fix(finalLoss[r.name])));
+    QVERIFY2(finalLoss[r.name] < t.initialLoss(), qPrintable(r.name));
+  }
+  std::sort(ranking.begin(), ranking.end());
+  QStringList order;
+  for (const auto& [loss, name] : ranking) order << name;
+  report("fashion optimisers: ranking by final loss: " + order.join(", "));
+  for (const char* faster : {"Momentum", "RMSprop", "Adam", "Nadam", "AdaMax"}) {
+    QVERIFY2(finalLoss[faster] < finalLoss["SGD"], faster);
+  }
+  QCOMPARE(order.back(), QStringLiteral("SGD"));
+  for (const char* adaptive : {"RMSprop", "Adam", "Nadam", "AdaMax"}) {
+    QVERIFY2(finalLoss["AdaGrad"] > finalLoss[adaptive], adaptive);
+  }
+}
+
+void TestScenarios::fashionSchedules() {
+  const app::Scenario& s = scenario("fashion-schedules");
+  REQUIRE_FASHION_MNIST();
+  std::map<QString, double> finalLoss;
+  for (const app::ScenarioRun& r : s.runs) {
+    // The whole (reduced) plan: 1cycle spans it.
+    app::ScenarioRun small = reduced(r);
+    core::setSetting(small.config, "training.epochs", std::int64_t(4));
+    const std::int64_t planned = app::TrainingRun::create(small.config)->plannedSteps();
+    const Trace t = train(small, planned);
+    QVERIFY2(!t.diverged, qPrintable(r.name));
+    finalLoss[r.name] = t.finalLoss(50);
+    report(QString("fashion schedules: %1: %2 steps, loss %3 -> %4 (mean of the last 50), "
+                   "last rate %5")
+               .arg(r.name, -12)
+               .arg(t.steps.size())
+               .arg(fix(t.initialLoss()), fix(finalLoss[r.name]))
+               .arg(sci(t.steps.back().record.learningRate)));
+  }
+  for (const char* other : {"constant", "exponential", "performance"}) {
+    QVERIFY2(finalLoss["1cycle"] < finalLoss[other], other);
+  }
 }
 
 QTEST_GUILESS_MAIN(TestScenarios)

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "app/runs/run_table.h"
 #include "app/sessions/config_file.h"
@@ -169,8 +170,14 @@ ScenarioView parseView(const QJsonObject& json) {
 
 // Training steps of the run's planned epochs (mini-batches of the training split).
 std::int64_t plannedSteps(const core::ExperimentConfig& config) {
-  const auto train = std::int64_t(
-      std::floor(double(config.data.samples) * (1.0 - config.split.validationFraction)));
+  // A built-in real data set's size is known only once it is loaded: with a subset the
+  // subset counts, without one the check is left to the run.
+  if (!config.data.builtin.empty() && config.split.subset <= 0) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  const double samples =
+      config.data.builtin.empty() ? double(config.data.samples) : double(config.split.subset);
+  const auto train = std::int64_t(std::floor(samples * (1.0 - config.split.validationFraction)));
   const std::int64_t batch = std::max<std::int64_t>(1, config.training.batchSize);
   return (std::max<std::int64_t>(1, train) + batch - 1) / batch * config.training.epochs;
 }

@@ -131,7 +131,9 @@ core::ExperimentConfig configFromJson(const QJsonObject& json, const core::Exper
     try {
       core::setSetting(config, meta.key, fromJson(meta, settings.value(key), field));
     } catch (const core::Error& e) {
-      throw core::Error(field, e.reason());
+      // A field inside the setting (a layer of model.layers) stays named.
+      const bool inside = e.field().rfind(meta.key + "[", 0) == 0;
+      throw core::Error(inside ? "settings." + e.field() : field, e.reason());
     }
   }
   config.model.layerActivations.clear();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/runs/run_table.h"
+#include "app/worker/model_insight.h"
 #include "core/probes/probes.h"
 
 namespace gradscope::app {
@@ -143,6 +144,8 @@ struct Snapshot {
   // Refreshed a few times a second for 2-D data sets (null otherwise / between refreshes).
   std::shared_ptr<const DecisionField> decisionField;
   std::shared_ptr<const DataPoints> dataPoints;  // set when the data changed
+  // Refreshed about once a second for data that is not 2-D (null otherwise / in between).
+  std::shared_ptr<const ModelInsight> modelInsight;
   // The planned learning rate of the run (sent when the plan changes).
   std::shared_ptr<const LearningRatePlan> learningRatePlan;
   std::vector<EpochSample> epochs;

@@ -1,6 +1,7 @@
 #include "app/worker/training_run.h"
 
 #include "app/data/configured_data.h"
+#include "app/worker/model_insight_builder.h"
 
 #include <sstream>
 
@@ -22,6 +23,23 @@ std::string describe(double x) {
   std::ostringstream out;
   out << x;
   return out.str();
+}
+
+// What changed between two networks' Dense layers, e.g. "layer 2: 100 -> 50 units", or
+// "3 -> 4 Dense layers" when their number changed; empty when every width is kept.
+std::string widthChanges(const NetworkSpec& from, const NetworkSpec& to) {
+  const std::vector<int> a = denseLayerIndices(from), b = denseLayerIndices(to);
+  if (a.size() != b.size()) {
+    return std::to_string(a.size()) + " -> " + std::to_string(b.size()) + " Dense layers";
+  }
+  std::string text;
+  for (std::size_t d = 0; d < a.size(); ++d) {
+    const Index x = from.layers[std::size_t(a[d])].units, y = to.layers[std::size_t(b[d])].units;
+    if (x == y) continue;
+    text += (text.empty() ? "" : ", ") + std::string("layer ") + std::to_string(d + 1) + ": " +
+            std::to_string(x) + " -> " + std::to_string(y) + " units";
+  }
+  return text;
 }
 
 template <typename T>
@@ -79,12 +97,18 @@ class TypedRun final : public TrainingRun {
         // What changed, from what to what, then what survived.
         std::string what;
         for (const SettingMeta& meta : experimentSettings()) {
-          if (meta.effect != SettingEffect::Rebuild) continue;
+          // A layer list's change is said below, layer by layer.
+          if (meta.effect != SettingEffect::Rebuild || meta.key == "model.layers") continue;
           const SettingValue before = meta.get(now), after = meta.get(next);
           if (before == after) continue;
           what += (what.empty() ? "" : ", ") + meta.key.substr(meta.key.find('.') + 1) + " " +
                   formatSettingValue(before) + " -> " + formatSettingValue(after);
         }
+        // Says what changed and what was kept: a width change redraws only the tensors of the
+        // layers whose shape changed.
+        const std::string widths = widthChanges(spec, nextSpec);
+        if (!widths.empty() && (!now.model.layers.empty() || !next.model.layers.empty()))
+          what += (what.empty() ? "" : ", ") + widths;
         changes.push_back("network rebuilt" + (what.empty() ? std::string() : ": " + what) + " (" +
                           std::to_string(carried) + " of " +
                           std::to_string(m_trainer->network().layout().size()) +
@@ -346,6 +370,10 @@ class TypedRun final : public TrainingRun {
       }
     }
     return field;
+  }
+
+  std::shared_ptr<const ModelInsight> modelInsight() override {
+    return buildModelInsight(m_trainer->network(), m_data);
   }
 
   std::shared_ptr<const DataPoints> dataPoints() const override {

@@ -109,6 +109,9 @@ class TrainingRun {
   // For 2-D data: the model's outputs over the data's plane (null for other data).
   virtual std::shared_ptr<const DecisionField> decisionField(int resolution) = 0;
   virtual std::shared_ptr<const DataPoints> dataPoints() const = 0;
+  // For other data: predictions, confusion matrix, images, projection or curve (null for
+  // 2-D data; see model_insight.h).
+  virtual std::shared_ptr<const ModelInsight> modelInsight() = 0;
   // The schedule's plan from its origin to the end of the planned epochs.
   virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const = 0;
 

@@ -48,6 +48,7 @@ void TrainingWorker::initialize() {
   renameLanes();
   m_sincePublish.start();
   m_sinceField.start();
+  m_sinceInsight.start();
   m_rateClock.start();
   beginSnapshot(lane, true);
   publish();
@@ -85,6 +86,15 @@ void TrainingWorker::attachStatic() {
 void TrainingWorker::attachField() {
   Lane& lane = selectedLane();
   lane.pending->decisionField = lane.run->decisionField(kFieldResolution);
+  if (m_fieldDirty || m_mode == Mode::Stopped || m_sinceInsight.elapsed() >= m_insightInterval) {
+    QElapsedTimer cost;
+    cost.start();
+    lane.pending->modelInsight = lane.run->modelInsight();
+    // A deep network's insight costs more: it then waits long enough to take at most a tenth
+    // of the training time.
+    m_insightInterval = std::max<qint64>(kInsightMilliseconds, 10 * cost.elapsed());
+    m_sinceInsight.restart();
+  }
   m_sinceField.restart();
   m_fieldDirty = false;
 }

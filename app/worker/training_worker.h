@@ -47,6 +47,8 @@ class TrainingWorker : public QObject {
   static constexpr int kPublishMilliseconds = 25;
   static constexpr int kFieldMilliseconds = 200;  // decision-boundary refresh while training
   static constexpr int kFieldResolution = 64;
+  // The model insight (other data) evaluates a sample of the data: refreshed less often.
+  static constexpr int kInsightMilliseconds = 500;
   static constexpr int kPlanPoints = 4000;
 
   // The monotonic clock (milliseconds) by which slow motion spaces its steps: each tick
@@ -180,6 +182,8 @@ class TrainingWorker : public QObject {
   QTimer* m_slowTimer = nullptr;
   QElapsedTimer m_sincePublish;
   QElapsedTimer m_sinceField;
+  QElapsedTimer m_sinceInsight;
+  qint64 m_insightInterval = kInsightMilliseconds;  // milliseconds between two insights
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
   bool m_fieldDirty = true;
   QElapsedTimer m_monotonic;

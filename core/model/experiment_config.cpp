@@ -35,11 +35,25 @@ std::optional<Precision> precisionFromString(std::string_view name) {
 }
 
 ActivationSpec ModelConfig::activationOf(int hiddenLayer) const {
+  if (!layers.empty()) {
+    return hiddenLayer >= 0 && std::size_t(hiddenLayer) < layers.size()
+               ? layers[std::size_t(hiddenLayer)].activation
+               : hiddenActivation;
+  }
   if (hiddenLayer >= 0 && std::size_t(hiddenLayer) < layerActivations.size() &&
       layerActivations[std::size_t(hiddenLayer)]) {
     return *layerActivations[std::size_t(hiddenLayer)];
   }
   return hiddenActivation;
+}
+
+std::vector<HiddenLayer> ModelConfig::hiddenLayerList() const {
+  if (!layers.empty()) return layers;
+  std::vector<HiddenLayer> list;
+  for (int i = 0; i < hiddenLayers; ++i) {
+    list.push_back(HiddenLayer{width, activationOf(i), batchNorm, dropoutRate});
+  }
+  return list;
 }
 
 LossKind lossFor(TaskKind task) {
@@ -75,6 +89,23 @@ void validate(const ModelConfig& model) {
   }
   checkSettingRange("model.dropout", model.dropoutRate);
   checkSettingRange("model.l2", model.l2);
+  if (int(model.layers.size()) > kMaxLayers / 4) {
+    throw Error("model.layers", "at most " + std::to_string(kMaxLayers / 4) + " hidden layers");
+  }
+  for (std::size_t i = 0; i < model.layers.size(); ++i) {
+    const HiddenLayer& layer = model.layers[i];
+    const std::string at = "model.layers[" + std::to_string(i + 1) + "].";
+    if (layer.units < 1 || layer.units > kMaxUnits) {
+      throw Error(at + "units", "must be in [1, " + std::to_string(kMaxUnits) + "]");
+    }
+    if (layer.activation.kind == ActivationKind::Softmax) {
+      throw Error(at + "activation", "softmax is only used by the output layer");
+    }
+    validate(layer.activation, at + "activation");
+    if (!(layer.dropoutRate >= 0.0 && layer.dropoutRate < 1.0)) {
+      throw Error(at + "dropout", "must be in [0, 1)");
+    }
+  }
   validate(model.hiddenActivation, "model.activation");
   validate(model.initializer, "model.initializer");
 }
@@ -90,24 +121,25 @@ NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outpu
     layer.l2 = model.l2;
     return layer;
   };
-  for (int i = 0; i < model.hiddenLayers; ++i) {
-    const ActivationSpec activation = model.activationOf(i);
-    if (model.batchNorm == BatchNormPlacement::BeforeActivation) {
+  if (model.inputBatchNorm) spec.layers.push_back(LayerSpec::batchNormalization());
+  for (const HiddenLayer& hidden : model.hiddenLayerList()) {
+    const ActivationSpec activation = hidden.activation;
+    if (hidden.batchNorm == BatchNormPlacement::BeforeActivation) {
       // Dense -> BatchNorm -> activation: BN normalises the pre-activations.
-      spec.layers.push_back(dense(model.width, ActivationSpec{ActivationKind::Linear}));
+      spec.layers.push_back(dense(hidden.units, ActivationSpec{ActivationKind::Linear}));
       spec.layers.push_back(LayerSpec::batchNormalization());
       LayerSpec act = LayerSpec::activationLayer(activation.kind);
       act.activation = activation;
       spec.layers.push_back(act);
     } else {
-      spec.layers.push_back(dense(model.width, activation));
-      if (model.batchNorm == BatchNormPlacement::AfterActivation) {
+      spec.layers.push_back(dense(hidden.units, activation));
+      if (hidden.batchNorm == BatchNormPlacement::AfterActivation) {
         spec.layers.push_back(LayerSpec::batchNormalization());
       }
     }
-    if (model.dropoutRate > 0.0) {
-      spec.layers.push_back(model.alphaDropout ? LayerSpec::alphaDropout(model.dropoutRate)
-                                               : LayerSpec::dropout(model.dropoutRate));
+    if (hidden.dropoutRate > 0.0) {
+      spec.layers.push_back(model.alphaDropout ? LayerSpec::alphaDropout(hidden.dropoutRate)
+                                               : LayerSpec::dropout(hidden.dropoutRate));
     }
   }
   spec.layers.push_back(dense(outputs, ActivationSpec{outputActivationFor(task)}));

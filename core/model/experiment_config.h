@@ -25,8 +25,19 @@ std::optional<BatchNormPlacement> batchNormPlacementFromString(std::string_view 
 std::string_view toString(Precision precision);
 std::optional<Precision> precisionFromString(std::string_view name);
 
+// One hidden layer of a network with layers of any shape (e.g. the book's 784-300-100-10):
+// a Dense layer, its activation, where BatchNorm sits and its dropout rate.
+struct HiddenLayer {
+  Index units = 16;
+  ActivationSpec activation{ActivationKind::Tanh};
+  BatchNormPlacement batchNorm = BatchNormPlacement::None;
+  double dropoutRate = 0.0;
+  bool operator==(const HiddenLayer&) const = default;
+};
+
 // A stack of equal hidden layers, as the lecture's demos vary it: depth, width, activation,
-// initialiser, BatchNorm, dropout and L2.
+// initialiser, BatchNorm, dropout and L2; or, when `layers` is given, hidden layers of any
+// shape (see hidden_layer_list.h for their one-line text form, "300 relu, 100 relu").
 struct ModelConfig {
   int hiddenLayers = 4;
   Index width = 16;
@@ -38,10 +49,19 @@ struct ModelConfig {
   double dropoutRate = 0.0;
   bool alphaDropout = false;  // AlphaDropout (for SELU) instead of Dropout
   double l2 = 0.0;            // on every Dense kernel
+  // The hidden layers one by one; when not empty they replace the equal stack above
+  // (hiddenLayers, width, hiddenActivation, layerActivations, batchNorm, dropoutRate).
+  std::vector<HiddenLayer> layers;
+  // A BatchNormalization layer on the inputs, before the first Dense layer (as the book's
+  // BatchNorm model of Fashion-MNIST).
+  bool inputBatchNorm = false;
   bool operator==(const ModelConfig&) const = default;
 
   // The activation of hidden layer i.
   ActivationSpec activationOf(int hiddenLayer) const;
+  // The hidden layers as built: `layers`, or the equal stack spelled out.
+  std::vector<HiddenLayer> hiddenLayerList() const;
+  int hiddenLayerCount() const { return layers.empty() ? hiddenLayers : int(layers.size()); }
 };
 
 struct ExperimentConfig {

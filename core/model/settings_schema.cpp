@@ -1,5 +1,7 @@
 #include "core/model/settings_schema.h"
 
+#include "core/model/hidden_layer_list.h"
+
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -385,6 +387,36 @@ std::vector<SettingMeta> buildSettings() {
       "Adds l2 * sum(w^2) of every kernel to the loss (Keras kernel_regularizer), pulling "
       "weights towards zero.",
       [](C& c) -> double& { return c.model.l2; }, rebuild, true);
+  {
+    // Hidden layers of any shape in one line ("300 relu, 100 relu", "100x20 selu"; see
+    // hidden_layer_list.h). While a list is set, the equal stack's controls do not apply.
+    SettingMeta m;
+    m.key = "model.layers";
+    m.label = "Hidden layers (list)";
+    m.type = SettingType::Text;
+    m.tooltip =
+        "Each hidden layer by itself, e.g. '300 relu, 100 relu' or '100x20 selu'; options per "
+        "layer: bn (BatchNorm after the activation), bn_before, dropout RATE; a first item "
+        "'bn' normalises the inputs. Empty: the equal layers above.";
+    m.effect = rebuild;
+    m.get = [](const C& c) {
+      return SettingValue(formatHiddenLayers(c.model.layers, c.model.inputBatchNorm));
+    };
+    m.set = [](C& c, const SettingValue& v) {
+      const HiddenLayerList list = parseHiddenLayers(asText(v), c.model.hiddenActivation);
+      c.model.layers = list.layers;
+      c.model.inputBatchNorm = list.inputBatchNorm;
+    };
+    b.add(std::move(m));
+    const Relevant equalStack = [](const C& c) { return c.model.layers.empty(); };
+    for (SettingMeta& setting : all) {
+      if (setting.key == "model.hidden_layers" || setting.key == "model.width" ||
+          setting.key == "model.activation" || setting.key == "model.batch_norm" ||
+          setting.key == "model.dropout") {
+        setting.relevant = equalStack;
+      }
+    }
+  }
 
   // ---------------------------------------------------------------- Optimiser
   // The optimisers and their hyper-parameters come from the registry: the choice lists every

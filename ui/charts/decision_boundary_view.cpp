@@ -1,6 +1,9 @@
 #include "ui/charts/decision_boundary_view.h"
 
+#include <QComboBox>
 #include <QFontMetrics>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -69,6 +72,10 @@ void DecisionBoundaryView::onSnapshot(const app::Snapshot& snapshot) {
     setNotPlanar();
   }
   if (snapshot.decisionField) setField(snapshot.decisionField, snapshot.currentStep);
+  if (snapshot.modelInsight) {
+    m_step = snapshot.currentStep;
+    setInsight(snapshot.modelInsight);
+  }
 }
 
 void DecisionBoundaryView::clear() {
@@ -92,8 +99,57 @@ void DecisionBoundaryView::setField(std::shared_ptr<const app::DecisionField> fi
 
 void DecisionBoundaryView::setDataPoints(std::shared_ptr<const app::DataPoints> points) {
   m_points = std::move(points);
-  if (m_points) m_notPlanar = false;
+  if (m_points) {
+    m_notPlanar = false;
+    setInsight(nullptr);
+  }
   rebuildImage();  // the task and the regression scale come from the points
+  updateCanvas();
+}
+
+void DecisionBoundaryView::setInsight(std::shared_ptr<const app::ModelInsight> insight) {
+  m_insight = std::move(insight);
+  const std::vector<ModelInsightPainter::Page> pages =
+      m_insight ? ModelInsightPainter::pagesFor(*m_insight)
+                : std::vector<ModelInsightPainter::Page>{};
+  if (pages != m_pages) {
+    m_pages = pages;
+    if (!m_pages.empty() && std::find(m_pages.begin(), m_pages.end(), m_page) == m_pages.end())
+      m_page = m_pages.front();
+    if (!m_pageBox && m_pages.size() > 1) {
+      m_pageLabel = new QLabel(tr("Show"), this);
+      controls()->addWidget(m_pageLabel);
+      m_pageBox = new QComboBox(this);
+      m_pageBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+      controls()->addWidget(m_pageBox);
+      controls()->addStretch(1);
+      connect(m_pageBox, &QComboBox::activated, this, [this](int index) {
+        if (index >= 0 && std::size_t(index) < m_pages.size())
+          setInsightPage(m_pages[std::size_t(index)]);
+      });
+    }
+    if (m_pageBox) {
+      const QSignalBlocker block(m_pageBox);
+      m_pageBox->clear();
+      for (const ModelInsightPainter::Page page : m_pages)
+        m_pageBox->addItem(ModelInsightPainter::pageName(page));
+      m_pageBox->setCurrentIndex(
+          int(std::find(m_pages.begin(), m_pages.end(), m_page) - m_pages.begin()));
+    }
+  }
+  if (m_pageBox) {
+    m_pageBox->setVisible(m_pages.size() > 1);
+    m_pageLabel->setVisible(m_pages.size() > 1);
+  }
+  updateCanvas();
+}
+
+void DecisionBoundaryView::setInsightPage(ModelInsightPainter::Page page) {
+  m_page = page;
+  if (m_pageBox) {
+    const auto it = std::find(m_pages.begin(), m_pages.end(), page);
+    if (it != m_pages.end()) m_pageBox->setCurrentIndex(int(it - m_pages.begin()));
+  }
   updateCanvas();
 }
 
@@ -299,6 +355,16 @@ QPointF DecisionBoundaryView::toCanvas(double x, double y) const {
 void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Theme& th = theme();
   const QFontMetrics tfm(th.titleFont());
+  if (!m_field && !m_points && m_insight) {
+    const QString insightTitle = ModelInsightPainter::title(*m_insight);
+    drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
+              m_step >= 0 ? QStringList{tr("%1, step %2").arg(insightTitle, formatStep(m_step)),
+                                        insightTitle}
+                          : QStringList{insightTitle});
+    ModelInsightPainter::paint(painter, rect.adjusted(6, tfm.height() + 10, -6, -4), *m_insight,
+                               m_page);
+    return;
+  }
   const QString title =
       task() == Task::Regression ? tr("Prediction over the input plane") : tr("Decision boundary");
   QStringList titles;
@@ -311,7 +377,9 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   drawTitle(painter, QRect(rect.left() + 6, rect.top() + 4, rect.width() - 12, tfm.height()),
             titles);
   if (!m_field && !m_points) {
-    drawMessage(painter, rect, tr("The decision boundary is shown for 2‑D data sets"));
+    drawMessage(painter, rect,
+                m_notPlanar ? tr("The model's predictions appear with the next training step")
+                            : tr("The decision boundary is shown for 2‑D data sets"));
     return;
   }
   const Layout layout = layoutIn(rect);

@@ -3,7 +3,10 @@
 // for softmax the most likely class's colour faded by its probability, for regression the
 // predicted value on a diverging map. Training points are filled circles, validation points
 // rings, both in their class (or target) colour with a dark outline. The field arrives with
-// snapshots a few times a second; other data sets get a message instead.
+// snapshots a few times a second. For data that is not 2-D the panel draws the model insight
+// instead (sample images and predictions, confusion matrix, first-layer weights, a projection
+// of the last hidden layer, or the fitted curve of one-input data; see model_insight_painter.h),
+// with a choice of page above the canvas.
 #pragma once
 
 #include <QImage>
@@ -14,7 +17,11 @@
 #include <vector>
 
 #include "app/worker/snapshot.h"
+#include "ui/charts/model_insight_painter.h"
 #include "ui/charts/painted_view.h"
+
+class QComboBox;
+class QLabel;
 
 namespace gradscope::ui {
 
@@ -32,8 +39,15 @@ class DecisionBoundaryView : public PaintedView {
 
   void setField(std::shared_ptr<const app::DecisionField> field, std::int64_t step = -1);
   void setDataPoints(std::shared_ptr<const app::DataPoints> points);
-  // The data set has other than two inputs: drop the field and points, show a message.
+  // The data set has other than two inputs: drop the field and points; the model insight
+  // takes their place when it arrives.
   void setNotPlanar();
+  void setInsight(std::shared_ptr<const app::ModelInsight> insight);
+  const app::ModelInsight* insight() const { return m_insight.get(); }
+  // The insight's pages offered in the page box, and the one shown.
+  const std::vector<ModelInsightPainter::Page>& insightPages() const { return m_pages; }
+  ModelInsightPainter::Page insightPage() const { return m_page; }
+  void setInsightPage(ModelInsightPainter::Page page);
 
   bool hasField() const { return m_field != nullptr; }
   Task task() const;
@@ -78,6 +92,11 @@ class DecisionBoundaryView : public PaintedView {
 
   std::shared_ptr<const app::DecisionField> m_field;
   std::shared_ptr<const app::DataPoints> m_points;
+  std::shared_ptr<const app::ModelInsight> m_insight;
+  std::vector<ModelInsightPainter::Page> m_pages;
+  ModelInsightPainter::Page m_page = ModelInsightPainter::Page::Overview;
+  QComboBox* m_pageBox = nullptr;
+  QLabel* m_pageLabel = nullptr;
   std::int64_t m_step = -1;
   bool m_notPlanar = false;
   QImage m_image;                 // resolution x resolution, top row = yMax

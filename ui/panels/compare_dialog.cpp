@@ -32,7 +32,7 @@ CompareDialog::CompareDialog(const core::ExperimentConfig& base, int room, QWidg
   m_setting = new QComboBox(this);
   m_setting->setObjectName(QStringLiteral("setting"));
   for (const core::SettingMeta& meta : core::experimentSettings()) {
-    if (meta.type == core::SettingType::Text || meta.type == core::SettingType::RealList) continue;
+    if (meta.type == core::SettingType::RealList) continue;
     if (meta.relevant && !meta.relevant(base)) continue;
     m_setting->addItem(QStringLiteral("%1 › %2").arg(QString::fromStdString(meta.group),
                                                      QString::fromStdString(meta.label)),
@@ -140,8 +140,12 @@ void CompareDialog::settingChanged() {
     } else if (const auto* i = std::get_if<std::int64_t>(&current)) {
       suggestion = QStringLiteral("%1, %2").arg(std::max<std::int64_t>(1, *i / 2)).arg(*i * 2);
     }
+    // Text values (a layer list such as "300 relu, 100 relu") hold commas themselves.
+    if (meta->type == core::SettingType::Text) suggestion = now;
     m_numbers->setText(suggestion);
-    m_numbers->setPlaceholderText(tr("values separated by commas"));
+    m_numbers->setPlaceholderText(meta->type == core::SettingType::Text
+                                      ? tr("values separated by semicolons")
+                                      : tr("values separated by commas"));
   }
   m_hint->setText(
       tr("The selected run has %1. %2").arg(now, QString::fromStdString(meta->tooltip)));
@@ -158,7 +162,9 @@ void CompareDialog::update() {
       if (m_choices->item(i)->checkState() == Qt::Checked) values << m_choices->item(i)->text();
     }
   } else {
-    for (const QString& part : m_numbers->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    const QChar separator =
+        meta && meta->type == core::SettingType::Text ? QLatin1Char(';') : QLatin1Char(',');
+    for (const QString& part : m_numbers->text().split(separator, Qt::SkipEmptyParts)) {
       if (!part.trimmed().isEmpty()) values << part.trimmed();
     }
   }

@@ -96,6 +96,8 @@ void LayerActivationEditor::commit() {
 }
 
 void LayerActivationEditor::refresh() {
+  // A list of hidden layers carries each layer's activation itself.
+  setVisible(m_editor.config().model.layers.empty());
   if (m_edit->hasFocus()) return;
   const QString text = format(m_editor.config().model);
   if (m_edit->text() != text) m_edit->setText(text);

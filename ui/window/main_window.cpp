@@ -55,6 +55,7 @@
 #include "ui/panels/config_editor.h"
 #include "ui/panels/event_log_panel.h"
 #include "ui/panels/layer_activation_editor.h"
+#include "ui/panels/layer_list_editor.h"
 #include "ui/panels/layer_selection.h"
 #include "ui/panels/lr_plan_preview.h"
 #include "ui/panels/lr_range_test_box.h"
@@ -1105,6 +1106,9 @@ void MainWindow::createControlPanels() {
       auto* layers = new LayerActivationEditor(*m_editor, panel);
       layers->setObjectName(QStringLiteral("layerActivations"));
       panel->addExtra(layers);
+      auto* layerList = new LayerListEditor(*m_editor, panel);
+      layerList->setObjectName(QStringLiteral("layerListEditor"));
+      panel->addExtra(layerList);
     }
     if (name == QLatin1String("Schedule")) {
       auto* preview = new LrPlanPreview(panel);

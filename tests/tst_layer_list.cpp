@@ -1,0 +1,147 @@
+// The layer list live: the Network panel's editor adds, duplicates and removes layers and sends
+// them as model.layers; a running network keeps every weight when one layer's activation
+// changes, and a width change rebuilds only the tensors whose shape changed, saying so; the
+// list travels through configuration files and the worker's snapshots (a model insight for
+// Fashion-MNIST-like image data sets).
+#include <QtTest>
+
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+
+#include "app/sessions/config_file.h"
+#include "app/worker/training_controller.h"
+#include "app/worker/training_run.h"
+#include "core/model/hidden_layer_list.h"
+#include "core/model/settings_schema.h"
+#include "ui/panels/config_editor.h"
+#include "ui/panels/layer_list_editor.h"
+
+using namespace gradscope;
+
+namespace {
+
+core::ExperimentConfig teacherConfig(const std::string& layers) {
+  core::ExperimentConfig c;
+  core::setSetting(c, "data.dataset", std::string("teacher"));
+  core::setSetting(c, "data.samples", std::int64_t(256));
+  core::setSetting(c, "data.features", std::int64_t(12));
+  core::setSetting(c, "model.layers", layers);
+  return c;
+}
+
+}  // namespace
+
+class TestLayerList : public QObject {
+  Q_OBJECT
+ private slots:
+  void activationChangeKeepsEveryWeight();
+  void widthChangeRebuildsOnlyWhatMust();
+  void configFileRoundTrip();
+  void editorAddsDuplicatesRemoves();
+  void snapshotsCarryTheInsight();
+};
+
+void TestLayerList::activationChangeKeepsEveryWeight() {
+  auto run = app::TrainingRun::create(teacherConfig("16 relu, 8 tanh, 8 relu"));
+  for (int i = 0; i < 5; ++i) run->step();
+  const Eigen::VectorXd before = run->parameters();
+  core::ExperimentConfig next = run->config();
+  core::setSetting(next, "model.layers", std::string("16 relu, 8 elu, 8 relu"));
+  const std::vector<std::string> changes = run->apply(next);
+  QCOMPARE(changes.size(), std::size_t(1));
+  QCOMPARE(QString::fromStdString(changes.front()),
+           QStringLiteral("layer 2 activation: tanh -> elu"));
+  QVERIFY(run->parameters() == before);
+}
+
+void TestLayerList::widthChangeRebuildsOnlyWhatMust() {
+  auto run = app::TrainingRun::create(teacherConfig("16 relu, 8 tanh, 8 relu"));
+  for (int i = 0; i < 5; ++i) run->step();
+  const Eigen::MatrixXd first = run->tensor("layers[0].kernel");
+  const Eigen::MatrixXd last = run->tensor("layers[3].kernel");
+  core::ExperimentConfig next = run->config();
+  core::setSetting(next, "model.layers", std::string("16 relu, 12 tanh, 8 relu"));
+  const std::vector<std::string> changes = run->apply(next);
+  QCOMPARE(changes.size(), std::size_t(1));
+  // Layer 2's kernel and bias and layer 3's kernel change shape; the other five tensors stay.
+  QCOMPARE(QString::fromStdString(changes.front()),
+           QStringLiteral("network rebuilt: layer 2: 8 -> 12 units (5 of 8 weight tensors kept)"));
+  QVERIFY(run->tensor("layers[0].kernel") == first);
+  QVERIFY(run->tensor("layers[3].kernel") == last);
+  QCOMPARE(run->tensor("layers[1].kernel").cols(), Eigen::Index(12));
+}
+
+void TestLayerList::configFileRoundTrip() {
+  core::ExperimentConfig c = teacherConfig("bn, 300 relu bn, 100 relu bn dropout 0.2");
+  const QJsonObject json = app::configToJson(c);
+  const core::ExperimentConfig back = app::configFromJson(json, core::ExperimentConfig{});
+  QVERIFY(back.model.layers == c.model.layers);
+  QVERIFY(back.model.inputBatchNorm);
+  QVERIFY(back == c);
+  // A bad layer in a file names the layer and the field.
+  QJsonObject bad = json;
+  QJsonObject settings = bad.value("settings").toObject();
+  settings.insert("model.layers", "300 relu, 100 relux");
+  bad.insert("settings", settings);
+  try {
+    app::configFromJson(bad, core::ExperimentConfig{});
+    QFAIL("no error");
+  } catch (const core::Error& e) {
+    QCOMPARE(QString::fromStdString(e.field()),
+             QStringLiteral("settings.model.layers[2].activation"));
+  }
+}
+
+void TestLayerList::editorAddsDuplicatesRemoves() {
+  app::TrainingController controller(teacherConfig("16 relu, 8 tanh"));
+  ui::ConfigEditor editor(controller);
+  QSignalSpy applied(&controller, &app::TrainingController::configApplied);
+  QTRY_VERIFY(editor.config().model.layers.size() == 2);
+  ui::LayerListEditor list(editor);
+  QCOMPARE(list.table()->rowCount(), 2);
+  list.table()->selectRow(0);
+  list.duplicateLayer();
+  QCOMPARE(editor.config().model.layers.size(), std::size_t(3));
+  QCOMPARE(editor.config().model.layers[1].units, core::Index(16));
+  QCOMPARE(list.table()->rowCount(), 3);
+  list.table()->selectRow(2);
+  list.addLayer();
+  QCOMPARE(editor.config().model.layers.size(), std::size_t(4));
+  list.table()->selectRow(0);
+  list.removeLayer();
+  QCOMPARE(core::formatHiddenLayers(editor.config().model.layers, false),
+           std::string("16 relu, 2x8 tanh"));
+  // A width typed into a row is sent as the list.
+  auto* units = qobject_cast<QSpinBox*>(list.table()->cellWidget(1, 0));
+  QVERIFY(units);
+  units->setValue(5);
+  QCOMPARE(editor.config().model.layers[1].units, core::Index(5));
+  QTRY_VERIFY(!applied.isEmpty());
+  QTRY_COMPARE(controller.config().model.layers.size(), std::size_t(3));
+  // Back to equal layers: the list goes, the stack keeps its depth.
+  list.useEqualLayers();
+  QVERIFY(editor.config().model.layers.empty());
+  QCOMPARE(editor.config().model.hiddenLayers, 3);
+}
+
+void TestLayerList::snapshotsCarryTheInsight() {
+  // Data that is not 2-D: the worker's snapshots bring the model insight, never a field.
+  app::TrainingController controller(teacherConfig("16 relu, 8 tanh"));
+  std::shared_ptr<const app::ModelInsight> insight;
+  bool field = false;
+  QObject::connect(&controller, &app::TrainingController::snapshotReady, &controller,
+                   [&](const app::SnapshotPtr& s) {
+                     if (s->modelInsight) insight = s->modelInsight;
+                     field |= s->decisionField != nullptr;
+                   });
+  QTRY_VERIFY(insight != nullptr);
+  QVERIFY(insight->kind == app::ModelInsight::Kind::Tabular);
+  QCOMPARE(insight->projectedUnits, 8);
+  QVERIFY(!insight->confusion.empty());
+  QVERIFY(!field);
+}
+
+QTEST_MAIN(TestLayerList)
+#include "tst_layer_list.moc"

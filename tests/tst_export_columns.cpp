@@ -101,8 +101,77 @@ const std::map<QString, Column>& knownColumns() {
     c["gradient_norm_before_clip"] = {metric(StepMetric::GradientNormBefore), false, 0.0};
     c["gradient_norm_after_clip"] = {metric(StepMetric::GradientNormAfter), false, 0.0};
     c["clipped"] = {metric(StepMetric::Clipped), false, 0.0, 1.0};
+    // Validation: the epoch's value on the epoch's last step, nothing on the other steps.
+    auto atEpochEnd = [](double EpochSample::*field) {
+      return [field](const RunHistory& h, std::int64_t i) {
+        for (const EpochSample& e : h.epochs) {
+          if (e.lastStep == h.firstStep + i) return e.*field;
+        }
+        return std::nan("");
+      };
+    };
+    c["val_loss"] = {atEpochEnd(&EpochSample::valLoss), true, 0.0};
+    c["val_accuracy"] = {atEpochEnd(&EpochSample::valAccuracy), false, 0.0, 1.0};
     return c;
   }();
+  return columns;
+}
+
+// The unit a per-layer quantity allows: fractions for the saturated and inactive shares,
+// non-negative norms, spreads, counts and ratios, any sign for means and optimiser state.
+Column layerColumn(int layer, LayerMetric m) {
+  Column column;
+  column.value = [layer, m](const RunHistory& h, std::int64_t i) {
+    // The saved history keeps one value per block of layerStride steps, block-major.
+    const std::size_t at = std::size_t((i / h.layerStride) * h.layers + layer);
+    const std::vector<float>& values = h.layerValues[std::size_t(m)];
+    return at < values.size() ? double(values[at]) : std::nan("");
+  };
+  switch (m) {
+    case LayerMetric::Saturated:
+    case LayerMetric::Inactive:
+      column.low = 0.0;
+      column.high = 1.0;
+      break;
+    case LayerMetric::GradientNorm:
+    case LayerMetric::ActivationStd:
+    case LayerMetric::PreActivationStd:
+    case LayerMetric::DeadUnits:
+    case LayerMetric::DeadUnitsEpoch:
+    case LayerMetric::WeightNorm:
+    case LayerMetric::UpdateRatio:
+      column.low = 0.0;
+      break;
+    default:
+      break;
+  }
+  return column;
+}
+
+// The columns of a file for a network of `layers` measured layers, in order, each with its
+// check: the step columns, then layer1_gradient_norm, layer1_activation_mean, ...
+std::vector<std::pair<QString, Column>> expectedColumns(int layers) {
+  static const char* const stepColumns[] = {"step",
+                                            "epoch",
+                                            "loss",
+                                            "data_loss",
+                                            "accuracy",
+                                            "learning_rate",
+                                            "momentum",
+                                            "gradient_norm_before_clip",
+                                            "gradient_norm_after_clip",
+                                            "clipped",
+                                            "val_loss",
+                                            "val_accuracy"};
+  std::vector<std::pair<QString, Column>> columns;
+  for (const char* name : stepColumns) columns.emplace_back(name, knownColumns().at(name));
+  for (int l = 0; l < layers; ++l) {
+    for (int m = 0; m < kLayerMetricCount; ++m) {
+      columns.emplace_back(
+          QStringLiteral("layer%1_%2").arg(l + 1).arg(QLatin1String(metricName(LayerMetric(m)))),
+          layerColumn(l, LayerMetric(m)));
+    }
+  }
   return columns;
 }
 
@@ -116,17 +185,25 @@ std::map<QString, int> compareWithSession(const QString& path, const RunHistory&
     return filled;
   }
   const QStringList header = lines.front().split(',');
-  // Names and order: the header is the documented one, each name known to this test.
-  if (lines.front() + '\n' != QString::fromLatin1(kHistoryCsvHeader)) {
-    QTest::qFail(qPrintable("header " + lines.front()), __FILE__, __LINE__);
+  // Names and order: every column this test knows, in its place, and no other.
+  const std::vector<std::pair<QString, Column>> expected = expectedColumns(history.layers);
+  if (history.layers <= 0) {
+    QTest::qFail("the saved history has no measured layers", __FILE__, __LINE__);
     return filled;
   }
-  for (const QString& name : header) {
-    if (!knownColumns().count(name)) {
-      QTest::qFail(qPrintable("column " + name + " is exported but not checked"), __FILE__,
-                   __LINE__);
+  for (int c = 0; c < header.size(); ++c) {
+    if (c >= int(expected.size()) || header[c] != expected[std::size_t(c)].first) {
+      QTest::qFail(qPrintable("column " + header[c] + " is exported but not checked here"),
+                   __FILE__, __LINE__);
       return filled;
     }
+  }
+  if (header.size() != int(expected.size())) {
+    QTest::qFail(
+        qPrintable(
+            QStringLiteral("%1 columns, %2 expected").arg(header.size()).arg(expected.size())),
+        __FILE__, __LINE__);
+    return filled;
   }
   if (lines.size() - 1 != history.steps) {
     QTest::qFail(
@@ -143,7 +220,7 @@ std::map<QString, int> compareWithSession(const QString& path, const RunHistory&
       return filled;
     }
     for (int c = 0; c < header.size(); ++c) {
-      const Column& column = knownColumns().at(header[c]);
+      const Column& column = expected[std::size_t(c)].second;
       const double want = column.value(history, i);
       const QString where = QStringLiteral("row %1 column %2: '%3' vs %4")
                                 .arg(i)
@@ -224,8 +301,18 @@ class TestExportColumns : public QObject {
     const auto filled = exportAndCompare({NamedConfig{QString(), classification()}}, 60);
     if (QTest::currentTestFailed()) return;
     // The case exercises every column: accuracy and momentum are measured, clipping both
-    // happened and did not.
+    // happened and did not; validation is filled on the epochs' last steps only; every
+    // quantity every activation has is measured at every step on the first layer.
     for (const auto& [name, column] : knownColumns()) {
+      if (name.startsWith("val_")) continue;
+      QVERIFY2(filled.count(name) && filled.at(name) == 60, qPrintable(name));
+    }
+    QVERIFY(filled.count("val_loss") && filled.at("val_loss") > 1 && filled.at("val_loss") < 60);
+    QCOMPARE(filled.at("val_accuracy"), filled.at("val_loss"));
+    for (LayerMetric m :
+         {LayerMetric::GradientNorm, LayerMetric::ActivationMean, LayerMetric::ActivationStd,
+          LayerMetric::PreActivationMean, LayerMetric::PreActivationStd}) {
+      const QString name = QStringLiteral("layer1_") + metricName(m);
       QVERIFY2(filled.count(name) && filled.at(name) == 60, qPrintable(name));
     }
   }
@@ -236,6 +323,8 @@ class TestExportColumns : public QObject {
     QCOMPARE(filled.count("accuracy"), std::size_t(0));  // empty for regression
     QCOMPARE(filled.count("momentum"), std::size_t(0));  // no planned momentum
     QCOMPARE(filled.at("loss"), 40);
+    QCOMPARE(filled.count("val_loss"), std::size_t(0));  // no validation split
+    QCOMPARE(filled.at("layer1_gradient_norm"), 40);
   }
 
   void comparisonOfSeveralRuns() {

@@ -131,9 +131,25 @@ void ChartView::setTitle(const QString& title, const QString& shortTitle) {
 
 void ChartView::updateCompact() {
   // Below about fourteen text lines there is no room for a title above legend, plot and axes.
-  const bool compact = height() < 14 * QFontMetrics(theme().font()).height();
+  // A chart narrower than about twenty lines is as short of room for its labels and legend.
+  const int line = QFontMetrics(theme().font()).height();
+  const bool compact = height() < 14 * line || width() < 20 * line;
   if (compact == m_compact) return;
   m_compact = compact;
+  // A compact chart labels its axes in a smaller font (see axisFont()).
+  for (QAbstractAxis* axis : chart()->axes()) styleAxis(axis);
+  chart()->legend()->setFont(axisFont());
+  fitAxisTitles();
+}
+
+QFont ChartView::axisFont() const {
+  // Presentation text on a chart a few lines high leaves no room for its axes: Qt Charts
+  // elides the tick labels to "…" and cuts the titles. Such a chart keeps the presentation
+  // title and labels its axes and legend a little smaller (still above the desktop size).
+  const Theme& t = theme();
+  QFont font = t.font();
+  if (t.presentation && m_compact) font.setPointSizeF(std::max(9.0, t.fontPointSize - 4.0));
+  return font;
 }
 
 void ChartView::resizeEvent(QResizeEvent* event) {
@@ -169,7 +185,7 @@ void ChartView::setAxisTitles(QAbstractAxis* axis, const QStringList& titles) {
 }
 
 void ChartView::fitAxisTitles() {
-  const QFontMetricsF metrics(theme().font());
+  const QFontMetricsF metrics(axisFont());
   const QRectF plot = chart()->plotArea();
   for (const auto& [axis, titles] : m_axisTitles) {
     const double length = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
@@ -376,7 +392,7 @@ QList<QPointF> ChartView::minMaxPoints(std::size_t count,
 }
 
 int ChartView::labelCapacity(Qt::Orientation orientation, const QString& sample) const {
-  const QFontMetricsF metrics(theme().font());
+  const QFontMetricsF metrics(axisFont());
   const QRectF plot = chart()->plotArea();
   if (orientation == Qt::Horizontal) {
     const double length = plot.width() >= 20.0 ? plot.width() : double(plotWidth());
@@ -596,7 +612,7 @@ void ChartView::applyTheme() {
   c->setTitleFont(t.titleFont());
   c->setTitleBrush(t.foreground);
   QLegend* legend = c->legend();
-  legend->setFont(t.font());
+  legend->setFont(axisFont());
   legend->setLabelColor(t.foreground);
   legend->setBrush(Qt::NoBrush);
   legend->setPen(Qt::NoPen);
@@ -615,8 +631,8 @@ void ChartView::applyTheme() {
 
 void ChartView::styleAxis(QAbstractAxis* axis) const {
   const Theme& t = theme();
-  QFont labels = t.font();
-  QFont title = t.font();
+  const QFont labels = axisFont();
+  const QFont title = axisFont();
   axis->setLabelsFont(labels);
   axis->setLabelsBrush(t.foreground);
   axis->setTitleFont(title);

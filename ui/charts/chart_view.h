@@ -176,6 +176,7 @@ class ChartView : public QChartView {
   void updateCompact();
   void fitAxisTitles();
   void styleAxis(QAbstractAxis* axis) const;
+  QFont axisFont() const;  // the axes' labels and titles
   void layoutMarks();
   void onPlotAreaChanged();
   QAbstractAxis* defaultAxis(Qt::Orientation orientation) const;

@@ -1,7 +1,5 @@
 #include "app/worker/training_controller.h"
 
-#include "app/worker/thread_handoff.h"
-
 namespace gradscope::app {
 
 void registerMetaTypes() {
@@ -14,58 +12,54 @@ void registerMetaTypes() {
   qRegisterMetaType<QList<NamedConfig>>();
 }
 
+template <typename... Args>
+void TrainingController::forward(void (TrainingWorker::*from)(Args...),
+                                 void (TrainingController::*to)(Args...)) {
+  // Direct: the values are copied on the worker's thread, before the mailbox's mutex hands
+  // them over, and are read and destroyed on the GUI thread after it.
+  connect(
+      m_worker, from, m_toGui,
+      [this, to](Args... args) {
+        m_toGui->post([this, to, ... values = args] { (this->*to)(values...); });
+      },
+      Qt::DirectConnection);
+}
+
 TrainingController::TrainingController(const core::ExperimentConfig& config, QObject* parent)
     : QObject(parent), m_config(config) {
   registerMetaTypes();
   m_thread.setObjectName(QStringLiteral("training"));
   m_worker = new TrainingWorker(config);
+  m_toWorker = new ThreadMailbox(m_worker);
+  m_toGui = new ThreadMailbox(this);
   m_worker->moveToThread(&m_thread);
   connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 
-  connect(this, &TrainingController::requestInitialize, m_worker, &TrainingWorker::initialize);
-  connect(this, &TrainingController::requestStart, m_worker, &TrainingWorker::start);
-  connect(this, &TrainingController::requestPause, m_worker, &TrainingWorker::pause);
-  connect(this, &TrainingController::requestStepBatch, m_worker, &TrainingWorker::stepBatch);
-  connect(this, &TrainingController::requestStepEpoch, m_worker, &TrainingWorker::stepEpoch);
-  connect(this, &TrainingController::requestReset, m_worker, &TrainingWorker::reset);
-  connect(this, &TrainingController::requestReinitialize, m_worker, &TrainingWorker::reinitialize);
-  connect(this, &TrainingController::requestApplyConfig, m_worker, &TrainingWorker::applyConfig);
-  connect(this, &TrainingController::requestSetSpeed, m_worker, &TrainingWorker::setSpeed);
-  connect(this, &TrainingController::requestLrRangeTest, m_worker, &TrainingWorker::runLrRangeTest);
-  connect(this, &TrainingController::requestSetRuns, m_worker, &TrainingWorker::setRuns);
-  connect(this, &TrainingController::requestAddRun, m_worker, &TrainingWorker::addRun);
-  connect(this, &TrainingController::requestRemoveRun, m_worker, &TrainingWorker::removeRun);
-  connect(this, &TrainingController::requestApplyRunConfig, m_worker,
-          &TrainingWorker::applyRunConfig);
-  connect(this, &TrainingController::requestSelectRun, m_worker, &TrainingWorker::selectRun);
-  connect(this, &TrainingController::requestSetTargetLoss, m_worker,
-          &TrainingWorker::setTargetLoss);
-
-  connect(m_worker, &TrainingWorker::snapshotReady, this, [this](const SnapshotPtr& snapshot) {
-    handoffAcquire(Handoff::ToGui);
-    if (snapshot->runTable) m_runTable = snapshot->runTable;
-    emit snapshotReady(snapshot);
-  });
-  connect(m_worker, &TrainingWorker::commandFailed, this,
-          [this](const QString& field, const QString& reason) {
-            handoffAcquire(Handoff::ToGui);
-            emit commandFailed(field, reason);
-          });
-  connect(m_worker, &TrainingWorker::lrRangeTestFinished, this,
-          [this](const core::LrRangeTestResult& result) {
-            handoffAcquire(Handoff::ToGui);
-            emit lrRangeTestFinished(result);
-          });
-  connect(m_worker, &TrainingWorker::configApplied, this,
-          [this](const core::ExperimentConfig& applied, const QStringList& changes) {
-            handoffAcquire(Handoff::ToGui);
-            m_config = applied;
-            emit configApplied(applied, changes);
-          });
-  connectSessions();
+  connect(
+      m_worker, &TrainingWorker::snapshotReady, m_toGui,
+      [this](const SnapshotPtr& snapshot) {
+        m_toGui->post([this, snapshot] {
+          if (snapshot->runTable) m_runTable = snapshot->runTable;
+          emit snapshotReady(snapshot);
+        });
+      },
+      Qt::DirectConnection);
+  connect(
+      m_worker, &TrainingWorker::configApplied, m_toGui,
+      [this](const core::ExperimentConfig& applied, const QStringList& changes) {
+        m_toGui->post([this, applied, changes] {
+          m_config = applied;
+          emit configApplied(applied, changes);
+        });
+      },
+      Qt::DirectConnection);
+  forward(&TrainingWorker::commandFailed, &TrainingController::commandFailed);
+  forward(&TrainingWorker::lrRangeTestFinished, &TrainingController::lrRangeTestFinished);
+  forward(&TrainingWorker::sessionCaptured, &TrainingController::sessionCaptured);
+  forward(&TrainingWorker::sessionRestored, &TrainingController::sessionRestored);
+  forward(&TrainingWorker::sessionFailed, &TrainingController::sessionFailed);
   m_thread.start();
-  handoffRelease(Handoff::ToWorker);
-  emit requestInitialize();
+  send([](TrainingWorker& worker) { worker.initialize(); });
 }
 
 TrainingController::~TrainingController() {
@@ -73,70 +67,45 @@ TrainingController::~TrainingController() {
   m_thread.wait();
 }
 
-void TrainingController::start() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestStart();
-}
-void TrainingController::pause() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestPause();
-}
-void TrainingController::stepBatch() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestStepBatch();
-}
-void TrainingController::stepEpoch() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestStepEpoch();
-}
-void TrainingController::reset() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestReset();
-}
-void TrainingController::reinitialize() {
-  handoffRelease(Handoff::ToWorker);
-  emit requestReinitialize();
-}
-void TrainingController::applyConfig(const core::ExperimentConfig& config) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestApplyConfig(config);
-}
-void TrainingController::setSpeed(double stepsPerSecond) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestSetSpeed(stepsPerSecond);
-}
-void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestLrRangeTest(settings);
+void TrainingController::send(std::function<void(TrainingWorker&)> command) {
+  m_toWorker->post([worker = m_worker, command = std::move(command)] { command(*worker); });
 }
 
-void TrainingController::connectSessions() {
-  connect(this, &TrainingController::requestCaptureSession, m_worker,
-          &TrainingWorker::captureSession);
-  connect(this, &TrainingController::requestRestoreSession, m_worker,
-          &TrainingWorker::restoreSession);
-  connect(m_worker, &TrainingWorker::sessionCaptured, this,
-          [this](int requestId, const SessionPtr& session) {
-            handoffAcquire(Handoff::ToGui);
-            emit sessionCaptured(requestId, session);
-          });
-  connect(m_worker, &TrainingWorker::sessionRestored, this, [this](const SessionPtr& session) {
-    handoffAcquire(Handoff::ToGui);
-    emit sessionRestored(session);
-  });
-  connect(m_worker, &TrainingWorker::sessionFailed, this,
-          [this](const QString& field, const QString& reason) {
-            handoffAcquire(Handoff::ToGui);
-            emit sessionFailed(field, reason);
-          });
+void TrainingController::start() {
+  send([](TrainingWorker& worker) { worker.start(); });
 }
+void TrainingController::pause() {
+  send([](TrainingWorker& worker) { worker.pause(); });
+}
+void TrainingController::stepBatch() {
+  send([](TrainingWorker& worker) { worker.stepBatch(); });
+}
+void TrainingController::stepEpoch() {
+  send([](TrainingWorker& worker) { worker.stepEpoch(); });
+}
+void TrainingController::reset() {
+  send([](TrainingWorker& worker) { worker.reset(); });
+}
+void TrainingController::reinitialize() {
+  send([](TrainingWorker& worker) { worker.reinitialize(); });
+}
+void TrainingController::applyConfig(const core::ExperimentConfig& config) {
+  send([config](TrainingWorker& worker) { worker.applyConfig(config); });
+}
+void TrainingController::setSpeed(double stepsPerSecond) {
+  send([stepsPerSecond](TrainingWorker& worker) { worker.setSpeed(stepsPerSecond); });
+}
+void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
+  send([settings](TrainingWorker& worker) { worker.runLrRangeTest(settings); });
+}
+
 void TrainingController::captureSession(int requestId) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestCaptureSession(requestId);
+  send([requestId](TrainingWorker& worker) { worker.captureSession(requestId); });
 }
 void TrainingController::restoreSession(const SessionPtr& session, const QString& baseDirectory) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestRestoreSession(session, baseDirectory);
+  send([session, baseDirectory](TrainingWorker& worker) {
+    worker.restoreSession(session, baseDirectory);
+  });
 }
 
 QList<NamedConfig> TrainingController::runs() const {
@@ -145,28 +114,22 @@ QList<NamedConfig> TrainingController::runs() const {
 }
 
 void TrainingController::setRuns(const QList<NamedConfig>& runs) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestSetRuns(runs);
+  send([runs](TrainingWorker& worker) { worker.setRuns(runs); });
 }
 void TrainingController::addRun(const NamedConfig& run) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestAddRun(run);
+  send([run](TrainingWorker& worker) { worker.addRun(run); });
 }
 void TrainingController::removeRun(int id) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestRemoveRun(id);
+  send([id](TrainingWorker& worker) { worker.removeRun(id); });
 }
 void TrainingController::applyRunConfig(int id, const core::ExperimentConfig& config) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestApplyRunConfig(id, config);
+  send([id, config](TrainingWorker& worker) { worker.applyRunConfig(id, config); });
 }
 void TrainingController::selectRun(int id) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestSelectRun(id);
+  send([id](TrainingWorker& worker) { worker.selectRun(id); });
 }
 void TrainingController::setTargetLoss(double loss) {
-  handoffRelease(Handoff::ToWorker);
-  emit requestSetTargetLoss(loss);
+  send([loss](TrainingWorker& worker) { worker.setTargetLoss(loss); });
 }
 
 }  // namespace gradscope::app

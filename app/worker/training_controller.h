@@ -1,11 +1,12 @@
-// The GUI-side handle of the training worker: owns the worker's thread, forwards commands
-// through queued signal-slot connections carrying values, and re-emits what the worker
-// publishes. Every method is non-blocking.
+// The GUI-side handle of the training worker: owns the worker's thread, hands commands to it
+// as values and re-emits on the GUI thread what the worker publishes, both ways through a
+// ThreadMailbox (app/worker/thread_mailbox.h). Every method is non-blocking.
 #pragma once
 
 #include <QObject>
 #include <QThread>
 
+#include "app/worker/thread_mailbox.h"
 #include "app/worker/training_worker.h"
 
 namespace gradscope::app {
@@ -57,31 +58,17 @@ class TrainingController : public QObject {
   void sessionRestored(const gradscope::app::SessionPtr& session);
   void sessionFailed(const QString& field, const QString& reason);
 
-  // Commands to the worker (queued connections to its slots).
-  void requestInitialize();
-  void requestStart();
-  void requestPause();
-  void requestStepBatch();
-  void requestStepEpoch();
-  void requestReset();
-  void requestReinitialize();
-  void requestApplyConfig(const gradscope::core::ExperimentConfig& config);
-  void requestSetSpeed(double stepsPerSecond);
-  void requestLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
-  void requestCaptureSession(int requestId);
-  void requestRestoreSession(const gradscope::app::SessionPtr& session,
-                             const QString& baseDirectory);
-  void requestSetRuns(const QList<gradscope::app::NamedConfig>& runs);
-  void requestAddRun(const gradscope::app::NamedConfig& run);
-  void requestRemoveRun(int id);
-  void requestApplyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
-  void requestSelectRun(int id);
-  void requestSetTargetLoss(double loss);
-
  private:
-  void connectSessions();
+  // Runs `command` on the worker's thread, after the commands sent before it.
+  void send(std::function<void(TrainingWorker&)> command);
+  // Re-emits the worker's signal `from` as `to` on the GUI thread, with copies of its values.
+  template <typename... Args>
+  void forward(void (TrainingWorker::*from)(Args...), void (TrainingController::*to)(Args...));
+
   QThread m_thread;
-  TrainingWorker* m_worker = nullptr;  // lives on m_thread, deleted when it finishes
+  TrainingWorker* m_worker = nullptr;   // lives on m_thread, deleted when it finishes
+  ThreadMailbox* m_toWorker = nullptr;  // the worker's child: runs on m_thread
+  ThreadMailbox* m_toGui = nullptr;     // this object's child: runs on the GUI thread
   core::ExperimentConfig m_config;
   std::shared_ptr<const RunTable> m_runTable;
 };

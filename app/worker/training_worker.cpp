@@ -2,7 +2,6 @@
 
 #include "app/runs/lockstep.h"
 #include "app/runs/run_naming.h"
-#include "app/worker/thread_handoff.h"
 
 #include <algorithm>
 #include <chrono>
@@ -24,7 +23,6 @@ TrainingWorker::TrainingWorker(const ExperimentConfig& config, QObject* parent)
 TrainingWorker::~TrainingWorker() = default;
 
 void TrainingWorker::initialize() {
-  handoffAcquire(Handoff::ToWorker);
   m_slowTimer = new QTimer(this);
   m_slowTimer->setSingleShot(true);
   m_slowTimer->setTimerType(Qt::PreciseTimer);
@@ -37,7 +35,6 @@ void TrainingWorker::initialize() {
     m_status = QStringLiteral("ready: press Play");
   } catch (const Error& e) {
     // Fall back to the defaults so that the application stays usable.
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     m_initialConfig = ExperimentConfig{};
     lane.run = TrainingRun::create(m_initialConfig);
@@ -52,7 +49,6 @@ void TrainingWorker::initialize() {
   m_rateClock.start();
   beginSnapshot(lane, true);
   publish();
-  handoffRelease(Handoff::ToGui);
   emit configApplied(lane.run->config(), {});
 }
 
@@ -136,7 +132,6 @@ void TrainingWorker::publish() {
     s.runTable = table;
     snapshots.push_back(SnapshotPtr(std::move(lane.pending)));
   }
-  handoffRelease(Handoff::ToGui);
   for (const SnapshotPtr& snapshot : snapshots) emit snapshotReady(snapshot);
   m_sincePublish.restart();
   for (Lane& lane : m_lanes) beginSnapshot(lane, false);
@@ -147,22 +142,14 @@ void TrainingWorker::addEvent(Lane& lane, EventKind kind, const QString& text) {
 }
 
 void TrainingWorker::emitSelectedConfig(const QStringList& changes) {
-  handoffRelease(Handoff::ToGui);
   emit configApplied(selectedLane().run->config(), changes);
 }
 
-void TrainingWorker::start() {
-  handoffAcquire(Handoff::ToWorker);
-  startTraining(Mode::Running, 0);
-}
+void TrainingWorker::start() { startTraining(Mode::Running, 0); }
 
-void TrainingWorker::stepBatch() {
-  handoffAcquire(Handoff::ToWorker);
-  startTraining(Mode::Steps, 1);
-}
+void TrainingWorker::stepBatch() { startTraining(Mode::Steps, 1); }
 
 void TrainingWorker::stepEpoch() {
-  handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   // The rest of the current epoch (a whole epoch at an epoch boundary) of the selected run,
   // or of the first run still training.
@@ -248,7 +235,6 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
 }
 
 void TrainingWorker::pause() {
-  handoffAcquire(Handoff::ToWorker);
   if (m_mode == Mode::Stopped && m_state != RunState::Running) return;
   stopTraining(RunState::Paused, QStringLiteral("paused"));
 }
@@ -283,7 +269,6 @@ void TrainingWorker::restartAll(const QString& eventText) {
 }
 
 void TrainingWorker::reset() {
-  handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   publish();
   m_mode = Mode::Stopped;
@@ -295,7 +280,6 @@ void TrainingWorker::reset() {
 }
 
 void TrainingWorker::reinitialize() {
-  handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   std::vector<TrainingRun*> runs;
   for (Lane& lane : m_lanes) {
@@ -326,11 +310,9 @@ void TrainingWorker::applyConfig(const ExperimentConfig& config) {
 }
 
 void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
-  handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   Lane* lane = findLane(id);
   if (!lane) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
     return;
   }
@@ -359,7 +341,6 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
       }
     }
   } catch (const Error& e) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     return;
   }
@@ -383,9 +364,7 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
 }
 
 void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
-  handoffAcquire(Handoff::ToWorker);
   if (runs.isEmpty() || runs.size() > kMaxRuns) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(
         QStringLiteral("runs"),
         QStringLiteral("a comparison has 1 to %1 runs, not %2").arg(kMaxRuns).arg(runs.size()));
@@ -409,7 +388,6 @@ void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
     }
     const QString who = runs[bad].name.isEmpty() ? QStringLiteral("run %1").arg(bad + 1)
                                                  : QStringLiteral("run '%1'").arg(runs[bad].name);
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()),
                        QStringLiteral("%1: %2").arg(who, QString::fromStdString(e.reason())));
     return;
@@ -451,9 +429,7 @@ void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
 }
 
 void TrainingWorker::addRun(const NamedConfig& run) {
-  handoffAcquire(Handoff::ToWorker);
   if (int(m_lanes.size()) >= kMaxRuns) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QStringLiteral("runs"),
                        QStringLiteral("a comparison has at most %1 runs").arg(kMaxRuns));
     return;
@@ -467,11 +443,9 @@ void TrainingWorker::addRun(const NamedConfig& run) {
 }
 
 void TrainingWorker::removeRun(int id) {
-  handoffAcquire(Handoff::ToWorker);
   const auto it =
       std::find_if(m_lanes.begin(), m_lanes.end(), [id](const Lane& l) { return l.id == id; });
   if (it == m_lanes.end() || m_lanes.size() == 1) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QStringLiteral("run"),
                        it == m_lanes.end() ? QStringLiteral("there is no run %1").arg(id)
                                            : QStringLiteral("the last run cannot be removed"));
@@ -495,9 +469,7 @@ void TrainingWorker::removeRun(int id) {
 }
 
 void TrainingWorker::selectRun(int id) {
-  handoffAcquire(Handoff::ToWorker);
   if (!findLane(id)) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
     return;
   }
@@ -510,9 +482,7 @@ void TrainingWorker::selectRun(int id) {
 }
 
 void TrainingWorker::setTargetLoss(double loss) {
-  handoffAcquire(Handoff::ToWorker);
   if (!(loss > 0.0) || !std::isfinite(loss)) {
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QStringLiteral("target_loss"), QStringLiteral("must be a positive number"));
     return;
   }
@@ -533,7 +503,6 @@ void TrainingWorker::renameLanes() {
 }
 
 void TrainingWorker::setSpeed(double stepsPerSecond) {
-  handoffAcquire(Handoff::ToWorker);
   m_speed = std::max(0.0, stepsPerSecond);
   m_stepBudget = 0.0;
   m_lastTick = m_clock();
@@ -544,7 +513,6 @@ void TrainingWorker::setSpeed(double stepsPerSecond) {
 }
 
 void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
-  handoffAcquire(Handoff::ToWorker);
   if (m_lanes.empty()) return;
   try {
     m_rangeTest = selectedLane().run->startLrRangeTest(settings);
@@ -552,7 +520,6 @@ void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
     m_rangeTestGeneration = m_generation;
   } catch (const Error& e) {
     m_rangeTest.reset();
-    handoffRelease(Handoff::ToGui);
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     return;
   }
@@ -576,7 +543,6 @@ void TrainingWorker::rangeTestChunk() {
   }
   const LrRangeTestResult result = m_rangeTest->result();
   m_rangeTest.reset();
-  handoffRelease(Handoff::ToGui);
   emit lrRangeTestFinished(result);
 }
 

@@ -1,12 +1,10 @@
 // TrainingWorker's session commands: capture the runs for saving, restore them from a session.
 #include "app/sessions/session_runs.h"
-#include "app/worker/thread_handoff.h"
 #include "app/worker/training_worker.h"
 
 namespace gradscope::app {
 
 void TrainingWorker::captureSession(int requestId) {
-  handoffAcquire(Handoff::ToWorker);
   // Steps trained since the last snapshot reach the GUI's history first (queued before the
   // answer), so the history it saves ends at the captured state.
   publish();
@@ -18,18 +16,15 @@ void TrainingWorker::captureSession(int requestId) {
     run.liveId = lane.id;
     session->runs.push_back(std::move(run));
   }
-  handoffRelease(Handoff::ToGui);
   emit sessionCaptured(requestId, session);
 }
 
 void TrainingWorker::restoreSession(const SessionPtr& session, const QString& baseDirectory) {
-  handoffAcquire(Handoff::ToWorker);
   std::vector<std::unique_ptr<TrainingRun>> runs;
   try {
     if (!session || session->runs.empty()) throw core::Error("runs", "the session has no run");
     runs = buildRuns(*session, baseDirectory);
   } catch (const core::Error& e) {
-    handoffRelease(Handoff::ToGui);
     emit sessionFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     return;
   }
@@ -72,7 +67,6 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
 }
 
 void TrainingWorker::trainSteps(qint64 steps) {
-  handoffAcquire(Handoff::ToWorker);
   if (steps <= 0) return;
   startTraining(Mode::Steps, steps);
 }

@@ -2,6 +2,8 @@
 // delimiter detected), an IDX folder with its test pair, a built-in data set for run and
 // lr-find, the session written by run --out naming the file by absolute path, and bad files
 // refused with one line naming file, line and reason, exit 2, before anything runs.
+#include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -70,7 +72,19 @@ class TestDataCommandLine : public QObject {
     QFile session(out + "/default.gradscope");
     QVERIFY(session.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(session.readAll());
-    QVERIFY2(text.contains(QFileInfo(path).absoluteFilePath()), "the data file's absolute path");
+    // The data file's path, written relative to the session's folder (or absolute), leads to it.
+    const QJsonObject data = QJsonDocument::fromJson(text.toUtf8())
+                                 .object()
+                                 .value("runs")
+                                 .toArray()
+                                 .at(0)
+                                 .toObject()
+                                 .value("data")
+                                 .toObject();
+    const QString saved = data.value("path").toString();
+    QVERIFY2(!saved.isEmpty(), "the data file's path");
+    QCOMPARE(QFileInfo(QDir(out).absoluteFilePath(saved)).canonicalFilePath(),
+             QFileInfo(path).canonicalFilePath());
     QVERIFY(text.contains(QLatin1String("\"target_column\": \"label\"")));
     // The saved session opens again and trains on.
     const Result again = runGradscope({"run", out + "/default.gradscope", "--steps", "2"});

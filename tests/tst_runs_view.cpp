@@ -296,7 +296,7 @@ class TestRunsView : public QObject {
       QTemporaryDir dir;
       QString error;
       const QStringList files = window.exportHistoryCsv(dir.filePath("race.csv"), &error);
-      QVERIFY2(files.size() == 8, qPrintable(error));
+      QVERIFY2(files.size() == racers, qPrintable(error));
       QVERIFY2(files.contains(dir.filePath("race_AdaGrad.csv")), qPrintable(files.join(' ')));
       QVERIFY(files.contains(dir.filePath("race_Adam.csv")));
     }

@@ -355,7 +355,7 @@ class TestMainWindow : public QObject {
     QFile file(csv);
     QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
     const QList<QByteArray> lines = file.readAll().split('\n');
-    QCOMPARE(lines.front(), QByteArray("series,x,y"));
+    QCOMPARE(lines.front(), QByteArray("series,x,y,x axis,y axis"));
     QVERIFY(lines.size() > 3);
     QVERIFY(!exportChartCsv(nullptr, csv, &error));
   }

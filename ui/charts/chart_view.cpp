@@ -184,6 +184,13 @@ void ChartView::setAxisTitles(QAbstractAxis* axis, const QStringList& titles) {
   fitAxisTitles();
 }
 
+QString ChartView::fullAxisTitle(const QAbstractAxis* axis) const {
+  for (const auto& [a, titles] : m_axisTitles) {
+    if (a == axis) return titles.first();
+  }
+  return axis ? axis->titleText() : QString();
+}
+
 void ChartView::fitAxisTitles() {
   const QFontMetricsF metrics(axisFont());
   const QRectF plot = chart()->plotArea();

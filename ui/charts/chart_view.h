@@ -95,6 +95,8 @@ class ChartView : public QChartView {
   // Titles for `axis`, longest first: the longest that fits along the plot is shown (a narrow
   // dock gets "layer (in → out)" instead of "layer (input → output)").
   void setAxisTitles(QAbstractAxis* axis, const QStringList& titles);
+  // The longest title of `axis` (the one that says its unit), whatever the chart's width shows.
+  QString fullAxisTitle(const QAbstractAxis* axis) const;
   QLogValueAxis* addLogAxis(Qt::Alignment alignment, const QString& title);
   QLineSeries* addLine(const QString& name, QAbstractAxis* x, QAbstractAxis* y);
   QScatterSeries* addScatter(const QString& name, QAbstractAxis* x, QAbstractAxis* y);

@@ -51,8 +51,9 @@ ClippingView::ClippingView(QWidget* parent) : ChartDashboardView(parent) {
   m_chart->setAxisTitles(m_x, {tr("training step"), tr("step")});
   m_chart->setAxisTitles(m_y,
                          {tr("gradient L2 norm (log)"), tr("grad. norm (log)"), tr("norm (log)")});
-  m_beforeBand = m_chart->addArea(QString(), m_x, m_y);
-  m_afterBand = m_chart->addArea(QString(), m_x, m_y);
+  // Named for the CSV export only (kept out of the legend below).
+  m_beforeBand = m_chart->addArea(tr("before clipping range"), m_x, m_y);
+  m_afterBand = m_chart->addArea(tr("after clipping range"), m_x, m_y);
   m_chart->setInLegend(m_beforeBand, false);
   m_chart->setInLegend(m_afterBand, false);
   m_before = m_chart->addLine(tr("before clipping"), m_x, m_y);

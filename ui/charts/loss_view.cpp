@@ -364,6 +364,10 @@ void LossView::drawOverlay(const app::MetricHistory& history, int run) {
     }
     const QString name = e.summary.diverged ? tr("%1 (diverged)").arg(e.name) : e.name;
     if (line->name() != name) line->setName(name);
+    // Not in the legend (one "validation (dashed)" entry says it for all): the name labels
+    // its rows in the chart's CSV export.
+    const QString validationName = tr("%1 validation").arg(e.name);
+    if (validation->name() != validationName) validation->setName(validationName);
     line->setVisible(true);
     m_chart->setInLegend(line, true);
     if (last < first || history.stepCount(e.id) == 0) {

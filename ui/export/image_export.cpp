@@ -21,9 +21,11 @@
 #include <QWidget>
 #include <QXYSeries>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/sessions/session_file.h"
+#include "ui/charts/chart_view.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
@@ -150,25 +152,51 @@ bool exportChartCsv(QWidget* widget, const QString& path, QString* error) {
     if (error) *error = out.errorString();
     return false;
   }
-  out.write("series,x,y\n");
+  // Each row names the axes its point is drawn against (their full titles, which carry the
+  // unit: "accuracy % (dashed)" holds percentages where metrics.csv holds fractions).
+  out.write("series,x,y,x axis,y axis\n");
+  const auto* ours = qobject_cast<const ChartView*>(view);
+  auto axisTitle = [&](QAbstractSeries* series, Qt::Orientation orientation) {
+    for (const QAbstractAxis* axis : series->attachedAxes()) {
+      if (axis->orientation() != orientation) continue;
+      QString title = ours ? ours->fullAxisTitle(axis) : axis->titleText();
+      return title.replace(QLatin1Char(','), QLatin1Char(';'));
+    }
+    return QString();
+  };
   char number[64];
   int unnamed = 0;
-  auto write = [&](const QXYSeries* series, QString name) {
+  auto write = [&](const QXYSeries* series, QString name, QAbstractSeries* owner) {
     name.replace(QLatin1Char(','), QLatin1Char(';'));
     const QByteArray label = name.toUtf8();
+    const QByteArray axes = (QLatin1Char(',') + axisTitle(owner, Qt::Horizontal) +
+                             QLatin1Char(',') + axisTitle(owner, Qt::Vertical) + QLatin1Char('\n'))
+                                .toUtf8();
     for (const QPointF& p : series->points()) {
-      std::snprintf(number, sizeof number, ",%.9g,%.9g\n", p.x(), p.y());
-      out.write(label + number);
+      std::snprintf(number, sizeof number, ",%.17g,%.17g", p.x(), p.y());
+      out.write(label + number + axes);
     }
   };
-  for (QAbstractSeries* s : view->chart()->series()) {
+  const QList<QAbstractSeries*> all = view->chart()->series();
+  // An unnamed series drawing the same points as a named one (dots over a line) adds nothing
+  // but a row per point under a made-up name.
+  auto drawnTwice = [&](const QXYSeries* series) {
+    return std::any_of(all.begin(), all.end(), [&](const QAbstractSeries* other) {
+      const auto* xy = qobject_cast<const QXYSeries*>(other);
+      return xy && xy != series && xy->isVisible() && !xy->name().isEmpty() &&
+             xy->points() == series->points();
+    });
+  };
+  for (QAbstractSeries* s : all) {
     if (!s->isVisible()) continue;
+    auto* xy = qobject_cast<QXYSeries*>(s);
+    if (xy && s->name().isEmpty() && drawnTwice(xy)) continue;
     const QString name =
         s->name().isEmpty() ? QStringLiteral("series %1").arg(++unnamed) : s->name();
-    if (auto* xy = qobject_cast<QXYSeries*>(s)) write(xy, name);
+    if (xy) write(xy, name, s);
     if (auto* area = qobject_cast<QAreaSeries*>(s)) {
-      write(area->upperSeries(), name + QStringLiteral(" (upper)"));
-      if (area->lowerSeries()) write(area->lowerSeries(), name + QStringLiteral(" (lower)"));
+      write(area->upperSeries(), name + QStringLiteral(" (upper)"), s);
+      if (area->lowerSeries()) write(area->lowerSeries(), name + QStringLiteral(" (lower)"), s);
     }
   }
   if (!out.commit()) {

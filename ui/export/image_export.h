@@ -18,7 +18,8 @@ bool exportSvg(QWidget* widget, const QString& path, QString* error = nullptr);
 bool exportPartsPng(QWidget* root, const QList<QWidget*>& parts, const QString& path, double scale,
                     QString* error = nullptr);
 // The data of the chart in `widget` (a QChartView, or a widget holding one) as CSV: a row
-// "series,x,y" per point drawn, visible series only; false (and `error`) without a chart.
+// "series,x,y,x axis,y axis" per point drawn (visible series only), the axes by their full
+// titles, which name the unit; false (and `error`) without a chart.
 bool exportChartCsv(QWidget* widget, const QString& path, QString* error = nullptr);
 void copyImage(QWidget* widget, double scale = 2.0);
 // Adds "Copy image" and "Export…" (a file dialog for PNG at 1x/2x/4x, SVG or, for a chart,

@@ -405,8 +405,8 @@ Session sessionFromJson(QJsonObject json) {
   }
   json = migrateSession(json);
   const JsonFields top(json, "");
-  top.rejectUnknown(
-      {"format", "version", "name", "note", "speed", "runs", "layout", "landscape", "event_log", "kernels"});
+  top.rejectUnknown({"format", "version", "name", "note", "speed", "runs", "layout", "landscape",
+                     "event_log", "kernels"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");

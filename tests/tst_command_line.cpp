@@ -97,6 +97,10 @@ class TestCommandLine : public QObject {
     QTest::newRow("export without --out") << QStringList{"export", "x.gradscope"} << "--out";
     QTest::newRow("dashboard on an unknown scenario")
         << QStringList{"--show-scenario", "nope"} << "--show-scenario: no scenario 'nope'";
+    // "default" is the default experiment: accepted, so the next bad option is the one named.
+    QTest::newRow("dashboard on the default experiment")
+        << QStringList{"--show-scenario", "default", "--measure-ui", "0"}
+        << "--measure-ui: expected seconds";
   }
   void badInputGetsOneLineAndExitTwo() {
     QFETCH(QStringList, args);

@@ -94,8 +94,9 @@ int main(int argc, char* argv[]) {
                                                "2-D loss surfaces) as well."));
   QCommandLineOption showScenario(
       QStringLiteral("show-scenario"),
-      QStringLiteral("Open the dashboard with this scenario of the library loaded (its id, e.g. "
-                     "optimiser-race, or its number), ready for the class."),
+      QStringLiteral(
+          "Open the dashboard with this scenario of the library loaded (its id, e.g. "
+          "optimiser-race, or its number; default: the default experiment), ready for the class."),
       QStringLiteral("NAME"));
   parser.addOptions({theme, play, measure, layers, width, landscapes, showScenario});
   // A session given by name (the desktop entry's %f: double-clicking a .gradscope file).
@@ -105,7 +106,8 @@ int main(int argc, char* argv[]) {
   parser.process(app);
 
   const app::Scenario* scenario = nullptr;
-  if (parser.isSet(showScenario)) {
+  // "default" names the experiment GradScope starts on, as `run --scenario default` does.
+  if (parser.isSet(showScenario) && parser.value(showScenario) != QLatin1String("default")) {
     scenario = app::ScenarioLibrary::builtIn().find(parser.value(showScenario));
     if (!scenario) {
       QStringList ids;

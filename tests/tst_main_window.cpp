@@ -509,6 +509,39 @@ class TestMainWindow : public QObject {
     window().discardGuard().setPrompt([](const QString&) { return true; });
   }
 
+  // An edit that redraws trained weights (the width) asks first; one that keeps them (the
+  // learning rate, dropout) does not. Declined, the network and the panels stay as they were.
+  void rebuildAsksBeforeDiscarding() {
+    window().loadExperiment(smallExperiment());
+    waitForWorker();
+    for (int i = 0; i < 3; ++i) window().stepBatch();
+    QTRY_COMPARE(window().history().stepCount(0), std::int64_t(3));
+    QTRY_VERIFY(window().sessions().isDirty());
+    QStringList questions;
+    bool answer = false;
+    window().discardGuard().setPrompt([&](const QString& text) {
+      questions << text;
+      return answer;
+    });
+    const core::Index width = window().controller().config().model.width;
+    QVERIFY(window().configEditor().set("model.width", std::int64_t(width + 4)));
+    QCOMPARE(questions.size(), 1);
+    QVERIFY2(questions.front().startsWith(QStringLiteral("Changing")), qPrintable(questions[0]));
+    QCOMPARE(window().configEditor().config().model.width, width);  // the panels show it again
+    waitForWorker();
+    QCOMPARE(window().controller().config().model.width, width);
+    QCOMPARE(window().history().stepCount(0), std::int64_t(3));
+    QVERIFY(window().configEditor().set("optimizer.learning_rate", 0.02));
+    QVERIFY(window().configEditor().set("model.dropout", 0.1));
+    QCOMPARE(questions.size(), 1);  // weights kept: nothing asked
+    answer = true;
+    QVERIFY(window().configEditor().set("model.width", std::int64_t(width + 4)));
+    QCOMPARE(questions.size(), 2);
+    waitForWorker();
+    QTRY_COMPARE(window().controller().config().model.width, width + 4);
+    window().discardGuard().setPrompt([](const QString&) { return true; });
+  }
+
   void scenarioPickerAppliesPresets() {
     auto* box = window().findChild<QComboBox*>(QStringLiteral("scenarios"));
     QVERIFY(box);

@@ -47,6 +47,19 @@ ActivationSpec ModelConfig::activationOf(int hiddenLayer) const {
   return hiddenActivation;
 }
 
+bool redrawsWeights(const ModelConfig& before, const ModelConfig& after) {
+  if (before.inputBatchNorm != after.inputBatchNorm) return true;
+  const std::vector<HiddenLayer> a = before.hiddenLayerList(), b = after.hiddenLayerList();
+  if (a.size() != b.size()) return true;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    // Before or after the activation, BatchNorm's parameters keep their shape.
+    const bool normA = a[i].batchNorm != BatchNormPlacement::None;
+    const bool normB = b[i].batchNorm != BatchNormPlacement::None;
+    if (a[i].units != b[i].units || normA != normB) return true;
+  }
+  return false;
+}
+
 std::vector<HiddenLayer> ModelConfig::hiddenLayerList() const {
   if (!layers.empty()) return layers;
   std::vector<HiddenLayer> list;

@@ -87,6 +87,12 @@ NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outpu
 // The index in the built spec of each hidden Dense layer and of the output layer.
 std::vector<int> denseLayerIndices(const NetworkSpec& spec);
 
+// True when going from `before` to `after` redraws trained weights: a hidden layer's units or
+// BatchNorm change, a layer goes away, or the input BatchNorm is switched. (Activations,
+// dropout and L2 change no weight; a layer added at the end keeps every existing tensor but
+// the output layer's, so it counts too.)
+bool redrawsWeights(const ModelConfig& before, const ModelConfig& after);
+
 // Throws Error naming the first invalid field.
 void validate(const ModelConfig& model);
 void validate(const ExperimentConfig& config);

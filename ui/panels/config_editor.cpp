@@ -49,12 +49,30 @@ bool ConfigEditor::set(const std::string& key, const core::SettingValue& value, 
     return false;
   }
   if (next == m_draft) return true;
+  const core::SettingMeta* meta = core::findSetting(key);
+  const QString label = meta ? QString::fromStdString(meta->label) : QString::fromStdString(key);
+  if (!mayRedraw(next, tr("Changing “%1”").arg(label))) return true;
   send(next);
   if (!note.isEmpty()) emit notice(note);
   return true;
 }
 
 void ConfigEditor::apply(const core::ExperimentConfig& config) { send(config); }
+
+bool ConfigEditor::edit(const core::ExperimentConfig& config) {
+  if (config == m_draft) return true;
+  if (!mayRedraw(config, tr("Changing the layers"))) return false;
+  send(config);
+  return true;
+}
+
+bool ConfigEditor::mayRedraw(const core::ExperimentConfig& next, const QString& action) {
+  if (!m_discardCheck || !core::redrawsWeights(m_draft.model, next.model)) return true;
+  if (m_discardCheck(action)) return true;
+  // Kept: the panels show the configuration in use again.
+  emit configChanged(m_draft);
+  return false;
+}
 
 void ConfigEditor::adopt(const core::ExperimentConfig& config) {
   if (config == m_draft) return;

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 #include "app/worker/training_controller.h"
 #include "core/model/experiment_config.h"
 #include "core/model/settings_schema.h"
@@ -24,8 +26,15 @@ class ConfigEditor : public QObject {
   // Switching the schedule to 1cycle also fits it to the run: the cycle spans the planned
   // steps and peaks at the learning rate in use (notice() says so).
   bool set(const std::string& key, const core::SettingValue& value, QString* error = nullptr);
-  // Sends a whole configuration (preset, opened file).
+  // Sends a whole configuration (preset, opened file: the caller asked before discarding).
   void apply(const core::ExperimentConfig& config);
+  // Sends an edit of the network made in a panel (layer list, per-layer activations); an edit
+  // that redraws trained weights asks first. False when the user kept the trained run.
+  bool edit(const core::ExperimentConfig& config);
+  // Asked before an edit redraws trained weights (`action` names it, e.g. "Changing the
+  // layers"); true to go ahead. Unset: never asked.
+  using DiscardCheck = std::function<bool(const QString& action)>;
+  void setDiscardCheck(DiscardCheck check) { m_discardCheck = std::move(check); }
   // Shows another run's configuration without sending anything (the dashboard switched to
   // another run of a comparison; the worker's acknowledgement follows).
   void adopt(const core::ExperimentConfig& config);
@@ -41,10 +50,13 @@ class ConfigEditor : public QObject {
 
  private:
   void send(const core::ExperimentConfig& config);
+  // True when `next` may be sent: it keeps every trained weight, or the user agreed.
+  bool mayRedraw(const core::ExperimentConfig& next, const QString& action);
 
   app::TrainingController& m_controller;
   core::ExperimentConfig m_draft;
   int m_pending = 0;
+  DiscardCheck m_discardCheck;
 };
 
 }  // namespace gradscope::ui

@@ -19,7 +19,7 @@ LayerActivationEditor::LayerActivationEditor(ConfigEditor& editor, QWidget* pare
   label->setWordWrap(true);
   m_edit = new QLineEdit(this);
   m_edit->setObjectName(QStringLiteral("model.layer_activations"));
-  m_edit->setPlaceholderText(tr("e.g. relu, , sigmoid"));
+  m_edit->setPlaceholderText(tr("e.g. relu, relu, sigmoid"));
   const QString tip =
       tr("<p><b>Per-layer activation</b></p><p>One activation per hidden layer, separated by "
          "commas; a blank entry keeps the hidden activation. A sigmoid between ReLU layers "
@@ -92,7 +92,7 @@ void LayerActivationEditor::commit() {
     return;
   }
   m_error->hide();
-  if (!(next == m_editor.config())) m_editor.apply(next);
+  m_editor.edit(next);
 }
 
 void LayerActivationEditor::refresh() {

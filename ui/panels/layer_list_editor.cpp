@@ -152,7 +152,7 @@ void LayerListEditor::removeLayer() {
     next.model.layers.clear();
     next.model.hiddenLayers = 0;
     m_error->hide();
-    m_editor.apply(next);
+    m_editor.edit(next);
     return;
   }
   commit(std::move(list), std::min(at, int(list.size()) - 1));
@@ -170,7 +170,7 @@ void LayerListEditor::useEqualLayers() {
   next.model.layerActivations.clear();
   next.model.layers.clear();
   m_error->hide();
-  m_editor.apply(next);
+  m_editor.edit(next);
 }
 
 void LayerListEditor::commit(std::vector<core::HiddenLayer> list, int selectRow) {
@@ -187,7 +187,7 @@ void LayerListEditor::commit(std::vector<core::HiddenLayer> list, int selectRow)
     return;
   }
   m_error->hide();
-  if (!(next == m_editor.config())) m_editor.apply(next);
+  if (!m_editor.edit(next)) return;
   if (selectRow >= 0 && selectRow < m_table->rowCount()) m_table->selectRow(selectRow);
 }
 

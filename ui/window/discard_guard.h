@@ -32,6 +32,7 @@ class DiscardGuard : public QObject {
   QWidget* m_window;
   Prompt m_prompt;
   int m_asked = 0;
+  bool m_notAgain = false;  // the user ticked "do not ask again"
 };
 
 }  // namespace gradscope::ui

@@ -129,6 +129,8 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   m_discardGuard = new DiscardGuard(this);
   // Tests and measurements drive the window themselves: nothing to ask there.
   if (!options.persistent) m_discardGuard->setPrompt([](const QString&) { return true; });
+  // An edit that redraws trained weights (units, layers, BatchNorm) asks as Reset does.
+  m_editor->setDiscardCheck([this](const QString& action) { return confirmDiscard(action); });
 
   // The docks fill the window: the central widget is an empty placeholder.
   auto* placeholder = new QWidget(this);

@@ -36,8 +36,8 @@ class TestConventions : public QObject {
     set(c, "optimizer.momentum", "0.3");
     set(c, "training.conventions", "pytorch");
     QVERIFY(c.optimizer.conventions == Conventions::PyTorch);
-    QCOMPARE(c.optimizer.rho, 0.99);       // torch's alpha
-    QCOMPARE(c.optimizer.epsilon, 1e-8);   // torch's eps
+    QCOMPARE(c.optimizer.rho, 0.99);           // torch's alpha
+    QCOMPARE(c.optimizer.epsilon, 1e-8);       // torch's eps
     QCOMPARE(c.optimizer.learningRate, 0.02);  // the experiment's choice stays
     QCOMPARE(c.optimizer.momentum, 0.3);
     QVERIFY(c.model.initializer.kind == InitializerKind::PytorchDefault);
@@ -83,8 +83,8 @@ class TestConventions : public QObject {
     set(c, "training.conventions", "pytorch");
     set(c, "optimizer.type", "adam");
     set(c, "optimizer.epsilon", "1e-7");  // Keras's number, chosen by hand under PyTorch
-    const ExperimentConfig back = gradscope::app::configFromJson(gradscope::app::configToJson(c),
-                                                                 ExperimentConfig{});
+    const ExperimentConfig back =
+        gradscope::app::configFromJson(gradscope::app::configToJson(c), ExperimentConfig{});
     QVERIFY(back.optimizer.conventions == Conventions::PyTorch);
     QCOMPARE(back.optimizer.epsilon, 1e-7);
     QVERIFY(back.model.initializer.kind == InitializerKind::PytorchDefault);

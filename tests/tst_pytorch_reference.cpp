@@ -204,8 +204,8 @@ class TestPytorchReference : public QObject {
       settings.clip = {ClipMode::Norm, testCase["clip_norm"].toDouble()};
     }
 
-    Trainer<double> trainer(spec, LossKind::MeanSquaredError, train, Dataset{}, optimizer,
-                            schedule, settings);
+    Trainer<double> trainer(spec, LossKind::MeanSquaredError, train, Dataset{}, optimizer, schedule,
+                            settings);
     setWeights(trainer.network(), testCase["initial_weights"].toArray());
 
     const QJsonObject expected = testCase["expected"].toObject();
@@ -246,9 +246,9 @@ class TestPytorchReference : public QObject {
                               .arg(k)
                               .arg(record.loss.total(), 0, 'g', 17)
                               .arg(wantLoss, 0, 'g', 17)));
-      QVERIFY2(std::abs(record.learningRate - rates[k].toDouble()) <=
-                   tolerance(rates[k].toDouble()),
-               qPrintable(QString("step %1 learning rate").arg(k)));
+      QVERIFY2(
+          std::abs(record.learningRate - rates[k].toDouble()) <= tolerance(rates[k].toDouble()),
+          qPrintable(QString("step %1 learning rate").arg(k)));
       if (!clipActive.isEmpty()) QCOMPARE(record.clip.clipped, clipActive[k].toBool());
       if (k == 0) {
         QVERIFY2(sameWeights(trainer.network(), expected["weights_after_step1"].toArray(), message),

@@ -168,8 +168,8 @@ std::unique_ptr<Initializer> makeInitializer(const InitializerSpec& spec) {
     case K::PytorchDefault:
       // kaiming_uniform_(a = sqrt 5): gain sqrt(2 / (1 + 5)), limit gain sqrt(3 / fan_in),
       // which is variance scaling with scale 1/3 over fan_in: U(-1/sqrt(fan_in), +).
-      return std::make_unique<VarianceScalingInitializer>(K::PytorchDefault, 1.0 / 3.0,
-                                                          FanMode::In, Distribution::Uniform);
+      return std::make_unique<VarianceScalingInitializer>(K::PytorchDefault, 1.0 / 3.0, FanMode::In,
+                                                          Distribution::Uniform);
   }
   throw Error("initializer", "unknown kind");
 }

@@ -172,7 +172,8 @@ void switchConventions(ExperimentConfig& config, Conventions conventions) {
   const Conventions from = config.optimizer.conventions;
   if (from == conventions) return;
   const OptimizerSettings before = OptimizerSettings::defaultsFor(config.optimizer.kind, from);
-  const OptimizerSettings after = OptimizerSettings::defaultsFor(config.optimizer.kind, conventions);
+  const OptimizerSettings after =
+      OptimizerSettings::defaultsFor(config.optimizer.kind, conventions);
   for (const OptimizerParameter& p : optimizerParameters()) {
     if (!p.real || p.key == "learning_rate") continue;
     if (config.optimizer.*p.real == before.*p.real) config.optimizer.*p.real = after.*p.real;

@@ -77,7 +77,7 @@ const OptimizerDescriptor& adagradDescriptor() {
     d.makeDouble = &makeOptimizerOf<AdagradOptimizer, double>;
     d.pytorchDefaults = d.defaults;
     d.pytorchDefaults.initialAccumulatorValue = 0.0;  // torch.optim.Adagrad(eps=1e-10,
-    d.pytorchDefaults.epsilon = 1e-10;               //   initial_accumulator_value=0)
+    d.pytorchDefaults.epsilon = 1e-10;                //   initial_accumulator_value=0)
     return d;
   }();
   return descriptor;

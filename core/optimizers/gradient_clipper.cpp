@@ -50,7 +50,8 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads, const Paramete
   result.normAfter = result.normBefore;
   const double c = m_settings.threshold;
 
-  const bool normMode = m_settings.mode == ClipMode::Norm || m_settings.mode == ClipMode::GlobalNorm;
+  const bool normMode =
+      m_settings.mode == ClipMode::Norm || m_settings.mode == ClipMode::GlobalNorm;
   if (normMode && m_conventions == Conventions::PyTorch) {
     // torch.nn.utils.clip_grad_norm_: scale by min(1, c / (N + 1e-6)); a NaN norm makes every
     // gradient NaN, an infinite one multiplies by 0.

@@ -122,7 +122,7 @@ const OptimizerDescriptor& rmspropDescriptor() {
     d.makeFloat = &makeOptimizerOf<RmsPropOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<RmsPropOptimizer, double>;
     d.pytorchDefaults = d.defaults;
-    d.pytorchDefaults.rho = 0.99;     // torch.optim.RMSprop(alpha=0.99,
+    d.pytorchDefaults.rho = 0.99;      // torch.optim.RMSprop(alpha=0.99,
     d.pytorchDefaults.epsilon = 1e-8;  //   eps=1e-8)
     return d;
   }();

@@ -44,7 +44,7 @@ class SgdOptimizer final : public Optimizer<T> {
   using Optimizer<T>::m_iterations;
 
   Index m_parameterCount = -1;  // -1 until the state is built
-  Vector<T> m_velocity;  // slot "momentum" (Keras's velocity, or torch's momentum buffer)
+  Vector<T> m_velocity;         // slot "momentum" (Keras's velocity, or torch's momentum buffer)
 };
 
 extern template class SgdOptimizer<float>;

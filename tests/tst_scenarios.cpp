@@ -261,7 +261,9 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-deep-selu",
                            "fashion-batch-norm",
                            "fashion-optimisers",
-                           "fashion-schedules"};
+                           "fashion-schedules",
+                           // Its claim test is tests/tst_scenario_conventions.cpp.
+                           "keras-versus-pytorch"};
 
 }  // namespace
 

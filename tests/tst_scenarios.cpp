@@ -262,8 +262,7 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-batch-norm",
                            "fashion-optimisers",
                            "fashion-schedules",
-                           // Its claim test is tests/tst_scenario_conventions.cpp.
-                           "keras-versus-pytorch"};
+                           "keras-versus-pytorch"};  // tst_scenario_conventions
 
 }  // namespace
 

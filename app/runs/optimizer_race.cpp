@@ -29,7 +29,7 @@ QList<NamedConfig> optimizerRace(const core::ExperimentConfig& base) {
   QList<NamedConfig> runs;
   for (OptimizerKind kind : raceOptimizers()) {
     core::ExperimentConfig c = base;
-    c.optimizer = core::OptimizerSettings::defaultsFor(kind);
+    c.optimizer = core::OptimizerSettings::defaultsFor(kind, base.optimizer.conventions);
     runs.push_back(NamedConfig{optimizerDisplayName(kind), c});
   }
   return runs;

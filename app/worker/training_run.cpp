@@ -14,7 +14,7 @@ using namespace gradscope::core;
 
 NetworkSpec networkFor(const ExperimentConfig& config, Index inputs, Index outputs, TaskKind task) {
   if (config.network) return *config.network;
-  return buildNetworkSpec(config.model, inputs, outputs, task);
+  return buildNetworkSpec(config.model, inputs, outputs, task, config.optimizer.conventions);
 }
 
 namespace {

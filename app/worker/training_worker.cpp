@@ -320,12 +320,19 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
   QStringList changes;
   bool restartComparison = false;
   try {
-    if (config.precision != run.config().precision) {
-      // Another scalar type: a new run that continues from the same seed and settings.
+    const bool otherConventions =
+        config.optimizer.conventions != run.config().optimizer.conventions;
+    if (config.precision != run.config().precision || otherConventions) {
+      // Another scalar type, or the other framework's conventions (whose optimiser state,
+      // BatchNorm statistics and initial weights mean other things): a new run that starts
+      // from the same seed and settings.
       publish();
       lane->run = TrainingRun::create(config);
-      changes << QStringLiteral("precision: %1 (run restarted)")
-                     .arg(QString::fromUtf8(toString(config.precision).data()));
+      changes << (otherConventions
+                      ? QStringLiteral("conventions: %1 (run restarted)")
+                            .arg(QString::fromUtf8(toString(config.optimizer.conventions).data()))
+                      : QStringLiteral("precision: %1 (run restarted)")
+                            .arg(QString::fromUtf8(toString(config.precision).data())));
       // In a comparison every run restarts with it, so that they stay in lockstep.
       restartComparison = m_lanes.size() > 1;
       if (!restartComparison) beginSnapshot(*lane, true);
@@ -344,7 +351,7 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
     emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
     return;
   }
-  if (restartComparison) restartAll(QStringLiteral("restarted: precision of %1").arg(lane->name));
+  if (restartComparison) restartAll(QStringLiteral("restarted: settings of %1").arg(lane->name));
   for (const QString& change : changes) addEvent(*lane, EventKind::SettingChanged, change);
   if (!changes.isEmpty() && lane->diverged) {
     lane->diverged = false;

@@ -71,7 +71,14 @@ void BatchNormLayer<T>::forward(const Matrix<T>& in, Matrix<T>& out, Mode mode, 
     m_inverseStd = (m_batchVariance.array() + eps).rsqrt();
     const T momentum = static_cast<T>(this->m_spec.momentum);
     m_movingMean = momentum * m_movingMean + (T(1) - momentum) * m_batchMean;
-    m_movingVariance = momentum * m_movingVariance + (T(1) - momentum) * m_batchVariance;
+    if (this->m_spec.unbiasedMovingVariance && in.cols() > 1) {
+      // PyTorch: the running variance takes the unbiased n / (n - 1) estimate.
+      const T correction = count / (count - T(1));
+      m_movingVariance =
+          momentum * m_movingVariance + (T(1) - momentum) * (m_batchVariance * correction);
+    } else {
+      m_movingVariance = momentum * m_movingVariance + (T(1) - momentum) * m_batchVariance;
+    }
   } else {
     m_xhat = in.colwise() - m_movingMean;
     m_inverseStd = (m_movingVariance.array() + eps).rsqrt();

@@ -5,6 +5,9 @@
 //   the unbiased n/(n-1) estimate)
 //   xhat = (x - mu) / sqrt(var + eps),  y = gamma xhat + beta
 //   moving_mean = momentum moving_mean + (1 - momentum) mu   (same for moving_variance)
+// Under PyTorch's conventions (buildNetworkSpec) the spec holds torch's BatchNorm1d: momentum
+// 0.9 in this form (torch's 0.1 weighs the new batch), eps 1e-5, and
+// unbiasedMovingVariance, so moving_variance takes var * n / (n - 1).
 // Inference mode uses moving_mean and moving_variance instead of mu and var.
 // With trainable = false the layer runs in inference mode even during training (Keras >= 2.0
 // inside fit()), and gamma and beta are frozen buffers rather than parameters.

@@ -67,7 +67,12 @@ void DenseLayer<T>::initialize(Rng& rng) {
   kernel() = values.cast<T>();
   if (this->m_spec.useBias) {
     Eigen::MatrixXd bias(this->m_spec.units, 1);
-    makeInitializer(this->m_spec.biasInitializer)->fill(bias, vectorFans(bias.rows()), rng);
+    // torch.nn.Linear's bias range comes from the kernel's fan_in; Keras's bias
+    // initialisers see the bias's own length.
+    const Fans fans = this->m_spec.biasInitializer.kind == InitializerKind::PytorchDefault
+                          ? kernelFans(values.rows(), values.cols())
+                          : vectorFans(bias.rows());
+    makeInitializer(this->m_spec.biasInitializer)->fill(bias, fans, rng);
     Eigen::Map<Vector<T>>(m_bias, this->m_spec.units) = bias.col(0).cast<T>();
   }
 }

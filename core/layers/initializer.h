@@ -8,6 +8,10 @@
 // glorot_* = VS(1, fan_avg), he_* = VS(2, fan_in), lecun_* = VS(1, fan_in).
 // RandomNormal(mean 0, stddev 0.05) and RandomUniform(-0.05, 0.05) are Keras's defaults;
 // Zeros and Constant exist to show the symmetry problem.
+// pytorch_default is torch.nn.Linear's reset_parameters: the kernel from
+// kaiming_uniform_(a = sqrt 5), which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias
+// from the same range with the kernel's fan_in (a Dense layer whose kernel uses it draws its
+// bias so too, see buildNetworkSpec).
 #pragma once
 
 #include <memory>
@@ -30,6 +34,7 @@ enum class InitializerKind {
   HeNormal,
   LecunUniform,
   LecunNormal,
+  PytorchDefault,
 };
 
 std::string_view toString(InitializerKind kind);

@@ -78,7 +78,7 @@ constexpr InitializerKind kAllKinds[] = {
     InitializerKind::Zeros,         InitializerKind::Constant,      InitializerKind::RandomNormal,
     InitializerKind::RandomUniform, InitializerKind::GlorotUniform, InitializerKind::GlorotNormal,
     InitializerKind::HeUniform,     InitializerKind::HeNormal,      InitializerKind::LecunUniform,
-    InitializerKind::LecunNormal};
+    InitializerKind::LecunNormal,   InitializerKind::PytorchDefault};
 
 }  // namespace
 
@@ -104,6 +104,8 @@ std::string_view toString(InitializerKind kind) {
       return "lecun_uniform";
     case InitializerKind::LecunNormal:
       return "lecun_normal";
+    case InitializerKind::PytorchDefault:
+      return "pytorch_default";
   }
   return "zeros";
 }
@@ -163,6 +165,11 @@ std::unique_ptr<Initializer> makeInitializer(const InitializerSpec& spec) {
     case K::LecunNormal:
       return std::make_unique<VarianceScalingInitializer>(K::LecunNormal, 1.0, FanMode::In,
                                                           Distribution::TruncatedNormal);
+    case K::PytorchDefault:
+      // kaiming_uniform_(a = sqrt 5): gain sqrt(2 / (1 + 5)), limit gain sqrt(3 / fan_in),
+      // which is variance scaling with scale 1/3 over fan_in: U(-1/sqrt(fan_in), +).
+      return std::make_unique<VarianceScalingInitializer>(K::PytorchDefault, 1.0 / 3.0, FanMode::In,
+                                                          Distribution::Uniform);
   }
   throw Error("initializer", "unknown kind");
 }

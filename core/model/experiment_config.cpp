@@ -123,7 +123,8 @@ void validate(const ModelConfig& model) {
   validate(model.initializer, "model.initializer");
 }
 
-NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outputs, TaskKind task) {
+NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outputs, TaskKind task,
+                             Conventions conventions) {
   validate(model);
   NetworkSpec spec;
   spec.inputs = inputs;
@@ -131,6 +132,10 @@ NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outpu
     LayerSpec layer = LayerSpec::dense(units, activation.kind);
     layer.activation = activation;
     layer.kernelInitializer = model.initializer;
+    // torch.nn.Linear draws its bias too; every Keras initialiser leaves the bias at zero.
+    if (model.initializer.kind == InitializerKind::PytorchDefault) {
+      layer.biasInitializer = InitializerSpec{InitializerKind::PytorchDefault};
+    }
     layer.l2 = model.l2;
     return layer;
   };
@@ -156,6 +161,14 @@ NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outpu
     }
   }
   spec.layers.push_back(dense(outputs, ActivationSpec{outputActivationFor(task)}));
+  if (conventions == Conventions::PyTorch) {
+    for (LayerSpec& layer : spec.layers) {
+      if (layer.kind != LayerKind::BatchNormalization) continue;
+      layer.momentum = kPytorchBatchNormMomentum;  // torch.nn.BatchNorm1d(momentum=0.1,
+      layer.epsilon = kPytorchBatchNormEpsilon;    //   eps=1e-5)
+      layer.unbiasedMovingVariance = true;
+    }
+  }
   validate(spec);
   return spec;
 }
@@ -166,6 +179,27 @@ std::vector<int> denseLayerIndices(const NetworkSpec& spec) {
     if (spec.layers[i].kind == LayerKind::Dense) result.push_back(int(i));
   }
   return result;
+}
+
+void switchConventions(ExperimentConfig& config, Conventions conventions) {
+  const Conventions from = config.optimizer.conventions;
+  if (from == conventions) return;
+  const OptimizerSettings before = OptimizerSettings::defaultsFor(config.optimizer.kind, from);
+  const OptimizerSettings after =
+      OptimizerSettings::defaultsFor(config.optimizer.kind, conventions);
+  for (const OptimizerParameter& p : optimizerParameters()) {
+    if (!p.real || p.key == "learning_rate") continue;
+    if (config.optimizer.*p.real == before.*p.real) config.optimizer.*p.real = after.*p.real;
+  }
+  config.optimizer.conventions = conventions;
+  InitializerKind& init = config.model.initializer.kind;
+  const InitializerKind defaultBefore = from == Conventions::PyTorch
+                                            ? InitializerKind::PytorchDefault
+                                            : InitializerKind::GlorotUniform;
+  if (init == defaultBefore) {
+    init = conventions == Conventions::PyTorch ? InitializerKind::PytorchDefault
+                                               : InitializerKind::GlorotUniform;
+  }
 }
 
 void validate(const ExperimentConfig& config) {

@@ -81,8 +81,17 @@ struct ExperimentConfig {
 LossKind lossFor(TaskKind task);
 ActivationKind outputActivationFor(TaskKind task);
 
-// Hidden layers from `model`, then the output Dense layer for `task`.
-NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outputs, TaskKind task);
+// Hidden layers from `model`, then the output Dense layer for `task`. Under PyTorch's
+// conventions the BatchNorm layers take torch's momentum, epsilon and unbiased running
+// variance.
+NetworkSpec buildNetworkSpec(const ModelConfig& model, Index inputs, Index outputs, TaskKind task,
+                             Conventions conventions = Conventions::Keras);
+
+// Switches `config` to `conventions`: every optimiser hyper-parameter still at the old
+// conventions' default takes the new one's (epsilon, rho, initial accumulator, weight decay;
+// the learning rate is kept), and the default initialiser follows (glorot_uniform <->
+// pytorch_default). Values the user chose stay.
+void switchConventions(ExperimentConfig& config, Conventions conventions);
 
 // The index in the built spec of each hidden Dense layer and of the output layer.
 std::vector<int> denseLayerIndices(const NetworkSpec& spec);

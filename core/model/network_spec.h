@@ -37,6 +37,8 @@ struct LayerSpec {
   // BatchNormalization (Keras defaults). trainable = false runs it in inference mode.
   double momentum = 0.99;
   double epsilon = 1e-3;
+  // PyTorch's running_var: the unbiased n/(n-1) batch variance (Keras: the biased one).
+  bool unbiasedMovingVariance = false;
   bool center = true;  // learn beta
   bool scale = true;   // learn gamma
   bool trainable = true;

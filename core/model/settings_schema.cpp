@@ -191,6 +191,26 @@ std::vector<SettingMeta> buildSettings() {
   const SettingEffect rebuild = SettingEffect::Rebuild;
   const SettingEffect atReset = SettingEffect::AtReset;
 
+  // ---------------------------------------------------------------- Conventions
+  // First in the list although its panel is Training's: files and the command line apply
+  // settings in this order, so switching the conventions (which moves the hyper-parameters
+  // still at their defaults) comes before any value a file or --set gives.
+  b.group("Training");
+  b.choice(
+      "training.conventions", "Conventions", {"keras", "pytorch"},
+      "Whose rules the engine follows where Keras and PyTorch differ: the form of SGD's "
+      "momentum (equal at a constant rate, different once it changes), where epsilon goes, "
+      "the defaults of epsilon, RMSprop's rho and AdaGrad's accumulator, weight decay, "
+      "clipnorm, BatchNorm's running statistics and the default initialiser. Switching moves "
+      "the settings still at one framework's default to the other's and restarts the run.",
+      [](const C& c) { return SettingValue(std::string(toString(c.optimizer.conventions))); },
+      [](C& c, const std::string& v) {
+        const auto conventions = conventionsFromString(v);
+        if (!conventions) throw Error("training.conventions", "expected keras or pytorch");
+        switchConventions(c, *conventions);
+      },
+      rebuild);
+
   // ---------------------------------------------------------------- Data
   b.group("Data");
   {
@@ -328,7 +348,8 @@ std::vector<SettingMeta> buildSettings() {
                                      InitializerKind::RandomNormal,  InitializerKind::RandomUniform,
                                      InitializerKind::GlorotUniform, InitializerKind::GlorotNormal,
                                      InitializerKind::HeUniform,     InitializerKind::HeNormal,
-                                     InitializerKind::LecunUniform,  InitializerKind::LecunNormal};
+                                     InitializerKind::LecunUniform,  InitializerKind::LecunNormal,
+                                     InitializerKind::PytorchDefault};
     b.choice(
         "model.initializer", "Initialiser", namesOf(inits),
         "How the weights start. Glorot (variance 1/fan_avg) suits tanh and sigmoid, He "
@@ -438,7 +459,7 @@ std::vector<SettingMeta> buildSettings() {
           if (!k) throw Error("optimizer.type", "unknown optimiser '" + v + "'");
           if (*k != c.optimizer.kind) {
             const double rate = c.optimizer.learningRate;
-            c.optimizer = OptimizerSettings::defaultsFor(*k);
+            c.optimizer = OptimizerSettings::defaultsFor(*k, c.optimizer.conventions);
             c.optimizer.learningRate = rate;
           }
         });

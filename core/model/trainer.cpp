@@ -278,6 +278,8 @@ StepRecord Trainer<T>::step() {
   tensorNorms(m_network.gradients(), m_network.layout(), m_gradientNorms);
   if (m_prober) m_prober->afterBackward(m_network, record, m_gradientNorms);
 
+  // clipnorm follows the optimiser's conventions (Keras per tensor, torch's global form).
+  m_clipper.setConventions(m_optimizer->settings().conventions);
   record.clip = m_clipper.apply(m_network.gradients(), m_network.layout(), m_gradientNorms);
   record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
 

@@ -25,8 +25,13 @@ void AdagradOptimizer<T>::step(Eigen::Ref<Vector<T>> params,
   const T lr = static_cast<T>(learningRate);
   const T eps = static_cast<T>(m_settings.epsilon);
   m_accumulator.array() += grads.array().square();
-  // Keras 3: epsilon is added to the accumulator under the square root.
-  params.array() -= lr * grads.array() / (m_accumulator.array() + eps).sqrt();
+  if (m_settings.conventions == Conventions::PyTorch) {
+    // torch.optim.Adagrad (lr_decay 0): epsilon is added to the square root.
+    params.array() -= lr * (grads.array() / (m_accumulator.array().sqrt() + eps));
+  } else {
+    // Keras 3: epsilon is added to the accumulator under the square root.
+    params.array() -= lr * grads.array() / (m_accumulator.array() + eps).sqrt();
+  }
   ++m_iterations;
 }
 
@@ -70,6 +75,9 @@ const OptimizerDescriptor& adagradDescriptor() {
     d.lectureRating = {3, 1, 1, "stops too early"};
     d.makeFloat = &makeOptimizerOf<AdagradOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<AdagradOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.initialAccumulatorValue = 0.0;  // torch.optim.Adagrad(eps=1e-10,
+    d.pytorchDefaults.epsilon = 1e-10;                //   initial_accumulator_value=0)
     return d;
   }();
   return descriptor;

@@ -35,6 +35,22 @@ void AdamOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const
       static_cast<T>(learningRate * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
   const T eps = static_cast<T>(m_settings.epsilon);
 
+  if (m_settings.conventions == Conventions::PyTorch) {
+    // torch.optim.Adam: epsilon is added to the bias-corrected root sqrt(v / (1 - b2^t)).
+    m_m.array() = m_m.array() * static_cast<T>(b1) + grads.array() * static_cast<T>(1.0 - b1);
+    m_v.array() =
+        m_v.array() * static_cast<T>(b2) + grads.array().square() * static_cast<T>(1.0 - b2);
+    const T stepSize = static_cast<T>(learningRate / (1.0 - std::pow(b1, t)));
+    const T rootCorrection = static_cast<T>(std::sqrt(1.0 - std::pow(b2, t)));
+    if (m_settings.amsgrad) {
+      detail::ensureSlot(m_vHat, n, T(0));
+      m_vHat.array() = m_vHat.array().max(m_v.array());
+    }
+    const Vector<T>& second = m_settings.amsgrad ? m_vHat : m_v;
+    params.array() -= stepSize * (m_m.array() / (second.array().sqrt() / rootCorrection + eps));
+    ++m_iterations;
+    return;
+  }
   m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
   m_v.array() += (grads.array().square() - m_v.array()) * static_cast<T>(1.0 - b2);
   if (m_settings.amsgrad) {
@@ -97,6 +113,8 @@ const OptimizerDescriptor& adamDescriptor() {
     d.lectureRating = {3, 2, 3, {}};
     d.makeFloat = &makeOptimizerOf<AdamOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<AdamOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.epsilon = 1e-8;  // torch.optim.Adam(eps=1e-8)
     return d;
   }();
   return descriptor;

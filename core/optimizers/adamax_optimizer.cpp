@@ -33,6 +33,14 @@ void AdamaxOptimizer<T>::step(Eigen::Ref<Vector<T>> params,
   const T b2 = static_cast<T>(m_settings.beta2);
   const T eps = static_cast<T>(m_settings.epsilon);
 
+  if (m_settings.conventions == Conventions::PyTorch) {
+    // torch.optim.Adamax: epsilon is added to |g| inside the max.
+    m_m.array() = m_m.array() * static_cast<T>(b1) + grads.array() * static_cast<T>(1.0 - b1);
+    m_u.array() = (m_u.array() * b2).max(grads.array().abs() + eps);
+    params.array() -= lrCorrected * (m_m.array() / m_u.array());
+    ++m_iterations;
+    return;
+  }
   m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
   m_u.array() = (b2 * m_u.array()).max(grads.array().abs());
   // Keras: eps is added to u after the max (PyTorch adds it to |g| inside the max).
@@ -84,6 +92,8 @@ const OptimizerDescriptor& adamaxDescriptor() {
     d.lectureRating = {3, 2, 3, {}};
     d.makeFloat = &makeOptimizerOf<AdamaxOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<AdamaxOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.epsilon = 1e-8;  // torch.optim.Adamax(eps=1e-8)
     return d;
   }();
   return descriptor;

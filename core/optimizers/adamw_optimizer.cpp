@@ -51,6 +51,9 @@ const OptimizerDescriptor& adamwDescriptor() {
     d.landscapeRatesOf = OptimizerKind::Adam;
     d.makeFloat = &makeOptimizerOf<AdamWOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<AdamWOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.epsilon = 1e-8;      // torch.optim.AdamW(eps=1e-8,
+    d.pytorchDefaults.weightDecay = 0.01;  //   weight_decay=1e-2)
     return d;
   }();
   return descriptor;

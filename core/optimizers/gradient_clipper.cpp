@@ -50,6 +50,26 @@ ClipResult GradientClipper<T>::apply(Eigen::Ref<Vector<T>> grads, const Paramete
   result.normAfter = result.normBefore;
   const double c = m_settings.threshold;
 
+  const bool normMode =
+      m_settings.mode == ClipMode::Norm || m_settings.mode == ClipMode::GlobalNorm;
+  if (normMode && m_conventions == Conventions::PyTorch) {
+    // torch.nn.utils.clip_grad_norm_: scale by min(1, c / (N + 1e-6)); a NaN norm makes every
+    // gradient NaN, an infinite one multiplies by 0.
+    const double scale = c / (result.normBefore + kPytorchClipNormEpsilon);
+    if (!(scale >= 1.0)) {
+      const T factor = static_cast<T>(scale);
+      for (const auto& tensor : layout) {
+        if (tensor.offset < 0 || tensor.offset + tensor.size > grads.size()) continue;
+        const auto g = grads.segment(tensor.offset, tensor.size);
+        result.directionCosine = std::min(result.directionCosine, cosine(g, g * factor));
+      }
+      grads *= factor;
+      result.clipped = true;
+      result.normAfter = norm(grads);
+    }
+    return result;
+  }
+
   switch (m_settings.mode) {
     case ClipMode::None:
       return result;

@@ -13,7 +13,8 @@
 // rescaling modes keep every tensor's direction (cos = 1 up to rounding); clipvalue turns a
 // tensor whose elements are cut unevenly (the lecture's point).
 // PyTorch's clip_grad_norm_ is the global form with c / (N + 1e-6) and has no per-tensor
-// variant; clip_grad_value_ matches clipvalue.
+// variant; clip_grad_value_ matches clipvalue. Under PyTorch's conventions (setConventions)
+// both norm modes clip as clip_grad_norm_: g <- g * min(1, c / (N + 1e-6)).
 //
 // Norms are computed by l2Norm (vector_norm.h): in the gradient's own precision, like Keras,
 // rescaled when the squares would underflow, so a float gradient of 1e-30 does not report a
@@ -24,6 +25,7 @@
 
 #include <span>
 
+#include "core/model/conventions.h"
 #include "core/model/parameter_tensor.h"
 #include "core/model/types.h"
 #include "core/optimizers/optimizer_settings.h"
@@ -49,6 +51,9 @@ class GradientClipper {
 
   const ClipSettings& settings() const { return m_settings; }
   void setSettings(const ClipSettings& settings) { m_settings = settings; }
+  // Keras's clipnorm (per tensor) or torch's clip_grad_norm_ (global, + 1e-6).
+  Conventions conventions() const { return m_conventions; }
+  void setConventions(Conventions conventions) { m_conventions = conventions; }
 
   // Clips `grads` in place. `layout` names the weight tensors (segments of `grads`); it is
   // used by ClipMode::Norm only and must then cover grads exactly (no gaps, no overlaps).
@@ -63,6 +68,7 @@ class GradientClipper {
 
  private:
   ClipSettings m_settings;
+  Conventions m_conventions = Conventions::Keras;
 };
 
 extern template class GradientClipper<float>;

@@ -69,6 +69,8 @@ const OptimizerDescriptor& lionDescriptor() {
     d.landscapeRatesOf = OptimizerKind::Adam;
     d.makeFloat = &makeOptimizerOf<LionOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<LionOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    // torch.optim has no Lion; the authors' PyTorch code uses the same betas and decay.
     return d;
   }();
   return descriptor;

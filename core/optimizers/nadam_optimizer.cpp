@@ -11,6 +11,9 @@ namespace {
 constexpr std::string_view kMomentumSlot = "momentum";
 constexpr std::string_view kVelocitySlot = "velocity";
 constexpr double kMomentumCacheDecay = 0.96;  // Dozat's schedule constant, fixed in Keras
+// torch.optim.NAdam's momentum_decay: its schedule is 0.96^(0.004 t) (Dozat's 0.96^(t/250)),
+// Keras's 0.96^t.
+constexpr double kPytorchMomentumDecay = 4e-3;
 }  // namespace
 
 template <typename T>
@@ -32,8 +35,10 @@ void NadamOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<cons
   const double b2 = m_settings.beta2;
   const double t = static_cast<double>(m_iterations + 1);
   // Momentum cache: mu_t and mu_{t+1} follow beta_1 (1 - 0.5 * 0.96^t).
-  const double muT = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, t));
-  const double muNext = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, t + 1.0));
+  const bool pytorch = m_settings.conventions == Conventions::PyTorch;
+  const double decay = pytorch ? kPytorchMomentumDecay : 1.0;
+  const double muT = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, t * decay));
+  const double muNext = b1 * (1.0 - 0.5 * std::pow(kMomentumCacheDecay, (t + 1.0) * decay));
   // Keras updates the global product once per step, before any variable.
   m_uProduct *= muT;
   const double uProductNext = m_uProduct * muNext;
@@ -46,6 +51,21 @@ void NadamOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<cons
   const T lr = static_cast<T>(learningRate);
   const T eps = static_cast<T>(m_settings.epsilon);
 
+  if (pytorch) {
+    // torch.optim.NAdam (2.0 and later, whose mu_product_next is mu_product * mu_next):
+    // the gradient's and the momentum's terms are applied one after the other.
+    m_m.array() = m_m.array() * static_cast<T>(b1) + grads.array() * static_cast<T>(1.0 - b1);
+    m_v.array() =
+        m_v.array() * static_cast<T>(b2) + grads.array().square() * static_cast<T>(1.0 - b2);
+    const T biasCorrection2 = static_cast<T>(1.0 - std::pow(b2, t));
+    const auto denominator = (m_v.array() / biasCorrection2).sqrt() + eps;
+    const T gradientStep = static_cast<T>(learningRate * (1.0 - muT) / (1.0 - m_uProduct));
+    const T momentumStep = static_cast<T>(learningRate * muNext / (1.0 - uProductNext));
+    params.array() -= gradientStep * (grads.array() / denominator);
+    params.array() -= momentumStep * (m_m.array() / denominator);
+    ++m_iterations;
+    return;
+  }
   m_m.array() += (grads.array() - m_m.array()) * static_cast<T>(1.0 - b1);
   m_v.array() += (grads.array().square() - m_v.array()) * static_cast<T>(1.0 - b2);
   // eps is added to the bias-corrected root sqrt(v_hat).
@@ -101,6 +121,8 @@ const OptimizerDescriptor& nadamDescriptor() {
     d.lectureRating = {3, 2, 3, {}};
     d.makeFloat = &makeOptimizerOf<NadamOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<NadamOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.epsilon = 1e-8;  // torch.optim.NAdam(eps=1e-8)
     return d;
   }();
   return descriptor;

@@ -49,17 +49,55 @@ class Optimizer {
   // Keras's Optimizer.apply after clipping: the decoupled weight decay, then step(). With a
   // layout and excludeFromWeightDecay only the kernels decay; without a layout (a landscape's
   // two coordinates) every parameter does.
+  // Under PyTorch's conventions weight_decay means what torch.optim makes of it: AdamW and
+  // Lion decay the weights apart from the gradient, w <- w (1 - lr weight_decay); every other
+  // optimiser adds weight_decay * w to the gradient (an L2 penalty that passes through the
+  // optimiser's scaling).
   void update(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const Vector<T>>& grads,
               double learningRate, const ParameterLayout* layout = nullptr) {
+    if (m_settings.conventions == Conventions::PyTorch && m_settings.weightDecay != 0.0 &&
+        !decouplesWeightDecayInPytorch(kind())) {
+      m_coupledGradient = grads;
+      const T wd = static_cast<T>(m_settings.weightDecay);
+      if (!layout || !m_settings.excludeFromWeightDecay) {
+        m_coupledGradient += wd * params;
+      } else {
+        for (const ParameterTensor& tensor : *layout) {
+          if (tensor.role != TensorRole::Kernel) continue;
+          m_coupledGradient.segment(tensor.offset, tensor.size) +=
+              wd * params.segment(tensor.offset, tensor.size);
+        }
+      }
+      step(params, m_coupledGradient, learningRate);
+      return;
+    }
     applyWeightDecay(params, learningRate, layout);
     step(params, grads, learningRate);
   }
 
+  // torch.optim.AdamW decays apart from the gradient (as does the Lion authors' code); the
+  // other torch optimisers couple the decay to the gradient.
+  static bool decouplesWeightDecayInPytorch(OptimizerKind kind) {
+    return kind == OptimizerKind::AdamW || kind == OptimizerKind::Lion;
+  }
+
   // w <- w - w * weight_decay * lr on every decayed parameter (Keras's _apply_weight_decay,
-  // with the schedule's current rate); nothing when weight_decay is 0.
+  // with the schedule's current rate), or w <- w * (1 - lr * weight_decay) under PyTorch's
+  // conventions (torch.optim.AdamW); nothing when weight_decay is 0.
   void applyWeightDecay(Eigen::Ref<Vector<T>> params, double learningRate,
                         const ParameterLayout* layout) const {
     if (m_settings.weightDecay == 0.0) return;
+    if (m_settings.conventions == Conventions::PyTorch) {
+      const T factor = static_cast<T>(1.0 - learningRate * m_settings.weightDecay);
+      if (!layout || !m_settings.excludeFromWeightDecay) {
+        params *= factor;
+        return;
+      }
+      for (const ParameterTensor& tensor : *layout) {
+        if (tensor.role == TensorRole::Kernel) params.segment(tensor.offset, tensor.size) *= factor;
+      }
+      return;
+    }
     // Keras multiplies in the variable's dtype: variable * wd * lr, left to right.
     const T wd = static_cast<T>(m_settings.weightDecay);
     const T lr = static_cast<T>(learningRate);
@@ -88,6 +126,9 @@ class Optimizer {
  protected:
   OptimizerSettings m_settings;
   std::int64_t m_iterations = 0;
+
+ private:
+  Vector<T> m_coupledGradient;  // grads + weight_decay * w (PyTorch's coupled decay)
 };
 
 // Builds the optimiser of settings.kind with those settings. Throws Error on invalid values

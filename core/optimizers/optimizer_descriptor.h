@@ -32,6 +32,9 @@ struct OptimizerDescriptor {
   std::string_view key;          // "adam": files, the command line, the schema's choice
   std::string_view displayName;  // "Adam": run names, the race, the Landscapes legend
   OptimizerSettings defaults;    // Keras's defaults (the learning rate included)
+  // torch.optim's defaults where they differ from Keras's (epsilon, RMSprop's alpha, AdaGrad's
+  // initial accumulator, AdamW's weight decay); the learning rate stays Keras's.
+  OptimizerSettings pytorchDefaults;
   // The OptimizerParameter keys this optimiser reads (the learning rate and weight decay are
   // read by every optimiser and need not be listed).
   std::vector<std::string_view> reads;

@@ -43,8 +43,11 @@ std::optional<ClipMode> clipModeFromString(std::string_view name) {
   return std::nullopt;
 }
 
-OptimizerSettings OptimizerSettings::defaultsFor(OptimizerKind kind) {
-  return descriptorOf(kind).defaults;
+OptimizerSettings OptimizerSettings::defaultsFor(OptimizerKind kind, Conventions conventions) {
+  const OptimizerDescriptor& d = descriptorOf(kind);
+  OptimizerSettings settings = conventions == Conventions::PyTorch ? d.pytorchDefaults : d.defaults;
+  settings.conventions = conventions;
+  return settings;
 }
 
 void applyPlannedMomentum(OptimizerSettings& settings, double momentum) {

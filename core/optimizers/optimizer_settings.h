@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model/conventions.h"
 #include "core/optimizers/optimizer_list.h"
 
 namespace gradscope::core {
@@ -46,10 +47,17 @@ struct OptimizerSettings {
   // Keras's exclude_from_weight_decay for biases and BatchNorm's gamma and beta: only the
   // kernels decay.
   bool excludeFromWeightDecay = false;
+  // Whose update rules the optimiser follows where Keras and PyTorch differ (conventions.h):
+  // the momentum form, epsilon's place, the weight decay (coupled L2 in torch.optim except
+  // AdamW), Nadam's momentum schedule.
+  Conventions conventions = Conventions::Keras;
 
-  // The Keras defaults of `kind` (SGD-with-momentum kinds use momentum 0.9, the usual choice
-  // in the lecture's sources, since Keras's SGD default of 0 would make them plain SGD).
-  static OptimizerSettings defaultsFor(OptimizerKind kind);
+  // The defaults of `kind` under `conventions`: Keras's (SGD-with-momentum kinds use momentum
+  // 0.9, the usual choice in the lecture's sources, since Keras's SGD default of 0 would make
+  // them plain SGD), or torch.optim's epsilon, rho (alpha), initial accumulator and weight
+  // decay. The learning rate is Keras's in both: it is the experiment's choice.
+  static OptimizerSettings defaultsFor(OptimizerKind kind,
+                                       Conventions conventions = Conventions::Keras);
   bool operator==(const OptimizerSettings&) const = default;
 };
 

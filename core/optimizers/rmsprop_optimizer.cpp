@@ -34,7 +34,23 @@ void RmsPropOptimizer<T>::step(Eigen::Ref<Vector<T>> params,
   const T mu = static_cast<T>(m_settings.momentum);
 
   m_velocity.array() = rho * m_velocity.array() + oneMinusRho * grads.array().square();
-  if (m_settings.centered) {
+  if (m_settings.conventions == Conventions::PyTorch) {
+    // torch.optim.RMSprop (rho is its alpha): epsilon is added to the square root, and the
+    // momentum buffer leaves the rate out: b = mu b + g / avg, w -= lr b.
+    if (m_settings.centered) {
+      m_averageGradient.array() = rho * m_averageGradient.array() + oneMinusRho * grads.array();
+    }
+    const Eigen::Array<T, Eigen::Dynamic, 1> average =
+        m_settings.centered
+            ? ((m_velocity.array() - m_averageGradient.array().square()).sqrt() + eps).eval()
+            : (m_velocity.array().sqrt() + eps).eval();
+    if (useMomentum) {
+      m_momentum.array() = mu * m_momentum.array() + grads.array() / average;
+      params.array() -= lr * m_momentum.array();
+    } else {
+      params.array() -= lr * (grads.array() / average);
+    }
+  } else if (m_settings.centered) {
     m_averageGradient.array() = rho * m_averageGradient.array() + oneMinusRho * grads.array();
     // Centered: estimated variance v - a^2, epsilon inside the square root.
     const auto increment =
@@ -105,6 +121,9 @@ const OptimizerDescriptor& rmspropDescriptor() {
     d.lectureRating = {3, 2, 3, {}};
     d.makeFloat = &makeOptimizerOf<RmsPropOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<RmsPropOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    d.pytorchDefaults.rho = 0.99;      // torch.optim.RMSprop(alpha=0.99,
+    d.pytorchDefaults.epsilon = 1e-8;  //   eps=1e-8)
     return d;
   }();
   return descriptor;

@@ -44,12 +44,27 @@ void SgdOptimizer<T>::step(Eigen::Ref<Vector<T>> params, const Eigen::Ref<const 
   m_parameterCount = params.size();
   const T lr = static_cast<T>(learningRate);
   const double mu = m_settings.momentum;
-  if (mu != 0.0) {
+  const bool nesterov = m_settings.nesterov || m_settings.kind == OptimizerKind::Nesterov;
+  if (mu != 0.0 && m_settings.conventions == Conventions::PyTorch) {
+    const T m = static_cast<T>(mu);
+    // torch.optim.SGD: the buffer starts as the first gradient, then b = mu b + g; the rate
+    // multiplies only the step, so a new rate applies at once to all of the momentum.
+    if (m_velocity.size() != params.size()) {
+      m_velocity = grads;
+    } else {
+      m_velocity.array() = m_velocity.array() * m + grads.array();
+    }
+    if (nesterov) {
+      params.array() -= lr * (grads.array() + m * m_velocity.array());
+    } else {
+      params.array() -= lr * m_velocity.array();
+    }
+  } else if (mu != 0.0) {
     detail::ensureSlot(m_velocity, params.size(), T(0));
     const T m = static_cast<T>(mu);
     // Keras form: the learning rate enters the velocity, v = mu v - lr g.
     m_velocity.array() = m * m_velocity.array() - lr * grads.array();
-    if (m_settings.nesterov || m_settings.kind == OptimizerKind::Nesterov) {
+    if (nesterov) {
       // Nesterov look-ahead: w += mu v_new - lr g (uses the updated velocity).
       params.array() += m * m_velocity.array() - lr * grads.array();
     } else {
@@ -102,6 +117,8 @@ const OptimizerDescriptor& sgdDescriptor() {
     d.lectureRating = {1, 3, 3, {}};
     d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    // torch.optim.SGD: the same numbers; the momentum form differs (sgd_optimizer.h).
     return d;
   }();
   return descriptor;
@@ -123,6 +140,8 @@ const OptimizerDescriptor& momentumDescriptor() {
     d.lectureRating = {2, 3, 3, {}};
     d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    // torch.optim.SGD: the same numbers; the momentum form differs (sgd_optimizer.h).
     return d;
   }();
   return descriptor;
@@ -145,6 +164,8 @@ const OptimizerDescriptor& nesterovDescriptor() {
     d.lectureRating = {2, 3, 3, {}};
     d.makeFloat = &makeOptimizerOf<SgdOptimizer, float>;
     d.makeDouble = &makeOptimizerOf<SgdOptimizer, double>;
+    d.pytorchDefaults = d.defaults;
+    // torch.optim.SGD: the same numbers; the momentum form differs (sgd_optimizer.h).
     return d;
   }();
   return descriptor;

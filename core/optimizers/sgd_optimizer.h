@@ -6,8 +6,12 @@
 //   mu == 0:            w <- w - lr * g
 //   mu > 0:             v <- mu * v - lr * g;  w <- w + v
 //   mu > 0, nesterov:   v <- mu * v - lr * g;  w <- w + mu * v - lr * g
-// Keras keeps lr inside the velocity; PyTorch keeps b = mu * b + g and steps by lr * b. Both
-// agree for a constant lr but not under a schedule.
+// Keras keeps lr inside the velocity; PyTorch (conventions pytorch, torch.optim.SGD with
+// dampening 0) keeps a buffer b without it:
+//   mu > 0:             b <- mu * b + g (b1 = g1);  w <- w - lr * b
+//   mu > 0, nesterov:   b <- mu * b + g;            w <- w - lr * (g + mu * b)
+// With a constant lr, v = -lr b and both give the same weights up to rounding; once the rate
+// changes Keras's velocity still carries the old rate and the two runs part.
 //
 // The velocity is allocated at the first step with mu > 0 and kept when mu later returns to
 // 0 (Keras skips the momentum branch then, leaving the velocity untouched). The Nesterov kind
@@ -40,7 +44,7 @@ class SgdOptimizer final : public Optimizer<T> {
   using Optimizer<T>::m_iterations;
 
   Index m_parameterCount = -1;  // -1 until the state is built
-  Vector<T> m_velocity;         // slot "momentum" (Keras's name for SGD's velocity)
+  Vector<T> m_velocity;         // slot "momentum" (Keras's velocity, or torch's momentum buffer)
 };
 
 extern template class SgdOptimizer<float>;

@@ -82,6 +82,13 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
       tr("All eight optimisers, each with its Keras defaults, from the selected run's "
          "settings and initial weights: the lecture's optimiser table, measured (replaces "
          "the runs there are)"));
+  m_conventions = new QPushButton(tr("Compare conventions"), this);
+  m_conventions->setObjectName(QStringLiteral("compareConventions"));
+  m_conventions->setToolTip(
+      tr("Train the selected run again beside it under the other framework's conventions "
+         "(Keras or PyTorch), with the same data and mini-batches: SGD's momentum form, "
+         "where epsilon goes and its defaults, weight decay, clipnorm, BatchNorm's running "
+         "statistics and the default initialiser"));
   m_remove = new QPushButton(tr("Remove run"), this);
   m_remove->setObjectName(QStringLiteral("removeRun"));
   m_remove->setToolTip(tr("Stop and remove the selected run; the others go on"));
@@ -96,6 +103,7 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
   controls->addStretch(1);
   controls->addWidget(m_compare);
   controls->addWidget(m_race);
+  controls->addWidget(m_conventions);
   controls->addWidget(m_remove);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
@@ -124,6 +132,7 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
           [this](double value) { m_controller.setTargetLoss(value); });
   connect(m_compare, &QPushButton::clicked, this, &RunsPanel::openCompareDialog);
   connect(m_race, &QPushButton::clicked, this, &RunsPanel::startRace);
+  connect(m_conventions, &QPushButton::clicked, this, &RunsPanel::compareConventions);
   connect(m_remove, &QPushButton::clicked, this, &RunsPanel::removeSelectedRun);
   applyTable();
 }
@@ -158,6 +167,7 @@ void RunsPanel::applyTable() {
   const int runs = table ? int(table->runs.size()) : 1;
   m_remove->setEnabled(runs > 1);
   m_compare->setEnabled(runs < app::kMaxRuns);
+  m_conventions->setEnabled(runs < app::kMaxRuns);
   if (table && std::abs(m_target->value() - table->targetLoss) > 1e-12 * table->targetLoss &&
       !m_target->hasFocus()) {
     const QSignalBlocker block(m_target);
@@ -229,6 +239,12 @@ void RunsPanel::compareWith(const QList<core::ExperimentConfig>& variants) {
 void RunsPanel::startRace() {
   m_controller.setRuns(app::optimizerRace(m_editor.config()));
   emit message(tr("Optimiser race: eight optimisers from the same start, press Play"));
+}
+
+void RunsPanel::compareConventions() {
+  core::ExperimentConfig twin = m_editor.config();
+  core::switchConventions(twin, core::otherConventions(twin.optimizer.conventions));
+  compareWith({twin});
 }
 
 void RunsPanel::removeSelectedRun() {

@@ -3,7 +3,8 @@
 // with the optimiser race the measured star ratings beside the lecture's), which run the
 // settings panels edit and the layer charts show, and the buttons that start a comparison:
 // "Compare…" (the selected run and variants of it in one setting), "Optimiser race" (the
-// eight optimisers from the selected run) and "Remove run".
+// eight optimisers from the selected run), "Compare conventions" (the selected run again under
+// the other framework's conventions, Keras or PyTorch) and "Remove run".
 #pragma once
 
 #include <QList>
@@ -50,11 +51,14 @@ class RunsPanel : public QWidget {
   QComboBox* runSelector() const { return m_selector; }
   QPushButton* compareButton() const { return m_compare; }
   QPushButton* raceButton() const { return m_race; }
+  QPushButton* conventionsButton() const { return m_conventions; }
   QPushButton* removeButton() const { return m_remove; }
 
   // What the buttons do (public for scripted use and tests).
   void compareWith(const QList<core::ExperimentConfig>& variants);
   void startRace();
+  // Adds the selected run under the other conventions (core::switchConventions) beside it.
+  void compareConventions();
   void removeSelectedRun();
 
  protected:
@@ -80,6 +84,7 @@ class RunsPanel : public QWidget {
   NumberSpinBox* m_target = nullptr;
   QPushButton* m_compare = nullptr;
   QPushButton* m_race = nullptr;
+  QPushButton* m_conventions = nullptr;
   QPushButton* m_remove = nullptr;
   QTimer* m_throttle = nullptr;
   std::shared_ptr<const app::RunTable> m_pending;

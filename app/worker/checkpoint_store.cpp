@@ -41,21 +41,24 @@ void CheckpointStore::recordConfig(const TrainingRun& run) {
 
 void CheckpointStore::recordReinitialize(const TrainingRun& run) {
   m_changes.push_back(Change{run.stepCount(), true, run.config()});
+  add(run, true);
 }
 
-void CheckpointStore::add(const TrainingRun& run) {
+void CheckpointStore::add(const TrainingRun& run, bool pinned) {
   Checkpoint c;
+  c.pinned = pinned;
   c.state = run.captureState();
   c.config = run.config();
   c.changes = m_changes.size();
   c.bytes = sizeOf(c.state);
   // A second checkpoint of one step (after a change made there) replaces the first.
   if (!m_checkpoints.empty() && m_checkpoints.back().step() == c.step()) {
+    c.pinned |= m_checkpoints.back().pinned;
     m_bytes -= m_checkpoints.back().bytes;
     m_checkpoints.pop_back();
   }
   // The origin is never given up: without it the earliest steps could not be reached.
-  if (m_checkpoints.size() == 1 && m_bytes + c.bytes > m_budget) return;
+  if (m_checkpoints.size() == 1 && m_bytes + c.bytes > m_budget && !c.pinned) return;
   m_bytes += c.bytes;
   m_checkpoints.push_back(std::move(c));
   thin();
@@ -64,9 +67,10 @@ void CheckpointStore::add(const TrainingRun& run) {
 void CheckpointStore::thin() {
   while (m_bytes > m_budget && m_checkpoints.size() > 2) {
     const std::int64_t newest = m_checkpoints.back().step();
-    std::size_t victim = 1;
+    std::size_t victim = 0;
     double lowest = std::numeric_limits<double>::infinity();
     for (std::size_t i = 1; i + 1 < m_checkpoints.size(); ++i) {
+      if (m_checkpoints[i].pinned) continue;
       // The gap left if checkpoint i went, against how far back it lies.
       const double gap = double(m_checkpoints[i + 1].step() - m_checkpoints[i - 1].step());
       const double age = double(newest - m_checkpoints[i].step() + m_interval);
@@ -76,12 +80,13 @@ void CheckpointStore::thin() {
         victim = i;
       }
     }
+    if (victim == 0) break;  // only pinned ones are left to remove
     m_bytes -= m_checkpoints[victim].bytes;
     m_checkpoints.erase(m_checkpoints.begin() + std::ptrdiff_t(victim));
   }
   // Only the origin and the newest are left and they still do not fit: the newest goes
   // (steps are then reached by replaying from the origin).
-  if (m_bytes > m_budget && m_checkpoints.size() == 2) {
+  if (m_bytes > m_budget && m_checkpoints.size() == 2 && !m_checkpoints.back().pinned) {
     m_bytes -= m_checkpoints.back().bytes;
     m_checkpoints.pop_back();
   }

@@ -12,8 +12,8 @@
 // least goes, the cost being the gap its removal leaves divided by its age (steps before the
 // newest). Gaps thus grow in proportion to age: dense near the present, sparse far back, and
 // the replay to any step stays bounded (about age * ln(steps / interval) / count steps). The
-// first checkpoint (the run's origin) and the newest are never removed: every step stays
-// reachable.
+// first checkpoint (the run's origin), the newest and those taken at new weights are never
+// removed: every step stays reachable.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +29,7 @@ class TrainingRun;
 
 class CheckpointStore {
  public:
-  static constexpr std::int64_t kDefaultInterval = 50;
+  static constexpr std::int64_t kDefaultInterval = 100;
   static constexpr std::size_t kDefaultBudgetBytes = std::size_t(256) << 20;
 
   explicit CheckpointStore(std::size_t budgetBytes = kDefaultBudgetBytes,
@@ -42,7 +42,9 @@ class CheckpointStore {
   void afterStep(const TrainingRun& run);
   // The run's configuration was changed (TrainingRun::apply) at its present step.
   void recordConfig(const TrainingRun& run);
-  // The run drew new weights (TrainingRun::reinitialize) at its present step.
+  // The run drew new weights (TrainingRun::reinitialize, and in a comparison the first run's
+  // where the layers match) at its present step: kept as a checkpoint that is never thinned,
+  // so that no replay has to draw them again.
   void recordReinitialize(const TrainingRun& run);
 
   // Brings `run` to `step`, which must lie between the origin and the newest step reached
@@ -80,10 +82,11 @@ class CheckpointStore {
     core::ExperimentConfig config;
     std::size_t changes = 0;  // how many recorded changes the state already includes
     std::size_t bytes = 0;
+    bool pinned = false;  // never thinned
     std::int64_t step() const { return state.step; }
   };
 
-  void add(const TrainingRun& run);
+  void add(const TrainingRun& run, bool pinned = false);
   void thin();
 
   std::size_t m_budget;

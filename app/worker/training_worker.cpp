@@ -42,6 +42,7 @@ void TrainingWorker::initialize() {
     m_status = QStringLiteral("ready (defaults)");
   }
   lane.tracker.setTargetLoss(m_targetLoss);
+  restartCheckpoints(lane);
   renameLanes();
   m_sincePublish.start();
   m_sinceField.start();
@@ -50,6 +51,11 @@ void TrainingWorker::initialize() {
   beginSnapshot(lane, true);
   publish();
   emit configApplied(lane.run->config(), {});
+}
+
+void TrainingWorker::restartCheckpoints(Lane& lane) {
+  lane.checkpoints.setBudget(std::size_t(lane.run->config().training.checkpointMemory) << 20);
+  lane.checkpoints.restart(*lane.run);
 }
 
 TrainingWorker::Lane* TrainingWorker::findLane(int id) {
@@ -194,6 +200,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
           config.training.epochs = planned + more;
           try {
             lane.run->apply(config);
+            lane.checkpoints.recordConfig(*lane.run);
             addEvent(
                 lane, EventKind::SettingChanged,
                 QStringLiteral("plan extended: epochs %1 → %2").arg(planned).arg(planned + more));
@@ -257,6 +264,7 @@ void TrainingWorker::restartAll(const QString& eventText) {
   }
   shareInitialWeights(runs);
   for (Lane& lane : m_lanes) {
+    restartCheckpoints(lane);
     lane.diverged = lane.finished = false;
     lane.stopStatus.clear();
     lane.tracker.restart();
@@ -289,6 +297,7 @@ void TrainingWorker::reinitialize() {
   // The comparison keeps starting from the same weights where the layers match.
   shareInitialWeights(runs);
   for (Lane& lane : m_lanes) {
+    lane.checkpoints.recordReinitialize(*lane.run);
     // New weights: a diverged run may try again.
     lane.diverged = false;
     lane.tracker.clearDivergence();
@@ -324,6 +333,7 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
       // Another scalar type: a new run that continues from the same seed and settings.
       publish();
       lane->run = TrainingRun::create(config);
+      restartCheckpoints(*lane);
       changes << QStringLiteral("precision: %1 (run restarted)")
                      .arg(QString::fromUtf8(toString(config.precision).data()));
       // In a comparison every run restarts with it, so that they stay in lockstep.
@@ -331,8 +341,16 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
       if (!restartComparison) beginSnapshot(*lane, true);
     } else {
       const int layersBefore = run.denseLayerCount();
+      const bool hadGivenData = run.givenData().has_value();
       for (const std::string& change : run.apply(config)) {
         changes << QString::fromStdString(change);
+      }
+      lane->checkpoints.setBudget(std::size_t(config.training.checkpointMemory) << 20);
+      if (hadGivenData && !run.givenData()) {
+        // Loaded data replaced by generated data: the steps before could not be replayed.
+        restartCheckpoints(*lane);
+      } else {
+        lane->checkpoints.recordConfig(run);
       }
       if (run.denseLayerCount() != layersBefore) {
         // Another depth: per-layer series no longer line up, so the history starts over.
@@ -405,6 +423,7 @@ void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
     lane.colour = int(i);
     lane.run = std::move(built[i]);
     lane.tracker.setTargetLoss(m_targetLoss);
+    restartCheckpoints(lane);
     m_lanes.push_back(std::move(lane));
   }
   m_nextId = int(m_lanes.size());
@@ -639,6 +658,7 @@ void TrainingWorker::stepLane(Lane& lane) {
     return;
   }
   lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
+  lane.checkpoints.afterStep(*lane.run);
   record(lane, probe);
   if (lane.run->stopReason() != StopReason::None) {
     const bool early = lane.run->stopReason() == StopReason::EarlyStopping;

@@ -29,6 +29,7 @@
 
 #include "app/runs/run_tracker.h"
 #include "app/sessions/session.h"
+#include "app/worker/checkpoint_store.h"
 #include "app/worker/snapshot.h"
 #include "app/worker/training_run.h"
 
@@ -124,6 +125,8 @@ class TrainingWorker : public QObject {
     bool namedExplicitly = false;
     int colour = 0;
     std::unique_ptr<TrainingRun> run;
+    // Its past, to go back to any step of it (see checkpoint_store.h).
+    CheckpointStore checkpoints;
     std::unique_ptr<Snapshot> pending;
     RunTracker tracker;
     bool diverged = false;
@@ -156,6 +159,8 @@ class TrainingWorker : public QObject {
   void renameLanes();
   std::shared_ptr<const RunTable> makeRunTable() const;
   void emitSelectedConfig(const QStringList& changes);
+  // The lane's run starts a new past here (a new run, a reset, an opened session).
+  static void restartCheckpoints(Lane& lane);
 
   // The LR range test under way (null when none), the run it measures and the generation of
   // runs it belongs to.

@@ -46,6 +46,7 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
     lane.finished = lane.run->stopReason() != core::StopReason::None;
     if (lane.finished) lane.stopStatus = QString::fromStdString(lane.run->stopMessage());
     lane.tracker.setTargetLoss(m_targetLoss);
+    restartCheckpoints(lane);
     m_lanes.push_back(std::move(lane));
   }
   m_nextId = int(m_lanes.size());

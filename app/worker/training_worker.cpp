@@ -106,7 +106,8 @@ std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   for (const Lane& lane : m_lanes) {
     table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
                                    lane.run->config(), lane.tracker.summary(),
-                                   lane.active() ? QString() : lane.stopStatus});
+                                   lane.active() ? QString() : lane.stopStatus, lane.forkParent,
+                                   lane.forkStep});
   }
   table->selected = m_selected;
   table->generation = m_generation;

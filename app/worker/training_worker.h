@@ -124,6 +124,9 @@ class TrainingWorker : public QObject {
     QString name;
     bool namedExplicitly = false;
     int colour = 0;
+    // A fork: the id of the run it branched off and the step it did (-1 when none).
+    int forkParent = -1;
+    std::int64_t forkStep = -1;
     std::unique_ptr<TrainingRun> run;
     // Its past, to go back to any step of it (see checkpoint_store.h).
     CheckpointStore checkpoints;

@@ -12,6 +12,7 @@
 
 #include "app/sessions/run_state_json.h"
 #include "app/worker/checkpoint_store.h"
+#include "app/worker/session_runner.h"
 #include "app/worker/training_run.h"
 #include "small_experiment.h"
 
@@ -227,6 +228,50 @@ class TestCheckpoints : public QObject {
     const auto second = train(*run, store, 110);
     QVERIFY(second.at(200) == first.at(200));
     QCOMPARE(store.steps().back(), std::int64_t(200));
+  }
+
+  // The worker: going back to a step and training on gives the same run again (history and
+  // state), and a fork there continues beside its parent, in lockstep, with the same batches.
+  void theWorkerGoesBackAndForks() {
+    SessionRunner runner(smallExperiment());
+    runner.train(200);
+    const QJsonObject at200 = runner.capture().runs[0].state;
+    runner.train(100);
+    const QJsonObject at300 = runner.capture().runs[0].state;
+    const std::vector<double> losses = runner.history().rawStepSeries(0, StepMetric::Loss, 0, 299);
+    QCOMPARE(losses.size(), std::size_t(300));
+
+    runner.worker().goToStep(120);
+    QCOMPARE(runner.currentStep(), std::int64_t(120));
+    QCOMPARE(runner.history().stepCount(0), std::int64_t(300));  // the future is still shown
+    QVERIFY(runner.capture().runs[0].state == at300);            // saving loses nothing
+    runner.train(180);
+    QCOMPARE(runner.currentStep(), std::int64_t(300));
+    QCOMPARE(runner.history().stepCount(0), std::int64_t(300));  // each step once
+    QVERIFY(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 299) == losses);
+    QVERIFY(runner.capture().runs[0].state == at300);
+
+    ExperimentConfig relu = runner.config();
+    relu.model.hiddenActivation = ActivationSpec{ActivationKind::Relu};
+    runner.worker().forkRun(0, 150, relu);
+    QCOMPARE(runner.history().stepCount(0), std::int64_t(150));  // the old future is dropped
+    runner.train(50);
+    const Session both = runner.capture();
+    QCOMPARE(int(both.runs.size()), 2);
+    QVERIFY(both.runs[0].state == at200);  // the parent goes on as it did
+    QVERIFY(both.runs[1].state != at200);
+    QCOMPARE(both.runs[1].label, QStringLiteral("relu from step 150"));
+    QCOMPARE(both.runs[1].forkParent, 0);
+    QCOMPARE(both.runs[1].forkStep, std::int64_t(150));
+    QVERIFY(both.runs[1].config.model.hiddenActivation.kind == ActivationKind::Relu);
+    // The same mini-batches: the same sample order and position in the epoch.
+    QCOMPARE(both.runs[1].state.value("order"), both.runs[0].state.value("order"));
+    QCOMPARE(both.runs[1].state.value("position_in_epoch"),
+             both.runs[0].state.value("position_in_epoch"));
+    QCOMPARE(runner.history().firstStep(1), std::int64_t(150));
+    QCOMPARE(runner.history().stepCount(1), std::int64_t(50));
+    QVERIFY(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 199) ==
+            std::vector<double>(losses.begin(), losses.begin() + 200));
   }
 };
 

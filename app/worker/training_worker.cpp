@@ -53,6 +53,17 @@ void TrainingWorker::initialize() {
   emit configApplied(lane.run->config(), {});
 }
 
+void TrainingWorker::dropFuture(Lane& lane) {
+  const std::int64_t step = lane.run->stepCount();
+  if (step >= lane.checkpoints.lastStep()) return;
+  lane.checkpoints.discardAfter(step);
+  lane.pending->discardFrom = step;  // steps are numbered from 0: step `step` is the next one
+}
+
+void TrainingWorker::dropFutures() {
+  for (Lane& lane : m_lanes) dropFuture(lane);
+}
+
 void TrainingWorker::restartCheckpoints(Lane& lane) {
   lane.checkpoints.setBudget(std::size_t(lane.run->config().training.checkpointMemory) << 20);
   lane.checkpoints.restart(*lane.run);
@@ -230,6 +241,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
   } else {
     m_planNote.clear();
   }
+  dropFutures();
   // Pressing "step" again before the last one ran adds to it rather than replacing it.
   m_stepsLeft = (mode == Mode::Steps && m_mode == Mode::Steps) ? m_stepsLeft + steps : steps;
   m_mode = mode;
@@ -290,6 +302,7 @@ void TrainingWorker::reset() {
 
 void TrainingWorker::reinitialize() {
   if (m_lanes.empty()) return;
+  dropFutures();
   std::vector<TrainingRun*> runs;
   for (Lane& lane : m_lanes) {
     lane.run->reinitialize();
@@ -327,6 +340,9 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
     return;
   }
   TrainingRun& run = *lane->run;
+  // A change made at an earlier step starts another future for every run (they stay in
+  // lockstep); one that changes nothing (the same configuration sent again) keeps them.
+  if (!(config == run.config())) dropFutures();
   QStringList changes;
   bool restartComparison = false;
   try {
@@ -499,6 +515,117 @@ void TrainingWorker::selectRun(int id) {
   }
   emitSelectedConfig({});
   if (m_mode == Mode::Stopped) publish();
+}
+
+std::unique_ptr<TrainingRun> TrainingWorker::runAt(const Lane& lane, std::int64_t step) {
+  const auto& given = lane.run->givenData();
+  const ExperimentConfig& config = lane.run->config();
+  auto run = given ? TrainingRun::create(config, *given) : TrainingRun::create(config);
+  run->setDataFile(lane.run->dataFile());
+  lane.checkpoints.reach(*run, step);
+  return run;
+}
+
+void TrainingWorker::goToStep(qint64 step) {
+  if (m_lanes.empty()) return;
+  if (m_mode != Mode::Stopped) {
+    m_mode = Mode::Stopped;
+    m_stepsLeft = 0;
+    m_slowTimer->stop();
+  }
+  publish();            // the steps trained so far reach the history first
+  m_rangeTest.reset();  // measured on weights that are no longer the run's
+  const std::int64_t latest =
+      std::max_element(m_lanes.begin(), m_lanes.end(), [](const Lane& a, const Lane& b) {
+        return a.checkpoints.lastStep() < b.checkpoints.lastStep();
+      })->checkpoints.lastStep();
+  for (Lane& lane : m_lanes) {
+    // A run that stopped earlier (it diverged) stays at its last step.
+    const std::int64_t target =
+        std::clamp<std::int64_t>(step, lane.checkpoints.firstStep(), lane.checkpoints.lastStep());
+    try {
+      lane.checkpoints.reach(*lane.run, target);
+    } catch (const Error& e) {
+      // Cannot happen within the clamp; said rather than hidden.
+      emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    }
+    lane.diverged = false;
+    lane.finished = lane.run->stopReason() != StopReason::None;
+    lane.tracker.setFinished(lane.finished);
+    beginSnapshot(lane, false);
+  }
+  m_state = RunState::Paused;
+  m_status = selectedLane().run->stepCount() < latest
+                 ? QStringLiteral("at step %1 of %2: Play trains on from here")
+                       .arg(selectedLane().run->stepCount())
+                       .arg(latest)
+                 : QStringLiteral("paused at step %1").arg(selectedLane().run->stepCount());
+  m_staticDirty = m_fieldDirty = true;
+  publish();
+  emitSelectedConfig({});
+}
+
+void TrainingWorker::forkRun(int id, qint64 step, const ExperimentConfig& config) {
+  Lane* source = findLane(id);
+  if (!source) {
+    emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
+    return;
+  }
+  if (int(m_lanes.size()) >= kMaxRuns) {
+    emit commandFailed(QStringLiteral("runs"),
+                       QStringLiteral("a comparison has at most %1 runs").arg(kMaxRuns));
+    return;
+  }
+  if (step < source->checkpoints.firstStep() || step > source->checkpoints.lastStep()) {
+    emit commandFailed(QStringLiteral("step"),
+                       QStringLiteral("fork at a step in [%1, %2], the steps %3 can go back to")
+                           .arg(source->checkpoints.firstStep())
+                           .arg(source->checkpoints.lastStep())
+                           .arg(source->name));
+    return;
+  }
+  // Built and checked before anything changes: the source's run as it was at `step`.
+  std::unique_ptr<TrainingRun> run;
+  QStringList changes;
+  try {
+    validate(config);
+    run = runAt(*source, step);
+    if (config.precision != run->config().precision) {
+      throw Error("training.precision", "a fork keeps its parent's precision");
+    }
+    for (const std::string& change : run->apply(config)) {
+      changes << QString::fromStdString(change);
+    }
+  } catch (const Error& e) {
+    emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    return;
+  }
+  goToStep(step);
+  dropFutures();
+  Lane lane;
+  lane.id = m_nextId++;
+  std::vector<bool> used(std::size_t(kMaxRuns) + 1, false);
+  for (const Lane& l : m_lanes) used[std::size_t(std::clamp(l.colour, 0, kMaxRuns))] = true;
+  while (used[std::size_t(lane.colour)]) ++lane.colour;
+  lane.forkParent = id;
+  lane.forkStep = step;
+  lane.name = forkName(findLane(id)->run->config(), run->config(), step);
+  lane.namedExplicitly = true;
+  lane.run = std::move(run);
+  lane.tracker.setTargetLoss(m_targetLoss);
+  restartCheckpoints(lane);  // its past before `step` is its parent's
+  m_lanes.push_back(std::move(lane));
+  Lane& fork = m_lanes.back();
+  beginSnapshot(fork, true);
+  addEvent(fork, EventKind::SettingChanged,
+           QStringLiteral("forked from %1 at step %2").arg(findLane(id)->name).arg(step));
+  for (const QString& change : changes) addEvent(fork, EventKind::SettingChanged, change);
+  m_selected = fork.id;
+  renameLanes();
+  m_status = QStringLiteral("%1: press Play to train both from step %2").arg(fork.name).arg(step);
+  m_staticDirty = m_fieldDirty = true;
+  publish();
+  emitSelectedConfig(changes);
 }
 
 void TrainingWorker::setTargetLoss(double loss) {

@@ -100,6 +100,18 @@ class TrainingWorker : public QObject {
   // The loss the results table measures "steps/epochs to target" against (> 0).
   void setTargetLoss(double loss);
 
+  // --- the timeline (see checkpoint_store.h)
+  // Every run to `step` of its past, training paused: the state is bit for bit the one the
+  // run had then (weights, optimiser, random streams, data order), and the per-step views
+  // show it. The history after it stays until training goes on from there, a setting is
+  // changed or a fork is made; that drops the old future.
+  void goToStep(qint64 step);
+  // Fork: a new run continuing run `id` from its `step` with `config` (live settings, and the
+  // ones that rebuild the network, weights kept where the shapes fit), named by what differs
+  // ("relu from step 2,000"). Every run goes to `step` and they go on in lockstep with the
+  // same mini-batches. The fork is selected.
+  void forkRun(int id, qint64 step, const gradscope::core::ExperimentConfig& config);
+
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
   // A command was refused: which field, and why. The run is unchanged.
@@ -164,6 +176,11 @@ class TrainingWorker : public QObject {
   void emitSelectedConfig(const QStringList& changes);
   // The lane's run starts a new past here (a new run, a reset, an opened session).
   static void restartCheckpoints(Lane& lane);
+  // After goToStep(): the run goes on from where it is, so what it did after is dropped.
+  static void dropFuture(Lane& lane);
+  // A copy of the lane's run at `step` of its past (throws core::Error).
+  static std::unique_ptr<TrainingRun> runAt(const Lane& lane, std::int64_t step);
+  void dropFutures();
 
   // The LR range test under way (null when none), the run it measures and the generation of
   // runs it belongs to.

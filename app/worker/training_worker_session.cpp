@@ -11,7 +11,11 @@ void TrainingWorker::captureSession(int requestId) {
   auto session = std::make_shared<Session>();
   session->speed = m_speed;
   for (const Lane& lane : m_lanes) {
-    SessionRun run = captureRun(*lane.run);
+    // A run taken back to an earlier step (the timeline) is saved as it stands at its latest
+    // step, matching its history: going back loses nothing.
+    const std::int64_t latest = lane.checkpoints.lastStep();
+    SessionRun run =
+        lane.run->stepCount() < latest ? captureRun(*runAt(lane, latest)) : captureRun(*lane.run);
     if (lane.namedExplicitly) run.label = lane.name;  // names "by what differs" are re-derived
     run.liveId = lane.id;
     // The tree of runs by index in the session (a removed parent leaves a run on its own).

@@ -268,6 +268,13 @@ class TestCheckpoints : public QObject {
     QCOMPARE(both.runs[1].state.value("order"), both.runs[0].state.value("order"));
     QCOMPARE(both.runs[1].state.value("position_in_epoch"),
              both.runs[0].state.value("position_in_epoch"));
+    // The parent's history goes on after the cut, per-layer series and histograms too.
+    const DecimatedSeries after =
+        runner.history().layerSeries(0, LayerMetric::GradientNorm, 0, 160, 199, 1);
+    QCOMPARE(after.size(), 1);
+    QVERIFY(std::isfinite(after.buckets[0].mean));
+    // (the costly probes' spacing follows their measured cost, so only "some after the cut")
+    QVERIFY(runner.history().histogramSteps(0).back() >= 150);
     QCOMPARE(runner.history().firstStep(1), std::int64_t(150));
     QCOMPARE(runner.history().stepCount(1), std::int64_t(50));
     QVERIFY(runner.history().rawStepSeries(0, StepMetric::Loss, 0, 199) ==

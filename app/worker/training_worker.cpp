@@ -620,12 +620,11 @@ void TrainingWorker::forkRun(int id, qint64 step, const ExperimentConfig& config
   addEvent(fork, EventKind::SettingChanged,
            QStringLiteral("forked from %1 at step %2").arg(findLane(id)->name).arg(step));
   for (const QString& change : changes) addEvent(fork, EventKind::SettingChanged, change);
-  m_selected = fork.id;
   renameLanes();
   m_status = QStringLiteral("%1: press Play to train both from step %2").arg(fork.name).arg(step);
   m_staticDirty = m_fieldDirty = true;
   publish();
-  emitSelectedConfig(changes);
+  emitSelectedConfig({});
 }
 
 void TrainingWorker::setTargetLoss(double loss) {

@@ -109,7 +109,7 @@ class TrainingWorker : public QObject {
   // Fork: a new run continuing run `id` from its `step` with `config` (live settings, and the
   // ones that rebuild the network, weights kept where the shapes fit), named by what differs
   // ("relu from step 2,000"). Every run goes to `step` and they go on in lockstep with the
-  // same mini-batches. The fork is selected.
+  // same mini-batches.
   void forkRun(int id, qint64 step, const gradscope::core::ExperimentConfig& config);
 
  signals:

@@ -883,6 +883,7 @@ void MainWindow::createActions() {
 
   m_forkAction = new QAction(tr("Fork here…"), this);
   m_forkAction->setObjectName(QStringLiteral("forkHere"));
+  m_forkAction->setIconText(tr("Fork…"));
   m_forkAction->setToolTip(
       tr("Start a run from the timeline's step with other settings; both go on in lockstep "
          "with the same mini-batches"));

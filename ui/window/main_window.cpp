@@ -454,7 +454,8 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   if (s.run == m_run) {
     if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
     for (ViewState& v : m_viewStates) {
-      if (s.reset) {
+      // A history cut (the run went on from an earlier step) is redrawn from scratch too.
+      if (s.reset || s.discardFrom >= 0) {
         v.view->clear();
         v.drawnRevision = 0;
       }

@@ -97,6 +97,7 @@ class TestTimelineBar : public QObject {
     QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
     QCOMPARE(window.history().firstStep(1), std::int64_t(60));
     if (const QByteArray shots = qgetenv("GRADSCOPE_TEST_SHOTS"); !shots.isEmpty()) {
+      QTest::qWait(1500);  // the slower views catch up
       window.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/fork.png"));
     }
   }

@@ -9,11 +9,14 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <new>
 
 #include "app/data/builtin_datasets.h"
 #include "app/data/data_source.h"
 #include "app/history/history_csv.h"
+#include "app/history/run_history.h"
+#include "app/runs/run_naming.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/scenarios/scenario_lookup.h"
 #include "app/sessions/session_file.h"
@@ -33,6 +36,10 @@ const char* kUsage =
     "  gradscope lr-find [SESSION] [options]\n"
     "                                     LR range test: the curve and the suggested maximum rate\n"
     "  gradscope export SESSION --out DIR the charts and metrics.csv of a saved session\n"
+    "  gradscope fork SESSION --at STEP [--set KEY=VALUE ...] --steps N --out DIR\n"
+    "                                     go back to step STEP of the session's first run and\n"
+    "                                     train N steps from there with the settings changed;\n"
+    "                                     the new session holds both runs\n"
     "  gradscope --help                   this text\n"
     "\n"
     "Without SESSION a command starts from --scenario NAME or the default experiment.\n"
@@ -53,6 +60,10 @@ const char* kUsage =
     "  --out DIR            write results into DIR (created if missing)\n"
     "  --min-lr X, --max-lr X\n"
     "                       lr-find: the range of the test (1e-7 .. 10)\n"
+    "\n"
+    "fork replays the run from its seed to STEP, bit for bit (its metrics.csv is the\n"
+    "parent's up to STEP), so the parent must have been trained with one configuration up\n"
+    "to STEP; otherwise it is refused.\n"
     "\n"
     "run trains until the planned epochs are done unless --epochs or --steps say otherwise\n"
     "(the plan is extended when they go beyond it). Progress goes to stderr: a bar on a\n"
@@ -84,6 +95,7 @@ struct Options {
   QString out;
   double minRate = 1e-7;
   double maxRate = 10.0;
+  qint64 at = -1;  // fork: the step to branch off at
 };
 
 // One-line errors (exit 2) instead of QCommandLineParser's own exit.
@@ -93,7 +105,7 @@ std::optional<int> parse(const QStringList& args, Options& o) {
   if (arguments.size() > 1) {
     const QString first = arguments[1];
     if (first == QLatin1String("run") || first == QLatin1String("lr-find") ||
-        first == QLatin1String("export")) {
+        first == QLatin1String("export") || first == QLatin1String("fork")) {
       o.command = first;
       arguments.removeAt(1);
     } else if (first == QLatin1String("--headless")) {
@@ -115,8 +127,9 @@ std::optional<int> parse(const QStringList& args, Options& o) {
   const QCommandLineOption minRate(QStringLiteral("min-lr"), QString(), QStringLiteral("X"));
   const QCommandLineOption maxRate(QStringLiteral("max-lr"), QString(), QStringLiteral("X"));
   const QCommandLineOption version(QStringLiteral("version"), QString());
+  const QCommandLineOption at(QStringLiteral("at"), QString(), QStringLiteral("STEP"));
   parser.addOptions({help, scenario, set, precision, dataset, data, target, epochs, steps, out,
-                     minRate, maxRate, version});
+                     minRate, maxRate, version, at});
   if (!parser.parse(arguments)) return fail(kExitBadInput, parser.errorText());
   if (parser.isSet(help)) {
     std::printf("%s", qPrintable(QString::fromLatin1(kUsage).arg(
@@ -163,6 +176,22 @@ std::optional<int> parse(const QStringList& args, Options& o) {
   };
   if (!rate(minRate, o.minRate)) return fail(kExitBadInput, "--min-lr: expected a positive number");
   if (!rate(maxRate, o.maxRate)) return fail(kExitBadInput, "--max-lr: expected a positive number");
+  if (parser.isSet(at)) {
+    if (o.command != QLatin1String("fork")) return fail(kExitBadInput, "--at: only with fork");
+    bool ok = false;
+    o.at = parser.value(at).toLongLong(&ok);
+    if (!ok || o.at < 0) return fail(kExitBadInput, "--at: expected a step, a whole number >= 0");
+  }
+  if (o.command == QLatin1String("fork")) {
+    if (o.positional.isEmpty() || o.at < 0 || o.steps < 1 || o.out.isEmpty()) {
+      return fail(kExitBadInput,
+                  QStringLiteral("fork: needs SESSION, --at STEP, --steps N and --out DIR"));
+    }
+    if (!o.dataset.isEmpty() || !o.data.isEmpty() || !o.precision.isEmpty() || o.epochs > 0) {
+      return fail(kExitBadInput,
+                  QStringLiteral("fork: takes only --at, --set, --steps and --out options"));
+    }
+  }
   if (o.command == QLatin1String("export") && (o.positional.isEmpty() || o.out.isEmpty())) {
     return fail(kExitBadInput, QStringLiteral("export: needs SESSION and --out DIR"));
   }
@@ -466,6 +495,118 @@ int lrFindCommand(const Options& o, Start& start) {
   return 0;
 }
 
+// The step of the first bit-level difference between the replayed loss and the parent's saved
+// loss over [first, last], or -1 when they agree (steps the parent kept only as block means
+// are not compared).
+std::int64_t firstDifference(const MetricHistory& replay, const RunHistory& parent,
+                             std::int64_t last) {
+  if (parent.stepStride != 1) return -1;
+  const std::vector<double>& saved = parent.stepValues[std::size_t(StepMetric::Loss)];
+  const std::int64_t first = parent.firstStep;
+  last = std::min(last, first + std::int64_t(saved.size()) - 1);
+  if (last < first) return -1;
+  const std::vector<double> replayed = replay.rawStepSeries(0, StepMetric::Loss, first, last);
+  for (std::int64_t step = first; step <= last; ++step) {
+    const std::size_t i = std::size_t(step - first);
+    if (i >= replayed.size() || std::memcmp(&replayed[i], &saved[i], sizeof(double)) != 0) {
+      return step;
+    }
+  }
+  return -1;
+}
+
+// gradscope fork: the parent (the session's first run) is replayed from its seed to --at,
+// checked against its saved losses, changed with --set, and trained --steps more. Both runs
+// go into the written session (the fork marked with its parent and step); metrics.csv is the
+// fork's, whose rows up to --at are the parent's.
+int forkCommand(const Options& o, Start& start, const ChartExporter& charts) {
+  const SessionRun& parent = start.session.runs[0];
+  Session replay;
+  replay.name = start.session.name;
+  replay.runs.push_back(SessionRun{});
+  replay.runs[0].config = parent.config;
+  replay.runs[0].data = parent.data;
+  SessionRunner runner;
+  QString error;
+  if (!runner.open(std::make_shared<Session>(replay), start.directory, &error)) {
+    return fail(kExitBadInput, start.path + QStringLiteral(": ") + error);
+  }
+  // How far the parent went: its saved state (or its history when it has none).
+  std::int64_t parentStep = 0;
+  if (parent.state.contains(QStringLiteral("step"))) {
+    parentStep = parent.state.value(QStringLiteral("step")).toInteger();
+  } else if (parent.history) {
+    parentStep = parent.history->firstStep + parent.history->steps - 1;
+  }
+  if (o.at > parentStep) {
+    return fail(kExitBadInput, QStringLiteral("--at: the run reached step %1; fork at a step in "
+                                              "[0, %1]")
+                                   .arg(parentStep));
+  }
+  if (o.at > 0) runner.train(o.at);
+  if (runner.currentStep() != o.at) {
+    return fail(kExitBadInput, QStringLiteral("--at: the replay stopped at step %1 (%2)")
+                                   .arg(runner.currentStep())
+                                   .arg(runner.status()));
+  }
+  if (parent.history) {
+    // Steps are numbered from 0: the replay trained steps 0 to at - 1.
+    const std::int64_t differs = firstDifference(runner.history(), *parent.history, o.at - 1);
+    if (differs >= 0) {
+      return fail(kExitBadInput,
+                  QStringLiteral("--at: replaying the run from its seed differs from the saved "
+                                 "run at step %1 (were its settings changed during training?)")
+                      .arg(differs));
+    }
+    // The shared past is the parent's record of it: the same losses (checked above), and the
+    // same per-layer measurements (the costly probes' steps depend on their timing).
+    if (parent.history->stepStride == 1) {
+      restoreRunHistory(runner.history(), 0, truncatedRunHistory(*parent.history, o.at));
+    }
+  }
+  core::ExperimentConfig config = runner.config();
+  try {
+    applySettings(o, config);
+  } catch (const core::Error& e) {
+    return fail(kExitBadInput, QString::fromStdString(e.field() + ": " + e.reason()));
+  }
+  // The plan reaches at least the fork's last step.
+  const std::int64_t perEpoch =
+      std::max<std::int64_t>(1, buildRun(replay, 0, start.directory)->stepsPerEpoch());
+  const std::int64_t target = o.at + o.steps;
+  if (target > std::int64_t(core::kMaxEpochs) * perEpoch) {
+    return fail(kExitBadInput, QStringLiteral("--steps: passes the most a run may train"));
+  }
+  if (target > std::int64_t(config.training.epochs) * perEpoch) {
+    config.training.epochs = int((target + perEpoch - 1) / perEpoch);
+  }
+  if (!runner.applyConfig(config, &error)) return fail(kExitBadInput, error);
+  Progress progress(o.at, o.steps);
+  const RunState state = runner.train(o.steps, [&](const Snapshot& s) { progress.onSnapshot(s); });
+  std::printf("%s\n", qPrintable(runner.status()));
+
+  // The written session: the parent as it was saved, then the fork.
+  Session forked = runner.capture();
+  Session out = start.session;
+  SessionRun fork = forked.runs[0];
+  fork.label = forkName(parent.config, config, o.at);
+  fork.forkParent = 0;
+  fork.forkStep = o.at;
+  out.runs.push_back(std::move(fork));
+  if (!QDir().mkpath(o.out))
+    return fail(kExitIoError, QStringLiteral("--out: cannot create %1").arg(o.out));
+  const QDir dir(o.out);
+  const QString sessionPath =
+      dir.filePath(QFileInfo(start.path).completeBaseName() + QStringLiteral("-fork.gradscope"));
+  if (!saveSessionFile(sessionPath, out, &error)) return fail(kExitIoError, error);
+  std::fprintf(stderr, "wrote %s\n", qPrintable(sessionPath));
+  Start written = start;
+  written.path = sessionPath;
+  const int result = writeOutputs(o, runner, written, charts, false);
+  if (state == RunState::Diverged) return kExitDiverged;
+  return result;
+}
+
 int exportCommand(const Options& o, Start& start, const ChartExporter& charts) {
   SessionRunner runner;
   QString error;
@@ -480,7 +621,8 @@ int exportCommand(const Options& o, Start& start, const ChartExporter& charts) {
 bool isCommandLine(const QStringList& args) {
   if (args.size() < 2) return false;
   const QString first = args[1];
-  for (const char* command : {"run", "lr-find", "export", "--headless", "--help", "-h", "help"}) {
+  for (const char* command :
+       {"run", "lr-find", "export", "fork", "--headless", "--help", "-h", "help"}) {
     if (first == QLatin1String(command)) return true;
   }
   // The headless trainer's own options (as before the dashboard existed) select it too.
@@ -503,6 +645,7 @@ int runCommandLine(const QStringList& args, const ChartExporter& charts) {
     if (const auto exit = loadStart(options, start)) return *exit;
     if (options.command == QLatin1String("lr-find")) return lrFindCommand(options, start);
     if (options.command == QLatin1String("export")) return exportCommand(options, start, charts);
+    if (options.command == QLatin1String("fork")) return forkCommand(options, start, charts);
     return runCommand(options, start, charts);
   } catch (const std::bad_alloc&) {
     // Every size is checked against its limit first; this is a computer with less free memory

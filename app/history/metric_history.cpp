@@ -1,5 +1,7 @@
 #include "app/history/metric_history.h"
 
+#include "app/history/run_history.h"
+
 #include <QtGlobal>
 
 #include <algorithm>
@@ -113,6 +115,13 @@ void MetricHistory::append(const Snapshot& snapshot) {
   const std::int64_t n = std::int64_t(snapshot.steps.size());
   if (snapshot.reset) {
     clearRun(id);
+  } else if (const Run* existing = findRun(id);
+             snapshot.discardFrom >= 0 && existing && existing->count > 0 &&
+             existing->origin + existing->count > snapshot.discardFrom) {
+    // The run's old future: the history is cut where the run went on from (through the
+    // session form, which keeps every step's scalars and the per-layer block means).
+    const RunHistory kept = truncatedRunHistory(captureRunHistory(*this, id), snapshot.discardFrom);
+    restoreRunHistory(*this, id, kept);
   } else if (const Run* existing = findRun(id);
              existing && existing->count > 0 && n > 0 && snapshot.layerCount != existing->layers) {
     // The worker rebuilds the network only with a reset; stored layers that no longer match

@@ -1,5 +1,6 @@
 #include "app/history/run_history.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gradscope::app {
@@ -99,6 +100,19 @@ void restoreRunHistory(MetricHistory& history, int run, const RunHistory& saved)
     done += count;
     first = false;
   }
+}
+
+RunHistory truncatedRunHistory(const RunHistory& saved, std::int64_t end) {
+  RunHistory out = saved;
+  out.steps = std::clamp<std::int64_t>(end - saved.firstStep, 0, saved.steps);
+  for (auto& values : out.stepValues) values.resize(std::size_t(out.stepBlocks()));
+  for (auto& values : out.layerValues) {
+    if (!values.empty()) values.resize(std::size_t(out.blocks() * out.layers));
+  }
+  std::erase_if(out.histograms, [end](const HistogramFrame& f) { return f.step >= end; });
+  std::erase_if(out.epochs, [end](const EpochSample& e) { return e.lastStep >= end; });
+  std::erase_if(out.events, [end](const Event& e) { return e.step >= end; });
+  return out;
 }
 
 }  // namespace gradscope::app

@@ -18,5 +18,7 @@ inline constexpr std::int64_t kSessionLayerBlocks = 2048;
 RunHistory captureRunHistory(const MetricHistory& history, int run);
 // Replaces the run's history (appended in chunks, so a long run never needs one huge snapshot).
 void restoreRunHistory(MetricHistory& history, int run, const RunHistory& saved);
+// The saved history up to step `end` (excluded): a fork shares its parent's past.
+RunHistory truncatedRunHistory(const RunHistory& saved, std::int64_t end);
 
 }  // namespace gradscope::app

@@ -106,4 +106,22 @@ RunNames nameRunsByDifference(const std::vector<ExperimentConfig>& configs) {
   return out;
 }
 
+QString forkName(const ExperimentConfig& parent, const ExperimentConfig& fork, std::int64_t step) {
+  QStringList values;
+  const QStringList keys = differingSettings(parent, fork);
+  for (const QString& key : keys) {
+    if (values.size() == kMaxNamedSettings) {
+      values << QStringLiteral("…");
+      break;
+    }
+    const SettingMeta* meta = findSetting(key.toStdString());
+    if (meta) values << displayValue(*meta, meta->get(fork));
+  }
+  // Thousands grouped with commas as in the lecture's text, whatever the system's locale.
+  QString number = QString::number(step);
+  for (qsizetype at = number.size() - 3; at > 0; at -= 3) number.insert(at, QLatin1Char(','));
+  return QStringLiteral("%1 from step %2")
+      .arg(values.isEmpty() ? QStringLiteral("copy") : values.join(QStringLiteral(" · ")), number);
+}
+
 }  // namespace gradscope::app

@@ -26,4 +26,9 @@ RunNames nameRunsByDifference(const std::vector<core::ExperimentConfig>& configs
 // are skipped).
 QStringList differingSettings(const core::ExperimentConfig& a, const core::ExperimentConfig& b);
 
+// The name of a fork: what differs from its parent and where it branched off, e.g.
+// "relu from step 2,000", "adam · 0.001 from step 150"; "copy from step 80" when nothing does.
+QString forkName(const core::ExperimentConfig& parent, const core::ExperimentConfig& fork,
+                 std::int64_t step);
+
 }  // namespace gradscope::app

@@ -77,6 +77,10 @@ struct SessionRun {
   QJsonObject state;  // empty: a fresh run from the seed
   std::optional<RunHistory> history;
   std::optional<core::LrRangeTestResult> lrRangeTest;
+  // The tree of runs: a fork continues run `forkParent` (an index of an earlier run of the
+  // session) from its step `forkStep` with other settings; -1 for a run started on its own.
+  int forkParent = -1;
+  std::int64_t forkStep = -1;
   // Not saved: the live run's id (its key in the metric history) when the worker captured it.
   // Ids of a comparison need not be 0..n-1 once a run was removed; opened runs get 0..n-1.
   int liveId = -1;

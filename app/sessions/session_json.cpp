@@ -300,11 +300,16 @@ QJsonObject runJson(const SessionRun& run) {
   if (!run.state.isEmpty()) json.insert(QStringLiteral("state"), run.state);
   if (run.history) json.insert(QStringLiteral("history"), runHistoryToJson(*run.history));
   if (run.lrRangeTest) json.insert(QStringLiteral("lr_range_test"), lrTestJson(*run.lrRangeTest));
+  if (run.forkParent >= 0) {
+    json.insert(QStringLiteral("fork"),
+                QJsonObject{{QStringLiteral("parent"), run.forkParent},
+                            {QStringLiteral("step"), qint64(run.forkStep)}});
+  }
   return json;
 }
 
 SessionRun runFrom(const JsonFields& json) {
-  json.rejectUnknown({"label", "config", "data", "state", "history", "lr_range_test"});
+  json.rejectUnknown({"label", "config", "data", "state", "history", "lr_range_test", "fork"});
   SessionRun run;
   run.label = json.string("label");
   if (run.label.size() > 200) throw Error(json.field(QStringLiteral("label")), "is too long");
@@ -313,6 +318,14 @@ SessionRun runFrom(const JsonFields& json) {
   if (json.object("state")) run.state = json.value("state").toObject();
   if (const auto history = json.object("history")) run.history = runHistoryFromJson(*history);
   if (const auto test = json.object("lr_range_test")) run.lrRangeTest = lrTestFrom(*test);
+  if (const auto fork = json.object("fork")) {
+    fork->rejectUnknown({"parent", "step"});
+    // The parent must come earlier (checked against the run's index by the caller).
+    run.forkParent = int(fork->integer("parent", -1, 0, kMaxRuns - 1));
+    run.forkStep = fork->integer("step", -1, 0, kMaxSessionSteps);
+    if (run.forkParent < 0) throw Error(fork->field(QStringLiteral("parent")), "is missing");
+    if (run.forkStep < 0) throw Error(fork->field(QStringLiteral("step")), "is missing");
+  }
   return run;
 }
 
@@ -420,6 +433,10 @@ Session sessionFromJson(QJsonObject json) {
     for (qsizetype i = 0; i < runs->size(); ++i) {
       session.runs.push_back(
           runFrom(JsonFields::of((*runs)[i], "runs[" + std::to_string(i) + "]")));
+      if (session.runs.back().forkParent >= i) {
+        throw Error("runs[" + std::to_string(i) + "].fork.parent",
+                    "must be the index of an earlier run (0 to " + std::to_string(i - 1) + ")");
+      }
     }
   } else {
     session.runs.push_back(runFrom(JsonFields(QJsonObject(), "runs[0]")));

@@ -160,6 +160,9 @@ struct Snapshot {
   int currentEpoch = 0;
   double stepsPerSecond = 0.0;
   bool reset = false;  // the run restarted: the history of this run starts over
+  // The run went back to this step and trains on from it: its history drops the steps from
+  // this one on before taking these (-1: nothing dropped).
+  std::int64_t discardFrom = -1;
 
   std::size_t stepCount() const { return steps.size(); }
   double layerValue(LayerMetric metric, std::size_t stepIndex, int layer) const {

@@ -131,5 +131,11 @@ void TrainingController::selectRun(int id) {
 void TrainingController::setTargetLoss(double loss) {
   send([loss](TrainingWorker& worker) { worker.setTargetLoss(loss); });
 }
+void TrainingController::goToStep(qint64 step) {
+  send([step](TrainingWorker& worker) { worker.goToStep(step); });
+}
+void TrainingController::forkRun(int id, qint64 step, const core::ExperimentConfig& config) {
+  send([id, step, config](TrainingWorker& worker) { worker.forkRun(id, step, config); });
+}
 
 }  // namespace gradscope::app

@@ -48,6 +48,8 @@ class TrainingController : public QObject {
   void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
   void selectRun(int id);
   void setTargetLoss(double loss);
+  void goToStep(qint64 step);
+  void forkRun(int id, qint64 step, const gradscope::core::ExperimentConfig& config);
 
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);

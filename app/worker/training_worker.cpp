@@ -42,6 +42,7 @@ void TrainingWorker::initialize() {
     m_status = QStringLiteral("ready (defaults)");
   }
   lane.tracker.setTargetLoss(m_targetLoss);
+  restartCheckpoints(lane);
   renameLanes();
   m_sincePublish.start();
   m_sinceField.start();
@@ -50,6 +51,22 @@ void TrainingWorker::initialize() {
   beginSnapshot(lane, true);
   publish();
   emit configApplied(lane.run->config(), {});
+}
+
+void TrainingWorker::dropFuture(Lane& lane) {
+  const std::int64_t step = lane.run->stepCount();
+  if (step >= lane.checkpoints.lastStep()) return;
+  lane.checkpoints.discardAfter(step);
+  lane.pending->discardFrom = step;  // steps are numbered from 0: step `step` is the next one
+}
+
+void TrainingWorker::dropFutures() {
+  for (Lane& lane : m_lanes) dropFuture(lane);
+}
+
+void TrainingWorker::restartCheckpoints(Lane& lane) {
+  lane.checkpoints.setBudget(std::size_t(lane.run->config().training.checkpointMemory) << 20);
+  lane.checkpoints.restart(*lane.run);
 }
 
 TrainingWorker::Lane* TrainingWorker::findLane(int id) {
@@ -100,7 +117,8 @@ std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   for (const Lane& lane : m_lanes) {
     table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
                                    lane.run->config(), lane.tracker.summary(),
-                                   lane.active() ? QString() : lane.stopStatus});
+                                   lane.active() ? QString() : lane.stopStatus, lane.forkParent,
+                                   lane.forkStep});
   }
   table->selected = m_selected;
   table->generation = m_generation;
@@ -194,6 +212,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
           config.training.epochs = planned + more;
           try {
             lane.run->apply(config);
+            lane.checkpoints.recordConfig(*lane.run);
             addEvent(
                 lane, EventKind::SettingChanged,
                 QStringLiteral("plan extended: epochs %1 → %2").arg(planned).arg(planned + more));
@@ -222,6 +241,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
   } else {
     m_planNote.clear();
   }
+  dropFutures();
   // Pressing "step" again before the last one ran adds to it rather than replacing it.
   m_stepsLeft = (mode == Mode::Steps && m_mode == Mode::Steps) ? m_stepsLeft + steps : steps;
   m_mode = mode;
@@ -257,6 +277,7 @@ void TrainingWorker::restartAll(const QString& eventText) {
   }
   shareInitialWeights(runs);
   for (Lane& lane : m_lanes) {
+    restartCheckpoints(lane);
     lane.diverged = lane.finished = false;
     lane.stopStatus.clear();
     lane.tracker.restart();
@@ -281,6 +302,7 @@ void TrainingWorker::reset() {
 
 void TrainingWorker::reinitialize() {
   if (m_lanes.empty()) return;
+  dropFutures();
   std::vector<TrainingRun*> runs;
   for (Lane& lane : m_lanes) {
     lane.run->reinitialize();
@@ -289,6 +311,7 @@ void TrainingWorker::reinitialize() {
   // The comparison keeps starting from the same weights where the layers match.
   shareInitialWeights(runs);
   for (Lane& lane : m_lanes) {
+    lane.checkpoints.recordReinitialize(*lane.run);
     // New weights: a diverged run may try again.
     lane.diverged = false;
     lane.tracker.clearDivergence();
@@ -317,6 +340,9 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
     return;
   }
   TrainingRun& run = *lane->run;
+  // A change made at an earlier step starts another future for every run (they stay in
+  // lockstep); one that changes nothing (the same configuration sent again) keeps them.
+  if (!(config == run.config())) dropFutures();
   QStringList changes;
   bool restartComparison = false;
   try {
@@ -328,6 +354,7 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
       // from the same seed and settings.
       publish();
       lane->run = TrainingRun::create(config);
+      restartCheckpoints(*lane);
       changes << (otherConventions
                       ? QStringLiteral("conventions: %1 (run restarted)")
                             .arg(QString::fromUtf8(toString(config.optimizer.conventions).data()))
@@ -338,8 +365,16 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
       if (!restartComparison) beginSnapshot(*lane, true);
     } else {
       const int layersBefore = run.denseLayerCount();
+      const bool hadGivenData = run.givenData().has_value();
       for (const std::string& change : run.apply(config)) {
         changes << QString::fromStdString(change);
+      }
+      lane->checkpoints.setBudget(std::size_t(config.training.checkpointMemory) << 20);
+      if (hadGivenData && !run.givenData()) {
+        // Loaded data replaced by generated data: the steps before could not be replayed.
+        restartCheckpoints(*lane);
+      } else {
+        lane->checkpoints.recordConfig(run);
       }
       if (run.denseLayerCount() != layersBefore) {
         // Another depth: per-layer series no longer line up, so the history starts over.
@@ -412,6 +447,7 @@ void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
     lane.colour = int(i);
     lane.run = std::move(built[i]);
     lane.tracker.setTargetLoss(m_targetLoss);
+    restartCheckpoints(lane);
     m_lanes.push_back(std::move(lane));
   }
   m_nextId = int(m_lanes.size());
@@ -486,6 +522,116 @@ void TrainingWorker::selectRun(int id) {
   }
   emitSelectedConfig({});
   if (m_mode == Mode::Stopped) publish();
+}
+
+std::unique_ptr<TrainingRun> TrainingWorker::runAt(const Lane& lane, std::int64_t step) {
+  const auto& given = lane.run->givenData();
+  const ExperimentConfig& config = lane.run->config();
+  auto run = given ? TrainingRun::create(config, *given) : TrainingRun::create(config);
+  run->setDataFile(lane.run->dataFile());
+  lane.checkpoints.reach(*run, step);
+  return run;
+}
+
+void TrainingWorker::goToStep(qint64 step) {
+  if (m_lanes.empty()) return;
+  if (m_mode != Mode::Stopped) {
+    m_mode = Mode::Stopped;
+    m_stepsLeft = 0;
+    m_slowTimer->stop();
+  }
+  publish();            // the steps trained so far reach the history first
+  m_rangeTest.reset();  // measured on weights that are no longer the run's
+  const std::int64_t latest =
+      std::max_element(m_lanes.begin(), m_lanes.end(), [](const Lane& a, const Lane& b) {
+        return a.checkpoints.lastStep() < b.checkpoints.lastStep();
+      })->checkpoints.lastStep();
+  for (Lane& lane : m_lanes) {
+    // A run that stopped earlier (it diverged) stays at its last step.
+    const std::int64_t target =
+        std::clamp<std::int64_t>(step, lane.checkpoints.firstStep(), lane.checkpoints.lastStep());
+    try {
+      lane.checkpoints.reach(*lane.run, target);
+    } catch (const Error& e) {
+      // Cannot happen within the clamp; said rather than hidden.
+      emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    }
+    lane.diverged = false;
+    lane.finished = lane.run->stopReason() != StopReason::None;
+    lane.tracker.setFinished(lane.finished);
+    beginSnapshot(lane, false);
+  }
+  m_state = RunState::Paused;
+  m_status = selectedLane().run->stepCount() < latest
+                 ? QStringLiteral("at step %1 of %2: Play trains on from here")
+                       .arg(selectedLane().run->stepCount())
+                       .arg(latest)
+                 : QStringLiteral("paused at step %1").arg(selectedLane().run->stepCount());
+  m_staticDirty = m_fieldDirty = true;
+  publish();
+  emitSelectedConfig({});
+}
+
+void TrainingWorker::forkRun(int id, qint64 step, const ExperimentConfig& config) {
+  Lane* source = findLane(id);
+  if (!source) {
+    emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
+    return;
+  }
+  if (int(m_lanes.size()) >= kMaxRuns) {
+    emit commandFailed(QStringLiteral("runs"),
+                       QStringLiteral("a comparison has at most %1 runs").arg(kMaxRuns));
+    return;
+  }
+  if (step < source->checkpoints.firstStep() || step > source->checkpoints.lastStep()) {
+    emit commandFailed(QStringLiteral("step"),
+                       QStringLiteral("fork at a step in [%1, %2], the steps %3 can go back to")
+                           .arg(source->checkpoints.firstStep())
+                           .arg(source->checkpoints.lastStep())
+                           .arg(source->name));
+    return;
+  }
+  // Built and checked before anything changes: the source's run as it was at `step`.
+  std::unique_ptr<TrainingRun> run;
+  QStringList changes;
+  try {
+    validate(config);
+    run = runAt(*source, step);
+    if (config.precision != run->config().precision) {
+      throw Error("training.precision", "a fork keeps its parent's precision");
+    }
+    for (const std::string& change : run->apply(config)) {
+      changes << QString::fromStdString(change);
+    }
+  } catch (const Error& e) {
+    emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+    return;
+  }
+  goToStep(step);
+  dropFutures();
+  Lane lane;
+  lane.id = m_nextId++;
+  std::vector<bool> used(std::size_t(kMaxRuns) + 1, false);
+  for (const Lane& l : m_lanes) used[std::size_t(std::clamp(l.colour, 0, kMaxRuns))] = true;
+  while (used[std::size_t(lane.colour)]) ++lane.colour;
+  lane.forkParent = id;
+  lane.forkStep = step;
+  lane.name = forkName(findLane(id)->run->config(), run->config(), step);
+  lane.namedExplicitly = true;
+  lane.run = std::move(run);
+  lane.tracker.setTargetLoss(m_targetLoss);
+  restartCheckpoints(lane);  // its past before `step` is its parent's
+  m_lanes.push_back(std::move(lane));
+  Lane& fork = m_lanes.back();
+  beginSnapshot(fork, true);
+  addEvent(fork, EventKind::SettingChanged,
+           QStringLiteral("forked from %1 at step %2").arg(findLane(id)->name).arg(step));
+  for (const QString& change : changes) addEvent(fork, EventKind::SettingChanged, change);
+  renameLanes();
+  m_status = QStringLiteral("%1: press Play to train both from step %2").arg(fork.name).arg(step);
+  m_staticDirty = m_fieldDirty = true;
+  publish();
+  emitSelectedConfig({});
 }
 
 void TrainingWorker::setTargetLoss(double loss) {
@@ -646,6 +792,7 @@ void TrainingWorker::stepLane(Lane& lane) {
     return;
   }
   lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
+  lane.checkpoints.afterStep(*lane.run);
   record(lane, probe);
   if (lane.run->stopReason() != StopReason::None) {
     const bool early = lane.run->stopReason() == StopReason::EarlyStopping;

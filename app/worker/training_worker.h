@@ -29,6 +29,7 @@
 
 #include "app/runs/run_tracker.h"
 #include "app/sessions/session.h"
+#include "app/worker/checkpoint_store.h"
 #include "app/worker/snapshot.h"
 #include "app/worker/training_run.h"
 
@@ -99,6 +100,18 @@ class TrainingWorker : public QObject {
   // The loss the results table measures "steps/epochs to target" against (> 0).
   void setTargetLoss(double loss);
 
+  // --- the timeline (see checkpoint_store.h)
+  // Every run to `step` of its past, training paused: the state is bit for bit the one the
+  // run had then (weights, optimiser, random streams, data order), and the per-step views
+  // show it. The history after it stays until training goes on from there, a setting is
+  // changed or a fork is made; that drops the old future.
+  void goToStep(qint64 step);
+  // Fork: a new run continuing run `id` from its `step` with `config` (live settings, and the
+  // ones that rebuild the network, weights kept where the shapes fit), named by what differs
+  // ("relu from step 2,000"). Every run goes to `step` and they go on in lockstep with the
+  // same mini-batches.
+  void forkRun(int id, qint64 step, const gradscope::core::ExperimentConfig& config);
+
  signals:
   void snapshotReady(const gradscope::app::SnapshotPtr& snapshot);
   // A command was refused: which field, and why. The run is unchanged.
@@ -123,7 +136,12 @@ class TrainingWorker : public QObject {
     QString name;
     bool namedExplicitly = false;
     int colour = 0;
+    // A fork: the id of the run it branched off and the step it did (-1 when none).
+    int forkParent = -1;
+    std::int64_t forkStep = -1;
     std::unique_ptr<TrainingRun> run;
+    // Its past, to go back to any step of it (see checkpoint_store.h).
+    CheckpointStore checkpoints;
     std::unique_ptr<Snapshot> pending;
     RunTracker tracker;
     bool diverged = false;
@@ -156,6 +174,13 @@ class TrainingWorker : public QObject {
   void renameLanes();
   std::shared_ptr<const RunTable> makeRunTable() const;
   void emitSelectedConfig(const QStringList& changes);
+  // The lane's run starts a new past here (a new run, a reset, an opened session).
+  static void restartCheckpoints(Lane& lane);
+  // After goToStep(): the run goes on from where it is, so what it did after is dropped.
+  static void dropFuture(Lane& lane);
+  // A copy of the lane's run at `step` of its past (throws core::Error).
+  static std::unique_ptr<TrainingRun> runAt(const Lane& lane, std::int64_t step);
+  void dropFutures();
 
   // The LR range test under way (null when none), the run it measures and the generation of
   // runs it belongs to.

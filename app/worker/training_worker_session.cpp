@@ -11,9 +11,20 @@ void TrainingWorker::captureSession(int requestId) {
   auto session = std::make_shared<Session>();
   session->speed = m_speed;
   for (const Lane& lane : m_lanes) {
-    SessionRun run = captureRun(*lane.run);
+    // A run taken back to an earlier step (the timeline) is saved as it stands at its latest
+    // step, matching its history: going back loses nothing.
+    const std::int64_t latest = lane.checkpoints.lastStep();
+    SessionRun run =
+        lane.run->stepCount() < latest ? captureRun(*runAt(lane, latest)) : captureRun(*lane.run);
     if (lane.namedExplicitly) run.label = lane.name;  // names "by what differs" are re-derived
     run.liveId = lane.id;
+    // The tree of runs by index in the session (a removed parent leaves a run on its own).
+    for (std::size_t i = 0; i < session->runs.size(); ++i) {
+      if (session->runs[i].liveId == lane.forkParent) {
+        run.forkParent = int(i);
+        run.forkStep = lane.forkStep;
+      }
+    }
     session->runs.push_back(std::move(run));
   }
   emit sessionCaptured(requestId, session);
@@ -42,10 +53,13 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
     lane.name = session->runs[i].label;
     lane.namedExplicitly = !lane.name.isEmpty();
     lane.colour = int(i);
+    lane.forkParent = session->runs[i].forkParent;  // ids are the session's indices
+    lane.forkStep = session->runs[i].forkStep;
     lane.run = std::move(runs[i]);
     lane.finished = lane.run->stopReason() != core::StopReason::None;
     if (lane.finished) lane.stopStatus = QString::fromStdString(lane.run->stopMessage());
     lane.tracker.setTargetLoss(m_targetLoss);
+    restartCheckpoints(lane);
     m_lanes.push_back(std::move(lane));
   }
   m_nextId = int(m_lanes.size());

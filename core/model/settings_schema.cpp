@@ -734,6 +734,11 @@ std::vector<SettingMeta> buildSettings() {
       "Seed of the initial weights, shuffling and dropout: the same seed and "
       "settings give the same run, bit for bit.",
       [](C& c) -> std::uint64_t& { return c.training.seed; }, atReset);
+  b.integer<int>("training.checkpoint_memory", "Checkpoint memory", kMinCheckpointMemory,
+                 kMaxCheckpointMemory, "MiB",
+                 "Memory for the checkpoints that let the timeline go back to any earlier step; "
+                 "older ones are thinned to stay within it (going back far then replays more).",
+                 [](C& c) -> int& { return c.training.checkpointMemory; });
   {
     const Precision precisions[] = {Precision::Float32, Precision::Float64};
     b.choice(

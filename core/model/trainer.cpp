@@ -15,6 +15,11 @@ void validate(const TrainingSettings& settings) {
   if (settings.epochs < 1 || settings.epochs > kMaxEpochs) {
     throw Error("epochs", "must be in [1, " + std::to_string(kMaxEpochs) + "]");
   }
+  if (settings.checkpointMemory < kMinCheckpointMemory ||
+      settings.checkpointMemory > kMaxCheckpointMemory) {
+    throw Error("checkpoint_memory", "must be in [" + std::to_string(kMinCheckpointMemory) + ", " +
+                                         std::to_string(kMaxCheckpointMemory) + "]");
+  }
   validate(settings.clip);
   if (settings.earlyStopping) validate(*settings.earlyStopping);
   if (settings.plateau) validate(*settings.plateau);

@@ -14,6 +14,8 @@
 namespace gradscope::core {
 
 inline constexpr int kMaxEpochs = 1'000'000;
+inline constexpr int kMinCheckpointMemory = 1;      // MiB
+inline constexpr int kMaxCheckpointMemory = 65536;  // MiB
 
 struct TrainingSettings {
   Index batchSize = 32;  // Keras's default; >= the training set size means full batch
@@ -23,6 +25,9 @@ struct TrainingSettings {
   ClipSettings clip;
   std::optional<EarlyStoppingSettings> earlyStopping;  // Keras EarlyStopping callback
   std::optional<PlateauSettings> plateau;  // Keras ReduceLROnPlateau (performance schedule)
+  // Memory the checkpoints that let a run go back to an earlier step may take (MiB); not
+  // read by the trainer.
+  int checkpointMemory = 256;
   bool operator==(const TrainingSettings&) const = default;
 };
 

@@ -171,6 +171,16 @@ QValueAxis* ChartView::addValueAxis(Qt::Alignment alignment, const QString& titl
   return axis;
 }
 
+bool ChartView::overSteps() const {
+  for (const auto& [axis, titles] : m_axisTitles) {
+    if (axis && axis->orientation() == Qt::Horizontal && !titles.isEmpty() &&
+        titles.last() == tr("step")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void ChartView::setAxisTitles(QAbstractAxis* axis, const QStringList& titles) {
   if (titles.isEmpty()) return;
   for (auto& [a, list] : m_axisTitles) {
@@ -698,14 +708,18 @@ void ChartView::layoutMarks() {
   const int rows = std::clamp(int(plot.height() / (3.0 * rowHeight)), 2, 5);
   MarkLabelLayout labels(plot.left(), plot.right(), rows);
   const qreal shortest = metrics.horizontalAdvance(QStringLiteral("tanh…"));
-  static constexpr MarkGroup kOrder[] = {MarkGroup::Cursor, MarkGroup::Highlights,
-                                         MarkGroup::Guides, MarkGroup::Events};
+  static constexpr MarkGroup kOrder[] = {MarkGroup::Timeline, MarkGroup::Cursor,
+                                         MarkGroup::Highlights, MarkGroup::Guides,
+                                         MarkGroup::Events};
   for (MarkGroup group : kOrder) {
     const std::size_t g = std::size_t(group);
     const auto& marks = m_marks[g];
     auto& items = m_markItems[g];
     // The cursor and highlights above the events they may coincide with.
-    const qreal z = group == MarkGroup::Cursor ? 26 : group == MarkGroup::Highlights ? 23 : 20;
+    const qreal z = group == MarkGroup::Timeline     ? 27
+                    : group == MarkGroup::Cursor     ? 26
+                    : group == MarkGroup::Highlights ? 23
+                                                     : 20;
     for (std::size_t i = 0; i < marks.size(); ++i) {
       const ChartMark& mark = marks[i];
       MarkItem& item = items[i];

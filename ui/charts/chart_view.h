@@ -74,7 +74,8 @@ class ChartView : public QChartView {
   // How a decimated bucket becomes points: its min and max (two points, keeps spikes) or its
   // mean (one point, for smooth curves).
   enum class Envelope { MinMax, Mean };
-  enum class MarkGroup { Events, Cursor, Guides, Highlights, Count };
+  // Timeline: the step the timeline took the runs back to, on every chart over steps.
+  enum class MarkGroup { Events, Cursor, Guides, Highlights, Timeline, Count };
   // Values <= 0 on a log axis are drawn at the axis minimum, and never below this (vanished
   // gradients are measured down to ~1e-38 and must show as such).
   static constexpr double kLogFloor = 1e-300;
@@ -143,6 +144,8 @@ class ChartView : public QChartView {
   int labelCapacity(Qt::Orientation orientation, const QString& sample) const;
 
   void setMarks(MarkGroup group, std::vector<ChartMark> marks);
+  // True when the horizontal axis counts training steps (a time chart).
+  bool overSteps() const;
   int markCount(MarkGroup group) const;
   const std::vector<ChartMark>& marks(MarkGroup group) const;
   // Event marks from the history (redone only when the events changed); `show` filters kinds.

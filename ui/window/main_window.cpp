@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenu>
@@ -37,6 +38,8 @@
 #include "app/runs/run_tracker.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/config_file.h"
+#include "core/model/settings_schema.h"
+#include "ui/charts/chart_view.h"
 #include "ui/charts/dashboard_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
@@ -59,6 +62,7 @@
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
+#include "ui/window/timeline_bar.h"
 #include "ui/window/toolbar_icons.h"
 
 namespace gradscope::ui {
@@ -401,7 +405,8 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   if (s.run == m_run) {
     if (s.layerCount > 0) m_layerSelection->setLayerCount(s.layerCount);
     for (ViewState& v : m_viewStates) {
-      if (s.reset) {
+      // A history cut (the run went on from an earlier step) is redrawn from scratch too.
+      if (s.reset || s.discardFrom >= 0) {
         v.view->clear();
         v.drawnRevision = 0;
       }
@@ -416,6 +421,7 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
       }
     }
     updateStatus(s);
+    updateTimeline(s);
   }
   // Every run of a scenario makes its own live changes at its own steps.
   if (const int scenarioRun = scenarioRunOf(s.run); scenarioRun >= 0) {
@@ -425,6 +431,71 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   ++m_stats.snapshots;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
   emit snapshotHandled(snapshot);
+}
+
+void MainWindow::updateTimeline(const app::Snapshot& s) {
+  const std::int64_t first = m_history.firstStep(m_run);
+  const std::int64_t last = std::max(m_history.lastStep(m_run) + 1, s.currentStep);
+  m_timeline->setSteps(first, last, s.currentStep);
+  if (const auto& epochs = m_history.epochs(m_run); !epochs.empty()) {
+    m_timeline->setStepsPerEpoch(epochs.front().lastStep + 1 - first);
+  }
+  // One cursor, the same step, on every chart over steps.
+  std::vector<ChartMark> cursor;
+  if (s.currentStep < last) {
+    ChartMark mark;
+    mark.value = double(s.currentStep);
+    mark.label = tr("step %L1").arg(s.currentStep);
+    mark.toolTip = tr("The runs stand at step %L1 (the timeline); Play trains on from here")
+                       .arg(s.currentStep);
+    mark.color = palette().color(QPalette::Highlight);
+    mark.style = Qt::DashLine;
+    cursor.push_back(mark);
+  }
+  for (const ViewState& v : m_viewStates) {
+    if (!v.view->widget()) continue;
+    for (ChartView* chart : v.view->widget()->findChildren<ChartView*>()) {
+      if (chart->overSteps()) chart->setMarks(ChartView::MarkGroup::Timeline, cursor);
+    }
+  }
+}
+
+void MainWindow::forkHere() {
+  const app::RunEntry* entry = m_runTable ? m_runTable->find(m_run) : nullptr;
+  if (!entry) return;
+  const std::int64_t step = m_timeline->current();
+  bool ok = false;
+  const QString text = QInputDialog::getMultiLineText(
+      this, tr("Fork here"),
+      tr("Fork \"%1\" at step %L2 with these settings changed, one KEY=VALUE a line\n"
+         "(e.g. model.activation=relu or optimizer.learning_rate=0.01):")
+          .arg(entry->name)
+          .arg(step),
+      QString(), &ok);
+  if (!ok) return;
+  core::ExperimentConfig config = entry->config;
+  const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  for (qsizetype i = 0; i < lines.size(); ++i) {
+    const QString line = lines[i].trimmed();
+    const qsizetype equals = line.indexOf(QLatin1Char('='));
+    const std::string key = line.left(equals).trimmed().toStdString();
+    try {
+      if (equals < 0) throw core::Error(key, "expected KEY=VALUE");
+      const core::SettingMeta* meta = core::findSetting(key);
+      if (!meta) throw core::Error(key, "unknown setting");
+      core::setSetting(
+          config, key,
+          core::parseSettingValue(*meta, line.mid(equals + 1).trimmed().toStdString()));
+    } catch (const core::Error& e) {
+      QMessageBox::warning(
+          this, tr("Fork here"),
+          tr("Line %1: %2: %3")
+              .arg(i + 1)
+              .arg(QString::fromStdString(e.field()), QString::fromStdString(e.reason())));
+      return;
+    }
+  }
+  m_controller->forkRun(m_run, step, config);
 }
 
 void MainWindow::refreshViews() {
@@ -762,6 +833,14 @@ void MainWindow::createActions() {
   m_stepAction->setToolTip(tr("Train one mini-batch (N)"));
   connect(m_stepAction, &QAction::triggered, this, &MainWindow::stepBatch);
 
+  m_forkAction = new QAction(tr("Fork here…"), this);
+  m_forkAction->setObjectName(QStringLiteral("forkHere"));
+  m_forkAction->setIconText(tr("Fork…"));
+  m_forkAction->setToolTip(
+      tr("Start a run from the timeline's step with other settings; both go on in lockstep "
+         "with the same mini-batches"));
+  connect(m_forkAction, &QAction::triggered, this, &MainWindow::forkHere);
+
   m_epochAction = new QAction(tr("Epoch"), this);
   m_epochAction->setToolTip(tr("Train to the end of the epoch"));
   connect(m_epochAction, &QAction::triggered, this, &MainWindow::stepEpoch);
@@ -875,6 +954,17 @@ void MainWindow::createActions() {
 }
 
 void MainWindow::createToolBar() {
+  // The timeline, under the charts.
+  QToolBar* timeline = new QToolBar(tr("Timeline"), this);
+  timeline->setObjectName(QStringLiteral("timelineBar"));
+  timeline->setMovable(false);
+  m_timeline = new TimelineBar(timeline);
+  timeline->addWidget(m_timeline);
+  addToolBar(Qt::BottomToolBarArea, timeline);
+  connect(m_timeline, &TimelineBar::stepRequested, this,
+          [this](qint64 step) { m_controller->goToStep(step); });
+  connect(m_timeline, &TimelineBar::forkRequested, this, &MainWindow::forkHere);
+
   QToolBar* bar = addToolBar(tr("Training"));
   bar->setObjectName(QStringLiteral("toolbar"));
   bar->setMovable(false);
@@ -883,6 +973,7 @@ void MainWindow::createToolBar() {
   bar->addAction(m_stepAction);
   bar->addAction(m_epochAction);
   bar->addAction(m_resetAction);
+  bar->addAction(m_forkAction);
   bar->addSeparator();
 
   auto* speedLabel = new QLabel(tr(" Speed "), bar);
@@ -989,6 +1080,8 @@ void MainWindow::createMenus() {
   training->addAction(m_stepAction);
   training->addAction(m_epochAction);
   training->addAction(m_resetAction);
+  training->addSeparator();
+  training->addAction(m_forkAction);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addActions(m_themeActions);

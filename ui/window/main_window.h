@@ -34,6 +34,7 @@ class QTimer;
 namespace gradscope::ui {
 
 class ConfigEditor;
+class TimelineBar;
 class DashboardView;
 class DiscardGuard;
 class EventLogPanel;
@@ -169,6 +170,10 @@ class MainWindow : public QMainWindow {
   void play();
   void pause();
   void stepBatch();
+  // The timeline (timeline_bar.h): a fork of the selected run at the timeline's step, with the
+  // settings the user types.
+  void forkHere();
+  void updateTimeline(const app::Snapshot& snapshot);
   void stepEpoch();
   void reset();
 
@@ -266,6 +271,8 @@ class MainWindow : public QMainWindow {
 
   QAction* m_playAction = nullptr;
   QAction* m_stepAction = nullptr;
+  QAction* m_forkAction = nullptr;
+  TimelineBar* m_timeline = nullptr;
   QAction* m_epochAction = nullptr;
   QAction* m_resetAction = nullptr;
   QAction* m_saveAction = nullptr;

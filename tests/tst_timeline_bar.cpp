@@ -1,0 +1,107 @@
+// The timeline under the charts: arrow keys ask for one step back or forward, with Shift one
+// epoch; Home and End the first and latest steps; requests stay within the reachable steps;
+// the slider maps its positions to steps; the bar says when the runs stand at an earlier step.
+// In the window: going back puts one cursor at that step on every chart over steps, and a fork
+// there appears as a second run named by what differs.
+#include <QtTest>
+
+#include <QSignalSpy>
+#include <QSlider>
+
+#include "core/model/settings_schema.h"
+#include "small_experiment.h"
+#include "ui/charts/chart_view.h"
+#include "ui/window/main_window.h"
+#include "ui/window/timeline_bar.h"
+
+using namespace gradscope::ui;
+
+class TestTimelineBar : public QObject {
+  Q_OBJECT
+ private slots:
+  void keysStepAndJumpAnEpoch() {
+    TimelineBar bar;
+    bar.setSteps(0, 300, 300);
+    bar.setStepsPerEpoch(13);
+    QVERIFY(!bar.rewound());
+    QSignalSpy requested(&bar, &TimelineBar::stepRequested);
+    QTest::keyClick(&bar, Qt::Key_Left);
+    QTest::keyClick(&bar, Qt::Key_Left, Qt::ShiftModifier);
+    QTest::keyClick(&bar, Qt::Key_Right);
+    QTest::keyClick(&bar, Qt::Key_Home);
+    QTest::keyClick(&bar, Qt::Key_Left);  // nothing before the first step: no request
+    QTest::keyClick(&bar, Qt::Key_End);
+    QTest::keyClick(&bar, Qt::Key_Right);  // nothing after the latest
+    QList<qint64> steps;
+    for (const auto& args : requested) steps << args.at(0).toLongLong();
+    QCOMPARE(steps, (QList<qint64>{299, 286, 287, 0, 300}));
+  }
+
+  void theSliderMapsToSteps() {
+    TimelineBar bar;
+    bar.setSteps(100, 600, 600);
+    auto* slider = bar.findChild<QSlider*>(QStringLiteral("timelineSlider"));
+    QVERIFY(slider);
+    QCOMPARE(slider->value(), slider->maximum());
+    QSignalSpy requested(&bar, &TimelineBar::stepRequested);
+    slider->setValue(slider->minimum() + (slider->maximum() - slider->minimum()) / 5);
+    QCOMPARE(requested.size(), 1);
+    QCOMPARE(requested.at(0).at(0).toLongLong(), qint64(200));
+    QVERIFY(bar.rewound());
+    // The worker's answer moves the slider without asking again.
+    bar.setSteps(100, 600, 200);
+    QCOMPARE(requested.size(), 1);
+    QCOMPARE(bar.current(), std::int64_t(200));
+  }
+
+  void theWindowGoesBackAndForks() {
+    MainWindow::Options options;
+    options.persistent = false;
+    MainWindow window(gradscope::smallExperiment(), options);
+    window.resize(1280, 720);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    window.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(0) > 150, 20000);
+    window.controller().pause();
+    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+    auto* bar = window.findChild<TimelineBar*>();
+    QVERIFY(bar);
+    const std::int64_t latest = window.history().stepCount(0);
+    QTRY_COMPARE(bar->last(), latest);
+    window.controller().goToStep(60);
+    QTRY_COMPARE(bar->current(), std::int64_t(60));
+    QVERIFY(bar->rewound());
+    QCOMPARE(window.history().stepCount(0), latest);  // the future is still shown
+    int charts = 0;
+    for (ChartView* chart : window.findChildren<ChartView*>()) {
+      if (!chart->overSteps()) continue;
+      ++charts;
+      QCOMPARE(chart->markCount(ChartView::MarkGroup::Timeline), 1);
+      QCOMPARE(chart->marks(ChartView::MarkGroup::Timeline).front().value, 60.0);
+    }
+    QVERIFY(charts >= 3);  // loss, learning rate, layer trends, clipping
+    if (const QByteArray shots = qgetenv("GRADSCOPE_TEST_SHOTS"); !shots.isEmpty()) {
+      window.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/timeline.png"));
+    }
+
+    gradscope::core::ExperimentConfig relu = window.controller().config();
+    gradscope::core::setSetting(relu, "model.activation", std::string("relu"));
+    window.controller().forkRun(0, 60, relu);
+    QTRY_VERIFY(window.history().hasRun(1));
+    QTRY_COMPARE(window.history().stepCount(0), std::int64_t(60));  // the old future dropped
+    window.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(1) > 20, 20000);
+    window.controller().pause();
+    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+    QCOMPARE(window.history().firstStep(1), std::int64_t(60));
+    if (const QByteArray shots = qgetenv("GRADSCOPE_TEST_SHOTS"); !shots.isEmpty()) {
+      QTest::qWait(1500);  // the slower views catch up
+      window.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/fork.png"));
+    }
+  }
+};
+
+QTEST_MAIN(TestTimelineBar)
+#include "tst_timeline_bar.moc"

@@ -277,6 +277,7 @@ StepRecord Trainer<T>::step() {
   // The gradient's per-tensor norms, once: the probes chart them, the clipper needs them.
   tensorNorms(m_network.gradients(), m_network.layout(), m_gradientNorms);
   if (m_prober) m_prober->afterBackward(m_network, record, m_gradientNorms);
+  if (m_observer) m_observer->afterBackward(m_network, m_batchX, m_batchY, record);
 
   record.clip = m_clipper.apply(m_network.gradients(), m_network.layout(), m_gradientNorms);
   record.finite = std::isfinite(record.loss.total()) && std::isfinite(record.clip.normBefore);
@@ -295,6 +296,7 @@ StepRecord Trainer<T>::step() {
     m_optimizer->update(m_network.parameters(), m_network.gradients(), record.learningRate,
                         &m_network.layout());
   }
+  if (m_observer) m_observer->afterUpdate(m_network, record);
 
   if (record.clip.clipped) ++m_clippedSteps;
   ++m_step;

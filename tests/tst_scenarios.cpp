@@ -242,26 +242,14 @@ std::int64_t orMax(std::int64_t steps) {
 }
 
 // Every scenario must have a check here: the library test fails for one that has none.
-const QStringList kChecked{"vanishing-gradients",
-                           "relu-and-he",
-                           "exploding-gradients",
-                           "initialisation-matters",
-                           "breaking-symmetry",
-                           "saturation",
-                           "dying-relu",
-                           "self-normalising",
-                           "batch-normalisation",
-                           "gradient-clipping",
-                           "optimiser-race",
-                           "learning-rate-schedules",
-                           "lr-range-test",
-                           "early-stopping",
-                           "recommended-configurations",
-                           "l2-versus-weight-decay",
-                           "fashion-deep-selu",
-                           "fashion-batch-norm",
-                           "fashion-optimisers",
-                           "fashion-schedules"};
+const QStringList kChecked{
+    "vanishing-gradients", "relu-and-he", "exploding-gradients", "initialisation-matters",
+    "breaking-symmetry", "saturation", "dying-relu", "self-normalising", "batch-normalisation",
+    "gradient-clipping", "optimiser-race", "learning-rate-schedules", "lr-range-test",
+    "early-stopping", "recommended-configurations", "l2-versus-weight-decay", "fashion-deep-selu",
+    "fashion-batch-norm", "fashion-optimisers", "fashion-schedules",
+    // checked in its own file, tst_scenario_backprop.cpp
+    "backprop-by-hand"};
 
 }  // namespace
 

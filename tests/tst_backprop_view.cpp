@@ -220,6 +220,10 @@ class TestBackpropView : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(view->hasTrace(), 10000);
     QCOMPARE(view->trace()->step, std::int64_t(0));
     QCOMPARE(int(view->trace()->layers.size()), 3);
+    // Too small in its cell at 1280x720: a click opens it larger, where it draws the network.
+    QVERIFY(view->cards().empty());
+    QTest::mouseClick(view->canvas(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->cards().empty(), 5000);
     view->requestStep();
     QTRY_COMPARE_WITH_TIMEOUT(view->trace()->step, std::int64_t(0), 10000);
     view->requestStep();  // the run took step 0: this traces step 1

@@ -85,6 +85,19 @@ class TestBackpropWorker : public QObject {
     QCOMPARE(sessionStep(controller), std::int64_t(1));
   }
 
+  // Two Steps in quick succession trace two consecutive steps: the second waits for the
+  // first's step to be taken.
+  void consecutiveStepsTraceConsecutiveSteps() {
+    TrainingController controller(smallConfig(3));
+    QSignalSpy traced(&controller, &TrainingController::backpropTraced);
+    controller.traceBackprop(true);
+    controller.traceBackprop(true);
+    QTRY_COMPARE_WITH_TIMEOUT(traced.count(), 2, 10000);
+    QCOMPARE(traced.at(0).at(0).value<BackpropSnapshotPtr>()->trace->step, std::int64_t(0));
+    QCOMPARE(traced.at(1).at(0).value<BackpropSnapshotPtr>()->trace->step, std::int64_t(1));
+    QTRY_COMPARE_WITH_TIMEOUT(sessionStep(controller), std::int64_t(2), 10000);
+  }
+
   void largeNetworkIsRefusedWithTheSizesTaken() {
     TrainingController controller(smallConfig(8));
     QSignalSpy traced(&controller, &TrainingController::backpropTraced);

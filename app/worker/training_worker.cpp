@@ -532,7 +532,11 @@ void TrainingWorker::traceBackprop(bool takeStep) {
   auto snapshot = std::make_shared<BackpropSnapshot>();
   snapshot->run = lane.id;
   if (m_lanes.size() > 1) snapshot->runName = lane.name;
-  if (m_mode != Mode::Stopped && takeStep) pause();
+  if (m_mode == Mode::Running && takeStep) pause();
+  // Steps asked for before (a traced step whose chunk has not run yet) are taken first, so
+  // that this trace is of the step after them.
+  while (m_mode == Mode::Steps && trainOneStep()) {
+  }
   if (auto refusal = lane.run->backpropRefusal()) {
     snapshot->refusal = QString::fromStdString(*refusal);
   } else if (lane.diverged) {

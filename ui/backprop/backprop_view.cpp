@@ -1,5 +1,6 @@
 #include "ui/backprop/backprop_view.h"
 
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QKeyEvent>
@@ -328,11 +329,17 @@ void BackpropView::layoutNetwork() {
   const int line = fm.height();
   const int cardWidth = fm.horizontalAdvance(QStringLiteral("δ = −0.000123")) + 12;
   // A column holds a card and the labels of the edges leaving it.
-  const int column = cardWidth + fm.horizontalAdvance(QStringLiteral("g −0.000123")) + 16;
-  const int tallest = 4 * line + 8;  // the output card: z, a, δ, y
-  const int nameHeight = line;
-  const int networkHeight = maxUnits * (tallest + nameHeight + 6);
-  const int panelWidth = fm.horizontalAdvance(QLatin1Char('x')) * 44;
+  const int column = cardWidth + fm.horizontalAdvance(QStringLiteral("g −0.000123")) * 4 / 5;
+  // The unit's name sits on its card's top border, half a line above it.
+  const int nameHeight = line / 2;
+  auto cardHeight = [&](int c) {
+    return (c == 0 ? 1 : c == columns - 1 ? 4 : 3) * line + 8 + line / 4;
+  };
+  int networkHeight = 0;
+  for (int c = 0; c < columns; ++c) {
+    networkHeight = std::max(networkHeight, unitsIn(c) * (cardHeight(c) + nameHeight + 6));
+  }
+  const int panelWidth = fm.horizontalAdvance(QLatin1Char('x')) * 38;
   // The panel beside the network when both fit side by side, under it otherwise.
   if (body.width() >= columns * column + panelWidth + 8) {
     const int network = std::max(columns * column, body.width() * 11 / 20);
@@ -340,20 +347,21 @@ void BackpropView::layoutNetwork() {
     m_detailRect =
         QRect(m_networkRect.right() + 9, body.top(), body.width() - network - 9, body.height());
   } else {
-    const int panel = std::max(body.height() - networkHeight - 6, 7 * line);
+    // Room for the title and eight lines; the network takes the rest.
+    const int panel = std::clamp(body.height() - networkHeight - 6, 5 * line,
+                                 std::max(5 * line, tfm.height() + 8 * (line + 2) + 12));
     m_networkRect = QRect(body.left(), body.top(), body.width(), body.height() - panel - 6);
     m_detailRect = QRect(body.left(), m_networkRect.bottom() + 7, body.width(), panel);
   }
   const double columnWidth = double(m_networkRect.width()) / columns;
-  if (columnWidth < cardWidth * 1.4 || m_networkRect.height() < networkHeight) {
+  if (columnWidth < cardWidth * 1.3 || m_networkRect.height() < networkHeight) {
     m_tooSmall = true;
     return;
   }
   std::vector<std::vector<QRect>> rects(static_cast<std::size_t>(columns));
   for (int c = 0; c < columns; ++c) {
     const int units = unitsIn(c);
-    const int lines = c == 0 ? 1 : c == columns - 1 ? 4 : 3;
-    const int height = lines * line + 8;
+    const int height = cardHeight(c);
     const int slot = m_networkRect.height() / units;
     const int centre = m_networkRect.left() + int((c + 0.5) * columnWidth);
     for (int u = 0; u < units; ++u) {
@@ -482,23 +490,48 @@ void BackpropView::paintEdges(QPainter& painter) {
     painter.setPen(QPen(colour, width, Qt::SolidLine, Qt::FlatCap));
     painter.drawLine(e.line);
   }
-  // Labels of the edges in focus, staggered along the edges by their source unit so that
-  // labels of edges leaving one unit stack vertically and those of different units do not meet.
+  painter.restore();
+}
+
+void BackpropView::paintEdgeLabels(QPainter& painter) {
+  const Theme& th = theme();
+  const QFontMetrics fm(th.font());
+  // Each label goes where it meets no card and no label placed before it, as near as possible
+  // to a point that depends on its source unit (so labels of different units spread out); a
+  // label that finds no room is left to the edge's tooltip.
+  std::vector<QRectF> taken;
+  for (const Card& card : m_cards) {
+    taken.push_back(QRectF(card.rect).adjusted(-2, -fm.height() / 2.0 - 2, 2, 2));
+  }
+  painter.save();
   for (const Edge& e : m_edges) {
     const QString label = edgeLabel(e);
     if (label.isEmpty()) continue;
     const int sources = unitsIn(e.layer);
-    const double t = sources > 1 ? 0.3 + 0.4 * e.from / double(sources - 1) : 0.5;
-    const QPointF at = e.line.pointAt(t);
+    const double preferred = sources > 1 ? 0.3 + 0.4 * e.from / double(sources - 1) : 0.5;
+    std::vector<double> candidates;
+    for (int k = 0; k <= 16; ++k) candidates.push_back(0.1 + 0.05 * k);
+    std::sort(candidates.begin(), candidates.end(), [preferred](double a, double b) {
+      return std::abs(a - preferred) < std::abs(b - preferred);
+    });
     const int w = fm.horizontalAdvance(label) + 6;
-    const QRectF box(at.x() - w / 2.0, at.y() - fm.height() / 2.0, w, fm.height());
-    painter.setPen(Qt::NoPen);
-    QColor fill = th.background;
-    fill.setAlpha(225);
-    painter.setBrush(fill);
-    painter.drawRoundedRect(box, 3, 3);
-    painter.setPen(th.foreground);
-    painter.drawText(box, Qt::AlignCenter, label);
+    for (const double t : candidates) {
+      const QPointF at = e.line.pointAt(t);
+      const QRectF box(at.x() - w / 2.0, at.y() - fm.height() / 2.0, w, fm.height());
+      if (std::any_of(taken.begin(), taken.end(),
+                      [&box](const QRectF& other) { return other.intersects(box); })) {
+        continue;
+      }
+      taken.push_back(box);
+      painter.setPen(Qt::NoPen);
+      QColor fill = th.background;
+      fill.setAlpha(225);
+      painter.setBrush(fill);
+      painter.drawRoundedRect(box, 3, 3);
+      painter.setPen(th.foreground);
+      painter.drawText(box, Qt::AlignCenter, label);
+      break;
+    }
   }
   painter.restore();
 }
@@ -527,13 +560,16 @@ void BackpropView::paintCards(QPainter& painter) {
     painter.setBrush(fill);
     painter.setPen(QPen(focus ? th.accent : th.faint, focus ? 2.0 : 1.0));
     painter.drawRoundedRect(QRectF(card.rect).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
-    // The unit's name above its card.
+    // The unit's name on the card's top border.
+    const QString name = unitName(card.column, card.unit);
+    const int nameWidth = fm.horizontalAdvance(name) + 8;
+    const QRect nameRect(card.rect.center().x() - nameWidth / 2,
+                         card.rect.top() - fm.height() / 2 - 1, nameWidth, fm.height());
+    painter.fillRect(nameRect, th.background);
     painter.setPen(th.foreground);
-    painter.drawText(
-        QRect(card.rect.left(), card.rect.top() - fm.height() - 1, card.rect.width(), fm.height()),
-        Qt::AlignHCenter | Qt::AlignBottom, unitName(card.column, card.unit));
+    painter.drawText(nameRect, Qt::AlignCenter, name);
     const QStringList lines = cardLines(card.column, card.unit);
-    int y = card.rect.top() + 4;
+    int y = card.rect.top() + 4 + fm.height() / 4;
     for (int i = 0; i < lines.size(); ++i) {
       const bool pending = !lines[i].contains(QLatin1Char('='));
       const bool delta = lines[i].startsWith(QChar(0x03B4));
@@ -646,10 +682,14 @@ QStringList BackpropView::detailLines() const {
       if (!sum) break;
       const QString weight =
           QStringLiteral("w(%1 → %2)").arg(inputName(0, m_chosenInput), unitName(1, m_chosenUnit));
-      lines << tr("%1 reaches the loss through %2 path(s); each contributes the product of "
-                  "its factors:")
-                   .arg(weight)
-                   .arg(sum->paths.size());
+      lines << (sum->paths.size() == 1
+                    ? tr("%1 reaches the loss through one path; its gradient is the product "
+                         "of the factors along it:")
+                          .arg(weight)
+                    : tr("%1 reaches the loss through %2 paths; each contributes the product "
+                         "of the factors along it, and the gradient is their sum:")
+                          .arg(weight)
+                          .arg(sum->paths.size()));
       std::vector<const core::BackpropPath*> order;
       for (const auto& p : sum->paths) order.push_back(&p);
       std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
@@ -688,19 +728,24 @@ QStringList BackpropView::detailLines() const {
                         QString::fromStdString(t->updateRule));
       if (!t->applied) lines << tr("Not applied: the loss or the gradient was not finite.");
       if (t->clipped) lines << tr("The gradient was clipped before the update.");
+      // One line per unit: the weights into it, then its bias (the gradients are on the edges'
+      // tooltips).
       for (int j = 0; j < int(layer.kernelBefore.cols()); ++j) {
+        QStringList changes;
         for (int i = 0; i < int(layer.kernelBefore.rows()); ++i) {
-          lines << QStringLiteral("w(%1 → %2): %3 → %4   (g = %5)")
-                       .arg(unitName(step.layer, i), unitName(step.layer + 1, j),
-                            number(layer.kernelBefore(i, j)), number(layer.kernelAfter(i, j)),
-                            number(layer.kernelApplied(i, j)));
+          changes << QStringLiteral("%1 → %2").arg(number(layer.kernelBefore(i, j)),
+                                                   number(layer.kernelAfter(i, j)));
         }
+        QString text = QStringLiteral("%1: w %2")
+                           .arg(unitName(step.layer + 1, j), changes.join(QStringLiteral(", ")));
         if (layer.biasBefore.size() > 0) {
-          lines << QStringLiteral("b(%1): %2 → %3   (g = %4)")
-                       .arg(unitName(step.layer + 1, j), number(layer.biasBefore(j)),
-                            number(layer.biasAfter(j)), number(layer.biasApplied(j)));
+          text += QStringLiteral(";  b %1 → %2")
+                      .arg(number(layer.biasBefore(j)), number(layer.biasAfter(j)));
         }
+        lines << text;
       }
+      lines << tr("(weights from %1 in order; hover an edge for its gradient)")
+                   .arg(step.layer == 0 ? tr("the inputs") : tr("the units above"));
       break;
     }
   }
@@ -763,12 +808,13 @@ void BackpropView::paintCanvas(QPainter& painter, const QRect& rect) {
   }
   if (m_tooSmall) {
     drawMessage(painter, rect,
-                tr("Make this panel larger to follow the step (double-click its title bar to "
-                   "float it)"));
+                tr("Too small to follow the step here: click to open it larger (or double-click "
+                   "its title bar)"));
     return;
   }
   paintEdges(painter);
   paintCards(painter);
+  paintEdgeLabels(painter);
   paintDetails(painter);
 }
 
@@ -844,8 +890,26 @@ QString BackpropView::canvasToolTip(const QPoint& pos) const {
   return {};
 }
 
+void BackpropView::openLarger() {
+  auto* dock = qobject_cast<QDockWidget*>(parentWidget());
+  QWidget* window = dock ? dock->parentWidget() : nullptr;
+  if (!dock || !window) return;
+  // Floating over the dashboard at three quarters of its size, where every number is legible.
+  dock->setFloating(true);
+  const QRect area = window->geometry();
+  dock->setGeometry(
+      QRect(area.topLeft() + QPoint(area.width() / 8, area.height() / 8), area.size() * 3 / 4));
+  dock->raise();
+  setFocus(Qt::OtherFocusReason);
+}
+
 void BackpropView::canvasPressed(QMouseEvent* event) {
   setFocus(Qt::MouseFocusReason);
+  if (hasTrace() && m_tooSmall) {
+    openLarger();
+    event->accept();
+    return;
+  }
   if (!hasTrace()) return;
   if (const Edge* edge = edgeAt(event->position()); edge && edge->layer == 0) {
     chooseWeight(edge->from, edge->to);

@@ -79,6 +79,8 @@ class BackpropView : public PaintedView {
   void nextSubStep();
   void previousSubStep();
   void setSample(int sample);
+  // Floats the view's dock over the dashboard at a size where the numbers are legible.
+  void openLarger();
   // The first-layer weight whose paths the "sum over paths" sub-step shows.
   void chooseWeight(int input, int unit);
 
@@ -113,6 +115,7 @@ class BackpropView : public PaintedView {
   int unitsIn(int column) const;
   void paintEdges(QPainter& painter);
   void paintCards(QPainter& painter);
+  void paintEdgeLabels(QPainter& painter);
   void paintDetails(QPainter& painter);
 
   app::BackpropSnapshotPtr m_snapshot;

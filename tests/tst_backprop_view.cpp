@@ -15,6 +15,7 @@
 #include "small_experiment.h"
 #include "ui/backprop/backprop_view.h"
 #include "ui/window/main_window.h"
+#include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
 
 using namespace gradscope;
@@ -229,6 +230,43 @@ class TestBackpropView : public QObject {
     view->requestStep();  // the run took step 0: this traces step 1
     QTRY_COMPARE_WITH_TIMEOUT(view->trace()->step, std::int64_t(1), 10000);
     saveShot(&window, QStringLiteral("backprop_dashboard_1280x720"));
+
+    // The session keeps the view's place: sub-step, sample and chosen weight.
+    view->chooseWeight(1, 2);
+    view->setState(QJsonObject{{"sub_step", 8}, {"weight", QJsonArray{1, 2}}});
+    QCOMPARE(view->walk().index(), 8);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("backprop.gradscope"));
+    bool saved = false;
+    window.sessions().saveTo(path, [&](bool ok, const QString&) { saved = ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(saved, 10000);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject state = QJsonDocument::fromJson(file.readAll())
+                                  .object()
+                                  .value(QStringLiteral("views"))
+                                  .toObject()
+                                  .value(QStringLiteral("Backprop"))
+                                  .toObject();
+    QCOMPARE(state.value(QStringLiteral("sub_step")).toInt(), 8);
+    QCOMPARE(state.value(QStringLiteral("weight")).toArray(), (QJsonArray{1, 2}));
+
+    MainWindow reopened(smallExperiment(), options);
+    reopened.resize(1280, 720);
+    reopened.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&reopened));
+    auto* again = dynamic_cast<BackpropView*>(reopened.view(QStringLiteral("Backprop")));
+    QSignalSpy opened(&reopened.sessions(), &SessionManager::sessionOpened);
+    QVERIFY(reopened.sessions().open(path));
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+    // The state waits for the first trace the view shows (a preview keeps the place).
+    auto preview = std::make_shared<app::BackpropSnapshot>(
+        *snapshotOf(backpropScenario().runs.front().config));
+    preview->stepTaken = false;
+    again->setTrace(preview);
+    QCOMPARE(again->walk().index(), 8);
+    QCOMPARE(again->chosenInput(), 1);
+    QCOMPARE(again->chosenUnit(), 2);
   }
 };
 

@@ -113,6 +113,8 @@ const core::BackpropTrace* BackpropView::trace() const {
 
 void BackpropView::clear() {
   if (!m_snapshot) return;
+  // The lecturer's place (sub-step, sample, chosen weight) waits for the next trace.
+  if (hasTrace() && m_pendingState.isEmpty()) m_pendingState = state();
   m_snapshot.reset();
   m_walk = BackpropWalk();
   layoutNetwork();

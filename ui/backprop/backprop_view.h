@@ -72,6 +72,8 @@ class BackpropView : public PaintedView {
   // The sub-step, sample and chosen weight, for sessions.
   QJsonObject state() const;
   void setState(const QJsonObject& state);
+  QJsonObject viewState() const override { return state(); }
+  void restoreViewState(const QJsonObject& state) override { setState(state); }
 
  public slots:
   void setTrace(const gradscope::app::BackpropSnapshotPtr& snapshot);

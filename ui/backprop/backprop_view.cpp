@@ -365,7 +365,12 @@ void BackpropView::layoutNetwork() {
     const int units = unitsIn(c);
     const int height = cardHeight(c);
     const int slot = m_networkRect.height() / units;
-    const int centre = m_networkRect.left() + int((c + 0.5) * columnWidth);
+    // The first column at the left edge and the last at the right: the room between the
+    // columns is where the edges and their labels go.
+    const int margin = cardWidth / 2 + 4;
+    const int centre = columns > 1 ? m_networkRect.left() + margin +
+                                         (m_networkRect.width() - 2 * margin) * c / (columns - 1)
+                                   : m_networkRect.center().x();
     for (int u = 0; u < units; ++u) {
       const int y = m_networkRect.top() + u * slot + (slot - height + nameHeight) / 2;
       const QRect rect(centre - cardWidth / 2, y, cardWidth, height);

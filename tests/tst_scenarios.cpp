@@ -241,7 +241,8 @@ std::int64_t orMax(std::int64_t steps) {
   return steps < 0 ? std::numeric_limits<std::int64_t>::max() : steps;
 }
 
-// Every scenario must have a check here: the library test fails for one that has none.
+// Every scenario must have a check here (or in its own tst_scenario_<topic>.cpp, listed here
+// too): the library test fails for one that has none.
 const QStringList kChecked{"vanishing-gradients",
                            "relu-and-he",
                            "exploding-gradients",
@@ -262,7 +263,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-batch-norm",
                            "fashion-optimisers",
                            "fashion-schedules",
-                           "keras-versus-pytorch"};  // tst_scenario_conventions
+                           "keras-versus-pytorch",  // tst_scenario_conventions
+                           "backprop-by-hand"};  // tst_scenario_backprop.cpp
 
 }  // namespace
 

@@ -93,6 +93,8 @@ struct Session {
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
   QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
+  // Dashboard views' own state (e.g. the Backprop view's sub-step) by view title (JSON "views").
+  QJsonObject views;
   // The dashboard's event log: one line per change, rebuild, reset or discarded run, oldest
   // first (JSON "event_log", a list of texts).
   QStringList eventLog;

@@ -370,6 +370,7 @@ QJsonObject sessionToJson(const Session& session) {
     json.insert(QStringLiteral("layout"), QString::fromLatin1(session.layout.toBase64()));
   }
   if (!session.landscape.isEmpty()) json.insert(QStringLiteral("landscape"), session.landscape);
+  if (!session.views.isEmpty()) json.insert(QStringLiteral("views"), session.views);
   if (!session.eventLog.isEmpty()) {
     json.insert(QStringLiteral("event_log"), QJsonArray::fromStringList(session.eventLog));
   }
@@ -419,7 +420,7 @@ Session sessionFromJson(QJsonObject json) {
   json = migrateSession(json);
   const JsonFields top(json, "");
   top.rejectUnknown({"format", "version", "name", "note", "speed", "runs", "layout", "landscape",
-                     "event_log", "kernels"});
+                     "event_log", "kernels", "views"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");
@@ -454,6 +455,12 @@ Session sessionFromJson(QJsonObject json) {
         throw Error("event_log[" + std::to_string(i) + "]", "expected a text");
       }
       session.eventLog.append((*log)[i].toString().left(1000));
+    }
+  }
+  if (const auto views = top.object("views")) {
+    session.views = json.value(QStringLiteral("views")).toObject();
+    for (auto it = session.views.begin(); it != session.views.end(); ++it) {
+      if (!it->isObject()) throw Error("views." + it.key().toStdString(), "expected an object");
     }
   }
   if (const auto landscape = top.object("landscape")) {

@@ -7,6 +7,7 @@ void registerMetaTypes() {
   qRegisterMetaType<core::ExperimentConfig>();
   qRegisterMetaType<core::LrRangeTestSettings>();
   qRegisterMetaType<core::LrRangeTestResult>();
+  qRegisterMetaType<BackpropSnapshotPtr>();
   qRegisterMetaType<SessionPtr>();
   qRegisterMetaType<NamedConfig>();
   qRegisterMetaType<QList<NamedConfig>>();
@@ -55,6 +56,7 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
       Qt::DirectConnection);
   forward(&TrainingWorker::commandFailed, &TrainingController::commandFailed);
   forward(&TrainingWorker::lrRangeTestFinished, &TrainingController::lrRangeTestFinished);
+  forward(&TrainingWorker::backpropTraced, &TrainingController::backpropTraced);
   forward(&TrainingWorker::sessionCaptured, &TrainingController::sessionCaptured);
   forward(&TrainingWorker::sessionRestored, &TrainingController::sessionRestored);
   forward(&TrainingWorker::sessionFailed, &TrainingController::sessionFailed);
@@ -97,6 +99,9 @@ void TrainingController::setSpeed(double stepsPerSecond) {
 }
 void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
   send([settings](TrainingWorker& worker) { worker.runLrRangeTest(settings); });
+}
+void TrainingController::traceBackprop(bool takeStep) {
+  send([takeStep](TrainingWorker& worker) { worker.traceBackprop(takeStep); });
 }
 
 void TrainingController::captureSession(int requestId) {

@@ -1,5 +1,7 @@
 #include "app/worker/training_run.h"
 
+#include "core/backprop/backprop_tracer.h"
+
 #include "app/data/configured_data.h"
 #include "app/worker/model_insight_builder.h"
 
@@ -229,6 +231,10 @@ class TypedRun final : public TrainingRun {
     return std::make_unique<LrRangeTest<T>>(*m_trainer, s);
   }
   void setProbeSettings(const ProbeSettings& settings) override { m_prober.setSettings(settings); }
+  BackpropTrace traceNextStep() const override { return core::traceNextStep(*m_trainer); }
+  std::optional<std::string> backpropRefusal() const override {
+    return core::backpropRefusal(m_trainer->network().spec());
+  }
   Eigen::VectorXd parameters() const override {
     return m_trainer->network().parameters().template cast<double>();
   }

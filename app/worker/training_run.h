@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backprop/backprop_trace.h"
 #include "core/model/experiment_config.h"
 #include "core/model/trainer.h"
 #include "core/model/trainer_state.h"
@@ -73,6 +74,11 @@ class TrainingRun {
   virtual std::unique_ptr<core::LrRangeTestJob> startLrRangeTest(
       const core::LrRangeTestSettings& s) const = 0;
   virtual void setProbeSettings(const core::ProbeSettings& settings) = 0;
+  // The backprop trace of the next step, made on a copy of the trainer (the run is not
+  // touched); throws core::Error("network", ...) when backpropRefusal() refuses the network.
+  virtual core::BackpropTrace traceNextStep() const = 0;
+  // Why the Backprop view cannot trace this run's network, or nothing.
+  virtual std::optional<std::string> backpropRefusal() const = 0;
   // All parameters in double (for tests and sessions).
   virtual Eigen::VectorXd parameters() const = 0;
   // Sessions: the exact state of the run (see core/trainer_state.h). restoreState() checks

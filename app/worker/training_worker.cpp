@@ -679,6 +679,33 @@ void TrainingWorker::runLrRangeTest(const LrRangeTestSettings& settings) {
   QMetaObject::invokeMethod(this, &TrainingWorker::rangeTestChunk, Qt::QueuedConnection);
 }
 
+void TrainingWorker::traceBackprop(bool takeStep) {
+  if (m_lanes.empty()) return;
+  Lane& lane = selectedLane();
+  auto snapshot = std::make_shared<BackpropSnapshot>();
+  snapshot->run = lane.id;
+  if (m_lanes.size() > 1) snapshot->runName = lane.name;
+  if (m_mode == Mode::Running && takeStep) pause();
+  // Steps asked for before (a traced step whose chunk has not run yet) are taken first, so
+  // that this trace is of the step after them.
+  while (m_mode == Mode::Steps && trainOneStep()) {
+  }
+  if (auto refusal = lane.run->backpropRefusal()) {
+    snapshot->refusal = QString::fromStdString(*refusal);
+  } else if (lane.diverged) {
+    snapshot->refusal = QStringLiteral("The run diverged: reset it, or lower the learning rate.");
+  } else {
+    try {
+      snapshot->trace = std::make_shared<const BackpropTrace>(lane.run->traceNextStep());
+      snapshot->stepTaken = takeStep;
+    } catch (const Error& e) {
+      snapshot->refusal = QString::fromStdString(e.reason());
+    }
+  }
+  emit backpropTraced(snapshot);
+  if (snapshot->stepTaken) stepBatch();
+}
+
 void TrainingWorker::rangeTestChunk() {
   if (!m_rangeTest) return;
   if (m_rangeTestGeneration != m_generation || !findLane(m_rangeTestRun)) {

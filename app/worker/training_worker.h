@@ -30,6 +30,7 @@
 #include "app/runs/run_tracker.h"
 #include "app/sessions/session.h"
 #include "app/worker/checkpoint_store.h"
+#include "app/worker/backprop_snapshot.h"
 #include "app/worker/snapshot.h"
 #include "app/worker/training_run.h"
 
@@ -83,6 +84,11 @@ class TrainingWorker : public QObject {
   void captureSession(int requestId);
   void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
   void trainSteps(qint64 steps);
+  // "Step with trace": the backprop trace of the selected run's next step (on a copy of its
+  // trainer), answered with backpropTraced(). With takeStep the runs then take that step (as
+  // stepBatch(); a running training pauses first), so the trace is of the step the run took
+  // and every other view moves on by it; without, it previews the next step.
+  void traceBackprop(bool takeStep);
 
   // --- comparison runs
   // Replaces every run with these (1 to 8), numbered 0, 1, ... in order, all at step 0 in
@@ -119,6 +125,7 @@ class TrainingWorker : public QObject {
   // A configuration was applied; `changes` says what changed (possibly nothing).
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void backpropTraced(const gradscope::app::BackpropSnapshotPtr& trace);
   void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
   void sessionRestored(const gradscope::app::SessionPtr& session);
   void sessionFailed(const QString& field, const QString& reason);

@@ -74,6 +74,9 @@ class Network {
   // Gradients of loss(...).total() for the last forward(), into gradients().
   void backward(const Loss<T>& loss, const Matrix<T>& targets);
   double regularizationLoss() const;
+  // The loss's gradient of the last backward(): dL/d(output), or dL/d(logits) when the loss
+  // is fused with the output activation (Loss::gradientIsWrtLogits).
+  const Matrix<T>& lossGradient() const { return m_lossGrad; }
   // Throws Error("loss", ...) when `loss` needs an output activation the network lacks.
   void checkLossCompatible(LossKind loss) const;
 

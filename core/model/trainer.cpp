@@ -282,6 +282,7 @@ StepRecord Trainer<T>::step() {
   // The gradient's per-tensor norms, once: the probes chart them, the clipper needs them.
   tensorNorms(m_network.gradients(), m_network.layout(), m_gradientNorms);
   if (m_prober) m_prober->afterBackward(m_network, record, m_gradientNorms);
+  if (m_observer) m_observer->afterBackward(m_network, m_batchX, m_batchY, record);
 
   // clipnorm follows the optimiser's conventions (Keras per tensor, torch's global form).
   m_clipper.setConventions(m_optimizer->settings().conventions);
@@ -302,6 +303,7 @@ StepRecord Trainer<T>::step() {
     m_optimizer->update(m_network.parameters(), m_network.gradients(), record.learningRate,
                         &m_network.layout());
   }
+  if (m_observer) m_observer->afterUpdate(m_network, record);
 
   if (record.clip.clipped) ++m_clippedSteps;
   ++m_step;

@@ -21,6 +21,7 @@
 #include "core/data/dataset.h"
 #include "core/model/loss.h"
 #include "core/model/network.h"
+#include "core/model/step_observer.h"
 #include "core/model/training_settings.h"
 #include "core/optimizers/gradient_clipper.h"
 #include "core/optimizers/optimizer.h"
@@ -153,6 +154,8 @@ class Trainer {
   void setPlateau(const std::optional<PlateauSettings>& settings);
   // Probes measure every step from now on (nullptr: none). The trainer does not own it.
   void setProber(Prober<T>* prober) { m_prober = prober; }
+  // Reads the inside of every step from now on (nullptr: none); not owned, not copied.
+  void setStepObserver(StepObserver<T>* observer) { m_observer = observer; }
   // Generic hooks, called after every step and every epoch (not owned).
   void addCallback(TrainingCallback* callback) { m_callbacks.push_back(callback); }
   void removeCallback(TrainingCallback* callback) { std::erase(m_callbacks, callback); }
@@ -201,6 +204,7 @@ class Trainer {
   StopReason m_stopReason = StopReason::None;
   std::int64_t m_clippedSteps = 0;
   Prober<T>* m_prober = nullptr;
+  StepObserver<T>* m_observer = nullptr;
   std::vector<double> m_gradientNorms;  // this step's, per layout tensor, before clipping
   std::vector<TrainingCallback*> m_callbacks;
 };

@@ -1,5 +1,7 @@
 #include "ui/charts/view_registry.h"
 
+#include "app/worker/training_controller.h"
+#include "ui/backprop/backprop_view.h"
 #include "ui/charts/clipping_view.h"
 #include "ui/charts/decision_boundary_view.h"
 #include "ui/charts/gradient_flow_view.h"
@@ -30,21 +32,30 @@ ViewDescriptor perLayer(int cell) {
           [](const ViewContext& c) -> DashboardView* { return new View(c.layers, c.parent); }};
 }
 
+// The Backprop view asks the worker for "step with trace" and shows its answer.
+ViewDescriptor backprop(int cell) {
+  return {cell, [](const ViewContext& c) -> DashboardView* {
+            auto* view = new BackpropView(c.parent);
+            if (c.controller) {
+              QObject::connect(view, &BackpropView::traceRequested, c.controller,
+                               &app::TrainingController::traceBackprop);
+              QObject::connect(c.controller, &app::TrainingController::backpropTraced, view,
+                               &BackpropView::setTrace);
+            }
+            return view;
+          }};
+}
+
 }  // namespace
 
 const std::vector<ViewDescriptor>& dashboardViews() {
   static const std::vector<ViewDescriptor> views{
-      plain<LossView>(0),
-      plain<LearningRateView>(0),
-      plain<LrRangeTestView>(0),
-      plain<DecisionBoundaryView>(1),
-      plain<NetworkView>(1),
-      plain<GradientFlowView>(2),
-      perLayer<GradientNormView>(2),
-      perLayer<HeatmapView>(3),
-      perLayer<UpdateRatioView>(3),
-      plain<HistogramView>(4),
-      perLayer<SaturationView>(5),
+      plain<LossView>(0),         plain<LearningRateView>(0),
+      plain<LrRangeTestView>(0),  plain<DecisionBoundaryView>(1),
+      plain<NetworkView>(1),      backprop(1),
+      plain<GradientFlowView>(2), perLayer<GradientNormView>(2),
+      perLayer<HeatmapView>(3),   perLayer<UpdateRatioView>(3),
+      plain<HistogramView>(4),    perLayer<SaturationView>(5),
       plain<ClippingView>(5),
   };
   return views;

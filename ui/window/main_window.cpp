@@ -208,7 +208,7 @@ MainWindow::~MainWindow() {
 void MainWindow::createViews() {
   // Every view comes from the one registry (ui/charts/view_registry.cpp); the window hosts each
   // in its own dock and places it in its registered cell (arrangeDefaultLayout).
-  const ViewContext context{m_layerSelection, this};
+  const ViewContext context{m_layerSelection, this, m_controller.get()};
   for (const ViewDescriptor& descriptor : dashboardViews()) {
     addView(descriptor.create(context), descriptor.cell);
   }
@@ -729,6 +729,10 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));
   m_scenarioDock->show();
   m_scenarioDock->raise();
+  if (QDockWidget* shown = dockOf(view(scenario.view.show))) {
+    shown->show();
+    shown->raise();
+  }
   statusBar()->showMessage(
       tr("%1: ask the class the question, then press Play").arg(scenario.title), 10000);
 }

@@ -30,6 +30,7 @@
 #include "app/sessions/recovery_store.h"
 #include "app/sessions/session_file.h"
 #include "core/kernels/kernel_level.h"
+#include "ui/charts/dashboard_view.h"
 #include "ui/window/main_window.h"
 
 namespace gradscope::ui {
@@ -209,6 +210,10 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
   session.speed = m_window.speed();
   session.layout = m_window.dashboardLayout();
   session.landscape = app::landscapeStateToJson(m_window.landscapeModel().state());
+  for (const DashboardView* view : m_window.views()) {
+    const QJsonObject state = view->viewState();
+    if (!state.isEmpty()) session.views.insert(view->viewTitle(), state);
+  }
   // Each run's history under its live id (a comparison's ids have gaps once a run was removed).
   for (std::size_t i = 0; i < session.runs.size(); ++i) {
     app::SessionRun& run = session.runs[i];
@@ -377,6 +382,10 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   }
   m_openingHistory.reset();
   if (!session->layout.isEmpty()) m_window.restoreDashboardLayout(session->layout);
+  for (DashboardView* view : m_window.views()) {
+    const QJsonValue state = session->views.value(view->viewTitle());
+    if (state.isObject()) view->restoreViewState(state.toObject());
+  }
   m_window.setSpeed(session->speed);
   m_lrRangeTest = session->runs[0].lrRangeTest;
   emit m_window.lrRangeTestResult(m_lrRangeTest.value_or(core::LrRangeTestResult{}));

@@ -40,6 +40,9 @@ class DenseLayer final : public Layer<T> {
     return {m_kernelGrad, this->m_inputSize, this->m_spec.units};
   }
   const Matrix<T>& preActivation() const { return m_z; }
+  // dL/dz of the last backward() through the activation (not set when the loss is fused with
+  // this layer's activation): the backward signal the signal-propagation analysis measures.
+  const Matrix<T>& preActivationGradient() const { return m_gradZ; }
 
   // l2 * sum(K^2), and adds its gradient 2 l2 K to the kernel gradient.
   double regularizationLoss() const;

@@ -21,6 +21,7 @@
 // point and depth scales, the phase diagram around it and a verdict in words.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -66,6 +67,7 @@ struct SignalPropagation {
   MeanFieldFixedPoint fixedPoint;
   PhaseDiagram diagram;
   std::string verdict;
+  std::int64_t measuredAtStep = 0;  // the training step of the weights measured (set by the caller)
 
   int depth() const { return int(layers.size()); }
 };

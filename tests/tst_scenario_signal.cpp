@@ -80,6 +80,7 @@ class TestScenarioSignal : public QObject {
     const app::Scenario* s = library().find(QStringLiteral("signal-propagation"));
     QVERIFY2(s, qPrintable("no scenario 'signal-propagation': " + library().errors().join('\n')));
     QCOMPARE(int(s->runs.size()), 3);
+    QCOMPARE(s->view.show, QStringLiteral("Signal propagation"));  // the view it is about
     std::map<QString, Figures> figures;
     for (const app::ScenarioRun& run : s->runs) figures[run.name] = measure(run);
     for (const auto& [name, f] : figures) {

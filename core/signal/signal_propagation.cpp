@@ -50,7 +50,7 @@ double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 std::string signalVerdict(const MeanFieldFixedPoint& p, int depth) {
   if (depth == 0) return "No hidden layer: there is no depth for the signal to cross.";
   const std::string layers = depth == 1 ? "1 layer" : std::to_string(depth) + " layers";
-  const std::string chi = "chi1 = " + formatNumber(p.chi1);
+  const std::string chi = "χ₁ = " + formatNumber(p.chi1);
   if (std::isinf(p.xiGradient) || p.xiGradient > 1e4) {
     return "Gradients will propagate through any depth: " + chi +
            ", the edge of chaos, where the gradient keeps its size from layer to layer.";
@@ -58,7 +58,7 @@ std::string signalVerdict(const MeanFieldFixedPoint& p, int depth) {
   const double reach = kTrainableDepthScales * p.xiGradient;
   const std::string about =
       reach > 1000 ? "more than 1000" : std::to_string(std::max(1L, std::lround(reach)));
-  const std::string scale = " (6 xi, xi = " + formatNumber(p.xiGradient) + " layers; " + chi + ")";
+  const std::string scale = " (6ξ, ξ = " + formatNumber(p.xiGradient) + " layers; " + chi + ")";
   if (reach >= depth) {
     return "Gradients will propagate through about " + about + " layers" + scale +
            ", enough for the " + layers + " of this network.";

@@ -75,7 +75,7 @@ struct SignalPropagation {
 // The depth a gradient crosses while its squared norm changes by at most e^6: 6 xi_grad, after
 // Schoenholz et al.'s finding that networks train up to about 6 depth scales.
 inline constexpr double kTrainableDepthScales = 6.0;
-// "Gradients will vanish / explode / propagate through about N layers ...".
+// "Gradients will vanish / explode / propagate through about N layers ..." (UTF-8: chi, xi).
 std::string signalVerdict(const MeanFieldFixedPoint& fixedPoint, int depth);
 
 // sigma_w^2 and sigma_b^2 of a Dense layer from its initialisers.

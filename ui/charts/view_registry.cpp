@@ -11,6 +11,7 @@
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
 #include "ui/charts/saturation_view.h"
+#include "ui/charts/signal_propagation_view.h"
 #include "ui/charts/update_ratio_view.h"
 
 namespace gradscope::ui {
@@ -41,6 +42,7 @@ const std::vector<ViewDescriptor>& dashboardViews() {
       plain<NetworkView>(1),
       plain<GradientFlowView>(2),
       perLayer<GradientNormView>(2),
+      plain<SignalPropagationView>(2),
       perLayer<HeatmapView>(3),
       perLayer<UpdateRatioView>(3),
       plain<HistogramView>(4),

@@ -653,6 +653,10 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
       loss->setLogScale(scenario.view.logLoss.value_or(false));
   }
   m_controller->setTargetLoss(scenario.view.targetLoss.value_or(app::RunTracker().targetLoss()));
+  if (QDockWidget* dock = dockOf(view(scenario.view.show))) {
+    dock->show();
+    dock->raise();
+  }
   m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));
   m_scenarioDock->show();
   m_scenarioDock->raise();

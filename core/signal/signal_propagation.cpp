@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "core/layers/dense_layer.h"
 #include "core/model/experiment_config.h"
@@ -34,12 +33,6 @@ struct Block {
   ActivationSpec activation;
 };
 
-std::string formatNumber(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, x >= 100 ? "%.0f" : x >= 10 ? "%.1f" : "%.2f", x);
-  return text;
-}
-
 double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const double norm = a.norm() * b.norm();
   return norm > 0 ? a.dot(b) / norm : 0.0;
@@ -49,23 +42,20 @@ double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 
 std::string signalVerdict(const MeanFieldFixedPoint& p, int depth) {
   if (depth == 0) return "No hidden layer: there is no depth for the signal to cross.";
-  const std::string layers = depth == 1 ? "1 layer" : std::to_string(depth) + " layers";
-  const std::string chi = "χ₁ = " + formatNumber(p.chi1);
   if (std::isinf(p.xiGradient) || p.xiGradient > 1e4) {
-    return "Gradients will propagate through any depth: " + chi +
-           ", the edge of chaos, where the gradient keeps its size from layer to layer.";
+    return "Gradients will propagate through any depth: the edge of chaos (\u03c7\u2081 = 1).";
   }
   const double reach = kTrainableDepthScales * p.xiGradient;
   const std::string about =
       reach > 1000 ? "more than 1000" : std::to_string(std::max(1L, std::lround(reach)));
-  const std::string scale = " (6ξ, ξ = " + formatNumber(p.xiGradient) + " layers; " + chi + ")";
+  const std::string layers = depth == 1 ? "1" : std::to_string(depth);
   if (reach >= depth) {
-    return "Gradients will propagate through about " + about + " layers" + scale +
-           ", enough for the " + layers + " of this network.";
+    return "Gradients will propagate through about " + about + " layers (6\u03be), enough for " +
+           layers + ".";
   }
   const std::string way = p.chi1 < 1 ? "vanish" : "explode";
-  return "Gradients will " + way + ": they propagate through about " + about + " layers" + scale +
-         ", and this network has " + layers + ".";
+  return "Gradients will " + way + ": they propagate through about " + about +
+         " layers (6\u03be), the network has " + layers + ".";
 }
 
 SignalVariances denseVariances(const LayerSpec& dense, Index inputs) {

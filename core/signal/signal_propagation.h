@@ -75,7 +75,8 @@ struct SignalPropagation {
 // The depth a gradient crosses while its squared norm changes by at most e^6: 6 xi_grad, after
 // Schoenholz et al.'s finding that networks train up to about 6 depth scales.
 inline constexpr double kTrainableDepthScales = 6.0;
-// "Gradients will vanish / explode / propagate through about N layers ..." (UTF-8: chi, xi).
+// "Gradients will vanish / explode: they propagate through about N layers (6 xi), the network
+// has L." or "Gradients will propagate through about N layers (6 xi), enough for L." (UTF-8).
 std::string signalVerdict(const MeanFieldFixedPoint& fixedPoint, int depth);
 
 // sigma_w^2 and sigma_b^2 of a Dense layer from its initialisers.

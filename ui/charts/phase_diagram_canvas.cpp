@@ -17,8 +17,10 @@
 namespace gradscope::ui {
 
 namespace {
-// ln chi_1 at which the colour saturates.
-constexpr double kColourRange = 1.5;
+// ln chi_1 at which the colour saturates, on each side: chi_1 falls to 0 in the ordered phase
+// but rarely exceeds e^0.5 in the chaotic one (tanh at sigma_w^2 = 4: 1.36).
+constexpr double kOrderedRange = 1.5;
+constexpr double kChaoticRange = 0.5;
 
 QString symbolValue(double x) { return std::isinf(x) ? QStringLiteral("∞") : formatValue(x); }
 }  // namespace
@@ -89,7 +91,10 @@ void PhaseDiagramCanvas::paintEvent(QPaintEvent*) {
   for (int k = 0; k < d.rows; ++k) {
     for (int j = 0; j < d.columns; ++j) {
       const double rate = std::log(d.chi1At(j, k));
-      const double tone = std::isfinite(rate) ? std::clamp(rate / kColourRange, -1.0, 1.0) : -1.0;
+      const double tone =
+          std::isfinite(rate)
+              ? std::clamp(rate / (rate < 0 ? kOrderedRange : kChaoticRange), -1.0, 1.0)
+              : -1.0;
       const QRectF cell(QPointF(toX(d.weightAt(j) - halfW), toY(d.biasAt(k) + halfB)),
                         QPointF(toX(d.weightAt(j) + halfW), toY(d.biasAt(k) - halfB)));
       painter.fillRect(cell.adjusted(0, 0, 0.5, 0.5), t.diverging(tone));
@@ -117,9 +122,13 @@ void PhaseDiagramCanvas::paintEvent(QPaintEvent*) {
   const int pad = 4;
   painter.drawText(plot.adjusted(pad, pad, -pad, -pad), Qt::AlignLeft | Qt::AlignTop,
                    tr("ordered\n(vanishing)"));
-  painter.drawText(plot.adjusted(pad, pad, -pad, -pad), Qt::AlignRight | Qt::AlignBottom,
+  painter.drawText(plot.adjusted(pad, pad, -pad, -pad), Qt::AlignRight | Qt::AlignTop,
                    tr("chaotic\n(exploding)"));
-  // The current initialiser.
+  painter.restore();
+
+  // The current initialiser, unclipped: on an axis (no bias) it is drawn whole.
+  painter.save();
+  painter.setRenderHint(QPainter::Antialiasing);
   const QPointF m = markerPosition();
   const double size = fm.height() * 0.45;
   painter.setPen(QPen(t.background, t.lineWidth * 3.5));

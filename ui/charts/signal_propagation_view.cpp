@@ -140,8 +140,14 @@ void SignalPropagationView::resizeEvent(QResizeEvent* event) {
 void SignalPropagationView::arrange() {
   m_all = width() >= kGridWidth && height() >= kGridHeight;
   m_panel->setVisible(!m_all);
+  showVerdict();
   QWidget* panels[PanelCount] = {m_charts[0], m_charts[1], m_charts[2], m_diagram};
   for (QWidget* w : panels) m_grid->removeWidget(w);
+  // Equal cells in the grid; the single panel takes all the room.
+  m_grid->setRowStretch(0, 1);
+  m_grid->setColumnStretch(0, 1);
+  m_grid->setRowStretch(1, m_all ? 1 : 0);
+  m_grid->setColumnStretch(1, m_all ? 1 : 0);
   if (m_all) {
     // q and c on top (the forward pass), the gradient and the phase diagram below.
     m_grid->addWidget(panels[Length], 0, 0);
@@ -161,6 +167,14 @@ void SignalPropagationView::arrange() {
   }
 }
 
+void SignalPropagationView::showVerdict() {
+  // A dashboard cell has room for the verdict alone (the details are in its tooltip and the
+  // phase diagram's title); the large view shows both.
+  m_verdict->setText(m_all && !m_details.isEmpty()
+                         ? m_verdictLine + QStringLiteral("\n") + m_details
+                         : m_verdictLine);
+}
+
 void SignalPropagationView::restyle() {
   const Theme& t = theme();
   for (std::size_t p = 0; p < 3; ++p) {
@@ -175,8 +189,10 @@ void SignalPropagationView::redraw() {
   const core::SignalPropagation* r = m_shown.get();
   const int layers = r ? r->depth() : 0;
   if (!r || layers == 0) {
-    m_verdict->setText(r ? QString::fromStdString(r->verdict)
-                         : tr("Signal propagation is measured when the network is built."));
+    m_verdictLine = r ? QString::fromStdString(r->verdict)
+                      : tr("Signal propagation is measured when the network is built.");
+    m_details.clear();
+    showVerdict();
     for (std::size_t p = 0; p < 3; ++p) {
       ChartView::setPoints(m_measured[p], {});
       ChartView::setPoints(m_predicted[p], {});
@@ -184,20 +200,23 @@ void SignalPropagationView::redraw() {
     }
     return;
   }
-  QString verdict = QString::fromStdString(r->verdict);
+  const QString verdict = QString::fromStdString(r->verdict);
   QStringList details;
-  details << tr("%1 phase, ξ_c = %2 layers, q* = %3, c* = %4")
-                 .arg(QString::fromUtf8(core::toString(r->fixedPoint.phase).data()),
-                      infinityOr(r->fixedPoint.xiC), infinityOr(r->fixedPoint.q),
-                      formatValue(r->fixedPoint.c));
+  details << tr("χ₁ = %1 (%2 phase), ξ = %3, ξ_c = %4 layers, q* = %5, c* = %6")
+                 .arg(formatValue(r->fixedPoint.chi1),
+                      QString::fromUtf8(core::toString(r->fixedPoint.phase).data()),
+                      infinityOr(r->fixedPoint.xiGradient), infinityOr(r->fixedPoint.xiC),
+                      infinityOr(r->fixedPoint.q), formatValue(r->fixedPoint.c));
   if (r->measuredAtStep > 0) {
     details << tr("measured at step %1: the weights are no longer the initial ones")
                    .arg(formatStep(r->measuredAtStep));
   }
   if (!r->note.empty()) details << QString::fromStdString(r->note);
-  m_verdict->setText(verdict + QStringLiteral("\n") + details.join(QStringLiteral("; ")) +
-                     QStringLiteral("."));
-  m_verdict->setToolTip(tr("Measured on %1 samples (%2 pairs of nearby inputs) at the current "
+  m_details = details.join(QStringLiteral("; ")) + QStringLiteral(".");
+  m_verdictLine = verdict;
+  showVerdict();
+  m_verdict->setToolTip(verdict + QStringLiteral("\n") + m_details + QStringLiteral("\n") +
+                        tr("Measured on %1 samples (%2 pairs of nearby inputs) at the current "
                            "weights; the mean field of Poole et al. 2016 and Schoenholz et al. "
                            "2017, with σ_w² and σ_b² from the initialisers.")
                             .arg(r->samples)
@@ -232,9 +251,9 @@ void SignalPropagationView::redraw() {
     m_x[p]->setTickInterval(std::max(1, int(std::ceil(layers / 8.0))));
     m_x[p]->setLabelFormat(QStringLiteral("%.0f"));
     if (p == Correlation) {
-      range.add(0.0);
-      range.add(1.0);
-      chart->fitValues(static_cast<QValueAxis*>(m_y[p]), range, true);
+      // A cosine: from 0 (or below, for anti-correlated pairs) to 1.
+      const double lo = range.valid() ? std::min(0.0, std::floor(range.lo * 5) / 5) : 0.0;
+      static_cast<QValueAxis*>(m_y[p])->setRange(std::max(-1.0, lo), 1.0);
     } else if (range.valid()) {
       chart->fitLog(static_cast<QLogValueAxis*>(m_y[p]), range);
     }

@@ -67,6 +67,7 @@ class SignalPropagationView : public QWidget, public DashboardView {
   void redraw();
   void arrange();
   void restyle();
+  void showVerdict();
 
   std::map<int, std::shared_ptr<const core::SignalPropagation>> m_results;  // by run id
   std::shared_ptr<const core::SignalPropagation> m_shown;
@@ -75,6 +76,8 @@ class SignalPropagationView : public QWidget, public DashboardView {
   bool m_all = false;
   QComboBox* m_panel = nullptr;
   QLabel* m_verdict = nullptr;
+  QString m_verdictLine;
+  QString m_details;
   QGridLayout* m_grid = nullptr;
   std::array<ChartView*, 3> m_charts{};
   std::array<QValueAxis*, 3> m_x{};

@@ -81,6 +81,10 @@ SignalPropagationView::SignalPropagationView(QWidget* parent) : QWidget(parent) 
         p == Correlation
             ? static_cast<QAbstractAxis*>(chart->addValueAxis(Qt::AlignLeft, tr(text.axis)))
             : chart->addLogAxis(Qt::AlignLeft, tr(text.axis));
+    // Shorter titles where the plot is short (a dashboard cell in presentation mode).
+    chart->setAxisTitles(y, p == Length        ? QStringList{tr(text.axis), tr("q (log)"), tr("q")}
+                            : p == Correlation ? QStringList{tr(text.axis), tr("c")}
+                                               : QStringList{tr(text.axis), tr("‖∂L/∂z‖")});
     m_predicted[std::size_t(p)] = chart->addLine(tr("mean field"), x, y);
     m_measured[std::size_t(p)] = chart->addScatter(tr("measured"), x, y);
     chart->setPlaceholder(tr("measured when the network is built"));
@@ -248,7 +252,9 @@ void SignalPropagationView::redraw() {
     m_x[p]->setRange(0.5, layers + 0.5);
     m_x[p]->setTickType(QValueAxis::TicksDynamic);
     m_x[p]->setTickAnchor(1.0);
-    m_x[p]->setTickInterval(std::max(1, int(std::ceil(layers / 8.0))));
+    // As many layer labels as fit the axis, up to 8.
+    const int labels = std::clamp(chart->labelCapacity(Qt::Horizontal, QStringLiteral("88")), 2, 8);
+    m_x[p]->setTickInterval(std::max(1, int(std::ceil(layers / double(labels)))));
     m_x[p]->setLabelFormat(QStringLiteral("%.0f"));
     if (p == Correlation) {
       // A cosine: from 0 (or below, for anti-correlated pairs) to 1.

@@ -264,7 +264,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-optimisers",
                            "fashion-schedules",
                            "keras-versus-pytorch",  // tst_scenario_conventions
-                           "backprop-by-hand"};  // tst_scenario_backprop.cpp
+                           "backprop-by-hand",  // tst_scenario_backprop.cpp
+                           "signal-propagation"};
 
 }  // namespace
 

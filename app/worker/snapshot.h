@@ -17,6 +17,7 @@
 #include "app/runs/run_table.h"
 #include "app/worker/model_insight.h"
 #include "core/probes/probes.h"
+#include "core/signal/signal_propagation.h"
 
 namespace gradscope::app {
 
@@ -146,6 +147,9 @@ struct Snapshot {
   std::shared_ptr<const DataPoints> dataPoints;  // set when the data changed
   // Refreshed about once a second for data that is not 2-D (null otherwise / in between).
   std::shared_ptr<const ModelInsight> modelInsight;
+  // Signal propagation at the run's weights (see core/signal/signal_propagation.h): sent when
+  // the network, its initial weights or the data change, for the selected run (null otherwise).
+  std::shared_ptr<const core::SignalPropagation> signalPropagation;
   // The planned learning rate of the run (sent when the plan changes).
   std::shared_ptr<const LearningRatePlan> learningRatePlan;
   std::vector<EpochSample> epochs;

@@ -382,6 +382,22 @@ class TypedRun final : public TrainingRun {
     return buildModelInsight(m_trainer->network(), m_data);
   }
 
+  std::shared_ptr<const SignalPropagation> signalPropagation() override {
+    const Dataset& train = m_data.train;
+    const Index n = std::min<Index>(train.sampleCount(), SignalOptions{}.samples);
+    if (n < 2) return nullptr;
+    const Matrix<T> x = train.inputs.leftCols(n).template cast<T>();
+    const Matrix<T> y = train.targets.leftCols(n).template cast<T>();
+    try {
+      auto result = std::make_shared<SignalPropagation>(
+          analyseSignalPropagation(m_trainer->network(), x, y, lossFor(train.task)));
+      result->measuredAtStep = m_trainer->stepCount();
+      return result;
+    } catch (const Error&) {
+      return nullptr;  // data that does not fit the network: nothing to show
+    }
+  }
+
   std::shared_ptr<const DataPoints> dataPoints() const override {
     if (m_data.train.featureCount() != 2) return nullptr;
     auto points = std::make_shared<DataPoints>();

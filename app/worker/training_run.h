@@ -118,6 +118,9 @@ class TrainingRun {
   // For other data: predictions, confusion matrix, images, projection or curve (null for
   // 2-D data; see model_insight.h).
   virtual std::shared_ptr<const ModelInsight> modelInsight() = 0;
+  // The measured and predicted signal propagation at the current weights on the first samples
+  // of the training data (null when it cannot be measured, e.g. fewer than 2 samples).
+  virtual std::shared_ptr<const core::SignalPropagation> signalPropagation() = 0;
   // The schedule's plan from its origin to the end of the planned epochs.
   virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const = 0;
 

@@ -112,6 +112,31 @@ void TrainingWorker::attachField() {
   m_fieldDirty = false;
 }
 
+namespace {
+// The part of a configuration the signal propagation depends on.
+ExperimentConfig signalRelevant(const ExperimentConfig& config) {
+  ExperimentConfig key;
+  key.data = config.data;
+  key.split = config.split;
+  key.model = config.model;
+  key.network = config.network;
+  key.precision = config.precision;
+  return key;
+}
+}  // namespace
+
+void TrainingWorker::attachSignal() {
+  Lane& lane = selectedLane();
+  ExperimentConfig key = signalRelevant(lane.run->config());
+  if (!m_signalDirty && m_signalRun == lane.id && m_signalConfig == key) return;
+  // One forward and backward pass on a batch and the phase diagram: tens of milliseconds,
+  // taken only when something it depends on changed, never while the settings stay put.
+  lane.pending->signalPropagation = lane.run->signalPropagation();
+  m_signalConfig = std::move(key);
+  m_signalRun = lane.id;
+  m_signalDirty = false;
+}
+
 std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   auto table = std::make_shared<RunTable>();
   for (const Lane& lane : m_lanes) {
@@ -133,6 +158,7 @@ void TrainingWorker::publish() {
   Lane& selected = selectedLane();
   // Coalesced: many changes between two snapshots cost one refresh.
   if (m_staticDirty) attachStatic();
+  attachSignal();
   // The decision boundary follows training a few times a second, and after every pause.
   if (m_fieldDirty || (!selected.pending->steps.empty() &&
                        (m_mode == Mode::Stopped || m_sinceField.elapsed() >= kFieldMilliseconds))) {
@@ -286,7 +312,7 @@ void TrainingWorker::restartAll(const QString& eventText) {
     beginSnapshot(lane, true);
     if (!eventText.isEmpty()) addEvent(lane, EventKind::Reset, eventText);
   }
-  m_staticDirty = m_fieldDirty = true;
+  m_staticDirty = m_fieldDirty = m_signalDirty = true;
 }
 
 void TrainingWorker::reset() {
@@ -324,7 +350,7 @@ void TrainingWorker::reinitialize() {
     m_state = RunState::Paused;
     m_status = QStringLiteral("re-initialised: press Play");
   }
-  m_fieldDirty = true;
+  m_fieldDirty = m_signalDirty = true;
   if (m_mode == Mode::Stopped) publish();
 }
 
@@ -466,7 +492,7 @@ void TrainingWorker::setRuns(const QList<NamedConfig>& runs) {
   m_state = RunState::Paused;
   m_status = m_lanes.size() == 1 ? QStringLiteral("ready: press Play")
                                  : QStringLiteral("%1 runs ready: press Play").arg(m_lanes.size());
-  m_staticDirty = m_fieldDirty = true;
+  m_staticDirty = m_fieldDirty = m_signalDirty = true;
   publish();
   emitSelectedConfig({});
 }

@@ -25,6 +25,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "app/runs/run_tracker.h"
@@ -172,6 +173,8 @@ class TrainingWorker : public QObject {
   // Data points and the learning-rate plan go out after anything that may change them.
   void attachStatic();
   void attachField();
+  // Signal propagation of the selected run, when its network, weights or data changed.
+  void attachSignal();
   Lane* findLane(int id);
   Lane& selectedLane();
   // Every run back to step 0 with shared initial weights (reset, or a restart that keeps the
@@ -218,6 +221,11 @@ class TrainingWorker : public QObject {
   qint64 m_insightInterval = kInsightMilliseconds;  // milliseconds between two insights
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
   bool m_fieldDirty = true;
+  // New weights (reset, re-initialisation, other runs): the signal is measured again; so it is
+  // when the selected run's model, data or precision differ from those last measured.
+  bool m_signalDirty = true;
+  std::optional<core::ExperimentConfig> m_signalConfig;
+  int m_signalRun = -1;
   QElapsedTimer m_monotonic;
   Clock m_clock = [this] { return m_monotonic.elapsed(); };
   qint64 m_lastTick = 0;  // m_clock() at the last slow-motion tick

@@ -74,7 +74,7 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
           ? QStringLiteral("session opened at step %1: press Play").arg(run.stepCount())
           : QStringLiteral("session opened: %1").arg(QString::fromStdString(run.stopMessage()));
   for (Lane& lane : m_lanes) beginSnapshot(lane, true);
-  m_staticDirty = m_fieldDirty = true;
+  m_staticDirty = m_fieldDirty = m_signalDirty = true;
   publish();
   emitSelectedConfig({});
   emit sessionRestored(session);

@@ -65,6 +65,9 @@ class Initializer {
   virtual InitializerKind kind() const = 0;
   // Fills `values` from `rng`; `fans` are those of the tensor being filled.
   virtual void fill(Eigen::MatrixXd& values, Fans fans, Rng& rng) const = 0;
+  // The variance of one drawn value for a tensor with these fans (0 for a constant): what the
+  // mean-field theory of signal propagation (core/signal/) takes as sigma_w^2 / fan_in.
+  virtual double variance(Fans fans) const = 0;
 };
 
 // Throws Error naming the field when a parameter is invalid (negative stddev, min > max).

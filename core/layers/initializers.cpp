@@ -12,6 +12,7 @@ class ConstantInitializer final : public Initializer {
   ConstantInitializer(InitializerKind kind, double value) : m_kind(kind), m_value(value) {}
   InitializerKind kind() const override { return m_kind; }
   void fill(Eigen::MatrixXd& values, Fans, Rng&) const override { values.setConstant(m_value); }
+  double variance(Fans) const override { return 0.0; }
 
  private:
   InitializerKind m_kind;
@@ -25,6 +26,7 @@ class RandomNormalInitializer final : public Initializer {
   void fill(Eigen::MatrixXd& values, Fans, Rng& rng) const override {
     for (Index i = 0; i < values.size(); ++i) values(i) = rng.normal(m_mean, m_stddev);
   }
+  double variance(Fans) const override { return m_stddev * m_stddev; }
 
  private:
   double m_mean;
@@ -38,6 +40,8 @@ class RandomUniformInitializer final : public Initializer {
   void fill(Eigen::MatrixXd& values, Fans, Rng& rng) const override {
     for (Index i = 0; i < values.size(); ++i) values(i) = rng.uniform(m_low, m_high);
   }
+  // The variance of U(low, high).
+  double variance(Fans) const override { return (m_high - m_low) * (m_high - m_low) / 12.0; }
 
  private:
   double m_low;
@@ -53,9 +57,13 @@ class VarianceScalingInitializer final : public Initializer {
                              Distribution distribution)
       : m_kind(kind), m_scale(scale), m_mode(mode), m_distribution(distribution) {}
   InitializerKind kind() const override { return m_kind; }
-  void fill(Eigen::MatrixXd& values, Fans fans, Rng& rng) const override {
+  // Both distributions are scaled to have exactly this variance (see fill()).
+  double variance(Fans fans) const override {
     const double n = std::max(1.0, m_mode == FanMode::In ? fans.in : (fans.in + fans.out) / 2);
-    const double variance = m_scale / n;
+    return m_scale / n;
+  }
+  void fill(Eigen::MatrixXd& values, Fans fans, Rng& rng) const override {
+    const double variance = this->variance(fans);
     if (m_distribution == Distribution::Uniform) {
       const double limit = std::sqrt(3.0 * variance);
       for (Index i = 0; i < values.size(); ++i) values(i) = rng.uniform(-limit, limit);

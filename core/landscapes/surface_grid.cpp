@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "core/model/types.h"
 
@@ -92,14 +93,18 @@ std::vector<double> SurfaceScale::levels(int linearCount) const {
 }
 
 SurfaceScale surfaceScale(const Landscape& landscape, const SurfaceGrid& grid) {
+  return surfaceScale(grid, landscape.logScale(), landscape.minimumValue());
+}
+
+SurfaceScale surfaceScale(const SurfaceGrid& grid, bool log, double minimum) {
   SurfaceScale scale;
-  scale.log = landscape.logScale();
+  scale.log = log;
   if (!scale.log) {
     scale.lo = grid.minValue;
     scale.hi = grid.maxValue > grid.minValue ? grid.maxValue : grid.minValue + 1.0;
     return scale;
   }
-  scale.minimum = landscape.minimumValue();
+  scale.minimum = minimum;
   double smallest = std::numeric_limits<double>::infinity();
   for (double v : grid.values) {
     const double gap = v - scale.minimum;
@@ -172,9 +177,15 @@ std::vector<ContourSegment> contourSegments(const SurfaceGrid& grid, double leve
 }
 
 SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows) {
+  SurfaceGrid grid = sampleSurface(landscape, rect, columns, rows);
+  const SurfaceScale scale = surfaceScale(landscape, grid);
+  return mapSurface(std::move(grid), scale);
+}
+
+SurfaceMap mapSurface(SurfaceGrid grid, const SurfaceScale& scale) {
   SurfaceMap map;
-  map.grid = sampleSurface(landscape, rect, columns, rows);
-  map.scale = surfaceScale(landscape, map.grid);
+  map.grid = std::move(grid);
+  map.scale = scale;
   map.levels = map.scale.levels();
   map.contours.reserve(map.levels.size());
   for (double level : map.levels) map.contours.push_back(contourSegments(map.grid, level));

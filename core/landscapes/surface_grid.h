@@ -47,6 +47,9 @@ struct SurfaceScale {
 
 // The scale for `grid`: log mode covers at most six decades below the largest gap.
 SurfaceScale surfaceScale(const Landscape& landscape, const SurfaceGrid& grid);
+// The same for a surface known only by its samples (a network's loss): linear over the
+// samples' range, or logarithmic in the gap to `minimum`.
+SurfaceScale surfaceScale(const SurfaceGrid& grid, bool log, double minimum);
 
 struct ContourSegment {
   Point2 a;
@@ -67,5 +70,7 @@ struct SurfaceMap {
 };
 
 SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows);
+// The scale's contour levels and lines for an already sampled grid.
+SurfaceMap mapSurface(SurfaceGrid grid, const SurfaceScale& scale);
 
 }  // namespace gradscope::core

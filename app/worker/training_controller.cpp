@@ -7,6 +7,7 @@ void registerMetaTypes() {
   qRegisterMetaType<core::ExperimentConfig>();
   qRegisterMetaType<core::LrRangeTestSettings>();
   qRegisterMetaType<core::LrRangeTestResult>();
+  qRegisterMetaType<LossSurfaceInputPtr>();
   qRegisterMetaType<SessionPtr>();
   qRegisterMetaType<NamedConfig>();
   qRegisterMetaType<QList<NamedConfig>>();
@@ -55,6 +56,7 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
       Qt::DirectConnection);
   forward(&TrainingWorker::commandFailed, &TrainingController::commandFailed);
   forward(&TrainingWorker::lrRangeTestFinished, &TrainingController::lrRangeTestFinished);
+  forward(&TrainingWorker::lossSurfaceInputReady, &TrainingController::lossSurfaceInputReady);
   forward(&TrainingWorker::sessionCaptured, &TrainingController::sessionCaptured);
   forward(&TrainingWorker::sessionRestored, &TrainingController::sessionRestored);
   forward(&TrainingWorker::sessionFailed, &TrainingController::sessionFailed);
@@ -97,6 +99,11 @@ void TrainingController::setSpeed(double stepsPerSecond) {
 }
 void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
   send([settings](TrainingWorker& worker) { worker.runLrRangeTest(settings); });
+}
+void TrainingController::prepareLossSurface(int requestId, qint64 maxSamples) {
+  send([requestId, maxSamples](TrainingWorker& worker) {
+    worker.prepareLossSurface(requestId, maxSamples);
+  });
 }
 
 void TrainingController::captureSession(int requestId) {

@@ -36,6 +36,8 @@ class TrainingController : public QObject {
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   void setSpeed(double stepsPerSecond);
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // See TrainingWorker::prepareLossSurface (app/loss_surface/loss_surface_job.h uses it).
+  void prepareLossSurface(int requestId, qint64 maxSamples);
   // Sessions: see TrainingWorker::captureSession / restoreSession.
   void captureSession(int requestId);
   void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
@@ -54,6 +56,7 @@ class TrainingController : public QObject {
   void commandFailed(const QString& field, const QString& reason);
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
+  void lossSurfaceInputReady(int requestId, const gradscope::app::LossSurfaceInputPtr& input);
   void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
   void sessionRestored(const gradscope::app::SessionPtr& session);
   void sessionFailed(const QString& field, const QString& reason);

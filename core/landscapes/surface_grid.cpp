@@ -76,9 +76,12 @@ std::vector<double> SurfaceScale::levels(int linearCount) const {
   std::vector<double> levels;
   if (!(hi > lo)) return levels;
   if (log) {
-    // 1 and 3 times each power of ten: even steps on the log colour scale, round labels.
+    // 1 and 3 (or 1, 2 and 5) times each power of ten: about even steps on the log colour
+    // scale, round labels.
+    const std::vector<double> multiples =
+        denseLog ? std::vector<double>{1.0, 2.0, 5.0} : std::vector<double>{1.0, 3.0};
     for (int k = int(std::floor(std::log10(lo))); k <= int(std::ceil(std::log10(hi))); ++k) {
-      for (double m : {1.0, 3.0}) {
+      for (double m : multiples) {
         const double gap = m * std::pow(10.0, k);
         if (gap > lo && gap < hi) levels.push_back(minimum + gap);
       }

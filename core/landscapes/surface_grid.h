@@ -36,12 +36,15 @@ struct SurfaceScale {
   // The range mapped onto [0, 1]: of f - f* (positive) in log mode, of f otherwise.
   double lo = 0.0;
   double hi = 1.0;
+  // Log mode: 1, 2 and 5 times each power of ten instead of 1 and 3 (a network's loss spans
+  // only a decade or two around its minimum, where two levels a decade leave the map bare).
+  bool denseLog = false;
 
   // 0 at lo (and below), 1 at hi (and above); NaN stays NaN.
   double position(double value) const;
-  // Contour values of f, ascending, inside (lo, hi): 1 and 3 times each power of ten of the
-  // gap in log mode, round steps (1, 2 or 5 times a power of ten, about `linearCount` of
-  // them) in linear mode.
+  // Contour values of f, ascending, inside (lo, hi): 1 and 3 (denseLog: 1, 2 and 5) times
+  // each power of ten of the gap in log mode, round steps (1, 2 or 5 times a power of ten, about
+  // `linearCount` of them) in linear mode.
   std::vector<double> levels(int linearCount = 12) const;
 };
 

@@ -15,6 +15,9 @@ namespace {
 constexpr int kMaxResolution = 201;
 // The trajectory's rectangle extends this share of its extent beyond the path on every side.
 constexpr double kPathMargin = 0.25;
+// The contours go down to this share of the largest gap above the minimum (three decades):
+// finer ones only ring the lowest grid point.
+constexpr double kLowestGap = 1e-3;
 
 bool report(const LoadProgress& progress, double fraction) {
   return !progress || progress(fraction);
@@ -188,7 +191,9 @@ std::optional<LossSurface> computeLossSurface(WeightSpaceLoss& loss, const Weigh
       const int middle = settings.resolution / 2;
       surface.currentLoss = grid->at(middle, middle);
       surface.curvature = sliceCurvature(*grid);
-      const SurfaceScale scale = surfaceScale(*grid, true, grid->minValue);
+      SurfaceScale scale = surfaceScale(*grid, true, grid->minValue);
+      scale.denseLog = true;
+      scale.lo = std::max(scale.lo, scale.hi * kLowestGap);
       surface.map = mapSurface(std::move(*grid), scale);
       break;
     }
@@ -210,7 +215,9 @@ std::optional<LossSurface> computeLossSurface(WeightSpaceLoss& loss, const Weigh
                             settings.resolution, progress);
       if (!grid) return std::nullopt;
       surface.currentLoss = loss.lossAt(centre);
-      const SurfaceScale scale = surfaceScale(*grid, true, grid->minValue);
+      SurfaceScale scale = surfaceScale(*grid, true, grid->minValue);
+      scale.denseLog = true;
+      scale.lo = std::max(scale.lo, scale.hi * kLowestGap);
       surface.map = mapSurface(std::move(*grid), scale);
       surface.path = plane.path;
       surface.pathSteps = plane.steps;

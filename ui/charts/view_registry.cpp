@@ -7,6 +7,7 @@
 #include "ui/charts/heatmap_view.h"
 #include "ui/charts/histogram_view.h"
 #include "ui/charts/learning_rate_view.h"
+#include "ui/charts/loss_surface_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
@@ -30,21 +31,23 @@ ViewDescriptor perLayer(int cell) {
           [](const ViewContext& c) -> DashboardView* { return new View(c.layers, c.parent); }};
 }
 
+// A view that computes from a copy of the run through the training controller.
+template <typename View>
+ViewDescriptor withController(int cell) {
+  return {cell,
+          [](const ViewContext& c) -> DashboardView* { return new View(c.controller, c.parent); }};
+}
+
 }  // namespace
 
 const std::vector<ViewDescriptor>& dashboardViews() {
   static const std::vector<ViewDescriptor> views{
-      plain<LossView>(0),
-      plain<LearningRateView>(0),
-      plain<LrRangeTestView>(0),
-      plain<DecisionBoundaryView>(1),
-      plain<NetworkView>(1),
-      plain<GradientFlowView>(2),
-      perLayer<GradientNormView>(2),
-      perLayer<HeatmapView>(3),
-      perLayer<UpdateRatioView>(3),
-      plain<HistogramView>(4),
-      perLayer<SaturationView>(5),
+      plain<LossView>(0),         plain<LearningRateView>(0),
+      plain<LrRangeTestView>(0),  plain<DecisionBoundaryView>(1),
+      plain<NetworkView>(1),      withController<LossSurfaceView>(1),
+      plain<GradientFlowView>(2), perLayer<GradientNormView>(2),
+      perLayer<HeatmapView>(3),   perLayer<UpdateRatioView>(3),
+      plain<HistogramView>(4),    perLayer<SaturationView>(5),
       plain<ClippingView>(5),
   };
   return views;

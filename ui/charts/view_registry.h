@@ -8,16 +8,22 @@
 
 class QWidget;
 
+namespace gradscope::app {
+class TrainingController;
+}  // namespace gradscope::app
+
 namespace gradscope::ui {
 
 class DashboardView;
 class LayerSelection;
 
-// What a view may be built with: the layer selection shared by the per-layer views, and the
-// widget that owns it.
+// What a view may be built with: the layer selection shared by the per-layer views, the
+// widget that owns it, and the training controller (for views that compute from a copy of the
+// run in the background, such as the loss surface).
 struct ViewContext {
   LayerSelection* layers = nullptr;
   QWidget* parent = nullptr;
+  app::TrainingController* controller = nullptr;
 };
 
 // The default layout has three chart columns of two cells each: 0 and 1 on the left (top,

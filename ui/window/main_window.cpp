@@ -202,7 +202,7 @@ MainWindow::~MainWindow() {
 void MainWindow::createViews() {
   // Every view comes from the one registry (ui/charts/view_registry.cpp); the window hosts each
   // in its own dock and places it in its registered cell (arrangeDefaultLayout).
-  const ViewContext context{m_layerSelection, this};
+  const ViewContext context{m_layerSelection, this, m_controller.get()};
   for (const ViewDescriptor& descriptor : dashboardViews()) {
     addView(descriptor.create(context), descriptor.cell);
   }

@@ -12,6 +12,7 @@ LossSurfaceJob::LossSurfaceJob(TrainingController* controller, QObject* parent)
   connect(&m_watcher, &QFutureWatcher<Result>::progressValueChanged, this,
           &LossSurfaceJob::progressChanged);
   connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this] {
+    m_computing = false;
     Result result;
     if (m_watcher.future().resultCount() > 0) {
       result = m_watcher.result();
@@ -51,6 +52,7 @@ void LossSurfaceJob::compute(LossSurfaceInputPtr input, const core::LossSurfaceS
     m_watcher.cancel();
     m_watcher.waitForFinished();
   }
+  m_computing = true;
   m_watcher.setFuture(QtConcurrent::run([input, settings](QPromise<Result>& promise) {
     promise.setProgressRange(0, 100);
     Result result;

@@ -35,7 +35,8 @@ class LossSurfaceJob : public QObject {
   // Computes from an input already taken (the worker's answer; tests and headless runs).
   void compute(LossSurfaceInputPtr input, const core::LossSurfaceSettings& settings);
   void cancel();
-  bool isRunning() const { return m_waiting || m_watcher.isRunning(); }
+  // From start() until finished() has been emitted.
+  bool isRunning() const { return m_waiting || m_computing; }
 
  signals:
   void started();
@@ -47,7 +48,8 @@ class LossSurfaceJob : public QObject {
   QFutureWatcher<Result> m_watcher;
   core::LossSurfaceSettings m_settings;
   int m_request = 0;
-  bool m_waiting = false;  // for the worker's copy
+  bool m_waiting = false;    // for the worker's copy
+  bool m_computing = false;  // the pool thread's part, until its finished() is handled
 };
 
 }  // namespace gradscope::app

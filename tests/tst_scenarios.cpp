@@ -242,6 +242,7 @@ std::int64_t orMax(std::int64_t steps) {
 }
 
 // Every scenario must have a check here: the library test fails for one that has none.
+// (loss-surface: in tst_scenario_surface.cpp.)
 const QStringList kChecked{"vanishing-gradients",
                            "relu-and-he",
                            "exploding-gradients",
@@ -261,7 +262,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-deep-selu",
                            "fashion-batch-norm",
                            "fashion-optimisers",
-                           "fashion-schedules"};
+                           "fashion-schedules",
+                           "loss-surface"};
 
 }  // namespace
 

@@ -19,7 +19,7 @@ namespace gradscope::core {
 
 class WeightHistory {
  public:
-  static constexpr std::size_t kDefaultBudgetBytes = 64u << 20;
+  static constexpr std::size_t kDefaultBudgetBytes = 32u << 20;
   static constexpr int kDefaultMaxSamples = 200;
 
   explicit WeightHistory(std::size_t budgetBytes = kDefaultBudgetBytes,

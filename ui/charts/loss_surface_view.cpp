@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
@@ -167,8 +166,6 @@ void LossSurfaceView::rebuildImage() {
 }
 
 void LossSurfaceView::restyle() { rebuildImage(); }
-
-void LossSurfaceView::canvasResized() {}
 
 QStringList LossSurfaceView::titleTexts() const {
   if (!m_surface) return {tr("Loss surface")};

@@ -13,7 +13,6 @@
 #include "ui/charts/painted_view.h"
 
 class QComboBox;
-class QLabel;
 class QProgressBar;
 class QPushButton;
 
@@ -55,7 +54,6 @@ class LossSurfaceView : public PaintedView {
   void paintCanvas(QPainter& painter, const QRect& rect) override;
   void addContextActions(QMenu* menu) override;
   QString canvasToolTip(const QPoint& pos) const override;
-  void canvasResized() override;
   void restyle() override;
 
  private:

@@ -60,6 +60,10 @@ LossSurfaceView::LossSurfaceView(app::TrainingController* controller, QWidget* p
          "principal directions, over the loss on that plane.\nInitial \u2192 current: the loss "
          "on the straight line between the initial and the current weights (Goodfellow et al. "
          "2015)."));
+  // The dock may be narrow (three charts share a row): the list shrinks rather than widening
+  // its column.
+  m_modeBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_modeBox->setMinimumContentsLength(6);
   m_compute = new QPushButton(tr("Compute"), this);
   m_compute->setObjectName(QStringLiteral("lossSurfaceCompute"));
   m_compute->setToolTip(
@@ -68,6 +72,7 @@ LossSurfaceView::LossSurfaceView(app::TrainingController* controller, QWidget* p
   m_progress = new QProgressBar(this);
   m_progress->setObjectName(QStringLiteral("lossSurfaceProgress"));
   m_progress->setRange(0, 100);
+  m_progress->setMinimumWidth(20);
   m_progress->setVisible(false);
   controls()->addWidget(m_modeBox);
   controls()->addWidget(m_compute);

@@ -42,12 +42,18 @@ ViewDescriptor withController(int cell) {
 
 const std::vector<ViewDescriptor>& dashboardViews() {
   static const std::vector<ViewDescriptor> views{
-      plain<LossView>(0),         plain<LearningRateView>(0),
-      plain<LrRangeTestView>(0),  plain<DecisionBoundaryView>(1),
-      plain<NetworkView>(1),      withController<LossSurfaceView>(1),
-      plain<GradientFlowView>(2), perLayer<GradientNormView>(2),
-      perLayer<HeatmapView>(3),   perLayer<UpdateRatioView>(3),
-      plain<HistogramView>(4),    perLayer<SaturationView>(5),
+      plain<LossView>(0),
+      plain<LearningRateView>(0),
+      plain<LrRangeTestView>(0),
+      plain<DecisionBoundaryView>(1),
+      plain<NetworkView>(1),
+      withController<LossSurfaceView>(1),  // computes from a copy of the run
+      plain<GradientFlowView>(2),
+      perLayer<GradientNormView>(2),
+      perLayer<HeatmapView>(3),
+      perLayer<UpdateRatioView>(3),
+      plain<HistogramView>(4),
+      perLayer<SaturationView>(5),
       plain<ClippingView>(5),
   };
   return views;

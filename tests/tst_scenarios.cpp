@@ -265,7 +265,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-schedules",
                            "keras-versus-pytorch",  // tst_scenario_conventions
                            "backprop-by-hand",  // tst_scenario_backprop.cpp
-                           "signal-propagation"};
+                           "signal-propagation",
+                           "loss-surface"};
 
 }  // namespace
 

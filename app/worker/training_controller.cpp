@@ -8,6 +8,7 @@ void registerMetaTypes() {
   qRegisterMetaType<core::LrRangeTestSettings>();
   qRegisterMetaType<core::LrRangeTestResult>();
   qRegisterMetaType<BackpropSnapshotPtr>();
+  qRegisterMetaType<LossSurfaceInputPtr>();
   qRegisterMetaType<SessionPtr>();
   qRegisterMetaType<NamedConfig>();
   qRegisterMetaType<QList<NamedConfig>>();
@@ -57,6 +58,7 @@ TrainingController::TrainingController(const core::ExperimentConfig& config, QOb
   forward(&TrainingWorker::commandFailed, &TrainingController::commandFailed);
   forward(&TrainingWorker::lrRangeTestFinished, &TrainingController::lrRangeTestFinished);
   forward(&TrainingWorker::backpropTraced, &TrainingController::backpropTraced);
+  forward(&TrainingWorker::lossSurfaceInputReady, &TrainingController::lossSurfaceInputReady);
   forward(&TrainingWorker::sessionCaptured, &TrainingController::sessionCaptured);
   forward(&TrainingWorker::sessionRestored, &TrainingController::sessionRestored);
   forward(&TrainingWorker::sessionFailed, &TrainingController::sessionFailed);
@@ -102,6 +104,10 @@ void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& setting
 }
 void TrainingController::traceBackprop(bool takeStep) {
   send([takeStep](TrainingWorker& worker) { worker.traceBackprop(takeStep); });
+void TrainingController::prepareLossSurface(int requestId, qint64 maxSamples) {
+  send([requestId, maxSamples](TrainingWorker& worker) {
+    worker.prepareLossSurface(requestId, maxSamples);
+  });
 }
 
 void TrainingController::captureSession(int requestId) {

@@ -38,6 +38,8 @@ class TrainingController : public QObject {
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
   // See TrainingWorker::traceBackprop.
   void traceBackprop(bool takeStep);
+  // See TrainingWorker::prepareLossSurface (app/loss_surface/loss_surface_job.h uses it).
+  void prepareLossSurface(int requestId, qint64 maxSamples);
   // Sessions: see TrainingWorker::captureSession / restoreSession.
   void captureSession(int requestId);
   void restoreSession(const gradscope::app::SessionPtr& session, const QString& baseDirectory);
@@ -59,6 +61,7 @@ class TrainingController : public QObject {
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
   void backpropTraced(const gradscope::app::BackpropSnapshotPtr& trace);
+  void lossSurfaceInputReady(int requestId, const gradscope::app::LossSurfaceInputPtr& input);
   void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
   void sessionRestored(const gradscope::app::SessionPtr& session);
   void sessionFailed(const QString& field, const QString& reason);

@@ -57,6 +57,7 @@ class TypedRun final : public TrainingRun {
     checkStateFitsSession(config, spec, m_data.train.sampleCount());
     m_trainer = makeTrainer(config, m_data, spec);
     m_trainer->setProber(&m_prober);
+    restartHistory();
   }
 
   std::vector<std::string> apply(const ExperimentConfig& next) override {
@@ -80,6 +81,11 @@ class TypedRun final : public TrainingRun {
       const int carried = trainer->continueFrom(*m_trainer);
       trainer->setProber(&m_prober);
       m_trainer = std::move(trainer);
+      // Weights of another shape live in another space: the trajectory starts again here.
+      if (m_history.empty() ||
+          m_history.sample(0).size() != m_trainer->network().parameterCount()) {
+        restartHistory();
+      }
       if (dataChanged) {
         m_data = std::move(data);
         if (!keepGiven) m_given.reset();
@@ -193,6 +199,8 @@ class TypedRun final : public TrainingRun {
 
   const StepProbe& step() override {
     m_trainer->step();
+    if (m_history.due(m_trainer->stepCount()))
+      m_history.record(m_trainer->stepCount(), m_trainer->network().parameters());
     return m_prober.last();
   }
 
@@ -201,6 +209,7 @@ class TypedRun final : public TrainingRun {
     m_trainer = makeTrainer(m_config, m_data);
     m_trainer->setProber(&m_prober);
     m_prober.reset();
+    restartHistory();
   }
 
   void reinitialize() override {
@@ -211,7 +220,13 @@ class TypedRun final : public TrainingRun {
     trainer->continueFrom(*m_trainer, false);
     trainer->setProber(&m_prober);
     m_trainer = std::move(trainer);
+    restartHistory();
   }
+
+  std::unique_ptr<WeightSpaceLoss> weightSpaceLoss(Index maxSamples) const override {
+    return makeWeightSpaceLoss(*m_trainer, maxSamples, m_config.training.seed);
+  }
+  const WeightHistory& weightHistory() const override { return m_history; }
 
   std::int64_t stepCount() const override { return m_trainer->stepCount(); }
   int epoch() const override { return m_trainer->epoch(); }
@@ -239,7 +254,10 @@ class TypedRun final : public TrainingRun {
     return m_trainer->network().parameters().template cast<double>();
   }
   TrainerState captureState() const override { return m_trainer->captureState(); }
-  void restoreState(const TrainerState& state) override { m_trainer->restoreState(state); }
+  void restoreState(const TrainerState& state) override {
+    m_trainer->restoreState(state);
+    restartHistory();
+  }
   const std::optional<Dataset>& givenData() const override { return m_given; }
   Eigen::MatrixXd tensor(const std::string& name) const override {
     const Network<T>& network = m_trainer->network();
@@ -294,6 +312,7 @@ class TypedRun final : public TrainingRun {
       }
       ++taken;
     }
+    if (taken > 0) restartHistory();  // the run now starts from these weights
     return taken;
   }
 
@@ -462,10 +481,17 @@ class TypedRun final : public TrainingRun {
     return a == b;
   }
 
+  // The weights now start the history: after a reset, a new draw, adopted or restored weights.
+  void restartHistory() {
+    m_history.clear();
+    m_history.record(m_trainer->stepCount(), m_trainer->network().parameters());
+  }
+
   std::optional<Dataset> m_given;
   SplitData m_data;
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;
+  WeightHistory m_history;
 };
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/backprop/backprop_trace.h"
+#include "core/loss_surface/weight_history.h"
+#include "core/loss_surface/weight_space_loss.h"
 #include "core/model/experiment_config.h"
 #include "core/model/trainer.h"
 #include "core/model/trainer_state.h"
@@ -98,6 +100,12 @@ class TrainingRun {
   // One weight tensor by its Keras name (e.g. "layers[2].kernel", inputs x units), in double;
   // empty when there is none (the scenarios compare the units of a layer).
   virtual Eigen::MatrixXd tensor(const std::string& name) const = 0;
+
+  // --- the loss surface (core/loss_surface): a copy of the network and of up to `maxSamples`
+  // training samples, to compute L(theta) on another thread while the run trains on; and the
+  // weights recorded along the run (from step 0, or from the last reset, rebuild or restore).
+  virtual std::unique_ptr<core::WeightSpaceLoss> weightSpaceLoss(core::Index maxSamples) const = 0;
+  virtual const core::WeightHistory& weightHistory() const = 0;
 
   // --- comparison runs (see app/lockstep.h)
   // Every Dense layer's weights, input side first, the output layer last.

@@ -730,6 +730,26 @@ void TrainingWorker::traceBackprop(bool takeStep) {
   }
   emit backpropTraced(snapshot);
   if (snapshot->stepTaken) stepBatch();
+void TrainingWorker::prepareLossSurface(int requestId, qint64 maxSamples) {
+  auto input = std::make_shared<LossSurfaceInput>();
+  if (m_lanes.empty()) {
+    input->error = QStringLiteral("loss_surface: no run to measure");
+  } else {
+    const Lane& lane = selectedLane();
+    try {
+      input->loss = lane.run->weightSpaceLoss(core::Index(maxSamples));
+      input->history = lane.run->weightHistory();
+      input->step = lane.run->stepCount();
+      input->runName = lane.name;
+    } catch (const Error& e) {
+      input->loss.reset();
+      input->error = QString::fromStdString(e.field() + ": " + e.reason());
+    } catch (const std::bad_alloc&) {
+      input->loss.reset();
+      input->error = QStringLiteral("loss_surface: not enough memory to copy the network");
+    }
+  }
+  emit lossSurfaceInputReady(requestId, input);
 }
 
 void TrainingWorker::rangeTestChunk() {

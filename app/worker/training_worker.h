@@ -28,6 +28,7 @@
 #include <optional>
 #include <vector>
 
+#include "app/loss_surface/loss_surface_input.h"
 #include "app/runs/run_tracker.h"
 #include "app/sessions/session.h"
 #include "app/worker/checkpoint_store.h"
@@ -77,6 +78,9 @@ class TrainingWorker : public QObject {
   // (commands and training go on between them); lrRangeTestFinished() gives the result. A
   // reset or new runs cancel it: its result would belong to a run that is gone.
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
+  // Copies the selected run for the loss surface (a network and up to `maxSamples` training
+  // samples, and the recorded weights) and answers with lossSurfaceInputReady; the run goes on.
+  void prepareLossSurface(int requestId, qint64 maxSamples);
   // Sessions (training_worker_session.cpp). captureSession answers with sessionCaptured: the
   // runs' configurations, data and exact states (the GUI adds history and layout).
   // restoreSession builds every run of the session first and, only if all succeed, replaces
@@ -127,6 +131,7 @@ class TrainingWorker : public QObject {
   void configApplied(const gradscope::core::ExperimentConfig& config, const QStringList& changes);
   void lrRangeTestFinished(const gradscope::core::LrRangeTestResult& result);
   void backpropTraced(const gradscope::app::BackpropSnapshotPtr& trace);
+  void lossSurfaceInputReady(int requestId, const gradscope::app::LossSurfaceInputPtr& input);
   void sessionCaptured(int requestId, const gradscope::app::SessionPtr& session);
   void sessionRestored(const gradscope::app::SessionPtr& session);
   void sessionFailed(const QString& field, const QString& reason);

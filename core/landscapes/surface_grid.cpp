@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "core/model/types.h"
 
@@ -75,9 +76,12 @@ std::vector<double> SurfaceScale::levels(int linearCount) const {
   std::vector<double> levels;
   if (!(hi > lo)) return levels;
   if (log) {
-    // 1 and 3 times each power of ten: even steps on the log colour scale, round labels.
+    // 1 and 3 (or 1, 2 and 5) times each power of ten: about even steps on the log colour
+    // scale, round labels.
+    const std::vector<double> multiples =
+        denseLog ? std::vector<double>{1.0, 2.0, 5.0} : std::vector<double>{1.0, 3.0};
     for (int k = int(std::floor(std::log10(lo))); k <= int(std::ceil(std::log10(hi))); ++k) {
-      for (double m : {1.0, 3.0}) {
+      for (double m : multiples) {
         const double gap = m * std::pow(10.0, k);
         if (gap > lo && gap < hi) levels.push_back(minimum + gap);
       }
@@ -92,14 +96,18 @@ std::vector<double> SurfaceScale::levels(int linearCount) const {
 }
 
 SurfaceScale surfaceScale(const Landscape& landscape, const SurfaceGrid& grid) {
+  return surfaceScale(grid, landscape.logScale(), landscape.minimumValue());
+}
+
+SurfaceScale surfaceScale(const SurfaceGrid& grid, bool log, double minimum) {
   SurfaceScale scale;
-  scale.log = landscape.logScale();
+  scale.log = log;
   if (!scale.log) {
     scale.lo = grid.minValue;
     scale.hi = grid.maxValue > grid.minValue ? grid.maxValue : grid.minValue + 1.0;
     return scale;
   }
-  scale.minimum = landscape.minimumValue();
+  scale.minimum = minimum;
   double smallest = std::numeric_limits<double>::infinity();
   for (double v : grid.values) {
     const double gap = v - scale.minimum;
@@ -172,9 +180,15 @@ std::vector<ContourSegment> contourSegments(const SurfaceGrid& grid, double leve
 }
 
 SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows) {
+  SurfaceGrid grid = sampleSurface(landscape, rect, columns, rows);
+  const SurfaceScale scale = surfaceScale(landscape, grid);
+  return mapSurface(std::move(grid), scale);
+}
+
+SurfaceMap mapSurface(SurfaceGrid grid, const SurfaceScale& scale) {
   SurfaceMap map;
-  map.grid = sampleSurface(landscape, rect, columns, rows);
-  map.scale = surfaceScale(landscape, map.grid);
+  map.grid = std::move(grid);
+  map.scale = scale;
   map.levels = map.scale.levels();
   map.contours.reserve(map.levels.size());
   for (double level : map.levels) map.contours.push_back(contourSegments(map.grid, level));

@@ -36,17 +36,23 @@ struct SurfaceScale {
   // The range mapped onto [0, 1]: of f - f* (positive) in log mode, of f otherwise.
   double lo = 0.0;
   double hi = 1.0;
+  // Log mode: 1, 2 and 5 times each power of ten instead of 1 and 3 (a network's loss spans
+  // only a decade or two around its minimum, where two levels a decade leave the map bare).
+  bool denseLog = false;
 
   // 0 at lo (and below), 1 at hi (and above); NaN stays NaN.
   double position(double value) const;
-  // Contour values of f, ascending, inside (lo, hi): 1 and 3 times each power of ten of the
-  // gap in log mode, round steps (1, 2 or 5 times a power of ten, about `linearCount` of
-  // them) in linear mode.
+  // Contour values of f, ascending, inside (lo, hi): 1 and 3 (denseLog: 1, 2 and 5) times
+  // each power of ten of the gap in log mode, round steps (1, 2 or 5 times a power of ten, about
+  // `linearCount` of them) in linear mode.
   std::vector<double> levels(int linearCount = 12) const;
 };
 
 // The scale for `grid`: log mode covers at most six decades below the largest gap.
 SurfaceScale surfaceScale(const Landscape& landscape, const SurfaceGrid& grid);
+// The same for a surface known only by its samples (a network's loss): linear over the
+// samples' range, or logarithmic in the gap to `minimum`.
+SurfaceScale surfaceScale(const SurfaceGrid& grid, bool log, double minimum);
 
 struct ContourSegment {
   Point2 a;
@@ -67,5 +73,7 @@ struct SurfaceMap {
 };
 
 SurfaceMap mapSurface(const Landscape& landscape, const ViewRect& rect, int columns, int rows);
+// The scale's contour levels and lines for an already sampled grid.
+SurfaceMap mapSurface(SurfaceGrid grid, const SurfaceScale& scale);
 
 }  // namespace gradscope::core

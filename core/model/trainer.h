@@ -132,6 +132,9 @@ class Trainer {
   const ScheduleSettings& scheduleSettings() const { return m_scheduleSettings; }
   std::int64_t scheduleOrigin() const { return m_scheduleOrigin; }
   Index trainSize() const { return m_trainX.cols(); }
+  // The training set as the network sees it (one sample per column, standardised).
+  const Matrix<T>& trainingInputs() const { return m_trainX; }
+  const Matrix<T>& trainingTargets() const { return m_trainY; }
   Index validationSize() const { return m_validX.cols(); }
 
   Evaluation evaluate(const Dataset& data);

@@ -1,7 +1,8 @@
 // Principal component analysis (Pearson 1901; Jolliffe, Principal Component Analysis): the
 // directions of largest variance of a cloud of points, and the points projected on them. Used
 // to draw a layer's activations (one point per sample, one dimension per unit) in two
-// dimensions.
+// dimensions, and a training trajectory of many weights sampled a few dozen times (computed
+// from the samples x samples Gram matrix when there are more features than samples).
 //
 //   mean   = (1/n) sum_i x_i
 //   C      = (1/(n-1)) sum_i (x_i - mean)(x_i - mean)^T      (features x features)

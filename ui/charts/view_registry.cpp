@@ -9,6 +9,7 @@
 #include "ui/charts/heatmap_view.h"
 #include "ui/charts/histogram_view.h"
 #include "ui/charts/learning_rate_view.h"
+#include "ui/charts/loss_surface_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
@@ -47,6 +48,13 @@ ViewDescriptor backprop(int cell) {
           }};
 }
 
+// A view that computes from a copy of the run through the training controller.
+template <typename View>
+ViewDescriptor withController(int cell) {
+  return {cell,
+          [](const ViewContext& c) -> DashboardView* { return new View(c.controller, c.parent); }};
+}
+
 }  // namespace
 
 const std::vector<ViewDescriptor>& dashboardViews() {
@@ -57,6 +65,7 @@ const std::vector<ViewDescriptor>& dashboardViews() {
       plain<DecisionBoundaryView>(1),
       plain<NetworkView>(1),
       backprop(1),
+      withController<LossSurfaceView>(1),  // computes from a copy of the run
       plain<GradientFlowView>(2),
       perLayer<GradientNormView>(2),
       plain<SignalPropagationView>(2),

@@ -18,7 +18,8 @@ class DashboardView;
 class LayerSelection;
 
 // What a view may be built with: the layer selection shared by the per-layer views, the
-// widget that owns it, and the controller for views that ask the worker for something.
+// widget that owns it, and the controller for views that ask the worker for something (the
+// Backprop view's traced step, the loss surface's copy of the run).
 struct ViewContext {
   LayerSelection* layers = nullptr;
   QWidget* parent = nullptr;

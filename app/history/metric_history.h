@@ -29,7 +29,8 @@
 //  - Histograms at the probes' stride: all while they fit `histogramBytes` (32 MiB), then the
 //    older ones are thinned to every 2nd, 4th, ... frame, evenly over the run; the latest 32
 //    frames and the first are always kept (see HistogramStore). This part does not grow.
-//  - Epoch samples, events and linear-region counts (a few per second): all of them. The BatchNorm statistics of the latest step.
+//  - Epoch samples, events and linear-region counts (a few per second): all of them. The BatchNorm
+//  statistics of the latest step.
 //  - A debiased-EMA smoothed copy of a step metric once a chart asks for one (4 bytes per step
 //    plus its pyramid), kept up to date as steps arrive and rebuilt when the smoothing changes.
 // Measured (bench/history_memory.cpp): a million steps of a 50-layer network, histograms of

@@ -1,8 +1,8 @@
 // An experiment session as plain values: what a .gradscope file holds (see
 // docs/session_format.md). One session has one or more runs trained side by side, each with
 // its configuration, its data, its exact training state and its metric history, plus what
-// belongs to the whole window: the dashboard layout, the training speed, a free-text note and
-// the state of the Landscapes view (`landscape`).
+// belongs to the whole window: the dashboard layout, the training speed, a free-text note, the
+// state of the Landscapes view (`landscape`) and the dashboard views' own choices (`views`).
 //
 // A run's training state is kept as its JSON object (`state`): its fields default to those of
 // a fresh run from the configuration's seed, which only a built run knows, so it is read
@@ -89,6 +89,9 @@ struct Session {
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
   QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
+  // What each dashboard view lets the user choose (e.g. the decision boundary's Regions mode),
+  // one object per view under its title (JSON "views"); each view reads what it knows.
+  QJsonObject views;
   // The dashboard's event log: one line per change, rebuild, reset or discarded run, oldest
   // first (JSON "event_log", a list of texts).
   QStringList eventLog;

@@ -357,6 +357,7 @@ QJsonObject sessionToJson(const Session& session) {
     json.insert(QStringLiteral("layout"), QString::fromLatin1(session.layout.toBase64()));
   }
   if (!session.landscape.isEmpty()) json.insert(QStringLiteral("landscape"), session.landscape);
+  if (!session.views.isEmpty()) json.insert(QStringLiteral("views"), session.views);
   if (!session.eventLog.isEmpty()) {
     json.insert(QStringLiteral("event_log"), QJsonArray::fromStringList(session.eventLog));
   }
@@ -406,7 +407,7 @@ Session sessionFromJson(QJsonObject json) {
   json = migrateSession(json);
   const JsonFields top(json, "");
   top.rejectUnknown({"format", "version", "name", "note", "speed", "runs", "layout", "landscape",
-                     "event_log", "kernels"});
+                     "event_log", "kernels", "views"});
   Session session;
   session.name = top.string("name");
   session.note = top.string("note");
@@ -444,6 +445,14 @@ Session sessionFromJson(QJsonObject json) {
     // Checked now, like everything else, so a bad landscape refuses the file before anything
     // running is touched; the object itself is kept for the view that owns it.
     landscapeStateFromJson(session.landscape);
+  }
+  if (top.object("views")) {
+    session.views = json.value(QStringLiteral("views")).toObject();
+    for (auto it = session.views.begin(); it != session.views.end(); ++it) {
+      if (!it.value().isObject()) {
+        throw Error("views." + it.key().toStdString(), "expected an object");
+      }
+    }
   }
   return session;
 }

@@ -337,8 +337,10 @@ class TypedRun final : public TrainingRun {
       Eigen::MatrixXd plane(2, points * points);
       for (int row = 0; row < points; ++row) {
         for (int col = 0; col < points; ++col) {
-          plane(0, row * points + col) = field->xMin + (field->xMax - field->xMin) * col / (points - 1);
-          plane(1, row * points + col) = field->yMin + (field->yMax - field->yMin) * row / (points - 1);
+          plane(0, row * points + col) =
+              field->xMin + (field->xMax - field->xMin) * col / (points - 1);
+          plane(1, row * points + col) =
+              field->yMin + (field->yMax - field->yMin) * row / (points - 1);
         }
       }
       return Matrix<T>(m_data.standardizer.transform(plane).template cast<T>());
@@ -387,7 +389,8 @@ class TypedRun final : public TrainingRun {
       }
     }
     if (check.piecewiseLinear) {
-      if (regionResolution != resolution) patterns = activationPatterns(net, planeInputs(regionResolution));
+      if (regionResolution != resolution)
+        patterns = activationPatterns(net, planeInputs(regionResolution));
       const std::vector<int> ids = m_regionLabeler.label(patterns);
       field->regionIds.assign(ids.begin(), ids.end());
       field->regionResolution = regionResolution;

@@ -74,13 +74,35 @@ void appendActivationPatterns(const Network<T>& net, const PiecewiseLinearCheck&
     } else {
       z = i == 0 ? &net.input() : &net.layerOutput(i - 1);
     }
-    for (Index u = 0; u < z->rows(); ++u, ++unit) {
-      const std::size_t word = std::size_t(unit / 64);
-      const std::uint64_t bit = std::uint64_t(1) << (unit % 64);
-      for (Index p = 0; p < n; ++p) {
-        if ((*z)(u, p) > T(0)) bits[std::size_t(p) * words + word] |= bit;
+    // One point's units are a contiguous column: read them in order.
+    const Index units = z->rows();
+    for (Index p = 0; p < n; ++p) {
+      const T* column = z->data() + p * units;
+      std::uint64_t* pattern = bits + std::size_t(p) * words;
+      // Up to 64 states gathered in a register, then or-ed into their word.
+      int bit = unit;
+      for (Index u = 0; u < units;) {
+        const int shift = bit % 64;
+        const Index take = std::min<Index>(units - u, 64 - shift);
+        std::uint64_t states = 0;
+        const T* z = column + u;
+        Index k = 0;
+        // Eight at a time with constant shifts (a variable shift is slow on x86).
+        for (; k + 8 <= take; k += 8) {
+          const std::uint64_t byte =
+              std::uint64_t(z[k] > T(0)) | std::uint64_t(z[k + 1] > T(0)) << 1 |
+              std::uint64_t(z[k + 2] > T(0)) << 2 | std::uint64_t(z[k + 3] > T(0)) << 3 |
+              std::uint64_t(z[k + 4] > T(0)) << 4 | std::uint64_t(z[k + 5] > T(0)) << 5 |
+              std::uint64_t(z[k + 6] > T(0)) << 6 | std::uint64_t(z[k + 7] > T(0)) << 7;
+          states |= byte << k;
+        }
+        for (; k < take; ++k) states |= std::uint64_t(z[k] > T(0)) << k;
+        pattern[bit / 64] |= states << shift;
+        u += take;
+        bit += int(take);
       }
     }
+    unit += int(units);
   }
   patterns.points += n;
 }

@@ -13,7 +13,7 @@
 namespace gradscope::core {
 
 inline constexpr std::array<int, 4> kRegionGridResolutions = {256, 192, 128, 96};
-inline constexpr double kRegionGridBudget = 2.5e7;
+inline constexpr double kRegionGridBudget = 4.5e7;
 
 // Multiply-adds of one input point's forward pass through `spec`'s Dense layers.
 double multiplyAddsPerPoint(const NetworkSpec& spec);

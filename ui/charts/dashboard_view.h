@@ -4,6 +4,7 @@
 // never computes anything about the model itself.
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 
 class QWidget;
@@ -32,6 +33,11 @@ class DashboardView {
   virtual void onSnapshot(const app::Snapshot& /*snapshot*/) {}
   // The run was reset or rebuilt: drop anything cached.
   virtual void clear() {}
+  // What the view lets the user choose (a mode, a toggle), saved with the session under the
+  // view's title; empty when there is nothing to keep. restoreViewState ignores what it does
+  // not know.
+  virtual QJsonObject viewState() const { return {}; }
+  virtual void restoreViewState(const QJsonObject& /*state*/) {}
 };
 
 }  // namespace gradscope::ui

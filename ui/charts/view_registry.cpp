@@ -10,6 +10,7 @@
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
+#include "ui/charts/region_count_view.h"
 #include "ui/charts/saturation_view.h"
 #include "ui/charts/update_ratio_view.h"
 
@@ -34,17 +35,12 @@ ViewDescriptor perLayer(int cell) {
 
 const std::vector<ViewDescriptor>& dashboardViews() {
   static const std::vector<ViewDescriptor> views{
-      plain<LossView>(0),
-      plain<LearningRateView>(0),
-      plain<LrRangeTestView>(0),
-      plain<DecisionBoundaryView>(1),
-      plain<NetworkView>(1),
-      plain<GradientFlowView>(2),
-      perLayer<GradientNormView>(2),
-      perLayer<HeatmapView>(3),
-      perLayer<UpdateRatioView>(3),
-      plain<HistogramView>(4),
-      perLayer<SaturationView>(5),
+      plain<LossView>(0),         plain<LearningRateView>(0),
+      plain<LrRangeTestView>(0),  plain<DecisionBoundaryView>(1),
+      plain<NetworkView>(1),      plain<RegionCountView>(1),
+      plain<GradientFlowView>(2), perLayer<GradientNormView>(2),
+      perLayer<HeatmapView>(3),   perLayer<UpdateRatioView>(3),
+      plain<HistogramView>(4),    perLayer<SaturationView>(5),
       plain<ClippingView>(5),
   };
   return views;

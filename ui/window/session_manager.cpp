@@ -30,6 +30,7 @@
 #include "app/sessions/recovery_store.h"
 #include "app/sessions/session_file.h"
 #include "core/kernels/kernel_level.h"
+#include "ui/charts/dashboard_view.h"
 #include "ui/window/main_window.h"
 
 namespace gradscope::ui {
@@ -209,6 +210,10 @@ void SessionManager::onCaptured(int requestId, const app::SessionPtr& captured) 
   session.speed = m_window.speed();
   session.layout = m_window.dashboardLayout();
   session.landscape = app::landscapeStateToJson(m_window.landscapeModel().state());
+  for (const DashboardView* view : m_window.views()) {
+    const QJsonObject state = view->viewState();
+    if (!state.isEmpty()) session.views.insert(view->viewTitle(), state);
+  }
   // Each run's history under its live id (a comparison's ids have gaps once a run was removed).
   for (std::size_t i = 0; i < session.runs.size(); ++i) {
     app::SessionRun& run = session.runs[i];
@@ -381,6 +386,9 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   m_lrRangeTest = session->runs[0].lrRangeTest;
   emit m_window.lrRangeTestResult(m_lrRangeTest.value_or(core::LrRangeTestResult{}));
   m_window.setEventLog(session->eventLog);
+  // Every view takes its choices back (a view the session does not name returns to its default).
+  for (DashboardView* view : m_window.views())
+    view->restoreViewState(session->views.value(view->viewTitle()).toObject());
   m_name = session->name;
   m_note = session->note;
   if (!session->landscape.isEmpty()) {

@@ -161,8 +161,13 @@ ScenarioView parseView(const QJsonObject& json) {
         throw core::Error(field, "expected a positive number");
       }
       view.targetLoss = it->toDouble();
+    } else if (it.key() == "decision_boundary") {
+      if (*it != QStringLiteral("regions") && *it != QStringLiteral("prediction")) {
+        throw core::Error(field, "expected \"regions\" or \"prediction\"");
+      }
+      view.regions = *it == QStringLiteral("regions");
     } else {
-      throw core::Error(field, "unknown field (loss_axis, target_loss)");
+      throw core::Error(field, "unknown field (loss_axis, target_loss, decision_boundary)");
     }
   }
   return view;

@@ -355,8 +355,8 @@ void DecisionBoundaryView::paintRegionBorders(QPainter& painter, const QRect& pl
   }
   painter.save();
   painter.setClipRect(plot);
-  QColor line = theme().foreground;
-  line.setAlpha(theme().dark ? 150 : 110);
+  // Dark lines on both themes' region colours (light ones would sparkle on the dark theme).
+  const QColor line(0, 0, 0, theme().dark ? 120 : 95);
   painter.setPen(QPen(line, theme().presentation ? 1.5 : 1.0));
   painter.drawLines(lines);
   painter.restore();
@@ -383,10 +383,6 @@ int DecisionBoundaryView::legendWidth() const {
   const QFontMetrics fm(theme().font());
   const int marker = fm.height();
   int text = std::max(fm.horizontalAdvance(tr("validation")), fm.horizontalAdvance(tr("train")));
-  if (showsRegions()) {
-    for (const LegendItem& item : legendItems())
-      if (item.kind == LegendItem::Text) text = std::max(text, fm.horizontalAdvance(item.text));
-  }
   if (task() == Task::Regression) {
     text = std::max(text, fm.horizontalAdvance(tr("target")));
     text = std::max(text, fm.height() + 4 + fm.horizontalAdvance(QStringLiteral("-88.8")));
@@ -402,15 +398,6 @@ int DecisionBoundaryView::legendWidth() const {
 std::vector<DecisionBoundaryView::LegendItem> DecisionBoundaryView::legendItems() const {
   std::vector<LegendItem> items;
   const Task t = task();
-  if (showsRegions()) {
-    // The count and what it was counted on, then the class colours of the points.
-    const int n = m_field->regionResolution;
-    items.push_back(
-        {LegendItem::Text, QColor(), tr("%n region(s)", nullptr, m_field->regionCount)});
-    items.push_back(
-        {LegendItem::Text, QColor(), tr("%n ReLU unit(s)", nullptr, m_field->patternUnits)});
-    items.push_back({LegendItem::Text, QColor(), tr("grid %1×%2").arg(n).arg(n)});
-  }
   if (t != Task::Regression) {
     const int classes = t == Task::Binary ? 2
                         : m_points        ? std::max(2, m_points->classes)
@@ -517,9 +504,15 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
                                                      : tr("Decision boundary");
   QStringList titles;
   if (regions && showsRegions()) {
-    const QString count = tr("%n region(s)", nullptr, m_field->regionCount);
+    const int n = m_field->regionCount;
+    const QString count = n == 1 ? tr("1 region") : tr("%1 regions").arg(n);
+    const QString units = m_field->patternUnits == 1
+                              ? tr("1 ReLU unit")
+                              : tr("%1 ReLU units").arg(m_field->patternUnits);
+    const QString basis = tr("%1, %2×%2 grid").arg(units).arg(m_field->regionResolution);
     if (m_step >= 0) {
-      titles << tr("%1 at step %2: %3").arg(title, formatStep(m_step), count)
+      titles << tr("%1 at step %2: %3 (%4)").arg(title, formatStep(m_step), count, basis)
+             << tr("%1 at step %2: %3").arg(title, formatStep(m_step), count)
              << tr("%1, step %2").arg(count, formatStep(m_step));
     }
     titles << tr("%1: %2").arg(title, count) << count;
@@ -607,6 +600,9 @@ void DecisionBoundaryView::paintPoints(QPainter& painter, const QRect& plot, con
   const bool presentation = theme().presentation;
   double radius = presentation ? 4.5 : 3.2;
   if (n > 1500) radius *= 0.75;
+  // Over the regions the points step back: the regions are what the mode shows.
+  const bool faint = showsRegions();
+  if (faint) radius *= 0.7;
   const Task t = task();
   const double scale = t == Task::Regression ? regressionScale() : 1.0;
   const int classes = t == Task::Binary ? 2 : std::max(p.classes, 2);
@@ -614,6 +610,7 @@ void DecisionBoundaryView::paintPoints(QPainter& painter, const QRect& plot, con
   painter.setClipRect(
       plot.adjusted(-int(radius) - 1, -int(radius) - 1, int(radius) + 1, int(radius) + 1));
   painter.setRenderHint(QPainter::Antialiasing, true);
+  if (faint) painter.setOpacity(0.6);
   const QPen outline(outlineColor(), presentation ? 1.5 : 1.0);
   // Training points first, validation points on top.
   for (const bool validation : {false, true}) {

@@ -124,9 +124,26 @@ class TestProjectorLayout : public QObject {
       window.loadScenario(scenario);
       // Populated as a lecturer shows it: an epoch trained, so the axes carry the labels
       // of real data (an empty chart draws only 0 and 1).
+      // Waits on what must happen, not on a time: the scenario's fresh run in the dashboard
+      // (no step yet), then steps trained (an epoch of a small data set; the first steps of
+      // the Fashion-MNIST ones, whose epoch is long) and the run paused; then a few refresh
+      // ticks draw the charts and let them lay themselves out.
+      auto trainedSteps = [&] {
+        return window.history().lastStep(window.run()) - window.history().firstStep(window.run()) +
+               1;
+      };
+      QTRY_VERIFY2_WITH_TIMEOUT(trainedSteps() == 0,
+                                qPrintable(scenario.id + QStringLiteral(": not loaded")), 60'000);
       window.stepEpoch();
-      QTest::qWait(400);  // the worker trains, the docks and charts lay themselves out
-      QCoreApplication::processEvents();
+      QTRY_VERIFY2_WITH_TIMEOUT(
+          trainedSteps() >= 20 ||
+              (trainedSteps() > 0 && window.runState() != app::RunState::Running),
+          qPrintable(scenario.id + QStringLiteral(": no step trained")), 60'000);
+      window.pause();
+      QTRY_VERIFY2_WITH_TIMEOUT(trainedSteps() > 0 && window.runState() != app::RunState::Running,
+                                qPrintable(scenario.id + QStringLiteral(": does not pause")),
+                                60'000);
+      QTest::qWait(150);
       for (QChartView* view : window.findChildren<QChartView*>()) {
         if (!view->isVisible()) continue;
         for (const QString& p : chartProblems(view)) problems << scenario.id + ": " + p;

@@ -13,6 +13,7 @@ SessionRunner::SessionRunner(const core::ExperimentConfig& config, QObject* pare
     m_status = s->status;
     m_step = s->currentStep;
     m_epoch = s->currentEpoch;
+    if (s->learningRatePlan) m_plan = s->learningRatePlan;
     if (m_progress) m_progress(*s);
     if (m_loop && m_state != RunState::Running) m_loop->quit();
   });

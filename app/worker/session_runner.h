@@ -43,6 +43,8 @@ class SessionRunner : public QObject {
   const QString& status() const { return m_status; }
   std::int64_t currentStep() const { return m_step; }
   int currentEpoch() const { return m_epoch; }
+  // The newest learning-rate plan the worker sent (the selected run's), as a chart gets it.
+  const std::shared_ptr<const LearningRatePlan>& learningRatePlan() const { return m_plan; }
   void setLrRangeTest(const core::LrRangeTestResult& result) { m_lrRangeTest = result; }
 
  private:
@@ -53,6 +55,7 @@ class SessionRunner : public QObject {
   QString m_status;
   std::int64_t m_step = 0;
   int m_epoch = 0;
+  std::shared_ptr<const LearningRatePlan> m_plan;
   Session m_extras;  // name, note, layout, landscape of the opened session
   std::optional<core::LrRangeTestResult> m_lrRangeTest;
   QEventLoop* m_loop = nullptr;

@@ -67,7 +67,10 @@ void GradientFlowView::rebuild(int layers) {
   }
   // Ghosts after the bars, so they are drawn on top.
   for (int g = 0; g < kGhosts; ++g) {
-    QLineSeries* ghost = m_chart->addLine(g == 0 ? tr("earlier refreshes") : QString(), m_x, m_y);
+    // Only the newest ghost is in the legend; the older ones are named too, so that an export
+    // says which refresh each row comes from.
+    QLineSeries* ghost =
+        m_chart->addLine(g == 0 ? tr("earlier refreshes") : tr("refresh -%1").arg(g + 1), m_x, m_y);
     m_chart->setInLegend(ghost, g == 0);
     m_ghosts.push_back(ghost);
   }

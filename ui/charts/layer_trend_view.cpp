@@ -121,6 +121,9 @@ void LayerTrendView::redraw(const app::MetricHistory& history, int run) {
     if (i < data.size()) {
       line->setName(shortNames ? tr("L%1").arg(m_drawn[i] + 1)
                                : tr("layer %1").arg(m_drawn[i] + 1));
+      // The band (each bucket's minimum and maximum) is named after its line, so that its
+      // exported rows say whose range they are; it stays out of the legend.
+      m_bands[i]->setName(tr("layer %1 range").arg(m_drawn[i] + 1));
       ChartView::fill(line, data[i], ChartView::Envelope::Mean);
       ChartView::fillBand(m_bands[i], data[i]);
       line->setVisible(true);

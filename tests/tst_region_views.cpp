@@ -2,9 +2,9 @@
 // mode paints each region in its own colour (the left and right halves of a two-region field
 // apart, the prediction in the other mode), its toggle and its saved state agree, it says why a
 // tanh network has no regions; the history keeps one count per step; the Linear regions chart
-// draws every count and names the latest in its title; sessions keep the views' state and
-// refuse a state that is not an object, naming it. With GRADSCOPE_VIEW_PNG_DIR set, the views
-// are also saved as PNG for a look by eye.
+// draws every count and names the latest in its title; sessions keep the views' state (and
+// refuse a state that is not an object, naming it) and the counts (refusing a bad one). With
+// GRADSCOPE_VIEW_PNG_DIR set, the views are also saved as PNG for a look by eye.
 #include <QtTest>
 
 #include <QCheckBox>
@@ -14,6 +14,9 @@
 #include <set>
 
 #include "app/history/metric_history.h"
+#include "app/history/run_history.h"
+#include "app/sessions/history_json.h"
+#include "app/sessions/json_fields.h"
 #include "app/sessions/session_json.h"
 #include "app/worker/snapshot.h"
 #include "core/model/types.h"
@@ -96,6 +99,7 @@ class TestRegionViews : public QObject {
   void historyKeepsOneCountPerStep();
   void countChartDrawsEveryCount();
   void sessionsKeepViewState();
+  void sessionsKeepTheCounts();
 };
 
 void TestRegionViews::regionsModePaintsEachRegion() {
@@ -251,6 +255,43 @@ void TestRegionViews::sessionsKeepViewState() {
     QFAIL("a view state that is not an object was accepted");
   } catch (const core::Error& e) {
     QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("views.Decision boundary"));
+  }
+}
+
+void TestRegionViews::sessionsKeepTheCounts() {
+  MetricHistory history;
+  for (int step = 0; step < 30; ++step) {
+    auto field = twoRegionField();
+    field->regionCount = 100 + 7 * step;
+    history.append(snapshotAt(step, field));
+  }
+  const RunHistory saved = captureRunHistory(history, 0);
+  QCOMPARE(saved.regionCounts.size(), std::size_t(30));
+  const QJsonObject json = runHistoryToJson(saved);
+  const RunHistory read = runHistoryFromJson(JsonFields(json, "history"));
+  MetricHistory reopened;
+  restoreRunHistory(reopened, 0, read);
+  const std::vector<RegionCountSample>& counts = reopened.regionCounts(0);
+  QCOMPARE(counts.size(), std::size_t(30));
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    QCOMPARE(counts[i].step, history.regionCounts(0)[i].step);
+    QCOMPARE(counts[i].regions, 100 + 7 * int(i));
+    QCOMPARE(counts[i].resolution, 32);
+  }
+  // Saved again, the same JSON.
+  QCOMPARE(runHistoryToJson(captureRunHistory(reopened, 0)), json);
+
+  QJsonObject bad = json;
+  QJsonObject columns = bad.value("region_counts").toObject();
+  QJsonArray grids = columns.value("grid").toArray();
+  grids[3] = 2.5;
+  columns.insert("grid", grids);
+  bad.insert("region_counts", columns);
+  try {
+    runHistoryFromJson(JsonFields(bad, "history"));
+    QFAIL("a fractional grid was accepted");
+  } catch (const core::Error& e) {
+    QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("history.region_counts.grid[3]"));
   }
 }
 

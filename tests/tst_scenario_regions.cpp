@@ -3,10 +3,10 @@
 // layers. The count is the one the dashboard shows: distinct activation patterns on the
 // decision field's region grid over the data's square (core/regions). The claim, measured:
 // at initialisation the counts are within a factor of 3 of each other and of the order of the
-// number of neurons (Keras's zero biases put every first-layer line through the data's centre,
-// so they are at most 2 x 48 + 1), nowhere near the 2^48 patterns 48 units could make; after
-// training they are still within a factor of 3 of each other, not growing with depth. Prints,
-// e.g.
+// number of neurons (Keras's zero biases make every boundary a ray from the data's centre: the
+// regions are wedges, 2 x 48 for one layer; the check is at most 2 x 48 + 1), nowhere near the
+// 2^48 patterns 48 units could make; after training they are still within a factor of 3 of each
+// other, not growing with depth. Prints, e.g.
 //   linear regions at step 0: 1 x 48: 96 (256x256), 2 x 24: 86 (256x256), ...
 #include <QtTest>
 
@@ -88,8 +88,8 @@ void TestScenarioRegions::countsGrowWithNeuronsNotDepth() {
     hi = std::max(hi, c.atInit);
     trainedLo = std::min(trainedLo, c.trained);
     trainedHi = std::max(trainedHi, c.trained);
-    // Zero biases: every region is a wedge from the data's centre, two per first-layer line
-    // at most, whatever the depth.
+    // Zero biases: every region is a wedge from the data's centre; of the order of the 2 x 48
+    // wedges of one layer's 48 lines whatever the depth.
     QVERIFY2(c.atInit <= 2 * 48 + 1, qPrintable(c.name));
   }
   QVERIFY2(hi <= 3 * lo, qPrintable(QStringLiteral("at initialisation %1 .. %2").arg(lo).arg(hi)));

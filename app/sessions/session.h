@@ -52,7 +52,7 @@ struct SessionData {
 // The metric history of one run as saved: every step's scalars exactly (or, for a run too long
 // to fit in a session beside its state, the mean of each block of `stepStride` steps), the
 // per-layer series as the mean of each block of `layerStride` steps, the histogram frames the
-// history kept, the epochs and the event log.
+// history kept, the epochs, the event log and the linear-region counts.
 struct RunHistory {
   std::int64_t firstStep = 0;
   std::int64_t steps = 0;
@@ -65,6 +65,7 @@ struct RunHistory {
   std::vector<HistogramFrame> histograms;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
+  std::vector<RegionCountSample> regionCounts;  // the Linear regions chart's points
 
   std::int64_t blocks() const { return (steps + layerStride - 1) / layerStride; }
   std::int64_t stepBlocks() const { return (steps + stepStride - 1) / stepStride; }

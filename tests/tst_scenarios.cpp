@@ -261,7 +261,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-deep-selu",
                            "fashion-batch-norm",
                            "fashion-optimisers",
-                           "fashion-schedules"};
+                           "fashion-schedules",
+                           "linear-regions"};
 
 }  // namespace
 

@@ -266,7 +266,8 @@ const QStringList kChecked{"vanishing-gradients",
                            "keras-versus-pytorch",  // tst_scenario_conventions
                            "backprop-by-hand",  // tst_scenario_backprop.cpp
                            "signal-propagation",
-                           "loss-surface"};
+                           "loss-surface",
+                           "linear-regions"};
 
 }  // namespace
 

@@ -58,6 +58,7 @@ struct MetricHistory::Run {
   std::vector<LayerSeries> layerSeries;  // [metric * layers + layer]
   HistogramStore histograms;
   std::vector<EpochSample> epochs;
+  std::vector<RegionCountSample> regionCounts;
   std::vector<Event> events;
   std::vector<core::BatchNormProbe> batchNorms;
   // Built on a chart's first request; queries stay const for their callers.
@@ -175,6 +176,15 @@ void MetricHistory::append(const Snapshot& snapshot) {
 
   for (const HistogramSample& sample : snapshot.histograms) run.histograms.add(sample, run.layers);
   run.epochs.insert(run.epochs.end(), snapshot.epochs.begin(), snapshot.epochs.end());
+  if (snapshot.decisionField && snapshot.decisionField->hasRegions()) {
+    const RegionCountSample sample{snapshot.currentStep, snapshot.decisionField->regionCount,
+                                   snapshot.decisionField->regionResolution};
+    if (!run.regionCounts.empty() && run.regionCounts.back().step >= sample.step) {
+      run.regionCounts.back() = sample;
+    } else {
+      run.regionCounts.push_back(sample);
+    }
+  }
   run.events.insert(run.events.end(), snapshot.events.begin(), snapshot.events.end());
 }
 
@@ -392,6 +402,12 @@ std::vector<std::int64_t> MetricHistory::histogramSteps(int run) const {
   return r ? r->histograms.steps() : std::vector<std::int64_t>{};
 }
 
+const std::vector<RegionCountSample>& MetricHistory::regionCounts(int run) const {
+  static const std::vector<RegionCountSample> kNone;
+  const Run* r = findRun(run);
+  return r ? r->regionCounts : kNone;
+}
+
 const std::vector<EpochSample>& MetricHistory::epochs(int run) const {
   static const std::vector<EpochSample> kNone;
   const Run* r = findRun(run);
@@ -418,6 +434,7 @@ std::size_t MetricHistory::bytes() const {
     for (const LayerSeries& s : run->layerSeries) total += sizeof(LayerSeries) + s.bytes();
     total += run->histograms.bytes();
     total += run->epochs.capacity() * sizeof(EpochSample);
+    total += run->regionCounts.capacity() * sizeof(RegionCountSample);
     total += run->events.capacity() * sizeof(Event);
     for (const Event& e : run->events) total += std::size_t(e.text.capacity()) * sizeof(QChar);
     total += run->batchNorms.capacity() * sizeof(core::BatchNormProbe);

@@ -44,6 +44,7 @@ RunHistory captureRunHistory(const MetricHistory& history, int run) {
   }
   saved.epochs = history.epochs(run);
   saved.events = history.events(run);
+  saved.regionCounts = history.regionCounts(run);
   return saved;
 }
 
@@ -99,6 +100,19 @@ void restoreRunHistory(MetricHistory& history, int run, const RunHistory& saved)
     history.append(s);
     done += count;
     first = false;
+  }
+  // The linear-region counts as the worker sends them: a decision field carrying the count
+  // (and no region ids: the history keeps only the count).
+  for (const RegionCountSample& c : saved.regionCounts) {
+    auto field = std::make_shared<DecisionField>();
+    field->regionResolution = c.resolution;
+    field->regionCount = c.regions;
+    Snapshot s;
+    s.run = run;
+    s.layerCount = saved.layers;
+    s.currentStep = c.step;
+    s.decisionField = std::move(field);
+    history.append(s);
   }
 }
 

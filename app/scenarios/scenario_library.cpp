@@ -166,8 +166,13 @@ ScenarioView parseView(const QJsonObject& json) {
         throw core::Error(field, "expected the title of a view");
       }
       view.show = it->toString();
+    } else if (it.key() == "decision_boundary") {
+      if (*it != QStringLiteral("regions") && *it != QStringLiteral("prediction")) {
+        throw core::Error(field, "expected \"regions\" or \"prediction\"");
+      }
+      view.regions = *it == QStringLiteral("regions");
     } else {
-      throw core::Error(field, "unknown field (loss_axis, target_loss, show)");
+      throw core::Error(field, "unknown field (loss_axis, target_loss, decision_boundary, show)");
     }
   }
   return view;

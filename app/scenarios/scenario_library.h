@@ -15,11 +15,13 @@
 //             {"name": "ReLU + He", "settings": {...}}],  "settings", named by what differs
 //    "actions": [{"at_step": 200, "label": "Switch to ELU", "set": {"model.activation": "elu"}}],
 //    "range_test": {"min_rate": 1e-5, "max_rate": 10, "steps": 300},   optional
-//    "view": {"loss_axis": "log", "target_loss": 0.001, "show": "Backprop"}}   optional
+//    "view": {"loss_axis": "log", "target_loss": 0.001, "show": "Backprop",     optional
+//             "decision_boundary": "regions"}}
 //
 // "view" sets the dashboard as the claim needs it: the loss chart's axis, the loss the
-// Runs table measures "steps to target" against (the claim's threshold) and the view brought
-// to the front of its cell (by its title).
+// Runs table measures "steps to target" against (the claim's threshold), the view brought
+// to the front of its cell (by its title) and the decision boundary's mode ("prediction" or
+// "regions", the linear regions of a ReLU network).
 //
 // "actions" are live changes during a run (at the given step, applied over the run's
 // configuration as the panels would); they may also be given per run. "range_test" asks for
@@ -57,6 +59,7 @@ struct ScenarioView {
   std::optional<bool> logLoss;
   std::optional<double> targetLoss;
   QString show;  // the title of a dashboard view to bring to the front; empty: none
+  std::optional<bool> regions;  // the decision boundary in its Regions mode
 };
 
 struct ScenarioRun {

@@ -155,12 +155,25 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
     events.append(event);
   }
   json.insert(QStringLiteral("events"), events);
+  if (!h.regionCounts.empty()) {
+    // Three columns of integers: the step, the count and the grid it was counted on.
+    QJsonArray steps, regions, grids;
+    for (const RegionCountSample& c : h.regionCounts) {
+      steps.append(qint64(c.step));
+      regions.append(c.regions);
+      grids.append(c.resolution);
+    }
+    json.insert(QStringLiteral("region_counts"), QJsonObject{{QStringLiteral("steps"), steps},
+                                                             {QStringLiteral("regions"), regions},
+                                                             {QStringLiteral("grid"), grids}});
+  }
   return json;
 }
 
 RunHistory runHistoryFromJson(const JsonFields& json) {
   json.rejectUnknown({"first_step", "steps", "step_stride", "step_metrics", "layers",
-                      "layer_stride", "layer_metrics", "histograms", "epochs", "events"});
+                      "layer_stride", "layer_metrics", "histograms", "epochs", "events",
+                      "region_counts"});
   RunHistory h;
   h.firstStep = json.integer("first_step", 0, 0, kMaxSteps);
   // Restoring a history replays every step into the live history: a claim beyond what a
@@ -267,6 +280,33 @@ RunHistory runHistoryFromJson(const JsonFields& json) {
       if (!known) throw Error(e.field(QStringLiteral("kind")), "unknown event kind");
       event.text = e.string("text");
       h.events.push_back(event);
+    }
+  }
+  if (const auto counts = json.object("region_counts")) {
+    counts->rejectUnknown({"steps", "regions", "grid"});
+    const auto steps = counts->array("steps", kMaxEvents);
+    const auto regions = counts->array("regions", kMaxEvents);
+    const auto grids = counts->array("grid", kMaxEvents);
+    const qsizetype n = steps ? steps->size() : 0;
+    if ((regions ? regions->size() : 0) != n || (grids ? grids->size() : 0) != n) {
+      throw Error(counts->field(QStringLiteral("regions")),
+                  "steps, regions and grid must have the same length");
+    }
+    for (qsizetype i = 0; i < n; ++i) {
+      auto integer = [&](const QJsonArray& list, const char* key, double hi) {
+        const QJsonValue v = list[i];
+        if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > hi ||
+            v.toDouble() != std::floor(v.toDouble())) {
+          throw Error(counts->field(QLatin1String(key)) + "[" + std::to_string(i) + "]",
+                      "expected a whole number in [0, " + std::to_string(std::int64_t(hi)) + "]");
+        }
+        return std::int64_t(v.toDouble());
+      };
+      RegionCountSample c;
+      c.step = integer(*steps, "steps", double(kMaxSteps * 2));
+      c.regions = int(integer(*regions, "regions", 1e9));
+      c.resolution = int(integer(*grids, "grid", 1e5));
+      h.regionCounts.push_back(c);
     }
   }
   return h;

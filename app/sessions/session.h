@@ -1,8 +1,8 @@
 // An experiment session as plain values: what a .gradscope file holds (see
 // docs/session_format.md). One session has one or more runs trained side by side, each with
 // its configuration, its data, its exact training state and its metric history, plus what
-// belongs to the whole window: the dashboard layout, the training speed, a free-text note and
-// the state of the Landscapes view (`landscape`).
+// belongs to the whole window: the dashboard layout, the training speed, a free-text note, the
+// state of the Landscapes view (`landscape`) and the dashboard views' own choices (`views`).
 //
 // A run's training state is kept as its JSON object (`state`): its fields default to those of
 // a fresh run from the configuration's seed, which only a built run knows, so it is read
@@ -52,7 +52,7 @@ struct SessionData {
 // The metric history of one run as saved: every step's scalars exactly (or, for a run too long
 // to fit in a session beside its state, the mean of each block of `stepStride` steps), the
 // per-layer series as the mean of each block of `layerStride` steps, the histogram frames the
-// history kept, the epochs and the event log.
+// history kept, the epochs, the event log and the linear-region counts.
 struct RunHistory {
   std::int64_t firstStep = 0;
   std::int64_t steps = 0;
@@ -65,6 +65,7 @@ struct RunHistory {
   std::vector<HistogramFrame> histograms;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
+  std::vector<RegionCountSample> regionCounts;  // the Linear regions chart's points
 
   std::int64_t blocks() const { return (steps + layerStride - 1) / layerStride; }
   std::int64_t stepBlocks() const { return (steps + stepStride - 1) / stepStride; }
@@ -93,7 +94,8 @@ struct Session {
   std::vector<SessionRun> runs;
   QByteArray layout;      // the dashboard's layout (QMainWindow::saveState), may be empty
   QJsonObject landscape;  // the Landscapes view's state (landscape_state_json.h), checked when read
-  // Dashboard views' own state (e.g. the Backprop view's sub-step) by view title (JSON "views").
+  // What each dashboard view lets the user choose (e.g. the decision boundary's Regions mode),
+  // one object per view under its title (JSON "views"); each view reads what it knows.
   QJsonObject views;
   // The dashboard's event log: one line per change, rebuild, reset or discarded run, oldest
   // first (JSON "event_log", a list of texts).

@@ -77,6 +77,14 @@ struct EpochSample {
   bool improved = false;
 };
 
+// The number of linear regions of the network's function in the decision boundary's square
+// (DecisionField::regionCount), at the step it was measured.
+struct RegionCountSample {
+  std::int64_t step = 0;
+  int regions = 0;
+  int resolution = 0;  // grid points per axis it was counted on
+};
+
 enum class EventKind {
   SettingChanged,
   LearningRateReduced,
@@ -111,6 +119,19 @@ struct DecisionField {
   std::vector<std::vector<float>> kernels;
   std::vector<int> layerWidths;  // inputs first, then each Dense layer's units
   static constexpr int kNetworkViewUnits = 8;
+
+  // Linear regions (core/regions/activation_patterns.h), for networks whose hidden
+  // activations are piecewise linear: the region id of every point of a regionResolution x
+  // regionResolution grid over the same square (corners included, row-major from (xMin, yMin);
+  // finer than the field's grid when the network is cheap enough, see region_grid.h). Ids stay
+  // with their activation pattern from one field to the next. regionCount is the number of
+  // distinct patterns on that grid, a lower bound on the regions meeting the square.
+  int regionResolution = 0;  // 0: no regions (see regionsUnavailable)
+  std::vector<std::int32_t> regionIds;
+  int regionCount = 0;
+  int patternUnits = 0;        // hidden units with two linear pieces
+  QString regionsUnavailable;  // why not, e.g. "layers[0] (dense) uses tanh, which is ..."
+  bool hasRegions() const { return regionResolution >= 2; }
 };
 
 // The learning rate (and momentum) the schedule plans from `firstStep` to the end of the

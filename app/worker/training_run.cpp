@@ -9,6 +9,9 @@
 
 #include "app/sessions/session_size.h"
 #include "core/model/settings_schema.h"
+#include "core/regions/activation_patterns.h"
+#include "core/regions/region_grid.h"
+#include "core/regions/region_labeler.h"
 
 namespace gradscope::app {
 
@@ -210,6 +213,7 @@ class TypedRun final : public TrainingRun {
     m_trainer->setProber(&m_prober);
     m_prober.reset();
     restartHistory();
+    m_regionLabeler.reset();
   }
 
   void reinitialize() override {
@@ -352,19 +356,34 @@ class TypedRun final : public TrainingRun {
     field->yMin = lo(1) - margin(1);
     field->yMax = hi(1) + margin(1);
     const int n = resolution * resolution;
-    Eigen::MatrixXd plane(2, n);
-    for (int row = 0; row < resolution; ++row) {
-      for (int col = 0; col < resolution; ++col) {
-        plane(0, row * resolution + col) =
-            field->xMin + (field->xMax - field->xMin) * col / (resolution - 1);
-        plane(1, row * resolution + col) =
-            field->yMin + (field->yMax - field->yMin) * row / (resolution - 1);
+    // Grid points over the square, corners included, row-major from (xMin, yMin), in the
+    // network's input coordinates.
+    auto planeInputs = [&](int points) {
+      Eigen::MatrixXd plane(2, points * points);
+      for (int row = 0; row < points; ++row) {
+        for (int col = 0; col < points; ++col) {
+          plane(0, row * points + col) =
+              field->xMin + (field->xMax - field->xMin) * col / (points - 1);
+          plane(1, row * points + col) =
+              field->yMin + (field->yMax - field->yMin) * row / (points - 1);
+        }
       }
-    }
-    const Matrix<T> input = m_data.standardizer.transform(plane).template cast<T>();
+      return Matrix<T>(m_data.standardizer.transform(plane).template cast<T>());
+    };
+    const Matrix<T> input = planeInputs(resolution);
     Network<T>& net = m_trainer->network();
     Rng unused(0);
     const Matrix<T>& out = net.forward(input, Mode::Inference, unused);
+    // Linear regions: from this forward pass when the field's grid is the finest affordable,
+    // else from their own finer grid, after the field's values are read.
+    const PiecewiseLinearCheck check = checkPiecewiseLinear(net.spec());
+    const int regionResolution = regionGridResolution(net.spec(), resolution);
+    ActivationPatterns patterns;
+    if (!check.piecewiseLinear) {
+      field->regionsUnavailable = QString::fromStdString(check.reason);
+    } else if (regionResolution == resolution) {
+      appendActivationPatterns(net, check, patterns);
+    }
     for (Index k = 0; k < out.rows(); ++k) {
       std::vector<float> values(static_cast<std::size_t>(n));
       for (int i = 0; i < n; ++i) values[std::size_t(i)] = float(out(k, i));
@@ -393,6 +412,15 @@ class TypedRun final : public TrainingRun {
         field->kernels.emplace_back(k.data(), k.data() + k.size());
         field->layerWidths.push_back(int(k.cols()));
       }
+    }
+    if (check.piecewiseLinear) {
+      if (regionResolution != resolution)
+        patterns = activationPatterns(net, planeInputs(regionResolution));
+      const std::vector<int> ids = m_regionLabeler.label(patterns);
+      field->regionIds.assign(ids.begin(), ids.end());
+      field->regionResolution = regionResolution;
+      field->regionCount = m_regionLabeler.regionCount();
+      field->patternUnits = check.units;
     }
     return field;
   }
@@ -489,6 +517,7 @@ class TypedRun final : public TrainingRun {
 
   std::optional<Dataset> m_given;
   SplitData m_data;
+  RegionLabeler m_regionLabeler;  // region ids of the decision field, kept between refreshes
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;
   WeightHistory m_history;

@@ -1,5 +1,6 @@
 #include "ui/charts/decision_boundary_view.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFontMetrics>
 #include <QHBoxLayout>
@@ -57,7 +58,64 @@ std::vector<QLineF> contour(const std::vector<float>& v, int n, float level) {
 }
 }  // namespace
 
-DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : PaintedView(parent) {}
+DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : PaintedView(parent) {
+  m_regionsBox = new QCheckBox(tr("Linear regions"), this);
+  m_regionsBox->setObjectName(QStringLiteral("regionsToggle"));
+  m_regionsBox->setToolTip(
+      tr("Colour the plane by linear region: each on/off pattern of the hidden ReLU units is one "
+         "piece on which the network is an affine function"));
+  m_regionsBox->setVisible(false);
+  controls()->addWidget(m_regionsBox);
+  controls()->addStretch(1);
+  connect(m_regionsBox, &QCheckBox::toggled, this,
+          [this](bool on) { setMode(on ? Mode::Regions : Mode::Prediction); });
+}
+
+void DecisionBoundaryView::setMode(Mode mode) {
+  if (mode == m_mode) return;
+  m_mode = mode;
+  {
+    const QSignalBlocker block(m_regionsBox);
+    m_regionsBox->setChecked(mode == Mode::Regions);
+  }
+  updateCanvas();
+}
+
+QJsonObject DecisionBoundaryView::viewState() const {
+  if (m_mode == Mode::Prediction) return {};
+  return QJsonObject{{QStringLiteral("mode"), QStringLiteral("regions")}};
+}
+
+void DecisionBoundaryView::restoreViewState(const QJsonObject& state) {
+  setMode(state.value(QStringLiteral("mode")).toString() == QLatin1String("regions")
+              ? Mode::Regions
+              : Mode::Prediction);
+}
+
+QString DecisionBoundaryView::regionsUnavailable() const {
+  if (!m_field || m_field->hasRegions()) return {};
+  if (!m_field->regionsUnavailable.isEmpty()) {
+    return tr("No linear regions: %1. Regions exist for piecewise-linear hidden activations "
+              "(relu, leaky_relu).")
+        .arg(m_field->regionsUnavailable);
+  }
+  return tr("No linear regions for this network");
+}
+
+QColor DecisionBoundaryView::regionColor(int id) {
+  // Golden-ratio steps round the hue circle: any run of ids spreads over it. Every third id is
+  // lighter or deeper, so two regions of close hue still differ in lightness.
+  const double hue = std::fmod(0.13 + 0.6180339887498949 * double(id), 1.0);
+  const int band = id % 3;
+  if (theme().dark) {
+    return QColor::fromHsvF(float(hue), float(0.55 + 0.12 * band), float(0.42 + 0.1 * band));
+  }
+  return QColor::fromHsvF(float(hue), float(0.22 + 0.13 * band), float(0.98 - 0.05 * band));
+}
+
+bool DecisionBoundaryView::showsRegions() const {
+  return m_mode == Mode::Regions && m_field && m_field->hasRegions() && !m_regionImage.isNull();
+}
 
 QString DecisionBoundaryView::viewTitle() const { return tr("Decision boundary"); }
 
@@ -88,11 +146,16 @@ void DecisionBoundaryView::setField(std::shared_ptr<const app::DecisionField> fi
     const auto cells = std::size_t(field->resolution) * std::size_t(std::max(0, field->resolution));
     bool valid = field->resolution >= 2 && !field->outputs.empty();
     for (const std::vector<float>& output : field->outputs) valid &= output.size() == cells;
+    if (field->hasRegions()) {
+      valid &= field->regionIds.size() ==
+               std::size_t(field->regionResolution) * std::size_t(field->regionResolution);
+    }
     if (!valid) field = nullptr;
   }
   m_field = std::move(field);
   m_step = step;
   if (m_field) m_notPlanar = false;
+  m_regionsBox->setVisible(m_field || m_points);
   rebuildImage();
   updateCanvas();
 }
@@ -103,6 +166,7 @@ void DecisionBoundaryView::setDataPoints(std::shared_ptr<const app::DataPoints> 
     m_notPlanar = false;
     setInsight(nullptr);
   }
+  m_regionsBox->setVisible(m_field || m_points);
   rebuildImage();  // the task and the regression scale come from the points
   updateCanvas();
 }
@@ -118,11 +182,10 @@ void DecisionBoundaryView::setInsight(std::shared_ptr<const app::ModelInsight> i
       m_page = m_pages.front();
     if (!m_pageBox && m_pages.size() > 1) {
       m_pageLabel = new QLabel(tr("Show"), this);
-      controls()->addWidget(m_pageLabel);
+      controls()->insertWidget(0, m_pageLabel);
       m_pageBox = new QComboBox(this);
       m_pageBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-      controls()->addWidget(m_pageBox);
-      controls()->addStretch(1);
+      controls()->insertWidget(1, m_pageBox);
       connect(m_pageBox, &QComboBox::activated, this, [this](int index) {
         if (index >= 0 && std::size_t(index) < m_pages.size())
           setInsightPage(m_pages[std::size_t(index)]);
@@ -160,6 +223,9 @@ void DecisionBoundaryView::setNotPlanar() {
   m_points = nullptr;
   m_image = QImage();
   m_contour.clear();
+  m_regionImage = QImage();
+  m_regionBorders.clear();
+  m_regionsBox->setVisible(false);
   updateCanvas();
 }
 
@@ -227,6 +293,73 @@ void DecisionBoundaryView::rebuildImage() {
     for (int col = 0; col < n; ++col) line[col] = fieldColor(row * n + col, t, scale).rgb();
   }
   if (t == Task::Binary) m_contour = contour(m_field->outputs[0], n, 0.5f);
+  rebuildRegions();
+}
+
+void DecisionBoundaryView::rebuildRegions() {
+  m_regionImage = QImage();
+  m_regionBorders.clear();
+  if (!m_field || !m_field->hasRegions()) return;
+  const int n = m_field->regionResolution;
+  const std::vector<std::int32_t>& ids = m_field->regionIds;
+  m_regionImage = QImage(n, n, QImage::Format_RGB32);
+  QRgb last = 0;
+  int lastId = -1;
+  for (int row = 0; row < n; ++row) {
+    auto* line = reinterpret_cast<QRgb*>(m_regionImage.scanLine(n - 1 - row));  // y up
+    for (int col = 0; col < n; ++col) {
+      const int id = ids[std::size_t(row * n + col)];
+      if (id != lastId) {
+        last = regionColor(id).rgb();
+        lastId = id;
+      }
+      line[col] = last;
+    }
+  }
+  // Borders halfway between neighbouring grid points of two regions, merged along their
+  // column (row) into one segment per run.
+  auto at = [&](int row, int col) { return ids[std::size_t(row * n + col)]; };
+  for (int col = 0; col + 1 < n; ++col) {
+    int start = -1;
+    for (int row = 0; row <= n; ++row) {
+      const bool border = row < n && at(row, col) != at(row, col + 1);
+      if (border && start < 0) start = row;
+      if (!border && start >= 0) {
+        m_regionBorders.emplace_back(col + 0.5, start - 0.5, col + 0.5, row - 0.5);
+        start = -1;
+      }
+    }
+  }
+  for (int row = 0; row + 1 < n; ++row) {
+    int start = -1;
+    for (int col = 0; col <= n; ++col) {
+      const bool border = col < n && at(row, col) != at(row + 1, col);
+      if (border && start < 0) start = col;
+      if (!border && start >= 0) {
+        m_regionBorders.emplace_back(start - 0.5, row + 0.5, col - 0.5, row + 0.5);
+        start = -1;
+      }
+    }
+  }
+}
+
+void DecisionBoundaryView::paintRegionBorders(QPainter& painter, const QRect& plot) {
+  if (m_regionBorders.empty()) return;
+  const int n = m_field->regionResolution;
+  const double sx = plot.width() / double(n - 1), sy = plot.height() / double(n - 1);
+  QVector<QLineF> lines;
+  lines.reserve(qsizetype(m_regionBorders.size()));
+  for (const QLineF& l : m_regionBorders) {
+    lines.append(QLineF(plot.left() + l.x1() * sx, plot.bottom() + 1 - l.y1() * sy,
+                        plot.left() + l.x2() * sx, plot.bottom() + 1 - l.y2() * sy));
+  }
+  painter.save();
+  painter.setClipRect(plot);
+  // Dark lines on both themes' region colours (light ones would sparkle on the dark theme).
+  const QColor line(0, 0, 0, theme().dark ? 120 : 95);
+  painter.setPen(QPen(line, theme().presentation ? 1.5 : 1.0));
+  painter.drawLines(lines);
+  painter.restore();
 }
 
 void DecisionBoundaryView::restyle() { rebuildImage(); }
@@ -365,10 +498,25 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
                                m_page);
     return;
   }
-  const QString title =
-      task() == Task::Regression ? tr("Prediction over the input plane") : tr("Decision boundary");
+  const bool regions = m_mode == Mode::Regions;
+  const QString title = regions                      ? tr("Linear regions")
+                        : task() == Task::Regression ? tr("Prediction over the input plane")
+                                                     : tr("Decision boundary");
   QStringList titles;
-  if (m_field && m_step >= 0) {
+  if (regions && showsRegions()) {
+    const int n = m_field->regionCount;
+    const QString count = n == 1 ? tr("1 region") : tr("%1 regions").arg(n);
+    const QString units = m_field->patternUnits == 1
+                              ? tr("1 ReLU unit")
+                              : tr("%1 ReLU units").arg(m_field->patternUnits);
+    const QString basis = tr("%1, %2×%2 grid").arg(units).arg(m_field->regionResolution);
+    if (m_step >= 0) {
+      titles << tr("%1 at step %2: %3 (%4)").arg(title, formatStep(m_step), count, basis)
+             << tr("%1 at step %2: %3").arg(title, formatStep(m_step), count)
+             << tr("%1, step %2").arg(count, formatStep(m_step));
+    }
+    titles << tr("%1: %2").arg(title, count) << count;
+  } else if (m_field && m_step >= 0) {
     titles << tr("%1 at step %2").arg(title, formatStep(m_step))
            << tr("%1, step %2")
                   .arg(task() == Task::Regression ? tr("Prediction") : title, formatStep(m_step));
@@ -387,15 +535,18 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
   const Frame f = frame();
   if (!m_image.isNull()) {
     // Grid values sit on the cell corners: stretch the image half a cell past the plot.
-    const int n = m_field->resolution;
+    // Regions are flat colours with sharp borders: no smoothing.
+    const bool showRegions = showsRegions();
+    const int n = showRegions ? m_field->regionResolution : m_field->resolution;
     const double hx = plot.width() / double(n - 1) / 2, hy = plot.height() / double(n - 1) / 2;
     painter.save();
     painter.setClipRect(plot);
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, !showRegions);
     painter.drawImage(
         QRectF(plot.left() - hx, plot.top() - hy, plot.width() + 2 * hx, plot.height() + 2 * hy),
-        m_image);
+        showRegions ? m_regionImage : m_image);
     painter.restore();
+    if (showRegions) paintRegionBorders(painter, plot);
     paintContour(painter, plot);
   } else {
     painter.setPen(th.faint);
@@ -403,6 +554,21 @@ void DecisionBoundaryView::paintCanvas(QPainter& painter, const QRect& rect) {
                      tr("The model's prediction appears with the next training step"));
   }
   paintPoints(painter, plot, f);
+  if (regions && m_field && !m_field->hasRegions()) {
+    // Why there is nothing to count, over the prediction it shows instead.
+    const QFontMetrics fm(th.font());
+    const QRect box = plot.adjusted(12, 12, -12, -12);
+    const QRect text =
+        fm.boundingRect(box, Qt::AlignCenter | Qt::TextWordWrap, regionsUnavailable());
+    painter.save();
+    QColor back = th.background;
+    back.setAlpha(225);
+    painter.setPen(th.foreground);
+    painter.setBrush(back);
+    painter.drawRoundedRect(text.adjusted(-8, -6, 8, 6), 4, 4);
+    painter.drawText(text, Qt::AlignCenter | Qt::TextWordWrap, regionsUnavailable());
+    painter.restore();
+  }
   paintAxes(painter, plot, f);
   paintLegend(painter, layout);
 }
@@ -434,6 +600,9 @@ void DecisionBoundaryView::paintPoints(QPainter& painter, const QRect& plot, con
   const bool presentation = theme().presentation;
   double radius = presentation ? 4.5 : 3.2;
   if (n > 1500) radius *= 0.75;
+  // Over the regions the points step back: the regions are what the mode shows.
+  const bool faint = showsRegions();
+  if (faint) radius *= 0.7;
   const Task t = task();
   const double scale = t == Task::Regression ? regressionScale() : 1.0;
   const int classes = t == Task::Binary ? 2 : std::max(p.classes, 2);
@@ -441,6 +610,7 @@ void DecisionBoundaryView::paintPoints(QPainter& painter, const QRect& plot, con
   painter.setClipRect(
       plot.adjusted(-int(radius) - 1, -int(radius) - 1, int(radius) + 1, int(radius) + 1));
   painter.setRenderHint(QPainter::Antialiasing, true);
+  if (faint) painter.setOpacity(0.6);
   const QPen outline(outlineColor(), presentation ? 1.5 : 1.0);
   // Training points first, validation points on top.
   for (const bool validation : {false, true}) {
@@ -537,8 +707,10 @@ void DecisionBoundaryView::paintLegend(QPainter& painter, const Layout& layout) 
       }
     } else if (i > 0) {
       // A little space between the classes and the markers.
-      y += line +
-           (items[i - 1].kind == LegendItem::Swatch && item.kind != LegendItem::Swatch ? 4 : 0);
+      // A little space between the groups (count, classes, markers).
+      const LegendItem::Kind before = items[i - 1].kind;
+      const bool group = before == LegendItem::Swatch || before == LegendItem::Text;
+      y += line + (group && item.kind != before ? 4 : 0);
     }
     const QPointF c(x + fm.height() / 2.0, y + fm.height() / 2.0);
     switch (item.kind) {
@@ -559,9 +731,12 @@ void DecisionBoundaryView::paintLegend(QPainter& painter, const Layout& layout) 
         painter.setPen(QPen(item.color, 1.8));
         painter.drawEllipse(c, radius, radius);
         break;
+      case LegendItem::Text:
+        break;
     }
     painter.setPen(th.foreground);
-    painter.drawText(QPoint(x + fm.height() + 6, y + fm.ascent()), item.text);
+    const int textX = item.kind == LegendItem::Text ? x : x + fm.height() + 6;
+    painter.drawText(QPoint(textX, y + fm.ascent()), item.text);
     if (layout.legendBelow) x += width;
   }
   painter.restore();
@@ -580,6 +755,15 @@ QString DecisionBoundaryView::canvasToolTip(const QPoint& pos) const {
       std::clamp(int(std::lround((y - f.yMin) / (f.yMax - f.yMin) * (n - 1))), 0, n - 1);
   const auto i = std::size_t(row * n + col);
   QString text = QStringLiteral("x1 = %1, x2 = %2\n").arg(formatValue(x), formatValue(y));
+  if (showsRegions()) {
+    const int m = m_field->regionResolution;
+    const auto at = [&](double v, double lo, double hi) {
+      return std::clamp(int(std::lround((v - lo) / (hi - lo) * (m - 1))), 0, m - 1);
+    };
+    const int id =
+        m_field->regionIds[std::size_t(at(y, f.yMin, f.yMax) * m + at(x, f.xMin, f.xMax))];
+    text += tr("linear region id %1\n").arg(id);
+  }
   switch (task()) {
     case Task::Binary:
       return text + tr("p(class 1) = %1").arg(m_field->outputs[0][i], 0, 'f', 3);

@@ -7,9 +7,16 @@
 // instead (sample images and predictions, confusion matrix, first-layer weights, a projection
 // of the last hidden layer, or the fitted curve of one-input data; see model_insight_painter.h),
 // with a choice of page above the canvas.
+//
+// The Regions mode (a toggle above the plane, saved with the session) colours the plane by
+// linear region instead: each activation pattern of the network's piecewise-linear hidden units
+// (relu, leaky_relu) in its own colour, kept while the pattern lives, with the borders between
+// regions drawn and the count in the legend (see core/regions). For networks with a curved
+// hidden activation it says why there are no regions.
 #pragma once
 
 #include <QImage>
+#include <QJsonObject>
 #include <QLineF>
 
 #include <cstdint>
@@ -20,6 +27,7 @@
 #include "ui/charts/model_insight_painter.h"
 #include "ui/charts/painted_view.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 
@@ -29,6 +37,7 @@ class DecisionBoundaryView : public PaintedView {
   Q_OBJECT
  public:
   enum class Task { Binary, MultiClass, Regression };
+  enum class Mode { Prediction, Regions };
 
   explicit DecisionBoundaryView(QWidget* parent = nullptr);
 
@@ -48,6 +57,17 @@ class DecisionBoundaryView : public PaintedView {
   const std::vector<ModelInsightPainter::Page>& insightPages() const { return m_pages; }
   ModelInsightPainter::Page insightPage() const { return m_page; }
   void setInsightPage(ModelInsightPainter::Page page);
+
+  Mode mode() const { return m_mode; }
+  void setMode(Mode mode);
+  // The mode, for the session: {"mode": "regions"} (empty in the default mode).
+  QJsonObject viewState() const override;
+  void restoreViewState(const QJsonObject& state) override;
+  // Why the Regions mode shows no regions (empty while it does, or before a field arrived).
+  QString regionsUnavailable() const;
+  // A distinct colour per region id, lighter in the light themes, deeper in the dark ones;
+  // consecutive ids (neighbours, as the grid numbers them) far apart in hue.
+  static QColor regionColor(int id);
 
   bool hasField() const { return m_field != nullptr; }
   Task task() const;
@@ -69,7 +89,7 @@ class DecisionBoundaryView : public PaintedView {
   };
   Frame frame() const;
   struct LegendItem {
-    enum Kind { Swatch, Train, Validation } kind;
+    enum Kind { Swatch, Train, Validation, Text } kind;
     QColor color;
     QString text;
   };
@@ -89,6 +109,9 @@ class DecisionBoundaryView : public PaintedView {
   void paintAxes(QPainter& painter, const QRect& plot, const Frame& f);
   void paintPoints(QPainter& painter, const QRect& plot, const Frame& f);
   void paintContour(QPainter& painter, const QRect& plot);
+  void paintRegionBorders(QPainter& painter, const QRect& plot);
+  void rebuildRegions();
+  bool showsRegions() const;
 
   std::shared_ptr<const app::DecisionField> m_field;
   std::shared_ptr<const app::DataPoints> m_points;
@@ -101,6 +124,10 @@ class DecisionBoundaryView : public PaintedView {
   bool m_notPlanar = false;
   QImage m_image;                 // resolution x resolution, top row = yMax
   std::vector<QLineF> m_contour;  // p = 0.5, in grid units (column, row)
+  Mode m_mode = Mode::Prediction;
+  QCheckBox* m_regionsBox = nullptr;
+  QImage m_regionImage;                 // regionResolution squared, top row = yMax
+  std::vector<QLineF> m_regionBorders;  // between grid points of two regions, in grid units
 };
 
 }  // namespace gradscope::ui

@@ -13,6 +13,7 @@
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
+#include "ui/charts/region_count_view.h"
 #include "ui/charts/saturation_view.h"
 #include "ui/charts/signal_propagation_view.h"
 #include "ui/charts/update_ratio_view.h"
@@ -65,6 +66,7 @@ const std::vector<ViewDescriptor>& dashboardViews() {
       plain<DecisionBoundaryView>(1),
       plain<NetworkView>(1),
       backprop(1),
+      plain<RegionCountView>(1),
       withController<LossSurfaceView>(1),  // computes from a copy of the run
       plain<GradientFlowView>(2),
       perLayer<GradientNormView>(2),

@@ -41,6 +41,7 @@
 #include "core/model/settings_schema.h"
 #include "ui/charts/chart_view.h"
 #include "ui/charts/dashboard_view.h"
+#include "ui/charts/decision_boundary_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/view_registry.h"
@@ -724,6 +725,11 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   for (DashboardView* v : m_views) {
     if (auto* loss = dynamic_cast<LossView*>(v))
       loss->setLogScale(scenario.view.logLoss.value_or(false));
+    if (auto* boundary = dynamic_cast<DecisionBoundaryView*>(v)) {
+      boundary->setMode(scenario.view.regions.value_or(false)
+                            ? DecisionBoundaryView::Mode::Regions
+                            : DecisionBoundaryView::Mode::Prediction);
+    }
   }
   m_controller->setTargetLoss(scenario.view.targetLoss.value_or(app::RunTracker().targetLoss()));
   m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));

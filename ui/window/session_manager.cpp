@@ -382,14 +382,13 @@ void SessionManager::onRestored(const app::SessionPtr& session) {
   }
   m_openingHistory.reset();
   if (!session->layout.isEmpty()) m_window.restoreDashboardLayout(session->layout);
-  for (DashboardView* view : m_window.views()) {
-    const QJsonValue state = session->views.value(view->viewTitle());
-    if (state.isObject()) view->restoreViewState(state.toObject());
-  }
   m_window.setSpeed(session->speed);
   m_lrRangeTest = session->runs[0].lrRangeTest;
   emit m_window.lrRangeTestResult(m_lrRangeTest.value_or(core::LrRangeTestResult{}));
   m_window.setEventLog(session->eventLog);
+  // Every view takes its choices back (a view the session does not name returns to its default).
+  for (DashboardView* view : m_window.views())
+    view->restoreViewState(session->views.value(view->viewTitle()).toObject());
   m_name = session->name;
   m_note = session->note;
   if (!session->landscape.isEmpty()) {

@@ -411,6 +411,10 @@ class TypedRun final : public TrainingRun {
     return plan;
   }
 
+  std::optional<SharpnessMeasurement> measureSharpness() override {
+    return m_sharpness.measure(*m_trainer, m_data.train);
+  }
+
  private:
   static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
     if (given) return splitData(*given, config.split);
@@ -444,6 +448,7 @@ class TypedRun final : public TrainingRun {
   SplitData m_data;
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;
+  SharpnessMeter m_sharpness;  // keeps its eigenvector between estimates (warm start)
 };
 
 }  // namespace

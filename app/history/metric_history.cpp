@@ -57,6 +57,7 @@ struct MetricHistory::Run {
   HistogramStore histograms;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
+  std::vector<SharpnessSample> sharpness;
   std::vector<core::BatchNormProbe> batchNorms;
   // Built on a chart's first request; queries stay const for their callers.
   mutable std::array<std::unique_ptr<Smoothed>, kStepMetricCount> smoothed;
@@ -167,6 +168,11 @@ void MetricHistory::append(const Snapshot& snapshot) {
   for (const HistogramSample& sample : snapshot.histograms) run.histograms.add(sample, run.layers);
   run.epochs.insert(run.epochs.end(), snapshot.epochs.begin(), snapshot.epochs.end());
   run.events.insert(run.events.end(), snapshot.events.begin(), snapshot.events.end());
+  for (const SharpnessSample& sample : snapshot.sharpness) {
+    // In step order; a repeated step (a session's history then the live run) is kept once.
+    if (run.sharpness.empty() || sample.step > run.sharpness.back().step)
+      run.sharpness.push_back(sample);
+  }
 }
 
 void MetricHistory::clear() {
@@ -395,6 +401,12 @@ const std::vector<Event>& MetricHistory::events(int run) const {
   return r ? r->events : kNone;
 }
 
+const std::vector<SharpnessSample>& MetricHistory::sharpness(int run) const {
+  static const std::vector<SharpnessSample> kNone;
+  const Run* r = findRun(run);
+  return r ? r->sharpness : kNone;
+}
+
 const std::vector<core::BatchNormProbe>& MetricHistory::latestBatchNorms(int run) const {
   static const std::vector<core::BatchNormProbe> kNone;
   const Run* r = findRun(run);
@@ -410,6 +422,7 @@ std::size_t MetricHistory::bytes() const {
     total += run->histograms.bytes();
     total += run->epochs.capacity() * sizeof(EpochSample);
     total += run->events.capacity() * sizeof(Event);
+    total += run->sharpness.capacity() * sizeof(SharpnessSample);
     for (const Event& e : run->events) total += std::size_t(e.text.capacity()) * sizeof(QChar);
     total += run->batchNorms.capacity() * sizeof(core::BatchNormProbe);
     for (const auto& s : run->smoothed)

@@ -29,7 +29,8 @@
 //  - Histograms at the probes' stride: all while they fit `histogramBytes` (32 MiB), then the
 //    older ones are thinned to every 2nd, 4th, ... frame, evenly over the run; the latest 32
 //    frames and the first are always kept (see HistogramStore). This part does not grow.
-//  - Epoch samples and events: all of them. The BatchNorm statistics of the latest step.
+//  - Epoch samples, events and sharpness estimates: all of them. The BatchNorm statistics of the
+//  latest step.
 //  - A debiased-EMA smoothed copy of a step metric once a chart asks for one (4 bytes per step
 //    plus its pyramid), kept up to date as steps arrive and rebuilt when the smoothing changes.
 // Measured (bench/history_memory.cpp): a million steps of a 50-layer network, histograms of
@@ -151,6 +152,8 @@ class MetricHistory {
 
   const std::vector<EpochSample>& epochs(int run) const;
   const std::vector<Event>& events(int run) const;
+  // Every sharpness estimate of the run, in step order (a few per hundred steps: all kept).
+  const std::vector<SharpnessSample>& sharpness(int run) const;
   const std::vector<core::BatchNormProbe>& latestBatchNorms(int run) const;
 
   // Heap memory held, in bytes (capacity of the stored arrays).

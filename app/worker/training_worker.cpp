@@ -640,6 +640,7 @@ void TrainingWorker::stepLane(Lane& lane) {
   }
   lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
   record(lane, probe);
+  if (m_sharpnessShown) estimateSharpness(lane, probe.record.step, seconds);
   if (lane.run->stopReason() != StopReason::None) {
     const bool early = lane.run->stopReason() == StopReason::EarlyStopping;
     const QString message = QString::fromStdString(lane.run->stopMessage());
@@ -648,6 +649,23 @@ void TrainingWorker::stepLane(Lane& lane) {
     lane.tracker.setFinished(true);
     lane.stopStatus = QStringLiteral("stopped: %1").arg(message);
   }
+}
+
+void TrainingWorker::estimateSharpness(Lane& lane, std::int64_t step, double seconds) {
+  lane.sharpness.setEvery(m_sharpnessEvery);
+  if (!lane.sharpness.due(step, seconds)) return;
+  const auto started = std::chrono::steady_clock::now();
+  const std::optional<SharpnessMeasurement> m = lane.run->measureSharpness();
+  lane.sharpness.spent(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!m) return;
+  lane.pending->sharpness.push_back(
+      {step, m->lambdaMax, m->threshold, m->preconditioned, QString::fromStdString(m->formula)});
+}
+
+void TrainingWorker::setSharpnessEstimation(bool shown, int everySteps) {
+  m_sharpnessShown = shown;
+  m_sharpnessEvery = std::max(1, everySteps);
 }
 
 void TrainingWorker::record(Lane& lane, const StepProbe& probe) {

@@ -41,7 +41,7 @@ struct SharpnessMeasurement {
   bool converged = false;
   int products = 0;     // Hessian-vector products spent
   Index samples = 0;    // samples the loss was taken on
-  std::string formula;  // the threshold's formula, e.g. "2/lr"
+  std::string formula;  // the threshold's formula (UTF-8), e.g. "2/η"
 };
 
 class SharpnessMeter {

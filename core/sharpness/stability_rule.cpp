@@ -17,13 +17,13 @@ StabilityRule stabilityRule(const Optimizer<T>& optimizer, double learningRate) 
       const double beta = s.momentum;
       if (beta == 0.0) {
         rule.threshold = 2.0 / learningRate;
-        rule.formula = "2/lr";
+        rule.formula = "2/η";
       } else if (s.nesterov) {
         rule.threshold = (2.0 + 2.0 * beta) / ((1.0 + 2.0 * beta) * learningRate);
-        rule.formula = "(2+2b)/((1+2b) lr)";
+        rule.formula = "(2+2β)/((1+2β)η)";
       } else {
         rule.threshold = (2.0 + 2.0 * beta) / learningRate;
-        rule.formula = "(2+2b)/lr";
+        rule.formula = "(2+2β)/η";
       }
       return rule;
     }
@@ -32,7 +32,7 @@ StabilityRule stabilityRule(const Optimizer<T>& optimizer, double learningRate) 
       const double b1 = s.beta1, b2 = s.beta2;
       rule.preconditioned = true;
       rule.threshold = (2.0 + 2.0 * b1) / ((1.0 - b1) * learningRate);
-      rule.formula = "(2+2b1)/((1-b1) lr)";
+      rule.formula = "(2+2β₁)/((1−β₁)η)";
       const OptimizerState<T> state = optimizer.state();
       const Vector<T>* v = detail::findSlot(state, s.amsgrad ? "velocity_hat" : "velocity");
       if (!v || state.iterations == 0) return rule;
@@ -46,7 +46,7 @@ StabilityRule stabilityRule(const Optimizer<T>& optimizer, double learningRate) 
       const double beta = s.momentum;
       rule.preconditioned = true;
       rule.threshold = (2.0 + 2.0 * beta) / learningRate;
-      rule.formula = beta == 0.0 ? "2/lr" : "(2+2b)/lr";
+      rule.formula = beta == 0.0 ? "2/η" : "(2+2β)/η";
       const OptimizerState<T> state = optimizer.state();
       const Vector<T>* v = detail::findSlot(state, "velocity");
       if (!v || state.iterations == 0) return rule;

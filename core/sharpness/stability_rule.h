@@ -29,7 +29,7 @@ struct StabilityRule {
   // Diagonal of P (preconditioned only); empty before the optimiser's first step, when the
   // preconditioner does not exist yet.
   Eigen::VectorXd preconditioner;
-  std::string formula;  // e.g. "2/lr", "(2+2b)/lr", "(2+2b1)/((1-b1) lr)"
+  std::string formula;  // UTF-8, e.g. "2/η", "(2+2β)/η", "(2+2β₁)/((1−β₁)η)"
 };
 
 template <typename T>

@@ -37,19 +37,10 @@
 #include "app/runs/run_tracker.h"
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/config_file.h"
-#include "ui/charts/clipping_view.h"
 #include "ui/charts/dashboard_view.h"
-#include "ui/charts/decision_boundary_view.h"
-#include "ui/charts/gradient_flow_view.h"
-#include "ui/charts/gradient_norm_view.h"
-#include "ui/charts/heatmap_view.h"
-#include "ui/charts/histogram_view.h"
-#include "ui/charts/learning_rate_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
-#include "ui/charts/network_view.h"
-#include "ui/charts/saturation_view.h"
-#include "ui/charts/update_ratio_view.h"
+#include "ui/charts/view_registry.h"
 #include "ui/export/image_export.h"
 #include "ui/landscapes/landscape_window.h"
 #include "ui/panels/config_editor.h"
@@ -209,45 +200,39 @@ MainWindow::~MainWindow() {
 // ---------------------------------------------------------------------------------- views
 
 void MainWindow::createViews() {
-  // Views are created here: one line per chart, e.g.
-  //   addView(new LossView(this), Qt::RightDockWidgetArea);
-  // (the window hosts each in its own dock; see arrangeDefaultLayout for where it goes).
-  addView(new LossView(this), Qt::RightDockWidgetArea);
-  addView(new LearningRateView(this), Qt::RightDockWidgetArea);
-  auto* rangeTest = new LrRangeTestView(this);
-  addView(rangeTest, Qt::RightDockWidgetArea);
-  connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
-  connect(this, &MainWindow::lrRangeTestResult, this,
-          [this, rangeTest](const core::LrRangeTestResult& result) {
-            // The curve comes to the front of its tab group when a test finishes (not when a reset
-            // clears it).
-            if (result.rates.empty()) return;
-            if (QDockWidget* dock = dockOf(rangeTest)) {
-              dock->show();
-              dock->raise();
-            }
-          });
-  addView(new GradientFlowView(this), Qt::RightDockWidgetArea);
-  addView(new GradientNormView(m_layerSelection, this), Qt::RightDockWidgetArea);
-  addView(new UpdateRatioView(m_layerSelection, this), Qt::RightDockWidgetArea);
-  addView(new ClippingView(this), Qt::RightDockWidgetArea);
-  addView(new HeatmapView(m_layerSelection, this), Qt::RightDockWidgetArea);
-  addView(new SaturationView(m_layerSelection, this), Qt::RightDockWidgetArea);
-  addView(new HistogramView(this), Qt::RightDockWidgetArea);
-  addView(new DecisionBoundaryView(this), Qt::RightDockWidgetArea);
-  addView(new NetworkView(this), Qt::RightDockWidgetArea);
+  // Every view comes from the one registry (ui/charts/view_registry.cpp); the window hosts each
+  // in its own dock and places it in its registered cell (arrangeDefaultLayout).
+  const ViewContext context{m_layerSelection, this};
+  for (const ViewDescriptor& descriptor : dashboardViews()) {
+    addView(descriptor.create(context), descriptor.cell);
+  }
+  for (DashboardView* v : m_views) {
+    auto* rangeTest = dynamic_cast<LrRangeTestView*>(v);
+    if (!rangeTest) continue;
+    connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
+    connect(this, &MainWindow::lrRangeTestResult, this,
+            [this, rangeTest](const core::LrRangeTestResult& result) {
+              // The curve comes to the front of its tab group when a test finishes (not when a
+              // reset clears it).
+              if (result.rates.empty()) return;
+              if (QDockWidget* dock = dockOf(rangeTest)) {
+                dock->show();
+                dock->raise();
+              }
+            });
+  }
 }
 
-void MainWindow::addView(DashboardView* view, Qt::DockWidgetArea area) {
+void MainWindow::addView(DashboardView* view, int cell) {
   if (!view) return;
   auto* dock = new QDockWidget(view->viewTitle(), this);
   dock->setObjectName(view->viewTitle());
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                     QDockWidget::DockWidgetClosable);
   dock->setWidget(view->widget());
-  addDockWidget(area, dock);
+  addDockWidget(Qt::RightDockWidgetArea, dock);
   m_views.push_back(view);
-  m_viewStates.push_back(ViewState{view, dock, 0});
+  m_viewStates.push_back(ViewState{view, dock, 0, cell});
 }
 
 DashboardView* MainWindow::view(const QString& title) const {
@@ -296,47 +281,11 @@ void MainWindow::arrangeDefaultLayout() {
     return;
   }
   // Charts: three columns of two cells to the right of the controls; related views share a
-  // cell as tabs, the first of each cell in front.
-  const std::vector<QStringList> cells{
-      {tr("Loss"), tr("Learning rate"), tr("LR range test")},
-      {tr("Decision boundary"), tr("Network")},
-      {tr("Gradient flow"), tr("Gradient norm")},
-      {tr("Layer heatmap"), tr("Update ratio")},
-      {tr("Histograms")},
-      {tr("Saturation"), tr("Clipping")},
-  };
-  std::vector<std::vector<QDockWidget*>> placed(cells.size());
-  std::vector<QDockWidget*> others;
-  for (const ViewState& s : m_viewStates) {
-    bool found = false;
-    for (std::size_t c = 0; c < cells.size() && !found; ++c) {
-      if (cells[c].contains(s.view->viewTitle())) {
-        placed[c].push_back(s.dock);
-        found = true;
-      }
-    }
-    if (!found) others.push_back(s.dock);
-  }
-  // Views this layout does not know join the last non-empty cell as tabs.
-  for (QDockWidget* dock : others) {
-    auto last = std::find_if(placed.rbegin(), placed.rend(),
-                             [](const std::vector<QDockWidget*>& c) { return !c.empty(); });
-    if (last == placed.rend()) {
-      placed[0].push_back(dock);
-    } else {
-      last->push_back(dock);
-    }
-  }
-  // Keep the listed order within a cell.
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    std::stable_sort(placed[c].begin(), placed[c].end(), [&](QDockWidget* a, QDockWidget* b) {
-      auto rank = [&](QDockWidget* d) {
-        const qsizetype i = cells[c].indexOf(d->objectName());
-        return i < 0 ? cells[c].size() : i;
-      };
-      return rank(a) < rank(b);
-    });
-  }
+  // cell as tabs, in registry order, the first of each cell in front.
+  constexpr int kCells = 6;
+  std::vector<std::vector<QDockWidget*>> placed(kCells);
+  for (const ViewState& s : m_viewStates)
+    placed[std::clamp(s.cell, 0, kCells - 1)].push_back(s.dock);
   std::vector<QDockWidget*> heads;  // the front dock of each non-empty cell, cell order
   std::vector<int> headCells;
   for (std::size_t c = 0; c < placed.size(); ++c) {

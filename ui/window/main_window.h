@@ -75,8 +75,8 @@ class MainWindow : public QMainWindow {
   static core::ExperimentConfig startupExperiment(QString* note = nullptr);
 
   // Hosts `view` in its own dock (object name = its title, so the layout can be restored).
-  // The window takes ownership of the view's widget.
-  void addView(DashboardView* view, Qt::DockWidgetArea area);
+  // The window takes ownership of the view's widget; `cell` places it in the default layout.
+  void addView(DashboardView* view, int cell);
   const std::vector<DashboardView*>& views() const { return m_views; }
   DashboardView* view(const QString& title) const;
   QDockWidget* dockOf(DashboardView* view) const;
@@ -184,7 +184,7 @@ class MainWindow : public QMainWindow {
   bool event(QEvent* event) override;
 
  private:
-  // Views are created here (each chart: addView(new SomeView(...), area)).
+  // Creates every view of the registry (ui/charts/view_registry.cpp).
   void createViews();
   void createActions();
   void createToolBar();
@@ -242,6 +242,7 @@ class MainWindow : public QMainWindow {
     DashboardView* view = nullptr;
     QDockWidget* dock = nullptr;
     std::uint64_t drawnRevision = 0;
+    int cell = 0;  // the default layout's cell (view_registry.h)
   };
   std::vector<ViewState> m_viewStates;
   QList<QDockWidget*> m_controlDocks;

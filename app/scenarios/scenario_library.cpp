@@ -161,8 +161,13 @@ ScenarioView parseView(const QJsonObject& json) {
         throw core::Error(field, "expected a positive number");
       }
       view.targetLoss = it->toDouble();
+    } else if (it.key() == "chart") {
+      if (!it->isString() || it->toString().isEmpty()) {
+        throw core::Error(field, "expected the title of a dashboard chart");
+      }
+      view.chart = it->toString();
     } else {
-      throw core::Error(field, "unknown field (loss_axis, target_loss)");
+      throw core::Error(field, "unknown field (loss_axis, target_loss, chart)");
     }
   }
   return view;

@@ -15,10 +15,11 @@
 //             {"name": "ReLU + He", "settings": {...}}],  "settings", named by what differs
 //    "actions": [{"at_step": 200, "label": "Switch to ELU", "set": {"model.activation": "elu"}}],
 //    "range_test": {"min_rate": 1e-5, "max_rate": 10, "steps": 300},   optional
-//    "view": {"loss_axis": "log", "target_loss": 0.001}}                optional
+//    "view": {"loss_axis": "log", "target_loss": 0.001, "chart": "Sharpness"}}  optional
 //
-// "view" sets the dashboard as the claim needs it: the loss chart's axis and the loss the
-// Runs table measures "steps to target" against (the claim's threshold).
+// "view" sets the dashboard as the claim needs it: the loss chart's axis, the loss the Runs
+// table measures "steps to target" against (the claim's threshold) and the chart the claim is
+// seen on, brought to the front of its tab group.
 //
 // "actions" are live changes during a run (at the given step, applied over the run's
 // configuration as the panels would); they may also be given per run. "range_test" asks for
@@ -55,6 +56,7 @@ struct ScenarioAction {
 struct ScenarioView {
   std::optional<bool> logLoss;
   std::optional<double> targetLoss;
+  std::optional<QString> chart;  // a chart to bring to the front, by its title ("Sharpness")
 };
 
 struct ScenarioRun {

@@ -11,6 +11,7 @@
 #include "ui/charts/lr_range_test_view.h"
 #include "ui/charts/network_view.h"
 #include "ui/charts/saturation_view.h"
+#include "ui/charts/sharpness_view.h"
 #include "ui/charts/update_ratio_view.h"
 
 namespace gradscope::ui {
@@ -37,6 +38,7 @@ const std::vector<ViewDescriptor>& dashboardViews() {
       plain<LossView>(0),
       plain<LearningRateView>(0),
       plain<LrRangeTestView>(0),
+      plain<SharpnessView>(0),
       plain<DecisionBoundaryView>(1),
       plain<NetworkView>(1),
       plain<GradientFlowView>(2),

@@ -40,6 +40,7 @@
 #include "ui/charts/dashboard_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
+#include "ui/charts/sharpness_view.h"
 #include "ui/charts/view_registry.h"
 #include "ui/export/image_export.h"
 #include "ui/landscapes/landscape_window.h"
@@ -207,6 +208,11 @@ void MainWindow::createViews() {
     addView(descriptor.create(context), descriptor.cell);
   }
   for (DashboardView* v : m_views) {
+    // The worker estimates the sharpness only while its chart is shown.
+    if (auto* sharpness = dynamic_cast<SharpnessView*>(v)) {
+      connect(sharpness, &SharpnessView::estimationRequested, m_controller.get(),
+              &app::TrainingController::setSharpnessEstimation);
+    }
     auto* rangeTest = dynamic_cast<LrRangeTestView*>(v);
     if (!rangeTest) continue;
     connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);
@@ -656,6 +662,15 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));
   m_scenarioDock->show();
   m_scenarioDock->raise();
+  if (scenario.view.chart) {
+    for (DashboardView* v : m_views) {
+      if (v->viewTitle() != *scenario.view.chart) continue;
+      if (QDockWidget* dock = dockOf(v)) {
+        dock->show();
+        dock->raise();
+      }
+    }
+  }
   statusBar()->showMessage(
       tr("%1: ask the class the question, then press Play").arg(scenario.title), 10000);
 }

@@ -640,7 +640,7 @@ void TrainingWorker::stepLane(Lane& lane) {
   }
   lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
   record(lane, probe);
-  if (m_sharpnessShown) estimateSharpness(lane, probe.record.step, seconds);
+  if (m_sharpnessShown) estimateSharpness(lane, probe.record.step);
   if (lane.run->stopReason() != StopReason::None) {
     const bool early = lane.run->stopReason() == StopReason::EarlyStopping;
     const QString message = QString::fromStdString(lane.run->stopMessage());
@@ -651,13 +651,16 @@ void TrainingWorker::stepLane(Lane& lane) {
   }
 }
 
-void TrainingWorker::estimateSharpness(Lane& lane, std::int64_t step, double seconds) {
+void TrainingWorker::estimateSharpness(Lane& lane, std::int64_t step) {
+  const auto now = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
   lane.sharpness.setEvery(m_sharpnessEvery);
-  if (!lane.sharpness.due(step, seconds)) return;
-  const auto started = std::chrono::steady_clock::now();
+  const double started = now();
+  if (!lane.sharpness.due(step, started)) return;
   const std::optional<SharpnessMeasurement> m = lane.run->measureSharpness();
-  lane.sharpness.spent(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  lane.sharpness.spent(started, now());
   if (!m) return;
   lane.pending->sharpness.push_back(
       {step, m->lambdaMax, m->threshold, m->preconditioned, QString::fromStdString(m->formula)});

@@ -146,8 +146,8 @@ class TrainingWorker : public QObject {
   bool trainOneStep();
   void stepLane(Lane& lane);
   void record(Lane& lane, const core::StepProbe& probe);
-  // After a step that took `seconds`: the sharpness when it is due and within the budget.
-  void estimateSharpness(Lane& lane, std::int64_t step, double seconds);
+  // After a step: the sharpness when it is due and within the budget.
+  void estimateSharpness(Lane& lane, std::int64_t step);
   void addEvent(Lane& lane, EventKind kind, const QString& text);
   void beginSnapshot(Lane& lane, bool reset);
   void publish();

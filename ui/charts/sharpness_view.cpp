@@ -118,10 +118,13 @@ void SharpnessView::styleLines() {
     const QColor main = overlay ? t.runColor(colour) : t.accent;
     const QColor limit = overlay ? t.runColor(colour) : t.warning;
     QColor faint = overlay ? t.runColor(colour) : t.faint;
-    if (overlay) faint.setAlphaF(0.35);
+    if (overlay) faint.setAlphaF(0.45);
     ChartView::styleLine(m_lines[i].sharpness, main, 1.4);
-    ChartView::styleLine(m_lines[i].threshold, limit, 1.0, Qt::DashLine);
-    ChartView::styleLine(m_lines[i].loss, faint, 0.7);
+    // Each estimate as a dot: sparse estimates (a large network) still show.
+    m_lines[i].sharpness->setPointsVisible(true);
+    m_lines[i].sharpness->setMarkerSize(4.0 * t.lineWidth);
+    ChartView::styleLine(m_lines[i].threshold, limit, 1.2, Qt::DashLine);
+    ChartView::styleLine(m_lines[i].loss, faint, 0.6, overlay ? Qt::DotLine : Qt::SolidLine);
   }
 }
 

@@ -261,7 +261,9 @@ const QStringList kChecked{"vanishing-gradients",
                            "fashion-deep-selu",
                            "fashion-batch-norm",
                            "fashion-optimisers",
-                           "fashion-schedules"};
+                           "fashion-schedules",
+                           // its claim: tests/tst_scenario_sharpness.cpp
+                           "edge-of-stability"};
 
 }  // namespace
 

@@ -63,6 +63,14 @@ int SharpnessView::everySteps() const { return m_every->value(); }
 
 void SharpnessView::setEverySteps(int steps) { m_every->setValue(steps); }
 
+void SharpnessView::resizeEvent(QResizeEvent* event) {
+  ChartDashboardView::resizeEvent(event);
+  // A small dock (a projector's 1280 x 720) keeps its height for the plot.
+  const bool roomy = height() >= kControlsMinimumHeight;
+  m_every->setVisible(roomy);
+  m_everyLabel->setVisible(roomy);
+}
+
 void SharpnessView::showEvent(QShowEvent* event) {
   ChartDashboardView::showEvent(event);
   emit estimationRequested(true, everySteps());
@@ -122,7 +130,7 @@ void SharpnessView::styleLines() {
     ChartView::styleLine(m_lines[i].sharpness, main, 1.4);
     // Each estimate as a dot: sparse estimates (a large network) still show.
     m_lines[i].sharpness->setPointsVisible(true);
-    m_lines[i].sharpness->setMarkerSize(4.0 * t.lineWidth);
+    m_lines[i].sharpness->setMarkerSize(std::min(2.5 * t.lineWidth, 6.0));
     ChartView::styleLine(m_lines[i].threshold, limit, 1.2, Qt::DashLine);
     ChartView::styleLine(m_lines[i].loss, faint, 0.6, overlay ? Qt::DotLine : Qt::SolidLine);
   }

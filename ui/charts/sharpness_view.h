@@ -27,7 +27,9 @@ class ChartView;
 class SharpnessView : public ChartDashboardView {
   Q_OBJECT
  public:
-  static constexpr int kDefaultEvery = 10;  // the worker's default (TrainingWorker)
+  static constexpr int kDefaultEvery = 10;  // the worker's default (SharpnessSchedule)
+  // Below this height the "every k steps" box is hidden (the plot keeps the room).
+  static constexpr int kControlsMinimumHeight = 220;
 
   explicit SharpnessView(QWidget* parent = nullptr);
 
@@ -54,6 +56,7 @@ class SharpnessView : public ChartDashboardView {
   void restyle() override;
   void showEvent(QShowEvent* event) override;
   void hideEvent(QHideEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   struct Lines {

@@ -298,7 +298,8 @@ class TestMainWindow : public QObject {
                    "gradient_norm_before_clip,gradient_norm_after_clip,clipped,val_loss,"
                    "val_accuracy,layer1_gradient_norm,")));
     const int layers = window().history().layerCount(0);
-    QCOMPARE(header.size(), 12 + layers * app::kLayerMetricCount);
+    // The step columns, the per-layer columns, then sharpness and stability_threshold.
+    QCOMPARE(header.size(), 12 + layers * app::kLayerMetricCount + 2);
     const qsizetype rows = lines.size() - 2;  // header and the final newline
     QCOMPARE(rows, qsizetype(window().history().stepCount(0)));
     const QList<QByteArray> first = lines[1].split(',');

@@ -267,7 +267,9 @@ const QStringList kChecked{"vanishing-gradients",
                            "backprop-by-hand",  // tst_scenario_backprop.cpp
                            "signal-propagation",
                            "loss-surface",
-                           "linear-regions"};
+                           "linear-regions",
+                           // its claim: tests/tst_scenario_sharpness.cpp
+                           "edge-of-stability"};
 
 }  // namespace
 

@@ -15,6 +15,7 @@ QByteArray historyCsvHeader(int layers) {
       header += ",layer" + QByteArray::number(l + 1) + '_' + metricName(LayerMetric(m));
     }
   }
+  header += kHistoryCsvSharpnessColumns;
   header += '\n';
   return header;
 }
@@ -55,6 +56,8 @@ bool writeHistoryCsv(const MetricHistory& history, int run, const QString& path,
     }
   }
   const std::vector<EpochSample>& epochs = history.epochs(run);
+  const std::vector<SharpnessSample>& sharpness = history.sharpness(run);
+  std::size_t sharpnessIndex = 0;
   QSaveFile out(path);
   if (!out.open(QIODevice::WriteOnly | QIODevice::Text)) {
     if (error) *error = out.errorString();
@@ -91,6 +94,13 @@ bool writeHistoryCsv(const MetricHistory& history, int run, const QString& path,
     cell(epochEnd ? epochs[epochIndex].valLoss : std::nan(""), true);
     cell(epochEnd ? epochs[epochIndex].valAccuracy : std::nan(""), false);
     for (const std::vector<float>& column : layerValues) cell(double(column[i]), false);
+    // The sharpness on the steps it was estimated at.
+    while (sharpnessIndex < sharpness.size() && sharpness[sharpnessIndex].step < step)
+      ++sharpnessIndex;
+    const bool estimated =
+        sharpnessIndex < sharpness.size() && sharpness[sharpnessIndex].step == step;
+    cell(estimated ? sharpness[sharpnessIndex].lambdaMax : std::nan(""), true);
+    cell(estimated ? sharpness[sharpnessIndex].threshold : std::nan(""), true);
     line += '\n';
     out.write(line);
   }

@@ -17,8 +17,12 @@ inline constexpr const char* kHistoryCsvStepColumns =
     "gradient_norm_after_clip,clipped,val_loss,val_accuracy";
 inline constexpr int kHistoryCsvStepColumnCount = 12;
 
+// The last columns: the sharpness and its stability threshold where they were estimated.
+inline constexpr const char* kHistoryCsvSharpnessColumns = ",sharpness,stability_threshold";
+
 // The header row (with its newline) for a network of `layers` measured layers: the step
-// columns, then "layer1_gradient_norm", "layer1_activation_mean", ... layer by layer.
+// columns, then "layer1_gradient_norm", "layer1_activation_mean", ... layer by layer, then
+// the sharpness columns.
 QByteArray historyCsvHeader(int layers);
 
 // Atomic write; false and `error` on failure.

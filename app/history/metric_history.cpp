@@ -60,6 +60,7 @@ struct MetricHistory::Run {
   std::vector<EpochSample> epochs;
   std::vector<RegionCountSample> regionCounts;
   std::vector<Event> events;
+  std::vector<SharpnessSample> sharpness;
   std::vector<core::BatchNormProbe> batchNorms;
   // Built on a chart's first request; queries stay const for their callers.
   mutable std::array<std::unique_ptr<Smoothed>, kStepMetricCount> smoothed;
@@ -186,6 +187,11 @@ void MetricHistory::append(const Snapshot& snapshot) {
     }
   }
   run.events.insert(run.events.end(), snapshot.events.begin(), snapshot.events.end());
+  for (const SharpnessSample& sample : snapshot.sharpness) {
+    // In step order; a repeated step (a session's history then the live run) is kept once.
+    if (run.sharpness.empty() || sample.step > run.sharpness.back().step)
+      run.sharpness.push_back(sample);
+  }
 }
 
 void MetricHistory::clear() {
@@ -420,6 +426,12 @@ const std::vector<Event>& MetricHistory::events(int run) const {
   return r ? r->events : kNone;
 }
 
+const std::vector<SharpnessSample>& MetricHistory::sharpness(int run) const {
+  static const std::vector<SharpnessSample> kNone;
+  const Run* r = findRun(run);
+  return r ? r->sharpness : kNone;
+}
+
 const std::vector<core::BatchNormProbe>& MetricHistory::latestBatchNorms(int run) const {
   static const std::vector<core::BatchNormProbe> kNone;
   const Run* r = findRun(run);
@@ -436,6 +448,7 @@ std::size_t MetricHistory::bytes() const {
     total += run->epochs.capacity() * sizeof(EpochSample);
     total += run->regionCounts.capacity() * sizeof(RegionCountSample);
     total += run->events.capacity() * sizeof(Event);
+    total += run->sharpness.capacity() * sizeof(SharpnessSample);
     for (const Event& e : run->events) total += std::size_t(e.text.capacity()) * sizeof(QChar);
     total += run->batchNorms.capacity() * sizeof(core::BatchNormProbe);
     for (const auto& s : run->smoothed)

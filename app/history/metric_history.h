@@ -31,6 +31,8 @@
 //    frames and the first are always kept (see HistogramStore). This part does not grow.
 //  - Epoch samples, events and linear-region counts (a few per second): all of them. The BatchNorm
 //  statistics of the latest step.
+//  - Epoch samples, events and sharpness estimates: all of them. The BatchNorm statistics of the
+//  latest step.
 //  - A debiased-EMA smoothed copy of a step metric once a chart asks for one (4 bytes per step
 //    plus its pyramid), kept up to date as steps arrive and rebuilt when the smoothing changes.
 // Measured (bench/history_memory.cpp): a million steps of a 50-layer network, histograms of
@@ -155,6 +157,8 @@ class MetricHistory {
   // step: a field refreshed without a new step replaces the last sample).
   const std::vector<RegionCountSample>& regionCounts(int run) const;
   const std::vector<Event>& events(int run) const;
+  // Every sharpness estimate of the run, in step order (a few per hundred steps: all kept).
+  const std::vector<SharpnessSample>& sharpness(int run) const;
   const std::vector<core::BatchNormProbe>& latestBatchNorms(int run) const;
 
   // Heap memory held, in bytes (capacity of the stored arrays).

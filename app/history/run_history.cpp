@@ -45,6 +45,7 @@ RunHistory captureRunHistory(const MetricHistory& history, int run) {
   saved.epochs = history.epochs(run);
   saved.events = history.events(run);
   saved.regionCounts = history.regionCounts(run);
+  saved.sharpness = history.sharpness(run);
   return saved;
 }
 
@@ -96,6 +97,7 @@ void restoreRunHistory(MetricHistory& history, int run, const RunHistory& saved)
     if (first) {
       s.epochs = saved.epochs;
       s.events = saved.events;
+      s.sharpness = saved.sharpness;
     }
     history.append(s);
     done += count;

@@ -166,6 +166,18 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
     json.insert(QStringLiteral("region_counts"), QJsonObject{{QStringLiteral("steps"), steps},
                                                              {QStringLiteral("regions"), regions},
                                                              {QStringLiteral("grid"), grids}});
+  if (!h.sharpness.empty()) {
+    QJsonArray sharpness;
+    for (const SharpnessSample& e : h.sharpness) {
+      QJsonObject sample;
+      sample.insert(QStringLiteral("step"), qint64(e.step));
+      sample.insert(QStringLiteral("lambda_max"), extendedNumber(e.lambdaMax));
+      sample.insert(QStringLiteral("threshold"), extendedNumber(e.threshold));
+      sample.insert(QStringLiteral("preconditioned"), e.preconditioned);
+      sample.insert(QStringLiteral("formula"), e.formula);
+      sharpness.append(sample);
+    }
+    json.insert(QStringLiteral("sharpness"), sharpness);
   }
   return json;
 }
@@ -174,6 +186,7 @@ RunHistory runHistoryFromJson(const JsonFields& json) {
   json.rejectUnknown({"first_step", "steps", "step_stride", "step_metrics", "layers",
                       "layer_stride", "layer_metrics", "histograms", "epochs", "events",
                       "region_counts"});
+                      "sharpness"});
   RunHistory h;
   h.firstStep = json.integer("first_step", 0, 0, kMaxSteps);
   // Restoring a history replays every step into the live history: a claim beyond what a
@@ -307,6 +320,22 @@ RunHistory runHistoryFromJson(const JsonFields& json) {
       c.regions = int(integer(*regions, "regions", 1e9));
       c.resolution = int(integer(*grids, "grid", 1e5));
       h.regionCounts.push_back(c);
+  if (const auto sharpness = json.array("sharpness", kMaxSessionSteps)) {
+    const std::string field = json.field(QStringLiteral("sharpness"));
+    std::int64_t previous = -1;
+    for (qsizetype i = 0; i < sharpness->size(); ++i) {
+      const JsonFields e = JsonFields::of((*sharpness)[i], field + "[" + std::to_string(i) + "]");
+      e.rejectUnknown({"step", "lambda_max", "threshold", "preconditioned", "formula"});
+      SharpnessSample sample;
+      sample.step = e.integer("step", 0, 0, kMaxSteps * 2);
+      if (sample.step <= previous)
+        throw Error(e.field(QStringLiteral("step")), "must be after the previous estimate's");
+      previous = sample.step;
+      sample.lambdaMax = extended(e, "lambda_max", std::nan(""));
+      sample.threshold = extended(e, "threshold", std::nan(""));
+      sample.preconditioned = e.boolean("preconditioned", false);
+      sample.formula = e.string("formula");
+      h.sharpness.push_back(sample);
     }
   }
   return h;

@@ -66,6 +66,7 @@ struct RunHistory {
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
   std::vector<RegionCountSample> regionCounts;  // the Linear regions chart's points
+  std::vector<SharpnessSample> sharpness;
 
   std::int64_t blocks() const { return (steps + layerStride - 1) / layerStride; }
   std::int64_t stepBlocks() const { return (steps + stepStride - 1) / stepStride; }

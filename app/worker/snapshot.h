@@ -83,6 +83,14 @@ struct RegionCountSample {
   std::int64_t step = 0;
   int regions = 0;
   int resolution = 0;  // grid points per axis it was counted on
+// The sharpness of the training loss after a step's update (core/sharpness/sharpness_meter.h),
+// measured every few steps while the Sharpness chart is shown.
+struct SharpnessSample {
+  std::int64_t step = 0;   // the step whose update led to the measured weights
+  double lambdaMax = 0.0;  // top eigenvalue of H (or of P^-1 H when preconditioned)
+  double threshold = std::numeric_limits<double>::quiet_NaN();  // 2/lr etc.; NaN: none
+  bool preconditioned = false;
+  QString formula;  // of the threshold, e.g. "2/η", "(2+2β)/η"
 };
 
 enum class EventKind {
@@ -175,6 +183,7 @@ struct Snapshot {
   std::shared_ptr<const LearningRatePlan> learningRatePlan;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
+  std::vector<SharpnessSample> sharpness;  // in step order
   // Every run of the comparison (names, colours, settings, summaries); the same table is
   // attached to each run's snapshot of one publication.
   std::shared_ptr<const RunTable> runTable;

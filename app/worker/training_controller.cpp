@@ -99,6 +99,11 @@ void TrainingController::applyConfig(const core::ExperimentConfig& config) {
 void TrainingController::setSpeed(double stepsPerSecond) {
   send([stepsPerSecond](TrainingWorker& worker) { worker.setSpeed(stepsPerSecond); });
 }
+void TrainingController::setSharpnessEstimation(bool shown, int everySteps) {
+  send([shown, everySteps](TrainingWorker& worker) {
+    worker.setSharpnessEstimation(shown, everySteps);
+  });
+}
 void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& settings) {
   send([settings](TrainingWorker& worker) { worker.runLrRangeTest(settings); });
 }

@@ -35,6 +35,7 @@ class TrainingController : public QObject {
   void reinitialize();
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   void setSpeed(double stepsPerSecond);
+  void setSharpnessEstimation(bool shown, int everySteps);
   void runLrRangeTest(const gradscope::core::LrRangeTestSettings& settings);
   // See TrainingWorker::traceBackprop.
   void traceBackprop(bool takeStep);

@@ -480,6 +480,10 @@ class TypedRun final : public TrainingRun {
     return plan;
   }
 
+  std::optional<SharpnessMeasurement> measureSharpness() override {
+    return m_sharpness.measure(*m_trainer, m_data.train);
+  }
+
  private:
   static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
     if (given) return splitData(*given, config.split);
@@ -521,6 +525,7 @@ class TypedRun final : public TrainingRun {
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;
   WeightHistory m_history;
+  SharpnessMeter m_sharpness;  // keeps its eigenvector between estimates (warm start)
 };
 
 }  // namespace

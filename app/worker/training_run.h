@@ -21,6 +21,7 @@
 #include "core/model/trainer_state.h"
 #include "core/probes/probes.h"
 #include "core/schedules/lr_range_test.h"
+#include "core/sharpness/sharpness_meter.h"
 
 #include "app/worker/snapshot.h"
 
@@ -131,6 +132,10 @@ class TrainingRun {
   virtual std::shared_ptr<const core::SignalPropagation> signalPropagation() = 0;
   // The schedule's plan from its origin to the end of the planned epochs.
   virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const = 0;
+  // The sharpness of the training loss at the current weights and the optimiser's stability
+  // threshold (core/sharpness/sharpness_meter.h: full batch up to 2,048 training samples,
+  // else a fixed batch of 1,024); nullopt when it cannot be measured yet.
+  virtual std::optional<core::SharpnessMeasurement> measureSharpness() = 0;
 
  protected:
   explicit TrainingRun(const core::ExperimentConfig& config) : m_config(config) {}

@@ -867,6 +867,7 @@ void TrainingWorker::stepLane(Lane& lane) {
   lane.tracker.addStep(probe.record.step, probe.record.loss.total(), seconds);
   lane.checkpoints.afterStep(*lane.run);
   record(lane, probe);
+  if (m_sharpnessShown) estimateSharpness(lane, probe.record.step);
   if (lane.run->stopReason() != StopReason::None) {
     const bool early = lane.run->stopReason() == StopReason::EarlyStopping;
     const QString message = QString::fromStdString(lane.run->stopMessage());
@@ -875,6 +876,26 @@ void TrainingWorker::stepLane(Lane& lane) {
     lane.tracker.setFinished(true);
     lane.stopStatus = QStringLiteral("stopped: %1").arg(message);
   }
+}
+
+void TrainingWorker::estimateSharpness(Lane& lane, std::int64_t step) {
+  const auto now = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  lane.sharpness.setEvery(m_sharpnessEvery);
+  const double started = now();
+  if (!lane.sharpness.due(step, started)) return;
+  const std::optional<SharpnessMeasurement> m = lane.run->measureSharpness();
+  lane.sharpness.spent(started, now());
+  if (!m) return;
+  lane.pending->sharpness.push_back(
+      {step, m->lambdaMax, m->threshold, m->preconditioned, QString::fromStdString(m->formula)});
+}
+
+void TrainingWorker::setSharpnessEstimation(bool shown, int everySteps) {
+  m_sharpnessShown = shown;
+  m_sharpnessEvery = std::max(1, everySteps);
 }
 
 void TrainingWorker::record(Lane& lane, const StepProbe& probe) {

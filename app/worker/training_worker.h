@@ -33,6 +33,7 @@
 #include "app/sessions/session.h"
 #include "app/worker/checkpoint_store.h"
 #include "app/worker/backprop_snapshot.h"
+#include "app/worker/sharpness_schedule.h"
 #include "app/worker/snapshot.h"
 #include "app/worker/training_run.h"
 
@@ -74,6 +75,10 @@ class TrainingWorker : public QObject {
   void applyConfig(const gradscope::core::ExperimentConfig& config);
   // Target steps per second; 0 means as fast as possible.
   void setSpeed(double stepsPerSecond);
+  // Estimates the sharpness of every run every `everySteps` steps while `shown`, within 8% of
+  // the training time (app/worker/sharpness_schedule.h); nothing is spent on it while the
+  // chart is hidden.
+  void setSharpnessEstimation(bool shown, int everySteps);
   // Runs the LR range test on a copy of the selected run in chunks of ~kChunkMilliseconds
   // (commands and training go on between them); lrRangeTestFinished() gives the result. A
   // reset or new runs cancel it: its result would belong to a run that is gone.
@@ -162,6 +167,7 @@ class TrainingWorker : public QObject {
     QString stopStatus;  // why it stopped, as the status line says it for a single run
     std::deque<bool> recentClips;
     bool clipBurst = false;
+    SharpnessSchedule sharpness;
     bool active() const { return !diverged && !finished; }
   };
 
@@ -171,6 +177,8 @@ class TrainingWorker : public QObject {
   bool trainOneStep();
   void stepLane(Lane& lane);
   void record(Lane& lane, const core::StepProbe& probe);
+  // After a step: the sharpness when it is due and within the budget.
+  void estimateSharpness(Lane& lane, std::int64_t step);
   void addEvent(Lane& lane, EventKind kind, const QString& text);
   void beginSnapshot(Lane& lane, bool reset);
   void publish();
@@ -217,6 +225,8 @@ class TrainingWorker : public QObject {
   QString m_status;
   QString m_planNote;  // " — the plan was extended by ..." after Play at the end
   double m_speed = 0.0;
+  bool m_sharpnessShown = false;
+  int m_sharpnessEvery = SharpnessSchedule::kDefaultEvery;
   double m_stepBudget = 0.0;
   bool m_chunkQueued = false;
   QTimer* m_slowTimer = nullptr;

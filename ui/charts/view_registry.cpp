@@ -16,6 +16,7 @@
 #include "ui/charts/region_count_view.h"
 #include "ui/charts/saturation_view.h"
 #include "ui/charts/signal_propagation_view.h"
+#include "ui/charts/sharpness_view.h"
 #include "ui/charts/update_ratio_view.h"
 
 namespace gradscope::ui {
@@ -63,6 +64,7 @@ const std::vector<ViewDescriptor>& dashboardViews() {
       plain<LossView>(0),
       plain<LearningRateView>(0),
       plain<LrRangeTestView>(0),
+      plain<SharpnessView>(0),
       plain<DecisionBoundaryView>(1),
       plain<NetworkView>(1),
       backprop(1),

@@ -44,6 +44,7 @@
 #include "ui/charts/decision_boundary_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
+#include "ui/charts/sharpness_view.h"
 #include "ui/charts/view_registry.h"
 #include "ui/export/image_export.h"
 #include "ui/landscapes/landscape_window.h"
@@ -214,6 +215,11 @@ void MainWindow::createViews() {
     addView(descriptor.create(context), descriptor.cell);
   }
   for (DashboardView* v : m_views) {
+    // The worker estimates the sharpness only while its chart is shown.
+    if (auto* sharpness = dynamic_cast<SharpnessView*>(v)) {
+      connect(sharpness, &SharpnessView::estimationRequested, m_controller.get(),
+              &app::TrainingController::setSharpnessEstimation);
+    }
     auto* rangeTest = dynamic_cast<LrRangeTestView*>(v);
     if (!rangeTest) continue;
     connect(this, &MainWindow::lrRangeTestResult, rangeTest, &LrRangeTestView::setResult);

@@ -427,6 +427,12 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
     if (s.reset) m_scenarioPanel->rearm(scenarioRun);
     m_scenarioPanel->stepReached(scenarioRun, s.currentStep);
   }
+  // Trained up to a live change (made just above): play on.
+  if (m_playToAction >= 0 && s.run == m_run && s.state == app::RunState::Paused &&
+      s.currentStep >= m_playToAction) {
+    m_playToAction = -1;
+    play();
+  }
   ++m_stats.snapshots;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
   emit snapshotHandled(snapshot);
@@ -532,7 +538,16 @@ void MainWindow::togglePlay() {
 
 void MainWindow::play() {
   statusBar()->clearMessage();
-  m_controller->start();
+  // A scenario's live change happens at its step, however fast the runs train: they train
+  // up to it, the change is made (stepReached()), and play goes on from there.
+  const std::int64_t next = m_scenarioPanel ? m_scenarioPanel->nextAutomaticStep() : -1;
+  const std::int64_t current = scenarioRunOf(m_run) >= 0 ? m_history.lastStep(m_run) + 1 : -1;
+  m_playToAction = current >= 0 && next > current ? next : -1;
+  if (m_playToAction >= 0) {
+    m_controller->stepSteps(next - current);
+  } else {
+    m_controller->start();
+  }
   if (m_state != app::RunState::Diverged && m_state != app::RunState::Finished) {
     m_state = app::RunState::Running;  // optimistic: the next snapshot confirms
     updatePlayAction();
@@ -540,6 +555,7 @@ void MainWindow::play() {
 }
 
 void MainWindow::pause() {
+  m_playToAction = -1;
   m_controller->pause();
   m_state = app::RunState::Paused;
   updatePlayAction();
@@ -555,6 +571,7 @@ bool MainWindow::requestReset() {
 }
 
 void MainWindow::reset() {
+  m_playToAction = -1;
   clearLrRangeTest();
   m_controller->reset();
   m_state = app::RunState::Paused;
@@ -642,6 +659,7 @@ void MainWindow::createScenarios() {
 void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   const int index = std::clamp(run, 0, int(scenario.runs.size()) - 1);
   m_scenarioSelect = -1;
+  m_playToAction = -1;
   if (scenario.runs.size() > 1) {
     // All runs in lockstep, so the loss overlay and the results table compare them; the
     // worker numbers them 0, 1, 2... in the scenario's order.

@@ -271,6 +271,8 @@ class MainWindow : public QMainWindow {
   int scenarioRunOf(int id) const;
   void applyScenarioAction(int scenarioRun, const app::ScenarioAction& action);
   int m_scenarioSelect = -1;  // scenario run to show once its comparison has started
+  // Play trains up to a scenario's live change at this step, then goes on (-1: plain play).
+  std::int64_t m_playToAction = -1;
 
   QAction* m_playAction = nullptr;
   QAction* m_stepAction = nullptr;

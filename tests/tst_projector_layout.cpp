@@ -164,6 +164,17 @@ class TestProjectorLayout : public QObject {
                       .arg(scenario.id)
                       .arg(scenarios->width());
     }
+    // The window keeps the screen's size (docks whose minimum sizes add up to more would grow
+    // it past the screen's edge, the status bar and the Runs table off screen).
+    if (window.height() > size.height() || window.width() > size.width()) {
+      problems << QStringLiteral("%1: the window grew to %2x%3")
+                      .arg(scenario.id)
+                      .arg(window.width())
+                      .arg(window.height());
+    }
+    if (!window.runsPanel()->isVisible()) {
+      problems << QStringLiteral("%1: the Runs table is not shown").arg(scenario.id);
+    }
     // The Runs table shows its rows whole (a scenario's two or three runs at least).
     QTableView* runs = window.runsPanel()->tableView();
     const int rows = runs->model()->rowCount();
@@ -192,5 +203,15 @@ class TestProjectorLayout : public QObject {
   }
 };
 
-QTEST_MAIN(TestProjectorLayout)
+// The Fashion-MNIST scenarios load 55,000 images into every run: on a loaded machine one row
+// may take minutes, more than Qt Test's default five-minute watchdog.
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QTEST_FUNCTION_TIMEOUT")) {
+    qputenv("QTEST_FUNCTION_TIMEOUT", "1800000");
+  }
+  QApplication application(argc, argv);
+  TestProjectorLayout test;
+  QTEST_SET_MAIN_SOURCE_PATH
+  return QTest::qExec(&test, argc, argv);
+}
 #include "tst_projector_layout.moc"

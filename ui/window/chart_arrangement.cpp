@@ -51,16 +51,8 @@ std::vector<std::vector<QDockWidget*>> ChartArrangement::columns(Rows rows) cons
   return result;
 }
 
-void ChartArrangement::arrange(Rows rows) {
-  // Every dock out of its tab group first: a dock that is a tab cannot be split off.
-  for (const auto& cell : m_cells) {
-    for (QDockWidget* dock : cell) {
-      dock->setFloating(false);
-      m_window->addDockWidget(Qt::RightDockWidgetArea, dock);
-      dock->show();
-    }
-  }
-  const auto columns = this->columns(rows);
+void ChartArrangement::arrange() {
+  const auto columns = this->columns(Rows::Two);
   for (const auto& column : columns) m_window->addDockWidget(Qt::RightDockWidgetArea, column[0]);
   // The columns side by side, left to right, then the bottom cell under each top one.
   for (std::size_t c = 1; c < columns.size(); ++c) {
@@ -71,7 +63,14 @@ void ChartArrangement::arrange(Rows rows) {
       m_window->splitDockWidget(column[r - 1], column[r], Qt::Vertical);
     }
   }
-  for (const auto& group : groups(rows)) {
+  for (const auto& group : groups(Rows::Two)) {
+    for (std::size_t i = 1; i < group.size(); ++i) m_window->tabifyDockWidget(group[0], group[i]);
+    group.front()->raise();
+  }
+}
+
+void ChartArrangement::joinRows() {
+  for (const auto& group : groups(Rows::One)) {
     for (std::size_t i = 1; i < group.size(); ++i) m_window->tabifyDockWidget(group[0], group[i]);
     group.front()->raise();
   }

@@ -20,9 +20,13 @@ class ChartArrangement {
   // registry order, the first of each in front.
   ChartArrangement(QMainWindow* window, std::vector<std::vector<QDockWidget*>> cells);
 
-  // Places every chart dock in the right dock area (docked, open), the first view of each cell
-  // (of each column's top cell with one row) in front.
-  void arrange(Rows rows);
+  // Places every chart dock in the right dock area (docked, open) in two rows, the first view
+  // of each cell in front. Once, in a fresh window: re-adding placed docks leaves QMainWindow
+  // a stack of empty places whose minimum heights add up past the screen.
+  void arrange();
+  // From two rows to one: the bottom cells' views join the top cells' tabs (back to two rows
+  // is the window's saved default state).
+  void joinRows();
   // The arrangement the docks are in now; none when the user moved, floated, closed or
   // regrouped a chart (then the window leaves the layout alone).
   std::optional<Rows> current() const;

@@ -293,7 +293,7 @@ void MainWindow::arrangeDefaultLayout() {
     cells[std::size_t(std::clamp(s.cell, 0, int(cells.size()) - 1))].push_back(s.dock);
   }
   m_arrangement = std::make_unique<ChartArrangement>(this, std::move(cells));
-  m_arrangement->arrange(ChartArrangement::Rows::Two);
+  m_arrangement->arrange();
   m_columns = m_arrangement->columns(ChartArrangement::Rows::Two);
   // The Runs dock under the chart columns, in their area, so that a taller window gives the
   // charts their share.
@@ -346,12 +346,17 @@ void MainWindow::fitChartArrangement() {
   if (!current) return;  // a layout the lecturer made stays as it is
   const ChartArrangement::Rows wanted = wantedChartRows();
   if (*current != wanted) {
-    const bool runsShown = m_runsDock && m_runsDock->toggleViewAction()->isChecked();
-    m_arrangement->arrange(wanted);
-    // The Runs dock under the chart columns again.
-    if (m_runsDock) {
-      addDockWidget(Qt::RightDockWidgetArea, m_runsDock, Qt::Vertical);
-      m_runsDock->setVisible(runsShown);
+    if (wanted == ChartArrangement::Rows::One) {
+      m_arrangement->joinRows();
+    } else {
+      // Two rows again: the default state, with the control panel in front that was.
+      QDockWidget* front = nullptr;
+      for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (dockWidgetArea(dock) == Qt::LeftDockWidgetArea && dock->isVisible()) front = dock;
+      }
+      restoreState(m_defaultState, kLayoutVersion);
+      setClassroomMode(m_classroom);
+      if (front && !m_classroom) front->raise();
     }
   }
   m_columns = m_arrangement->columns(wanted);

@@ -99,6 +99,54 @@ class TestProjectorLayout : public QObject {
     QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
   }
 
+  // Resized to a projector and back, the dashboard has its default proportions again (not
+  // the leftovers of the small size until Reset layout): the controls their width, each chart
+  // column about a third of the rest.
+  void resizingBackRestoresProportions() {
+    MainWindow::Options options;
+    options.persistent = false;
+    MainWindow window(smallExperiment(), options);
+    window.setPresentationMode(true);
+    window.resize(1920, 1080);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.resize(1280, 720);
+    QTest::qWait(400);
+    window.resize(1920, 1080);
+    QTest::qWait(400);
+    QDockWidget* controls = nullptr;  // the control panel in front
+    for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+      if (dock->isVisible() && window.dockWidgetArea(dock) == Qt::LeftDockWidgetArea) {
+        controls = dock;
+      }
+    }
+    QVERIFY(controls);
+    QVERIFY2(controls->width() >= 280 && controls->width() <= 400,
+             qPrintable(QString::number(controls->width())));
+    const int rest = window.width() - controls->width();
+    int columns = 0;
+    QStringList problems;
+    for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+      if (!dock->isVisible() || window.dockWidgetArea(dock) != Qt::RightDockWidgetArea ||
+          dock == window.findChild<QDockWidget*>(QStringLiteral("runs"))) {
+        continue;
+      }
+      ++columns;
+      if (dock->width() < rest / 4 || dock->width() > rest / 2) {
+        problems << QStringLiteral("%1: %2 px of %3")
+                        .arg(dock->windowTitle())
+                        .arg(dock->width())
+                        .arg(rest);
+      }
+    }
+    QVERIFY(columns >= 3);
+    // Known and open: back at two rows the right column keeps about 360 of 1,628 px (the
+    // default state is restored, the default sizes are not taken in time).
+    QEXPECT_FAIL("", "the right chart column stays narrow after 1280x720 and back (open)",
+                 Continue);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+  }
+
   void everyScenarioFits_data() {
     // One row per size, theme and scenario, so that a failure names them all and a row
     // filter ("everyScenarioFits:1280x720 dark saturation") checks one screen.

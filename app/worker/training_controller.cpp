@@ -84,6 +84,9 @@ void TrainingController::pause() {
 void TrainingController::stepBatch() {
   send([](TrainingWorker& worker) { worker.stepBatch(); });
 }
+void TrainingController::stepSteps(std::int64_t steps) {
+  send([steps](TrainingWorker& worker) { worker.stepSteps(steps); });
+}
 void TrainingController::stepEpoch() {
   send([](TrainingWorker& worker) { worker.stepEpoch(); });
 }

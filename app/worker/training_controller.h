@@ -31,6 +31,7 @@ class TrainingController : public QObject {
   void pause();
   void stepBatch();
   void stepEpoch();
+  void stepSteps(std::int64_t steps);
   void reset();
   void reinitialize();
   void applyConfig(const gradscope::core::ExperimentConfig& config);

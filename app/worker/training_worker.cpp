@@ -193,6 +193,10 @@ void TrainingWorker::start() { startTraining(Mode::Running, 0); }
 
 void TrainingWorker::stepBatch() { startTraining(Mode::Steps, 1); }
 
+void TrainingWorker::stepSteps(std::int64_t steps) {
+  if (steps > 0) startTraining(Mode::Steps, steps);
+}
+
 void TrainingWorker::stepEpoch() {
   if (m_lanes.empty()) return;
   // The rest of the current epoch (a whole epoch at an epoch boundary) of the selected run,

@@ -68,6 +68,9 @@ class TrainingWorker : public QObject {
   void pause();
   void stepBatch();
   void stepEpoch();
+  // `steps` steps of every run still training (then paused), e.g. up to a live change that
+  // must happen at its step.
+  void stepSteps(std::int64_t steps);
   void reset();
   // New weights now with the current initialiser; the run goes on.
   void reinitialize();

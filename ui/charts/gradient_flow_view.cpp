@@ -132,7 +132,9 @@ void GradientFlowView::redraw(const app::MetricHistory& history, int run) {
         history.layerSeries(run, app::LayerMetric::GradientNorm, l, from, last, 1);
     m_values[std::size_t(l)] = s.empty() ? kNaN : s.buckets.front().mean;
   }
-  m_chart->setTitle(tr("Gradient flow · step %1").arg(last), tr("Step %1").arg(last));
+  // Named as the status bar names it: the steps trained (history steps count from 0), so the
+  // last step of a 1,005-step plan is "step 1005", not 1004.
+  m_chart->setTitle(tr("Gradient flow · step %L1").arg(last + 1), tr("Step %L1").arg(last + 1));
   if (!m_ghosts.empty()) {
     const bool narrow =
         QFontMetricsF(theme().font()).horizontalAdvance(tr("earlier refreshes")) * 2.0 >

@@ -219,6 +219,18 @@ void ScenarioPanel::rearm(int run) {
   m_armed[std::size_t(run)] = true;
 }
 
+std::int64_t ScenarioPanel::nextAutomaticStep() const {
+  if (!m_scenario || !m_automatic->isChecked()) return -1;
+  std::int64_t next = -1;
+  for (std::size_t r = 0; r < m_next.size(); ++r) {
+    const std::vector<app::ScenarioAction>& actions = m_scenario->runs[r].actions;
+    if (!m_armed[r] || m_next[r] >= actions.size()) continue;
+    const std::int64_t step = actions[m_next[r]].atStep;
+    if (next < 0 || step < next) next = step;
+  }
+  return next;
+}
+
 int ScenarioPanel::appliedActions(int run) const {
   return run >= 0 && run < int(m_next.size()) ? int(m_next[std::size_t(run)]) : 0;
 }

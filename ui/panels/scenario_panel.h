@@ -46,6 +46,8 @@ class ScenarioPanel : public QWidget {
   void rearm(int run);
   // Live changes applied so far in scenario run `run`.
   int appliedActions(int run = 0) const;
+  // The earliest step of a live change still to be made automatically (any run), or -1.
+  std::int64_t nextAutomaticStep() const;
 
   // The panel's whole text (title, question, story, look at, claim), for tests.
   QString text() const;

@@ -77,6 +77,8 @@ constexpr int kRefreshMilliseconds = 25;
 constexpr int kSlowEvery = 5;
 constexpr int kLayoutVersion = 2;  // 2: the Runs dock
 constexpr int kControlPanelWidth = 330;
+constexpr int kTwoRowsMinimumHeight = 900;  // presentation mode: two rows of charts from here
+constexpr int kLayoutSettleMilliseconds = 80;
 constexpr double kDefaultSpeed = 300.0;  // steps per second
 
 const QLatin1String kGeometryKey("window/geometry");
@@ -156,6 +158,10 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
   createMenus();
   arrangeDefaultLayout();
   m_defaultState = saveState(kLayoutVersion);
+  m_layoutTimer = new QTimer(this);
+  m_layoutTimer->setSingleShot(true);
+  m_layoutTimer->setInterval(kLayoutSettleMilliseconds);
+  connect(m_layoutTimer, &QTimer::timeout, this, &MainWindow::fitChartArrangement);
 
   connect(m_controller.get(), &app::TrainingController::snapshotReady, this,
           &MainWindow::handleSnapshot);
@@ -295,45 +301,13 @@ void MainWindow::arrangeDefaultLayout() {
   }
   // Charts: three columns of two cells to the right of the controls; related views share a
   // cell as tabs, in registry order, the first of each cell in front.
-  constexpr int kCells = 6;
-  std::vector<std::vector<QDockWidget*>> placed(kCells);
-  for (const ViewState& s : m_viewStates)
-    placed[std::clamp(s.cell, 0, kCells - 1)].push_back(s.dock);
-  std::vector<QDockWidget*> heads;  // the front dock of each non-empty cell, cell order
-  std::vector<int> headCells;
-  for (std::size_t c = 0; c < placed.size(); ++c) {
-    if (placed[c].empty()) continue;
-    heads.push_back(placed[c].front());
-    headCells.push_back(int(c));
+  std::vector<std::vector<QDockWidget*>> cells(6);
+  for (const ViewState& s : m_viewStates) {
+    cells[std::size_t(std::clamp(s.cell, 0, int(cells.size()) - 1))].push_back(s.dock);
   }
-  for (QDockWidget* head : heads) addDockWidget(Qt::RightDockWidgetArea, head);
-  // Columns: cells 0/1, 2/3, 4/5 (top/bottom).
-  QDockWidget* columnTop[3] = {nullptr, nullptr, nullptr};
-  QDockWidget* previousTop = nullptr;
-  for (std::size_t i = 0; i < heads.size(); ++i) {  // the columns first, left to right
-    const int column = headCells[i] / 2;
-    if (columnTop[column]) continue;
-    if (previousTop) splitDockWidget(previousTop, heads[i], Qt::Horizontal);
-    columnTop[column] = heads[i];
-    previousTop = heads[i];
-  }
-  for (std::size_t i = 0; i < heads.size(); ++i) {  // then the bottom cell of each
-    const int column = headCells[i] / 2;
-    if (columnTop[column] != heads[i]) splitDockWidget(columnTop[column], heads[i], Qt::Vertical);
-  }
-  for (const auto& cell : placed) {
-    for (std::size_t i = 1; i < cell.size(); ++i) tabifyDockWidget(cell.front(), cell[i]);
-    if (!cell.empty()) cell.front()->raise();
-  }
-  m_columns.clear();
-  for (int c = 0; c < 3; ++c) {
-    if (!columnTop[c]) continue;
-    std::vector<QDockWidget*> column{columnTop[c]};
-    for (std::size_t i = 0; i < heads.size(); ++i) {
-      if (headCells[i] / 2 == c && heads[i] != columnTop[c]) column.push_back(heads[i]);
-    }
-    m_columns.push_back(column);
-  }
+  m_arrangement = std::make_unique<ChartArrangement>(this, std::move(cells));
+  m_arrangement->arrange();
+  m_columns = m_arrangement->columns(ChartArrangement::Rows::Two);
   // The Runs dock under the chart columns, in their area, so that a taller window gives the
   // charts their share.
   if (m_runsDock) addDockWidget(Qt::RightDockWidgetArea, m_runsDock, Qt::Vertical);
@@ -369,6 +343,44 @@ void MainWindow::applyDefaultSizes() {
     resizeDocks(cells, heights, Qt::Vertical);
   }
   fitRunsDock();
+}
+
+ChartArrangement::Rows MainWindow::wantedChartRows() const {
+  // Two rows of charts at presentation size need a tall screen: at 720 px (the common
+  // projector) each plot would be a few text lines high, its axes elided. One row then, the
+  // bottom cells' views as tabs beside the top ones.
+  return theme().presentation && height() < kTwoRowsMinimumHeight ? ChartArrangement::Rows::One
+                                                                  : ChartArrangement::Rows::Two;
+}
+
+void MainWindow::fitChartArrangement() {
+  if (!m_arrangement || m_options.allViewsVisible) return;
+  const std::optional<ChartArrangement::Rows> current = m_arrangement->current();
+  if (!current) return;  // a layout the lecturer made stays as it is
+  const ChartArrangement::Rows wanted = wantedChartRows();
+  if (*current != wanted) {
+    if (wanted == ChartArrangement::Rows::One) {
+      m_arrangement->joinRows();
+    } else {
+      // Two rows again: the default state, with the control panel in front that was.
+      QDockWidget* front = nullptr;
+      for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (dockWidgetArea(dock) == Qt::LeftDockWidgetArea && dock->isVisible()) front = dock;
+      }
+      restoreState(m_defaultState, kLayoutVersion);
+      setClassroomMode(m_classroom);
+      if (front && !m_classroom) front->raise();
+    }
+  }
+  m_columns = m_arrangement->columns(wanted);
+  applyDefaultSizes();
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+  QMainWindow::resizeEvent(event);
+  // Once the resizing settles: the default layout's proportions for the new size (not the
+  // leftovers of the old one), and its rows for the new height.
+  if (m_layoutTimer) m_layoutTimer->start();
 }
 
 void MainWindow::arrangeGrid() {
@@ -434,6 +446,12 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   if (const int scenarioRun = scenarioRunOf(s.run); scenarioRun >= 0) {
     if (s.reset) m_scenarioPanel->rearm(scenarioRun);
     m_scenarioPanel->stepReached(scenarioRun, s.currentStep);
+  }
+  // Trained up to a live change (made just above): play on.
+  if (m_playToAction >= 0 && s.run == m_run && s.state == app::RunState::Paused &&
+      s.currentStep >= m_playToAction) {
+    m_playToAction = -1;
+    play();
   }
   ++m_stats.snapshots;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
@@ -605,7 +623,16 @@ void MainWindow::togglePlay() {
 
 void MainWindow::play() {
   statusBar()->clearMessage();
-  m_controller->start();
+  // A scenario's live change happens at its step, however fast the runs train: they train
+  // up to it, the change is made (stepReached()), and play goes on from there.
+  const std::int64_t next = m_scenarioPanel ? m_scenarioPanel->nextAutomaticStep() : -1;
+  const std::int64_t current = scenarioRunOf(m_run) >= 0 ? m_history.lastStep(m_run) + 1 : -1;
+  m_playToAction = current >= 0 && next > current ? next : -1;
+  if (m_playToAction >= 0) {
+    m_controller->stepSteps(next - current);
+  } else {
+    m_controller->start();
+  }
   if (m_state != app::RunState::Diverged && m_state != app::RunState::Finished) {
     m_state = app::RunState::Running;  // optimistic: the next snapshot confirms
     updatePlayAction();
@@ -613,6 +640,7 @@ void MainWindow::play() {
 }
 
 void MainWindow::pause() {
+  m_playToAction = -1;
   m_controller->pause();
   m_state = app::RunState::Paused;
   updatePlayAction();
@@ -628,6 +656,7 @@ bool MainWindow::requestReset() {
 }
 
 void MainWindow::reset() {
+  m_playToAction = -1;
   clearLrRangeTest();
   m_controller->reset();
   m_state = app::RunState::Paused;
@@ -715,6 +744,7 @@ void MainWindow::createScenarios() {
 void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   const int index = std::clamp(run, 0, int(scenario.runs.size()) - 1);
   m_scenarioSelect = -1;
+  m_playToAction = -1;
   if (scenario.runs.size() > 1) {
     // All runs in lockstep, so the loss overlay and the results table compare them; the
     // worker numbers them 0, 1, 2... in the scenario's order.
@@ -946,6 +976,7 @@ void MainWindow::createActions() {
     restoreState(m_defaultState, kLayoutVersion);
     setClassroomMode(false);
     applyDefaultSizes();
+    fitChartArrangement();
   });
 
   m_themeGroup = new QActionGroup(this);
@@ -1440,6 +1471,7 @@ void MainWindow::setPresentationMode(bool on) {
   const int index = (on ? 2 : 0) + (theme().dark ? 1 : 0);
   m_themeActions[index]->setChecked(true);
   applyFonts();
+  fitChartArrangement();
   emit presentationModeChanged(on);
 }
 

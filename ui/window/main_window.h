@@ -22,6 +22,7 @@
 #include "app/worker/training_controller.h"
 #include "core/model/experiment_config.h"
 #include "core/schedules/lr_range_test.h"
+#include "ui/window/chart_arrangement.h"
 
 class QAction;
 class QActionGroup;
@@ -187,6 +188,7 @@ class MainWindow : public QMainWindow {
  protected:
   void closeEvent(QCloseEvent* event) override;
   bool event(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   // Creates every view of the registry (ui/charts/view_registry.cpp).
@@ -212,6 +214,10 @@ class MainWindow : public QMainWindow {
   void arrangeDefaultLayout();
   void arrangeGrid();
   void applyDefaultSizes();
+  // The default chart arrangement's rows for the window's height and theme, applied (with the
+  // default sizes) while the charts are still in a default arrangement.
+  ChartArrangement::Rows wantedChartRows() const;
+  void fitChartArrangement();
   void restoreSettings();
   void saveSettings();
   void handleSnapshot(const app::SnapshotPtr& snapshot);
@@ -251,6 +257,8 @@ class MainWindow : public QMainWindow {
   };
   std::vector<ViewState> m_viewStates;
   QList<QDockWidget*> m_controlDocks;
+  std::unique_ptr<ChartArrangement> m_arrangement;
+  QTimer* m_layoutTimer = nullptr;                   // fits the arrangement once a resize settles
   std::vector<std::vector<QDockWidget*>> m_columns;  // default layout: chart columns, top first
   std::vector<SettingsPanel*> m_panels;
   QTimer* m_refreshTimer = nullptr;
@@ -268,6 +276,8 @@ class MainWindow : public QMainWindow {
   int scenarioRunOf(int id) const;
   void applyScenarioAction(int scenarioRun, const app::ScenarioAction& action);
   int m_scenarioSelect = -1;  // scenario run to show once its comparison has started
+  // Play trains up to a scenario's live change at this step, then goes on (-1: plain play).
+  std::int64_t m_playToAction = -1;
 
   QAction* m_playAction = nullptr;
   QAction* m_stepAction = nullptr;

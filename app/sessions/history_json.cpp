@@ -166,6 +166,7 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
     json.insert(QStringLiteral("region_counts"), QJsonObject{{QStringLiteral("steps"), steps},
                                                              {QStringLiteral("regions"), regions},
                                                              {QStringLiteral("grid"), grids}});
+  }
   if (!h.sharpness.empty()) {
     QJsonArray sharpness;
     for (const SharpnessSample& e : h.sharpness) {
@@ -185,8 +186,7 @@ QJsonObject runHistoryToJson(const RunHistory& h) {
 RunHistory runHistoryFromJson(const JsonFields& json) {
   json.rejectUnknown({"first_step", "steps", "step_stride", "step_metrics", "layers",
                       "layer_stride", "layer_metrics", "histograms", "epochs", "events",
-                      "region_counts"});
-                      "sharpness"});
+                      "region_counts", "sharpness"});
   RunHistory h;
   h.firstStep = json.integer("first_step", 0, 0, kMaxSteps);
   // Restoring a history replays every step into the live history: a claim beyond what a
@@ -320,6 +320,8 @@ RunHistory runHistoryFromJson(const JsonFields& json) {
       c.regions = int(integer(*regions, "regions", 1e9));
       c.resolution = int(integer(*grids, "grid", 1e5));
       h.regionCounts.push_back(c);
+    }
+  }
   if (const auto sharpness = json.array("sharpness", kMaxSessionSteps)) {
     const std::string field = json.field(QStringLiteral("sharpness"));
     std::int64_t previous = -1;

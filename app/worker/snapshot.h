@@ -83,6 +83,8 @@ struct RegionCountSample {
   std::int64_t step = 0;
   int regions = 0;
   int resolution = 0;  // grid points per axis it was counted on
+};
+
 // The sharpness of the training loss after a step's update (core/sharpness/sharpness_meter.h),
 // measured every few steps while the Sharpness chart is shown.
 struct SharpnessSample {

@@ -112,6 +112,8 @@ void TrainingController::runLrRangeTest(const core::LrRangeTestSettings& setting
 }
 void TrainingController::traceBackprop(bool takeStep) {
   send([takeStep](TrainingWorker& worker) { worker.traceBackprop(takeStep); });
+}
+
 void TrainingController::prepareLossSurface(int requestId, qint64 maxSamples) {
   send([requestId, maxSamples](TrainingWorker& worker) {
     worker.prepareLossSurface(requestId, maxSamples);

@@ -734,6 +734,8 @@ void TrainingWorker::traceBackprop(bool takeStep) {
   }
   emit backpropTraced(snapshot);
   if (snapshot->stepTaken) stepBatch();
+}
+
 void TrainingWorker::prepareLossSurface(int requestId, qint64 maxSamples) {
   auto input = std::make_shared<LossSurfaceInput>();
   if (m_lanes.empty()) {

@@ -19,7 +19,11 @@ class TestLossSurfaceJob : public QObject {
   void initTestCase() { qRegisterMetaType<LossSurfaceJob::Result>(); }
 
   void computesWhileTheRunTrains() {
-    TrainingController controller(smallExperiment());
+    // More samples than the small experiment's, so that every point of the slice costs enough
+    // (2,048 samples are evaluated) for the run to publish several steps meanwhile.
+    core::ExperimentConfig config = smallExperiment();
+    config.data.samples = 2500;
+    TrainingController controller(config);
     std::int64_t step = 0;
     connect(&controller, &TrainingController::snapshotReady, this,
             [&step](const SnapshotPtr& s) { step = s->currentStep; });

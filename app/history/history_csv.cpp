@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "app/sessions/session_file.h"
+
 namespace gradscope::app {
 
 QByteArray historyCsvHeader(int layers) {
@@ -104,7 +106,7 @@ bool writeHistoryCsv(const MetricHistory& history, int run, const QString& path,
     line += '\n';
     out.write(line);
   }
-  if (!out.commit()) {
+  if (!commitWhole(out)) {
     if (error) *error = out.errorString();
     return false;
   }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "app/sessions/session_file.h"
 #include "core/model/settings_schema.h"
 
 namespace gradscope::app {
@@ -175,7 +176,7 @@ bool saveConfigFile(const QString& path, const core::ExperimentConfig& config, Q
     return false;
   }
   file.write(QJsonDocument(configToJson(config)).toJson(QJsonDocument::Indented));
-  if (!file.commit()) {
+  if (!commitWhole(file)) {
     if (error) *error = file.errorString();
     return false;
   }

@@ -207,6 +207,12 @@ bool saveSessionFile(const QString& path, const Session& session, QString* error
   return true;
 }
 
+bool commitWhole(QSaveFile& file) {
+  // Not committed, the temporary file goes with the QSaveFile.
+  if (!file.flush() || file.error() != QFileDevice::NoError) return false;
+  return file.commit();
+}
+
 QString fileWriteError(const QString& path, const QFileDevice& file) {
   // A full disk surfaces as ENOSPC from write() or close(); Qt sometimes reports only "Unknown
   // error" when the failure came from flushing its buffer at commit, so the OS's reason is

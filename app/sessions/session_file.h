@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QFileDevice>
+#include <QSaveFile>
 #include <QString>
 
 #include <optional>
@@ -36,6 +37,12 @@ bool saveSessionFile(const QString& path, const Session& session, QString* error
 // of its own ("Unknown error" after a failed flush), and "disk full" for ENOSPC. Reads errno,
 // so call it right after the failing call.
 QString fileWriteError(const QString& path, const QFileDevice& file);
+
+// Replaces the target of `file` with what was written, only when all of it reached the disk:
+// the buffered rest is flushed and checked first (QSaveFile::commit() alone lets a failed final
+// flush, e.g. over a file-size limit, through and leaves a truncated file). False on any error;
+// the temporary file is then removed with `file`.
+bool commitWhole(QSaveFile& file);
 
 // nullopt and `error` ("field: reason") when the file cannot be read or is not valid.
 std::optional<Session> loadSessionFile(const QString& path, QString* error = nullptr);

@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "app/loss_surface/loss_surface_job.h"
+#include "app/sessions/session_file.h"
 #include "ui/charts/plot_axes.h"
 #include "ui/window/theme.h"
 
@@ -572,7 +573,7 @@ void LossSurfaceView::addContextActions(QMenu* menu) {
     if (path.isEmpty()) return;
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(csv().toUtf8()) < 0 ||
-        !file.commit()) {
+        !app::commitWhole(file)) {
       QMessageBox::warning(this, tr("Export failed"),
                            tr("The data was not saved: %1.").arg(file.errorString()));
     }

@@ -72,7 +72,7 @@ bool exportPng(QWidget* widget, const QString& path, double scale, QString* erro
   // Written to a temporary file that replaces `path` only when complete: a full disk or a
   // crash leaves the previous image (or none), never a truncated one.
   QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !app::commitWhole(file)) {
     if (error) *error = app::fileWriteError(path, file);
     file.cancelWriting();
     return false;
@@ -106,7 +106,7 @@ bool exportSvg(QWidget* widget, const QString& path, QString* error) {
   widget->render(&painter, QPoint(), QRegion(),
                  QWidget::DrawWindowBackground | QWidget::DrawChildren);
   painter.end();
-  if (file.error() != QFileDevice::NoError || file.pos() == 0 || !file.commit()) {
+  if (file.pos() == 0 || !app::commitWhole(file)) {
     if (error) *error = app::fileWriteError(path, file);
     file.cancelWriting();
     return false;
@@ -199,7 +199,7 @@ bool exportChartCsv(QWidget* widget, const QString& path, QString* error) {
       if (area->lowerSeries()) write(area->lowerSeries(), name + QStringLiteral(" (lower)"), s);
     }
   }
-  if (!out.commit()) {
+  if (!app::commitWhole(out)) {
     if (error) *error = out.errorString();
     return false;
   }

@@ -13,16 +13,13 @@
 #include "app/worker/training_run.h"
 #include "core/probes/probes.h"
 
+#include "test_scenario_library.h"
+
 using namespace gradscope;
 
 namespace {
 
-const app::ScenarioLibrary& library() {
-  static const app::ScenarioLibrary custom =
-      app::ScenarioLibrary::load(qEnvironmentVariable("GRADSCOPE_SCENARIOS"));
-  return qEnvironmentVariableIsSet("GRADSCOPE_SCENARIOS") ? custom
-                                                          : app::ScenarioLibrary::builtIn();
-}
+const app::ScenarioLibrary& library() { return test::scenarioLibrary(); }
 
 // Every kEvery steps, as the dashboard's default.
 constexpr int kEvery = 10;

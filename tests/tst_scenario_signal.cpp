@@ -17,16 +17,13 @@
 #include "app/scenarios/scenario_library.h"
 #include "app/worker/training_run.h"
 
+#include "test_scenario_library.h"
+
 using namespace gradscope;
 
 namespace {
 
-const app::ScenarioLibrary& library() {
-  static const app::ScenarioLibrary custom =
-      app::ScenarioLibrary::load(qEnvironmentVariable("GRADSCOPE_SCENARIOS"));
-  return qEnvironmentVariableIsSet("GRADSCOPE_SCENARIOS") ? custom
-                                                          : app::ScenarioLibrary::builtIn();
-}
+const app::ScenarioLibrary& library() { return test::scenarioLibrary(); }
 
 struct Figures {
   double worstLength = 0;       // max over layers of |q measured / q predicted - 1|

@@ -10,16 +10,13 @@
 #include "app/worker/training_run.h"
 #include "core/loss_surface/loss_surface.h"
 
+#include "test_scenario_library.h"
+
 using namespace gradscope;
 
 namespace {
 
-const app::ScenarioLibrary& library() {
-  static const app::ScenarioLibrary custom =
-      app::ScenarioLibrary::load(qEnvironmentVariable("GRADSCOPE_SCENARIOS"));
-  return qEnvironmentVariableIsSet("GRADSCOPE_SCENARIOS") ? custom
-                                                          : app::ScenarioLibrary::builtIn();
-}
+const app::ScenarioLibrary& library() { return test::scenarioLibrary(); }
 
 struct Measured {
   double curvature = 0.0;  // mean of d2f/dalpha2 and d2f/dbeta2 at the slice's minimum

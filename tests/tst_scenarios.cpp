@@ -22,16 +22,13 @@
 #include "core/model/settings_schema.h"
 #include "core/probes/probes.h"
 
+#include "test_scenario_library.h"
+
 using namespace gradscope;
 
 namespace {
 
-const app::ScenarioLibrary& library() {
-  static const app::ScenarioLibrary custom =
-      app::ScenarioLibrary::load(qEnvironmentVariable("GRADSCOPE_SCENARIOS"));
-  return qEnvironmentVariableIsSet("GRADSCOPE_SCENARIOS") ? custom
-                                                          : app::ScenarioLibrary::builtIn();
-}
+const app::ScenarioLibrary& library() { return test::scenarioLibrary(); }
 
 const app::Scenario& scenario(const char* id) {
   const app::Scenario* s = library().find(QString::fromLatin1(id));
@@ -243,33 +240,17 @@ std::int64_t orMax(std::int64_t steps) {
 
 // Every scenario must have a check here (or in its own tst_scenario_<topic>.cpp, listed here
 // too): the library test fails for one that has none.
-const QStringList kChecked{"vanishing-gradients",
-                           "relu-and-he",
-                           "exploding-gradients",
-                           "initialisation-matters",
-                           "breaking-symmetry",
-                           "saturation",
-                           "dying-relu",
-                           "self-normalising",
-                           "batch-normalisation",
-                           "gradient-clipping",
-                           "optimiser-race",
-                           "learning-rate-schedules",
-                           "lr-range-test",
-                           "early-stopping",
-                           "recommended-configurations",
-                           "l2-versus-weight-decay",
-                           "fashion-deep-selu",
-                           "fashion-batch-norm",
-                           "fashion-optimisers",
-                           "fashion-schedules",
-                           "keras-versus-pytorch",  // tst_scenario_conventions
-                           "backprop-by-hand",  // tst_scenario_backprop.cpp
-                           "signal-propagation",
-                           "loss-surface",
-                           "linear-regions",
-                           // its claim: tests/tst_scenario_sharpness.cpp
-                           "edge-of-stability"};
+const QStringList kChecked{
+    "vanishing-gradients", "relu-and-he", "exploding-gradients", "initialisation-matters",
+    "breaking-symmetry", "saturation", "dying-relu", "self-normalising", "batch-normalisation",
+    "gradient-clipping", "optimiser-race", "learning-rate-schedules", "lr-range-test",
+    "early-stopping", "recommended-configurations", "l2-versus-weight-decay", "fashion-deep-selu",
+    "fashion-batch-norm", "fashion-optimisers", "fashion-schedules",
+    "keras-versus-pytorch",  // tst_scenario_conventions
+    "backprop-by-hand",      // tst_scenario_backprop.cpp
+    "signal-propagation", "loss-surface", "linear-regions",
+    // its claim: tests/tst_scenario_sharpness.cpp
+    "edge-of-stability"};
 
 }  // namespace
 

@@ -133,16 +133,16 @@ class TestProjectorLayout : public QObject {
                1;
       };
       QTRY_VERIFY2_WITH_TIMEOUT(trainedSteps() == 0,
-                                qPrintable(scenario.id + QStringLiteral(": not loaded")), 300'000);
+                                qPrintable(scenario.id + QStringLiteral(": not loaded")), 900'000);
       window.stepEpoch();
-      QTRY_VERIFY2_WITH_TIMEOUT(
-          trainedSteps() >= 20 ||
-              (trainedSteps() > 0 && window.runState() != app::RunState::Running),
-          qPrintable(scenario.id + QStringLiteral(": no step trained")), 300'000);
+      // The first step is enough for real axes; some scenarios' steps take seconds each.
+      QTRY_VERIFY2_WITH_TIMEOUT(trainedSteps() > 0,
+                                qPrintable(scenario.id + QStringLiteral(": no step trained")),
+                                900'000);
       window.pause();
       QTRY_VERIFY2_WITH_TIMEOUT(trainedSteps() > 0 && window.runState() != app::RunState::Running,
                                 qPrintable(scenario.id + QStringLiteral(": does not pause")),
-                                300'000);
+                                900'000);
       QTest::qWait(150);
       for (QChartView* view : window.findChildren<QChartView*>()) {
         if (!view->isVisible()) continue;

@@ -58,7 +58,7 @@ struct ScenarioAction {
 struct ScenarioView {
   std::optional<bool> logLoss;
   std::optional<double> targetLoss;
-  QString show;  // the title of a dashboard view to bring to the front; empty: none
+  QString show;                 // the title of a dashboard view to bring to the front; empty: none
   std::optional<bool> regions;  // the decision boundary in its Regions mode
 };
 

@@ -14,6 +14,7 @@
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
 #include <QLabel>
+#include <QLayout>
 #include <QLogValueAxis>
 #include <QValueAxis>
 
@@ -82,6 +83,23 @@ QStringList elidedTexts(QChartView* view) {
   return problems;
 }
 
+// What the window's height is made of, to name the part that grew it: each bar, the docks
+// and the central widget with their minimum heights.
+QString heightBudget(MainWindow& window) {
+  QStringList parts;
+  for (QWidget* child : window.findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) {
+    if (!child->isVisible() || child->isWindow() || child->visibleRegion().isEmpty()) continue;
+    parts << QStringLiteral("%1 %2 at y %3 (min %4)")
+                 .arg(child->objectName().isEmpty()
+                          ? QString::fromLatin1(child->metaObject()->className())
+                          : child->objectName())
+                 .arg(child->height())
+                 .arg(child->y())
+                 .arg(child->minimumSizeHint().height());
+  }
+  return parts.join(QStringLiteral("; "));
+}
+
 }  // namespace
 
 class TestProjectorLayout : public QObject {
@@ -120,7 +138,13 @@ class TestProjectorLayout : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QStringList problems;   // layout defects: the test fails on any
     QStringList chartText;  // elided chart texts, a narrow Scenarios panel: known, open, reported
+    // GRADSCOPE_LAYOUT_SCENARIOS=id,id,...: only those (to look into one by hand).
+    const QStringList only = qEnvironmentVariable("GRADSCOPE_LAYOUT_SCENARIOS")
+                                 .split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const app::Scenario& scenario : app::ScenarioLibrary::builtIn().scenarios()) {
+      if (!only.isEmpty() && !only.contains(scenario.id)) continue;
+      QElapsedTimer clock;
+      clock.start();
       window.loadScenario(scenario);
       // Populated as a lecturer shows it: an epoch trained, so the axes carry the labels
       // of real data (an empty chart draws only 0 and 1).
@@ -145,10 +169,13 @@ class TestProjectorLayout : public QObject {
                                 900'000);
       QTest::qWait(150);
       for (QChartView* view : window.findChildren<QChartView*>()) {
-        if (!view->isVisible()) continue;
+        // On screen: a dock behind another tab stays "visible", only moved out of sight.
+        if (!view->isVisible() || view->visibleRegion().isEmpty()) continue;
         for (const QString& p : chartProblems(view)) chartText << scenario.id + ": " + p;
         for (const QString& p : elidedTexts(view)) chartText << scenario.id + ": " + p;
       }
+      qInfo("%s: loaded, trained and paused in %lld ms", qPrintable(scenario.id),
+            (long long)clock.elapsed());
       QDockWidget* scenarios = window.scenarioDock();
       if (scenarios->isVisible() && scenarios->width() < 220) {
         chartText << QStringLiteral("%1: Scenarios panel %2 px wide")
@@ -161,7 +188,8 @@ class TestProjectorLayout : public QObject {
         problems << QStringLiteral("%1: the window grew to %2x%3")
                         .arg(scenario.id)
                         .arg(window.width())
-                        .arg(window.height());
+                        .arg(window.height())
+                 << heightBudget(window);
       }
     }
     // Title and question larger than the body text, the question upright.

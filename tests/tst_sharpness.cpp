@@ -295,6 +295,13 @@ class TestSharpness : public QObject {
     QCOMPARE(indices.size(), std::size_t(10));
     QCOMPARE(indices.front(), Index(0));
     QCOMPARE(indices.back(), Index(900));
+    // A large network takes fewer: the work budget over its parameters, never below 8.
+    settings.workBudget = 1000;
+    SharpnessMeter budgeted(settings);
+    QCOMPARE(budgeted.batchIndices(1000, 10).size(), std::size_t(10));  // 100 affordable
+    QCOMPARE(budgeted.batchIndices(1000, 250).size(), std::size_t(8));  // 4: raised to 8
+    QCOMPARE(budgeted.batchIndices(50, 100).size(), std::size_t(10));   // full batch capped
+    QCOMPARE(budgeted.batchIndices(1000, 100).back(), Index(900));
   }
 };
 

@@ -5,6 +5,9 @@
 // shown or hidden and how often to estimate.
 #include <QtTest>
 
+#include <QDockWidget>
+#include <QMainWindow>
+
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QSignalSpy>
@@ -133,6 +136,35 @@ class TestSharpnessView : public QObject {
     QCOMPARE(spy.last().at(1).toInt(), 25);
     view.hide();
     QCOMPARE(spy.last().at(0).toBool(), false);
+  }
+
+  // In the dashboard a dock behind another tab stays visible to Qt (moved out of sight): the
+  // estimates follow the dock's tab (setOnScreen), not the show events, and cost nothing
+  // while another chart is in front.
+  void estimatesOnlyWhileItsTabIsInFront() {
+    QMainWindow window;
+    auto* view = new SharpnessView;
+    auto* sharpness = new QDockWidget(QStringLiteral("Sharpness"), &window);
+    sharpness->setWidget(view);
+    auto* other = new QDockWidget(QStringLiteral("Other"), &window);
+    other->setWidget(new QWidget);
+    window.addDockWidget(Qt::RightDockWidgetArea, sharpness);
+    window.addDockWidget(Qt::RightDockWidgetArea, other);
+    window.tabifyDockWidget(sharpness, other);
+    QObject::connect(sharpness, &QDockWidget::visibilityChanged, view,
+                     [view](bool visible) { view->setOnScreen(visible); });
+    QSignalSpy spy(view, &SharpnessView::estimationRequested);
+    window.resize(600, 400);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    other->raise();
+    QTRY_VERIFY(!spy.isEmpty() && !spy.last().at(0).toBool());
+    QVERIFY(view->isVisible());  // what show events would have gone by
+    view->findChild<QSpinBox*>()->setValue(30);
+    QCOMPARE(spy.last().at(0).toBool(), false);
+    sharpness->raise();
+    QTRY_VERIFY(spy.last().at(0).toBool());
+    QCOMPARE(spy.last().at(1).toInt(), 30);
   }
 };
 

@@ -9,11 +9,16 @@ namespace gradscope::core {
 SharpnessMeter::SharpnessMeter(const SharpnessSettings& settings)
     : m_settings(settings), m_iteration(settings.iteration) {}
 
-std::vector<Index> SharpnessMeter::batchIndices(Index samples) const {
+std::vector<Index> SharpnessMeter::batchIndices(Index samples, Index parameters) const {
   std::vector<Index> indices;
-  const Index count = samples <= m_settings.fullBatchLimit
-                          ? samples
-                          : std::min(samples, std::max<Index>(1, m_settings.fixedBatch));
+  Index count = samples <= m_settings.fullBatchLimit
+                    ? samples
+                    : std::min(samples, std::max<Index>(1, m_settings.fixedBatch));
+  if (parameters > 0) {
+    constexpr Index kFewestSamples = 8;
+    const Index affordable = std::max(kFewestSamples, m_settings.workBudget / parameters);
+    count = std::min(count, affordable);
+  }
   indices.reserve(std::size_t(count));
   // Evenly through the set: i * samples / count, exact in integers.
   for (Index i = 0; i < count; ++i) indices.push_back(i * samples / count);
@@ -30,7 +35,8 @@ std::optional<SharpnessMeasurement> SharpnessMeter::measure(Trainer<T>& trainer,
   if (rule.preconditioned != m_lastPreconditioned) m_iteration.forget();
   m_lastPreconditioned = rule.preconditioned;
 
-  const std::vector<Index> indices = batchIndices(train.sampleCount());
+  const std::vector<Index> indices =
+      batchIndices(train.sampleCount(), trainer.network().parameterCount());
   if (indices.empty()) return std::nullopt;
   const Index n = Index(indices.size());
   if (n == train.sampleCount()) {

@@ -12,7 +12,11 @@
 // The loss is the training loss on the whole training set when it has at most
 // `fullBatchLimit` samples (the setting of Cohen et al.), otherwise on a fixed batch of
 // `fixedBatch` samples taken evenly through the training set, the same at every estimate, so
-// that the curve shows the network changing and not the batch.
+// that the curve shows the network changing and not the batch. A large network takes fewer
+// samples still: at most `workBudget` samples x parameters per gradient (a Hessian-vector
+// product costs two), so that an estimate on a million-weight network costs seconds, not
+// minutes, of the worker's time (the commands wait while it runs). The samples used are
+// reported with each estimate.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@ struct SharpnessSettings {
   PowerIterationSettings iteration;
   Index fullBatchLimit = 2048;
   Index fixedBatch = 1024;
+  Index workBudget = Index(1) << 24;  // samples x parameters per gradient, at least 8 samples
 };
 
 struct SharpnessMeasurement {
@@ -54,8 +59,9 @@ class SharpnessMeter {
   template <typename T>
   std::optional<SharpnessMeasurement> measure(Trainer<T>& trainer, const Dataset& train);
 
-  // The samples the loss is taken on: all of them, or an even spread of fixedBatch.
-  std::vector<Index> batchIndices(Index samples) const;
+  // The samples the loss is taken on for a network of `parameters` weights: all of them, or
+  // an even spread of fixedBatch, fewer when the work budget calls for it.
+  std::vector<Index> batchIndices(Index samples, Index parameters = 0) const;
   const SharpnessSettings& settings() const { return m_settings; }
   HessianVectorProduct& hessian() { return m_hessian; }
   // Back to a random start (the network was replaced).

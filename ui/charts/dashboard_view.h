@@ -38,6 +38,10 @@ class DashboardView {
   // does not know.
   virtual QJsonObject viewState() const { return {}; }
   virtual void restoreViewState(const QJsonObject& /*state*/) {}
+  // The view's dock came to the front of its tab group (true) or went behind another tab or
+  // was closed (false). A dock behind a tab stays "visible" to Qt (it is only moved out of
+  // sight), so views that do work only while seen listen to this, not to show events.
+  virtual void setOnScreen(bool /*onScreen*/) {}
 };
 
 }  // namespace gradscope::ui

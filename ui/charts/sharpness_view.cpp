@@ -56,7 +56,7 @@ SharpnessView::SharpnessView(QWidget* parent) : ChartDashboardView(parent) {
   watch(m_chart);
 
   connect(m_every, &QSpinBox::valueChanged, this,
-          [this](int steps) { emit estimationRequested(isVisible(), steps); });
+          [this](int steps) { emit estimationRequested(m_onScreen.value_or(isVisible()), steps); });
 }
 
 int SharpnessView::everySteps() const { return m_every->value(); }
@@ -71,14 +71,19 @@ void SharpnessView::resizeEvent(QResizeEvent* event) {
   m_everyLabel->setVisible(roomy);
 }
 
+void SharpnessView::setOnScreen(bool onScreen) {
+  m_onScreen = onScreen;
+  emit estimationRequested(onScreen, everySteps());
+}
+
 void SharpnessView::showEvent(QShowEvent* event) {
   ChartDashboardView::showEvent(event);
-  emit estimationRequested(true, everySteps());
+  if (!m_onScreen) emit estimationRequested(true, everySteps());
 }
 
 void SharpnessView::hideEvent(QHideEvent* event) {
   ChartDashboardView::hideEvent(event);
-  emit estimationRequested(false, everySteps());
+  if (!m_onScreen) emit estimationRequested(false, everySteps());
 }
 
 QLineSeries* SharpnessView::sharpnessLine(int index) const {

@@ -8,6 +8,8 @@
 // is shown or hidden and when its "every k steps" setting changes (estimationRequested).
 #pragma once
 
+#include <optional>
+
 #include <memory>
 #include <vector>
 
@@ -42,6 +44,7 @@ class SharpnessView : public ChartDashboardView {
   ChartView* chartView() const { return m_chart; }
   int everySteps() const;
   void setEverySteps(int steps);
+  void setOnScreen(bool onScreen) override;
   // The line of run `index` of the overlay (or of the single run at 0), for tests.
   QLineSeries* sharpnessLine(int index) const;
   QLineSeries* thresholdLine(int index) const;
@@ -69,6 +72,9 @@ class SharpnessView : public ChartDashboardView {
 
   ChartView* m_chart = nullptr;
   QSpinBox* m_every = nullptr;
+  // In a dashboard dock: whether that dock is in front (setOnScreen); standalone, the show
+  // and hide events say it.
+  std::optional<bool> m_onScreen;
   QLabel* m_everyLabel = nullptr;
   QValueAxis* m_x = nullptr;
   QValueAxis* m_y = nullptr;

@@ -12,6 +12,14 @@ namespace {
 
 constexpr int kCells = 6;
 
+// A dock the lecturer closed. Before the window is first shown no dock's view action is
+// checked yet (Qt checks it on the first show), so a dock then counts as closed only when it
+// was hidden explicitly (a restored layout that closed it).
+bool closed(const QDockWidget* dock) {
+  if (dock->window()->isVisible()) return !dock->toggleViewAction()->isChecked();
+  return dock->isHidden() && dock->testAttribute(Qt::WA_WState_ExplicitShowHide);
+}
+
 }  // namespace
 
 ChartArrangement::ChartArrangement(QMainWindow* window,
@@ -80,7 +88,7 @@ bool ChartArrangement::matches(Rows rows) const {
   for (const auto& group : groups(rows)) {
     const std::set<QDockWidget*> wanted(group.begin(), group.end());
     for (QDockWidget* dock : group) {
-      if (dock->isFloating() || !dock->toggleViewAction()->isChecked() ||
+      if (dock->isFloating() || closed(dock) ||
           m_window->dockWidgetArea(dock) != Qt::RightDockWidgetArea) {
         return false;
       }

@@ -250,6 +250,8 @@ void MainWindow::addView(DashboardView* view, int cell) {
                     QDockWidget::DockWidgetClosable);
   dock->setWidget(view->widget());
   addDockWidget(Qt::RightDockWidgetArea, dock);
+  connect(dock, &QDockWidget::visibilityChanged, this,
+          [view](bool visible) { view->setOnScreen(visible); });
   m_views.push_back(view);
   m_viewStates.push_back(ViewState{view, dock, 0, cell});
 }

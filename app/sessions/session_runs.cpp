@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/data/builtin_datasets.h"
+#include "app/data/configured_data.h"
 #include "app/data/data_source.h"
 #include "app/sessions/json_fields.h"
 #include "app/sessions/run_state_json.h"
@@ -85,6 +86,14 @@ RunPlan planRun(const Session& session, int index, const QString& baseDirectory)
       outputs = plan.data->outputCount();
       task = plan.data->task;
       plan.trainingSamples = plan.data->sampleCount();
+    } else if (!saved.config.data.builtin.empty()) {
+      // A built-in data set named by the configuration (data.dataset): its shape is the
+      // loaded set's (shared with the run that is built next, not copied).
+      const std::shared_ptr<const core::Dataset> builtin = configuredData(saved.config.data);
+      inputs = builtin->featureCount();
+      outputs = builtin->outputCount();
+      task = builtin->task;
+      plan.trainingSamples = builtin->sampleCount();
     } else {
       saved.config.data.validate();
       inputs = saved.config.data.inputCount();

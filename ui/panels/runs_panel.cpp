@@ -5,12 +5,14 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QPixmap>
 #include <QPushButton>
 #include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "app/runs/optimizer_race.h"
@@ -93,7 +95,29 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
   m_remove->setObjectName(QStringLiteral("removeRun"));
   m_remove->setToolTip(tr("Stop and remove the selected run; the others go on"));
 
+  // The three less used buttons, as a menu where the row is short of room.
+  m_more = new QToolButton(this);
+  m_more->setObjectName(QStringLiteral("moreRunActions"));
+  m_more->setText(tr("More"));
+  m_more->setToolTip(tr("Optimiser race, Compare conventions, Remove run"));
+  m_more->setPopupMode(QToolButton::InstantPopup);
+  auto* more = new QMenu(m_more);
+  for (QPushButton* button : {m_race, m_conventions, m_remove}) {
+    QAction* action = more->addAction(button->text());
+    action->setToolTip(button->toolTip());
+    connect(action, &QAction::triggered, button, &QPushButton::click);
+  }
+  connect(more, &QMenu::aboutToShow, this, [this, more] {
+    const QList<QAction*> actions = more->actions();
+    const QPushButton* buttons[] = {m_race, m_conventions, m_remove};
+    for (int i = 0; i < actions.size() && i < 3; ++i)
+      actions[i]->setEnabled(buttons[i]->isEnabled());
+  });
+  m_more->setMenu(more);
+  m_more->hide();
+
   auto* controls = new QHBoxLayout();
+  m_controls = controls;
   controls->setContentsMargins(0, 0, 0, 0);
   controls->addWidget(new QLabel(tr("Edit and show"), this));
   controls->addWidget(m_selector);
@@ -105,6 +129,7 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
   controls->addWidget(m_race);
   controls->addWidget(m_conventions);
   controls->addWidget(m_remove);
+  controls->addWidget(m_more);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->setSpacing(4);
@@ -135,6 +160,41 @@ RunsPanel::RunsPanel(app::TrainingController& controller, ConfigEditor& editor, 
   connect(m_conventions, &QPushButton::clicked, this, &RunsPanel::compareConventions);
   connect(m_remove, &QPushButton::clicked, this, &RunsPanel::removeSelectedRun);
   applyTable();
+}
+
+int RunsPanel::fullRowWidth() const {
+  int width = 0, items = 0;
+  for (int i = 0; i < m_controls->count(); ++i) {
+    QLayoutItem* item = m_controls->itemAt(i);
+    if (item->widget() == m_more) continue;
+    // Hidden buttons count too: the width they would take back.
+    width += item->widget() ? item->widget()->sizeHint().width() : item->sizeHint().width();
+    ++items;
+  }
+  const int spacing = std::max(0, m_controls->spacing());
+  const QMargins margins = layout()->contentsMargins();
+  return width + spacing * std::max(0, items - 1) + margins.left() + margins.right();
+}
+
+QSize RunsPanel::minimumSizeHint() const {
+  QSize hint = QWidget::minimumSizeHint();
+  int folded = 0;
+  for (const QPushButton* button : {m_race, m_conventions, m_remove}) {
+    if (!button->isHidden()) folded += button->sizeHint().width() + m_controls->spacing();
+  }
+  if (folded > 0) hint.setWidth(hint.width() - folded + m_more->sizeHint().width());
+  return hint;
+}
+
+void RunsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  foldButtons();
+}
+
+void RunsPanel::foldButtons() {
+  const bool roomy = width() >= fullRowWidth();
+  for (QPushButton* button : {m_race, m_conventions, m_remove}) button->setVisible(roomy);
+  m_more->setVisible(!roomy);
 }
 
 void RunsPanel::setRunTable(std::shared_ptr<const app::RunTable> table) {
@@ -202,7 +262,10 @@ void RunsPanel::setSelectedRun(int id) {
 
 void RunsPanel::changeEvent(QEvent* event) {
   QWidget::changeEvent(event);
-  if (event->type() == QEvent::FontChange) fitRows();
+  if (event->type() == QEvent::FontChange) {
+    fitRows();
+    foldButtons();
+  }
 }
 
 void RunsPanel::fitRows() {

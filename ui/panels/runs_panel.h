@@ -17,7 +17,9 @@
 
 class QComboBox;
 class QLabel;
+class QHBoxLayout;
 class QPushButton;
+class QToolButton;
 class QTableView;
 class QTimer;
 
@@ -53,6 +55,12 @@ class RunsPanel : public QWidget {
   QPushButton* raceButton() const { return m_race; }
   QPushButton* conventionsButton() const { return m_conventions; }
   QPushButton* removeButton() const { return m_remove; }
+  // The "More" button that holds the race, conventions and remove buttons where the row has
+  // no room for them (a projector's 1280 px in presentation mode).
+  QToolButton* moreButton() const { return m_more; }
+  // Narrow enough for the buttons that fold into "More" (so the panel never makes the
+  // window's chart area wider than the charts need).
+  QSize minimumSizeHint() const override;
 
   // What the buttons do (public for scripted use and tests).
   void compareWith(const QList<core::ExperimentConfig>& variants);
@@ -63,6 +71,7 @@ class RunsPanel : public QWidget {
 
  protected:
   void changeEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  signals:
   // The user picked a run to edit and show.
@@ -75,6 +84,9 @@ class RunsPanel : public QWidget {
   void openCompareDialog();
   void updateSelector();
   void fitRows();
+  // The width the controls' row wants with every button in it.
+  int fullRowWidth() const;
+  void foldButtons();
 
   app::TrainingController& m_controller;
   ConfigEditor& m_editor;
@@ -86,6 +98,8 @@ class RunsPanel : public QWidget {
   QPushButton* m_race = nullptr;
   QPushButton* m_conventions = nullptr;
   QPushButton* m_remove = nullptr;
+  QToolButton* m_more = nullptr;
+  QHBoxLayout* m_controls = nullptr;
   QTimer* m_throttle = nullptr;
   std::shared_ptr<const app::RunTable> m_pending;
   int m_selected = 0;

@@ -20,6 +20,10 @@ using namespace gradscope::app;
 
 namespace {
 
+// Conditions, not times: generous for a busy machine or a ThreadSanitizer build (whose
+// comparison runs step ten times slower); a passing run waits only as long as it must.
+constexpr int kWaitMs = 60000;
+
 core::ExperimentConfig smallConfig() {
   core::ExperimentConfig c;
   c.data.kind = core::DatasetKind::Circle;
@@ -252,11 +256,11 @@ class TestComparisonRuns : public QObject {
     // In the worker: ten runs, the optimisers in order, all starting from the same loss.
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.setRuns(race);
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     for (int i = 0; i < 5; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(count - 1), std::int64_t(5));
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(count - 1), std::int64_t(5), kWaitMs);
     QCOMPARE(int(r.table->runs.size()), count);
     QVERIFY(r.table->comparesOptimizers);
     for (int i = 0; i < count; ++i) {
@@ -314,9 +318,9 @@ class TestComparisonRuns : public QObject {
     relu.model.hiddenActivation = {core::ActivationKind::Relu};
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.setRuns({NamedConfig{{}, tanh}, NamedConfig{{}, relu}});
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     controller.start();
     QTRY_VERIFY_WITH_TIMEOUT(r.stepsOf(1) > 200, 10000);
     controller.pause();
@@ -348,9 +352,9 @@ class TestComparisonRuns : public QObject {
     wild.optimizer.learningRate = 1e3;
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.setRuns({NamedConfig{{}, c}, NamedConfig{{}, wild}});
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     controller.start();
     QTRY_VERIFY_WITH_TIMEOUT(r.table && r.table->runs[1].summary.diverged, 10000);
     const std::int64_t divergedAt = r.table->runs[1].summary.divergedAtStep;
@@ -370,26 +374,26 @@ class TestComparisonRuns : public QObject {
     // A smaller rate revives it; both train on together again.
     wild.optimizer.learningRate = 1e-3;
     controller.applyRunConfig(1, wild);
-    QTRY_VERIFY(!r.table->runs[1].summary.diverged);
+    QTRY_VERIFY_WITH_TIMEOUT(!r.table->runs[1].summary.diverged, kWaitMs);
     const std::int64_t before = r.stepsOf(1);
     controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(1), before + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(1), before + 1, kWaitMs);
   }
 
   void aLiveEditOfOneRunChangesOnlyThatRun() {
     const core::ExperimentConfig c = smallConfig();
     TrainingController controller(c);
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.setRuns({NamedConfig{"a", c}, NamedConfig{"b", c}});
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     for (int i = 0; i < 20; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(1), std::int64_t(20));
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(1), std::int64_t(20), kWaitMs);
     core::ExperimentConfig edited = c;
     edited.optimizer.learningRate = 0.1;
     controller.applyRunConfig(1, edited);
     for (int i = 0; i < 20; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(1), std::int64_t(40));
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(1), std::int64_t(40), kWaitMs);
     QCOMPARE(r.acknowledged, 2);  // run 1 is not the selected run: no acknowledgement
     QVERIFY(r.table->runs[0].config == c);
     QCOMPARE(r.table->runs[1].config.optimizer.learningRate, 0.1);
@@ -407,7 +411,7 @@ class TestComparisonRuns : public QObject {
     QVERIFY(r.events[0].empty());
     // The selected run is edited by applyConfig.
     controller.selectRun(1);
-    QTRY_COMPARE(r.acknowledged, 3);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 3, kWaitMs);
     QCOMPARE(controller.config().optimizer.learningRate, 0.1);
   }
 
@@ -415,44 +419,44 @@ class TestComparisonRuns : public QObject {
     const core::ExperimentConfig c = smallConfig();
     TrainingController controller(c);
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     core::ExperimentConfig elu = c;
     elu.model.hiddenActivation = {core::ActivationKind::Elu};
     controller.addRun(NamedConfig{{}, elu});
-    QTRY_VERIFY(r.table && r.table->runs.size() == 2);
+    QTRY_VERIFY_WITH_TIMEOUT(r.table && r.table->runs.size() == 2, kWaitMs);
     QCOMPARE(r.table->runs[1].name, QString("elu"));
     for (int i = 0; i < 30; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(1), std::int64_t(30));
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(1), std::int64_t(30), kWaitMs);
     controller.setTargetLoss(10.0);  // every loss is below it: reached at step 1, epoch 1
-    QTRY_COMPARE(r.table->targetLoss, 10.0);
+    QTRY_COMPARE_WITH_TIMEOUT(r.table->targetLoss, 10.0, kWaitMs);
     QCOMPARE(r.table->runs[0].summary.stepsToTarget, std::int64_t(1));
     QCOMPARE(r.table->runs[0].summary.epochsToTarget, 1);
     controller.removeRun(0);
-    QTRY_COMPARE(int(r.table->runs.size()), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(int(r.table->runs.size()), 1, kWaitMs);
     QCOMPARE(r.table->runs[0].id, 1);
     QCOMPARE(r.table->selected, 1);  // the selection moved to a run that is left
     controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(1), std::int64_t(31));  // the other run goes on
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(1), std::int64_t(31), kWaitMs);  // the other run goes on
     controller.removeRun(1);
-    QTRY_COMPARE(r.failedField, QString("run"));  // the last run stays
+    QTRY_COMPARE_WITH_TIMEOUT(r.failedField, QString("run"), kWaitMs);  // the last run stays
     QVERIFY(r.failedReason.contains("last run"));
   }
 
   void badRunsAreRefusedByName() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     QList<NamedConfig> tooMany;  // one more than a comparison holds
     for (int i = 0; i <= kMaxRuns; ++i) tooMany.push_back(NamedConfig{{}, smallConfig()});
     controller.setRuns(tooMany);
-    QTRY_COMPARE(r.failedField, QString("runs"));
+    QTRY_COMPARE_WITH_TIMEOUT(r.failedField, QString("runs"), kWaitMs);
     core::ExperimentConfig bad = smallConfig();
     bad.training.batchSize = 0;
     controller.setRuns({NamedConfig{{}, smallConfig()}, NamedConfig{"tiny", bad}});
-    QTRY_COMPARE(r.failedField, QString("batch_size"));
+    QTRY_COMPARE_WITH_TIMEOUT(r.failedField, QString("batch_size"), kWaitMs);
     QVERIFY2(r.failedReason.contains("run 'tiny'"), qPrintable(r.failedReason));
     controller.stepBatch();
-    QTRY_COMPARE(r.stepsOf(0), std::int64_t(1));
+    QTRY_COMPARE_WITH_TIMEOUT(r.stepsOf(0), std::int64_t(1), kWaitMs);
     QCOMPARE(int(r.table->runs.size()), 1);  // nothing changed
   }
 };

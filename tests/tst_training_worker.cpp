@@ -16,6 +16,10 @@ using namespace gradscope::app;
 
 namespace {
 
+// Conditions, not times: generous for a busy machine or a ThreadSanitizer build; a passing
+// run waits only as long as it must.
+constexpr int kWaitMs = 60000;
+
 core::ExperimentConfig smallConfig() {
   core::ExperimentConfig c;
   c.data.kind = core::DatasetKind::Circle;
@@ -74,7 +78,7 @@ class TestTrainingWorker : public QObject {
   void everyStepArrivesOnceAndPauseIsPrompt() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);  // initialised
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);  // initialised
     controller.start();
     QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() > 300, 10000);
     controller.pause();
@@ -85,7 +89,7 @@ class TestTrainingWorker : public QObject {
     // every chunk queued before it, and its run is still at the paused step.
     QSignalSpy captured(&controller, &TrainingController::sessionCaptured);
     controller.captureSession(7);
-    QTRY_COMPARE(captured.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(captured.count(), 1, kWaitMs);
     const auto session = captured.first().at(1).value<SessionPtr>();
     QVERIFY(session && !session->runs.empty());
     QCOMPARE(session->runs[0].state.value(QStringLiteral("step")).toInteger(), pausedAt);
@@ -108,7 +112,7 @@ class TestTrainingWorker : public QObject {
     std::vector<core::LrRangeTestResult> results;
     QObject::connect(&controller, &TrainingController::lrRangeTestFinished, &controller,
                      [&](const core::LrRangeTestResult& result) { results.push_back(result); });
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     core::LrRangeTestSettings endless;
     endless.minRate = 1e-7;
     endless.maxRate = 1e-6;  // too small to diverge: it runs all its steps
@@ -116,13 +120,13 @@ class TestTrainingWorker : public QObject {
     controller.runLrRangeTest(endless);
     controller.stepBatch();
     controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(2));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(2), kWaitMs);
     QVERIFY(results.empty());  // still running: the steps did not wait for it
     controller.reset();
     core::LrRangeTestSettings quick;
     quick.steps = 40;
     controller.runLrRangeTest(quick);
-    QTRY_COMPARE(results.size(), std::size_t(1));
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), std::size_t(1), kWaitMs);
     QVERIFY(results.front().rates.size() <= 40);  // the quick one: the long one was cancelled
     QVERIFY(results.front().fromInitialWeights);
   }
@@ -134,7 +138,7 @@ class TestTrainingWorker : public QObject {
     c.training.epochs = 4;  // 13 steps an epoch
     TrainingController controller(c);
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.start();
     QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Finished, 15000);
     QCOMPARE(r.currentStep, std::int64_t(4 * 13));
@@ -151,28 +155,28 @@ class TestTrainingWorker : public QObject {
   void singleStepsAndEpochs() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     for (int i = 0; i < 5; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(5));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(5), kWaitMs);
     controller.stepEpoch();  // 256 * 0.8 = 205 samples / 16 = 13 steps per epoch
-    QTRY_COMPARE(r.currentStep, std::int64_t(13));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(13), kWaitMs);
     controller.stepEpoch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(26));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(26), kWaitMs);
     QCOMPARE(r.state, RunState::Paused);
   }
 
   void activationChangeTakesEffectAtItsStep() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     for (int i = 0; i < 100; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(100));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(100), kWaitMs);
     core::ExperimentConfig relu = smallConfig();
     relu.model.hiddenActivation = {core::ActivationKind::Relu};
     controller.applyConfig(relu);
     for (int i = 0; i < 20; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(120));
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(120), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     QVERIFY(r.changes.join(' ').contains("relu"));
     // "inactive" is measured for ReLU-like layers only: NaN before step 100, a value after.
     int checked = 0;
@@ -192,14 +196,14 @@ class TestTrainingWorker : public QObject {
   void resetReproducesStepZero() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     for (int i = 0; i < 30; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(30));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(30), kWaitMs);
     const std::vector<double> first(r.losses.begin(), r.losses.begin() + 30);
     controller.reset();
-    QTRY_COMPARE(r.currentStep, std::int64_t(0));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(0), kWaitMs);
     for (int i = 0; i < 30; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(30));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(30), kWaitMs);
     QCOMPARE(r.losses.size(), std::size_t(30));
     for (int i = 0; i < 30; ++i) QCOMPARE(r.losses[std::size_t(i)], first[std::size_t(i)]);
   }
@@ -207,17 +211,17 @@ class TestTrainingWorker : public QObject {
   void reinitialiseNowKeepsTheRunGoing() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     for (int i = 0; i < 20; ++i) controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(20));
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(20), kWaitMs);
     core::ExperimentConfig he = smallConfig();
     he.model.initializer = {core::InitializerKind::HeNormal};
     controller.applyConfig(he);  // an initialiser change waits for a reset...
-    QTRY_COMPARE(r.acknowledged, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 2, kWaitMs);
     QVERIFY(r.changes.join(' ').contains("takes effect at reset"));
     controller.reinitialize();  // ...or for "re-initialise now"
     controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, std::int64_t(21));  // the step count goes on
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, std::int64_t(21), kWaitMs);  // the step count goes on
     bool marked = false;
     for (const Event& e : r.events) marked |= e.step == 20 && e.text.contains("he_normal");
     QVERIFY(marked);
@@ -249,7 +253,7 @@ class TestTrainingWorker : public QObject {
     c.optimizer.learningRate = 1e3;
     TrainingController controller(c);
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.start();
     QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Diverged, 10000);
     QVERIFY2(r.status.contains("diverged at step"), qPrintable(r.status));
@@ -265,20 +269,20 @@ class TestTrainingWorker : public QObject {
     // The app stays usable: a smaller rate, and training goes on.
     c.optimizer.learningRate = 1e-3;
     controller.applyConfig(c);
-    QTRY_COMPARE(r.state, RunState::Paused);
+    QTRY_COMPARE_WITH_TIMEOUT(r.state, RunState::Paused, kWaitMs);
     const auto before = r.currentStep;
     controller.stepBatch();
-    QTRY_COMPARE(r.currentStep, before + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.currentStep, before + 1, kWaitMs);
   }
 
   void badSettingsAreRefusedByName() {
     TrainingController controller(smallConfig());
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     core::ExperimentConfig bad = smallConfig();
     bad.training.batchSize = 0;
     controller.applyConfig(bad);
-    QTRY_COMPARE(r.failedField, QString("batch_size"));
+    QTRY_COMPARE_WITH_TIMEOUT(r.failedField, QString("batch_size"), kWaitMs);
     QCOMPARE(controller.config().training.batchSize, core::Index(16));
   }
 
@@ -298,20 +302,20 @@ class TestTrainingWorker : public QObject {
     worker.setSpeed(20.0);
     worker.start();
     // While the clock stands still, ticks train nothing.
-    QTRY_VERIFY(ticks >= 3);
+    QTRY_VERIFY_WITH_TIMEOUT(ticks >= 3, kWaitMs);
     QCOMPARE(step, std::int64_t(0));
     now = 1000;  // one second: exactly 20 steps
-    QTRY_COMPARE(step, std::int64_t(20));
+    QTRY_COMPARE_WITH_TIMEOUT(step, std::int64_t(20), kWaitMs);
     int seen = ticks;
-    QTRY_VERIFY(ticks >= seen + 3);
+    QTRY_VERIFY_WITH_TIMEOUT(ticks >= seen + 3, kWaitMs);
     QCOMPARE(step, std::int64_t(20));
     now = 1075;  // 1.5 steps' worth: one now, the half carried over
-    QTRY_COMPARE(step, std::int64_t(21));
+    QTRY_COMPARE_WITH_TIMEOUT(step, std::int64_t(21), kWaitMs);
     seen = ticks;
-    QTRY_VERIFY(ticks >= seen + 3);
+    QTRY_VERIFY_WITH_TIMEOUT(ticks >= seen + 3, kWaitMs);
     QCOMPARE(step, std::int64_t(21));
     now = 1100;  // the carried half and this half make the next step
-    QTRY_COMPARE(step, std::int64_t(22));
+    QTRY_COMPARE_WITH_TIMEOUT(step, std::int64_t(22), kWaitMs);
     worker.pause();
     QCOMPARE(step, std::int64_t(22));
   }
@@ -325,7 +329,7 @@ class TestTrainingWorker : public QObject {
     base.training.epochs = core::kMaxEpochs;
     TrainingController controller(base);
     Recorder r(controller);
-    QTRY_COMPARE(r.acknowledged, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(r.acknowledged, 1, kWaitMs);
     controller.start();
     core::Rng rng(99);
     const core::ActivationKind acts[] = {core::ActivationKind::Tanh, core::ActivationKind::Relu,

@@ -13,6 +13,7 @@
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLayout>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -31,6 +32,7 @@
 #include <QToolBar>
 #include <QToolButton>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -376,10 +378,25 @@ void MainWindow::fitChartArrangement() {
   }
   m_columns = m_arrangement->columns(wanted);
   applyDefaultSizes();
+  restoreIntendedSize();
+}
+
+void MainWindow::restoreIntendedSize() {
+  if (!m_intendedSize.isValid() || isMaximized() || isFullScreen()) return;
+  if (height() <= m_intendedSize.height() && width() <= m_intendedSize.width()) return;
+  // Once the parts fit again (a released pin, a row of charts fewer).
+  layout()->activate();
+  resize(m_intendedSize.expandedTo(layout()->minimumSize()));
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event) {
   QMainWindow::resizeEvent(event);
+  // Grown to exactly the layout's minimum: forced by a part, not asked for.
+  const QSize now = event->size(), before = event->oldSize();
+  const bool forced =
+      before.isValid() && ((now.height() > before.height() && now.height() == minimumHeight()) ||
+                           (now.width() > before.width() && now.width() == minimumWidth()));
+  if (!forced) m_intendedSize = now;
   // Once the resizing settles: the default layout's proportions for the new size (not the
   // leftovers of the old one), and its rows for the new height.
   if (m_layoutTimer) m_layoutTimer->start();
@@ -1295,13 +1312,18 @@ void MainWindow::fitRunsDock() {
   if (!m_runsDock || !m_runsDock->isVisible() || m_runsDock->isFloating()) return;
   const int rows = m_runTable ? int(m_runTable->runs.size()) : 1;
   const int title = std::max(0, m_runsDock->height() - m_runsPanel->height());
-  const int wanted = std::min(m_runsPanel->heightFor(rows) + title, int(height() * 0.35));
+  // At most a third of the window, and never more than the room the other parts leave above
+  // their minimum heights: a pinned height past it would grow the window off the screen.
+  const int counted = std::max(m_runsDock->minimumHeight(), m_runsDock->minimumSizeHint().height());
+  const int room = counted + std::max(0, height() - layout()->minimumSize().height());
+  const int wanted = std::min({m_runsPanel->heightFor(rows) + title, int(height() * 0.35), room});
   // resizeDocks() grows a lone bottom dock but does not shrink it: pin the height for one
   // layout pass instead, then let the user resize it again.
   m_runsDock->setFixedHeight(std::max(wanted, m_runsDock->minimumSizeHint().height()));
   QTimer::singleShot(0, this, [this] {
     m_runsDock->setMinimumHeight(0);
     m_runsDock->setMaximumHeight(QWIDGETSIZE_MAX);
+    restoreIntendedSize();
   });
 }
 

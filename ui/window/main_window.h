@@ -202,6 +202,9 @@ class MainWindow : public QMainWindow {
   void applyRunTable(const std::shared_ptr<const app::RunTable>& table);
   // The Runs dock as tall as its rows need (at most 35% of the window).
   void fitRunsDock();
+  // Back to the size the window was given (by the user, the screen or the session), where a
+  // part's minimum had grown it past that for a moment (a pinned Runs dock, a rearrangement).
+  void restoreIntendedSize();
   void createScenarios();
   void createEventLog();
   // Steps the runs have trained (the most of any run), and how to name them in a question.
@@ -314,6 +317,7 @@ class MainWindow : public QMainWindow {
   app::RunState m_state = app::RunState::Idle;
   bool m_classroom = false;
   bool m_fontsApplied = false;
+  QSize m_intendedSize;  // the last size not forced on the window by its parts' minimums
   bool m_geometryRestored = false;
   bool m_layoutRestored = false;
   double m_speed = 0.0;

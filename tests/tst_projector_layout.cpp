@@ -21,6 +21,7 @@
 
 #include "app/scenarios/scenario_library.h"
 #include "small_experiment.h"
+#include "ui/charts/dashboard_view.h"
 #include "ui/panels/scenario_panel.h"
 #include "ui/window/main_window.h"
 #include "ui/window/theme.h"
@@ -29,6 +30,15 @@ using namespace gradscope;
 using namespace gradscope::ui;
 
 namespace {
+
+// The chart's title, or its dock's where the chart has none (a view's only chart).
+QString chartName(QChartView* view) {
+  if (!view->chart()->title().isEmpty()) return view->chart()->title();
+  for (QWidget* w = view; w; w = w->parentWidget()) {
+    if (auto* dock = qobject_cast<QDockWidget*>(w)) return dock->windowTitle();
+  }
+  return QStringLiteral("(untitled chart)");
+}
 
 // The problems of one chart, in words (empty when it is fine).
 QStringList chartProblems(QChartView* view) {
@@ -41,7 +51,7 @@ QStringList chartProblems(QChartView* view) {
     const double width = QFontMetricsF(axis->titleFont()).horizontalAdvance(axis->titleText());
     if (width > room) {
       problems << QStringLiteral("%1: axis title \"%2\" is %3 px wide in %4 px")
-                      .arg(chart->title(), axis->titleText())
+                      .arg(chartName(view), axis->titleText())
                       .arg(width, 0, 'f', 0)
                       .arg(room, 0, 'f', 0);
     }
@@ -55,7 +65,7 @@ QStringList chartProblems(QChartView* view) {
       const double label = QFontMetricsF(axis->labelsFont()).horizontalAdvance(widest);
       if (ticks >= 1.0 && label > plot.width() / ticks) {
         problems << QStringLiteral("%1: tick labels %2 px wide, %3 px apart")
-                        .arg(chart->title())
+                        .arg(chartName(view))
                         .arg(label, 0, 'f', 0)
                         .arg(plot.width() / ticks, 0, 'f', 0);
       }
@@ -78,10 +88,21 @@ QStringList elidedTexts(QChartView* view) {
     if (auto* simple = dynamic_cast<QGraphicsSimpleTextItem*>(item)) text = simple->text();
     // Qt Charts truncates with three dots ("..."), the rest of the product with "…".
     if (text.contains(QChar(0x2026)) || text.contains(QLatin1String("..."))) {
-      problems << QStringLiteral("%1: \"%2\" drawn elided").arg(view->chart()->title(), text);
+      problems << QStringLiteral("%1: \"%2\" drawn elided").arg(chartName(view), text);
     }
   }
   return problems;
+}
+
+// On screen: shown, and its dock in front of its tab group. A dock behind another tab stays
+// "visible" to Qt, only moved out of sight; its own visible region says whether it is seen
+// (a chart's is empty either way: its viewport covers it).
+bool onScreen(QWidget* widget) {
+  if (!widget->isVisible()) return false;
+  for (QWidget* w = widget; w; w = w->parentWidget()) {
+    if (auto* dock = qobject_cast<QDockWidget*>(w)) return !dock->visibleRegion().isEmpty();
+  }
+  return true;
 }
 
 // What the window's height is made of, to name the part that grew it: each bar, the docks
@@ -182,14 +203,29 @@ class TestProjectorLayout : public QObject {
                                 qPrintable(scenario.id + QStringLiteral(": does not pause")),
                                 900'000);
       QTest::qWait(150);
+      // Charts measured (the Qt Charts ones; the painted views lay out their own text): every
+      // default dashboard shows one or two, the loss or the gradient flow at least.
+      int checked = 0;
       for (QChartView* view : window.findChildren<QChartView*>()) {
-        // On screen: a dock behind another tab stays "visible", only moved out of sight.
-        if (!view->isVisible() || view->visibleRegion().isEmpty()) continue;
+        if (!onScreen(view)) continue;
+        ++checked;
         for (const QString& p : chartProblems(view)) chartText << scenario.id + ": " + p;
         for (const QString& p : elidedTexts(view)) chartText << scenario.id + ": " + p;
       }
-      qInfo("%s: loaded, trained and paused in %lld ms", qPrintable(scenario.id),
-            (long long)clock.elapsed());
+      qInfo("%s: loaded, trained and paused in %lld ms, %d charts on screen",
+            qPrintable(scenario.id), (long long)clock.elapsed(), checked);
+      if (checked < 1) {
+        problems << QStringLiteral("%1: only %2 charts on screen").arg(scenario.id).arg(checked);
+      }
+      // The view the scenario asks for is in front of its tab group (not behind another tab
+      // after the layout rearranged its rows).
+      if (!scenario.view.show.isEmpty()) {
+        DashboardView* shown = window.view(scenario.view.show);
+        if (!shown || !onScreen(shown->widget())) {
+          problems << QStringLiteral("%1: its view \"%2\" is not on screen")
+                          .arg(scenario.id, scenario.view.show);
+        }
+      }
       QDockWidget* scenarios = window.scenarioDock();
       if (scenarios->isVisible() && scenarios->width() < 220) {
         chartText << QStringLiteral("%1: Scenarios panel %2 px wide")

@@ -458,6 +458,11 @@ void ChartView::fitValues(QValueAxis* axis, ValueRange range, bool includeZero) 
                     onTick(min) && onTick(max) && axis->tickType() == QValueAxis::TicksDynamic &&
                     axis->tickInterval() == step;
   if (keep) return;
+  // Whole ticks below a million as plain integers ("25000", not "2.5e+04"): shorter, so a
+  // narrow chart (a projector's dashboard cell) draws them whole instead of "2.5e...".
+  const bool whole = step >= 1.0 && std::abs(step - std::round(step)) < 1e-9 &&
+                     std::max(std::abs(lo), std::abs(hi)) < 1e6;
+  axis->setLabelFormat(whole ? QStringLiteral("%.0f") : QStringLiteral("%.4g"));
   // A hair past the end ticks: Qt Charts leaves out a label that rounding puts just outside.
   setRangeAndTicks(axis, lo - step * 1e-9, hi + step * 1e-9, step);
 }

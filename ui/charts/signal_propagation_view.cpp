@@ -93,6 +93,8 @@ SignalPropagationView::SignalPropagationView(QWidget* parent) : QWidget(parent) 
       redraw();
     });
     m_charts[std::size_t(p)] = chart;
+    connect(chart->chart(), &QChart::plotAreaChanged, this,
+            [this, p] { fitLayerAxis(std::size_t(p)); });
     m_x[std::size_t(p)] = x;
     m_y[std::size_t(p)] = y;
   }
@@ -137,6 +139,7 @@ void SignalPropagationView::refresh(const app::MetricHistory&, int run) {
 
 void SignalPropagationView::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
+  fitCramped();
   const bool all = width() >= kGridWidth && height() >= kGridHeight;
   if (all != m_all) arrange();
 }
@@ -144,6 +147,7 @@ void SignalPropagationView::resizeEvent(QResizeEvent* event) {
 void SignalPropagationView::arrange() {
   m_all = width() >= kGridWidth && height() >= kGridHeight;
   m_panel->setVisible(!m_all);
+  fitCramped();
   showVerdict();
   QWidget* panels[PanelCount] = {m_charts[0], m_charts[1], m_charts[2], m_diagram};
   for (QWidget* w : panels) m_grid->removeWidget(w);
@@ -169,6 +173,33 @@ void SignalPropagationView::arrange() {
       }
     }
   }
+}
+
+void SignalPropagationView::fitCramped() {
+  // A short dashboard cell (1280 x 720) has no height for a legend and an axis title above
+  // and below a plot that still shows its tick labels: the lines are named in the tooltip,
+  // the axis by its panel's name in the selector.
+  const int line = QFontMetrics(font()).height();
+  const bool cramped = !m_all && height() < 15 * line;
+  for (std::size_t p = 0; p < m_charts.size(); ++p) {
+    m_charts[p]->chart()->legend()->setVisible(!cramped);
+    m_x[p]->setTitleVisible(!cramped);
+  }
+}
+
+void SignalPropagationView::fitLayerAxis(std::size_t p) {
+  if (m_layers <= 0) return;
+  QValueAxis* x = m_x[p];
+  x->setRange(0.5, m_layers + 0.5);
+  x->setTickType(QValueAxis::TicksDynamic);
+  x->setTickAnchor(1.0);
+  // As many layer labels as fit the axis, up to 8 (again whenever the plot changes size: a
+  // spacing worked out for a larger plot would draw every label as "...").
+  const QString widest = QString::number(m_layers);
+  const int labels = std::clamp(m_charts[p]->labelCapacity(Qt::Horizontal, widest), 2, 8);
+  const double interval = std::max(1, int(std::ceil(m_layers / double(labels))));
+  if (x->tickInterval() != interval) x->setTickInterval(interval);
+  x->setLabelFormat(QStringLiteral("%.0f"));
 }
 
 void SignalPropagationView::showVerdict() {
@@ -249,13 +280,8 @@ void SignalPropagationView::redraw() {
     }
     ChartView* chart = m_charts[p];
     chart->setPlaceholder(measured.isEmpty() ? tr("not measured") : QString());
-    m_x[p]->setRange(0.5, layers + 0.5);
-    m_x[p]->setTickType(QValueAxis::TicksDynamic);
-    m_x[p]->setTickAnchor(1.0);
-    // As many layer labels as fit the axis, up to 8.
-    const int labels = std::clamp(chart->labelCapacity(Qt::Horizontal, QStringLiteral("88")), 2, 8);
-    m_x[p]->setTickInterval(std::max(1, int(std::ceil(layers / double(labels)))));
-    m_x[p]->setLabelFormat(QStringLiteral("%.0f"));
+    m_layers = layers;
+    fitLayerAxis(p);
     if (p == Correlation) {
       // A cosine: from 0 (or below, for anti-correlated pairs) to 1.
       const double lo = range.valid() ? std::min(0.0, std::floor(range.lo * 5) / 5) : 0.0;

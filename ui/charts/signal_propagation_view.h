@@ -68,10 +68,15 @@ class SignalPropagationView : public QWidget, public DashboardView {
   void arrange();
   void restyle();
   void showVerdict();
+  // Panel p's layer axis: 1..layers, labelled as densely as its width allows.
+  void fitLayerAxis(std::size_t p);
+  // No legend and no layer-axis title where a single panel is short of height.
+  void fitCramped();
 
   std::map<int, std::shared_ptr<const core::SignalPropagation>> m_results;  // by run id
   std::shared_ptr<const core::SignalPropagation> m_shown;
   int m_run = 0;
+  int m_layers = 0;  // hidden layers of the result shown
   bool m_dirty = true;
   bool m_all = false;
   QComboBox* m_panel = nullptr;

@@ -77,6 +77,10 @@ void ChartArrangement::arrange() {
   }
 }
 
+void ChartArrangement::raiseFirsts(Rows rows) {
+  for (const auto& group : groups(rows)) group.front()->raise();
+}
+
 void ChartArrangement::joinRows() {
   for (const auto& group : groups(Rows::One)) {
     for (std::size_t i = 1; i < group.size(); ++i) m_window->tabifyDockWidget(group[0], group[i]);

@@ -30,6 +30,8 @@ class ChartArrangement {
   // The arrangement the docks are in now; none when the user moved, floated, closed or
   // regrouped a chart (then the window leaves the layout alone).
   std::optional<Rows> current() const;
+  // The first view of each tab group of `rows` in front (the default dashboard).
+  void raiseFirsts(Rows rows);
   // The front dock of each shown cell, per column, top first (for sizing the columns and rows).
   std::vector<std::vector<QDockWidget*>> columns(Rows rows) const;
 

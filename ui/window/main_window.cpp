@@ -362,6 +362,12 @@ void MainWindow::fitChartArrangement() {
   const std::optional<ChartArrangement::Rows> current = m_arrangement->current();
   if (!current) return;  // a layout the lecturer made stays as it is
   const ChartArrangement::Rows wanted = wantedChartRows();
+  // The views in front stay in front (a scenario's, the lecturer's): the new rows would put
+  // each group's first view there.
+  std::vector<QDockWidget*> fronts;
+  for (const ViewState& v : m_viewStates) {
+    if (v.dock->isVisible() && !v.dock->visibleRegion().isEmpty()) fronts.push_back(v.dock);
+  }
   if (*current != wanted) {
     if (wanted == ChartArrangement::Rows::One) {
       m_arrangement->joinRows();
@@ -375,6 +381,7 @@ void MainWindow::fitChartArrangement() {
       setClassroomMode(m_classroom);
       if (front && !m_classroom) front->raise();
     }
+    for (QDockWidget* dock : fronts) dock->raise();
   }
   m_columns = m_arrangement->columns(wanted);
   applyDefaultSizes();
@@ -790,6 +797,11 @@ void MainWindow::loadScenario(const app::Scenario& scenario, int run) {
   m_eventLog->append(QString(), -1, tr("scenario loaded: %1").arg(scenario.title));
   m_scenarioDock->show();
   m_scenarioDock->raise();
+  // The scenario's dashboard as its text describes it: each cell's first view in front (not
+  // the view the previous scenario brought forward), then the one it asks for.
+  if (m_arrangement) {
+    if (const auto rows = m_arrangement->current()) m_arrangement->raiseFirsts(*rows);
+  }
   if (QDockWidget* shown = dockOf(view(scenario.view.show))) {
     shown->show();
     shown->raise();

@@ -419,6 +419,17 @@ int ChartView::labelCapacity(Qt::Orientation orientation, const QString& sample)
   return std::max(2, int(length / (1.6 * metrics.height())));
 }
 
+void ChartView::fitLayers(QValueAxis* axis, int layers) {
+  if (layers <= 0) return;
+  axis->setRange(0.5, layers + 0.5);
+  axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setTickAnchor(1.0);
+  const int labels = std::clamp(labelCapacity(Qt::Horizontal, QString::number(layers)), 2, 8);
+  const double interval = std::max(1, int(std::ceil(layers / double(labels))));
+  if (axis->tickInterval() != interval) axis->setTickInterval(interval);
+  axis->setLabelFormat(QStringLiteral("%.0f"));
+}
+
 void ChartView::fitSteps(QValueAxis* axis, std::int64_t first, std::int64_t last, bool headroom) {
   const double lo = double(std::max<std::int64_t>(0, first));
   const double need = std::max(double(last), lo + 10.0);

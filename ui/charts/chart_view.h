@@ -142,6 +142,10 @@ class ChartView : public QChartView {
   void fitLog(QLogValueAxis* axis, ValueRange range);
   // How many labels of `sample`'s width fit along an axis of this orientation.
   int labelCapacity(Qt::Orientation orientation, const QString& sample) const;
+  // A layer axis: 1..layers, labelled as densely as the plot's width allows (up to 8 labels).
+  // Call it again when the plot changes size (QChart::plotAreaChanged): a spacing worked out
+  // for a wider plot draws every label as "...".
+  void fitLayers(QValueAxis* axis, int layers);
 
   void setMarks(MarkGroup group, std::vector<ChartMark> marks);
   // True when the horizontal axis counts training steps (a time chart).

@@ -29,6 +29,8 @@ GradientFlowView::GradientFlowView(QWidget* parent) : ChartDashboardView(parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(m_chart);
   m_x = m_chart->addValueAxis(Qt::AlignBottom, tr("layer (input → output)"));
+  connect(m_chart->chart(), &QChart::plotAreaChanged, this,
+          [this] { m_chart->fitLayers(m_x, m_layers); });
   m_x->setGridLineVisible(false);
   m_y = m_chart->addLogAxis(Qt::AlignLeft, tr("gradient L2 norm (log)"));
   m_chart->setAxisTitles(m_x, {tr("layer (input → output)"), tr("layer (in → out)"), tr("layer")});
@@ -74,11 +76,8 @@ void GradientFlowView::rebuild(int layers) {
     m_chart->setInLegend(ghost, g == 0);
     m_ghosts.push_back(ghost);
   }
-  m_x->setRange(0.5, layers + 0.5);
-  m_x->setTickType(QValueAxis::TicksDynamic);
-  m_x->setTickAnchor(1.0);
-  m_x->setTickInterval(std::max(1, int(std::ceil(layers / 8.0))));
-  m_x->setLabelFormat(QStringLiteral("%.0f"));
+  m_layers = layers;
+  m_chart->fitLayers(m_x, layers);
   restyle();
 }
 

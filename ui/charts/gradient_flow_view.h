@@ -45,6 +45,7 @@ class GradientFlowView : public ChartDashboardView {
 
   ChartView* m_chart = nullptr;
   QValueAxis* m_x = nullptr;
+  int m_layers = 0;  // the layer axis's layers (fitted again when the plot changes size)
   QLogValueAxis* m_y = nullptr;
   std::vector<QAreaSeries*> m_bars;
   std::vector<QLineSeries*> m_ghosts;  // newest first

@@ -188,18 +188,7 @@ void SignalPropagationView::fitCramped() {
 }
 
 void SignalPropagationView::fitLayerAxis(std::size_t p) {
-  if (m_layers <= 0) return;
-  QValueAxis* x = m_x[p];
-  x->setRange(0.5, m_layers + 0.5);
-  x->setTickType(QValueAxis::TicksDynamic);
-  x->setTickAnchor(1.0);
-  // As many layer labels as fit the axis, up to 8 (again whenever the plot changes size: a
-  // spacing worked out for a larger plot would draw every label as "...").
-  const QString widest = QString::number(m_layers);
-  const int labels = std::clamp(m_charts[p]->labelCapacity(Qt::Horizontal, widest), 2, 8);
-  const double interval = std::max(1, int(std::ceil(m_layers / double(labels))));
-  if (x->tickInterval() != interval) x->setTickInterval(interval);
-  x->setLabelFormat(QStringLiteral("%.0f"));
+  m_charts[p]->fitLayers(m_x[p], m_layers);
 }
 
 void SignalPropagationView::showVerdict() {

@@ -2,7 +2,7 @@
 
 #include "core/backprop/backprop_tracer.h"
 
-#include "app/data/configured_data.h"
+#include "app/data/prepared_data.h"
 #include "app/worker/model_insight_builder.h"
 
 #include <sstream>
@@ -53,12 +53,12 @@ class TypedRun final : public TrainingRun {
   TypedRun(const ExperimentConfig& config, std::optional<Dataset> given)
       : TrainingRun(config), m_given(std::move(given)) {
     validate(config);
-    m_data = makeData(config, m_given);
-    const NetworkSpec spec = networkFor(config, m_data.train.featureCount(),
-                                        m_data.train.outputCount(), m_data.train.task);
+    m_prepared = makeData(config, m_given);
+    const NetworkSpec spec = networkFor(config, data().train.featureCount(),
+                                        data().train.outputCount(), data().train.task);
     // Refused before anything is allocated when its state could not be saved in a session.
-    checkStateFitsSession(config, spec, m_data.train.sampleCount());
-    m_trainer = makeTrainer(config, m_data, spec);
+    checkStateFitsSession(config, spec, data().train.sampleCount());
+    m_trainer = makeTrainer(config, *m_prepared, spec);
     m_trainer->setProber(&m_prober);
     restartHistory();
   }
@@ -70,8 +70,9 @@ class TypedRun final : public TrainingRun {
     const bool dataChanged = next.data != now.data || next.split != now.split;
     // Given data stays unless the data settings themselves change (then they are generated).
     const bool keepGiven = m_given && next.data == now.data;
-    SplitData data = dataChanged ? makeData(next, keepGiven ? m_given : std::nullopt) : SplitData{};
-    const SplitData& d = dataChanged ? data : m_data;
+    std::shared_ptr<const PreparedData> prepared =
+        dataChanged ? makeData(next, keepGiven ? m_given : std::nullopt) : m_prepared;
+    const SplitData& d = prepared->split();
     const NetworkSpec nextSpec =
         networkFor(next, d.train.featureCount(), d.train.outputCount(), d.train.task);
     const NetworkSpec spec = m_trainer->network().spec();  // a copy: the trainer may be replaced
@@ -80,7 +81,7 @@ class TypedRun final : public TrainingRun {
 
     if (dataChanged || !sameStructure(nextSpec, spec)) {
       // A new network continues the run; every weight that still fits is carried over.
-      auto trainer = makeTrainer(next, d, nextSpec);
+      auto trainer = makeTrainer(next, *prepared, nextSpec);
       const int carried = trainer->continueFrom(*m_trainer);
       trainer->setProber(&m_prober);
       m_trainer = std::move(trainer);
@@ -90,13 +91,13 @@ class TypedRun final : public TrainingRun {
         restartHistory();
       }
       if (dataChanged) {
-        m_data = std::move(data);
+        m_prepared = std::move(prepared);
         if (!keepGiven) m_given.reset();
         if (keepGiven || !next.data.builtin.empty()) {
           // A loaded or built-in data set: what the split made of it.
           const std::string name = keepGiven ? m_given->name : next.data.builtin;
-          changes.push_back("data: " + name + ", " + std::to_string(m_data.train.sampleCount()) +
-                            " training and " + std::to_string(m_data.validation.sampleCount()) +
+          changes.push_back("data: " + name + ", " + std::to_string(data().train.sampleCount()) +
+                            " training and " + std::to_string(data().validation.sampleCount()) +
                             " validation samples");
         } else {
           changes.push_back("data: " + std::string(toString(next.data.kind)) + ", " +
@@ -209,7 +210,7 @@ class TypedRun final : public TrainingRun {
 
   void reset() override {
     // A reset rebuilds from the configuration, so a changed seed or initialiser applies.
-    m_trainer = makeTrainer(m_config, m_data);
+    m_trainer = makeTrainer(m_config, *m_prepared);
     m_trainer->setProber(&m_prober);
     m_prober.reset();
     restartHistory();
@@ -220,7 +221,7 @@ class TypedRun final : public TrainingRun {
     // A different draw than at step 0: the seed is offset by the step count.
     ExperimentConfig config = m_config;
     config.training.seed = m_config.training.seed + std::uint64_t(m_trainer->stepCount()) + 1;
-    auto trainer = makeTrainer(config, m_data);
+    auto trainer = makeTrainer(config, *m_prepared);
     trainer->continueFrom(*m_trainer, false);
     trainer->setProber(&m_prober);
     m_trainer = std::move(trainer);
@@ -322,32 +323,17 @@ class TypedRun final : public TrainingRun {
 
   std::vector<std::int64_t> sampleOrder() const override { return m_trainer->sampleOrder(); }
 
-  std::uint64_t dataFingerprint() const override {
-    // FNV-1a over the bytes of every matrix.
-    std::uint64_t hash = 1469598103934665603ull;
-    auto add = [&](const Eigen::MatrixXd& m) {
-      const auto* bytes = reinterpret_cast<const unsigned char*>(m.data());
-      for (std::size_t i = 0; i < std::size_t(m.size()) * sizeof(double); ++i) {
-        hash = (hash ^ bytes[i]) * 1099511628211ull;
-      }
-      hash = (hash ^ std::uint64_t(m.rows())) * 1099511628211ull;
-    };
-    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
-      add(set->inputs);
-      add(set->targets);
-    }
-    return hash;
-  }
+  std::uint64_t dataFingerprint() const override { return m_prepared->fingerprint(); }
 
   std::shared_ptr<const DecisionField> decisionField(int resolution) override {
-    if (m_data.train.featureCount() != 2 || resolution < 2) return nullptr;
+    if (data().train.featureCount() != 2 || resolution < 2) return nullptr;
     auto field = std::make_shared<DecisionField>();
     field->resolution = resolution;
     // The plane spans every point (train and validation) with a 5% margin.
-    Eigen::MatrixXd all(2, m_data.train.sampleCount() + m_data.validation.sampleCount());
-    all << m_data.standardizer.inverseTransform(m_data.train.inputs),
-        m_data.validation.sampleCount() > 0
-            ? m_data.standardizer.inverseTransform(m_data.validation.inputs)
+    Eigen::MatrixXd all(2, data().train.sampleCount() + data().validation.sampleCount());
+    all << data().standardizer.inverseTransform(data().train.inputs),
+        data().validation.sampleCount() > 0
+            ? data().standardizer.inverseTransform(data().validation.inputs)
             : Eigen::MatrixXd(2, 0);
     const Eigen::Vector2d lo = all.rowwise().minCoeff(), hi = all.rowwise().maxCoeff();
     const Eigen::Vector2d margin = (hi - lo) * 0.05 + Eigen::Vector2d::Constant(1e-6);
@@ -368,7 +354,7 @@ class TypedRun final : public TrainingRun {
               field->yMin + (field->yMax - field->yMin) * row / (points - 1);
         }
       }
-      return Matrix<T>(m_data.standardizer.transform(plane).template cast<T>());
+      return Matrix<T>(data().standardizer.transform(plane).template cast<T>());
     };
     const Matrix<T> input = planeInputs(resolution);
     Network<T>& net = m_trainer->network();
@@ -426,11 +412,11 @@ class TypedRun final : public TrainingRun {
   }
 
   std::shared_ptr<const ModelInsight> modelInsight() override {
-    return buildModelInsight(m_trainer->network(), m_data);
+    return buildModelInsight(m_trainer->network(), data());
   }
 
   std::shared_ptr<const SignalPropagation> signalPropagation() override {
-    const Dataset& train = m_data.train;
+    const Dataset& train = data().train;
     const Index n = std::min<Index>(train.sampleCount(), SignalOptions{}.samples);
     if (n < 2) return nullptr;
     const Matrix<T> x = train.inputs.leftCols(n).template cast<T>();
@@ -446,20 +432,20 @@ class TypedRun final : public TrainingRun {
   }
 
   std::shared_ptr<const DataPoints> dataPoints() const override {
-    if (m_data.train.featureCount() != 2) return nullptr;
+    if (data().train.featureCount() != 2) return nullptr;
     auto points = std::make_shared<DataPoints>();
-    const TaskKind task = m_data.train.task;
+    const TaskKind task = data().train.task;
     points->classification = task != TaskKind::Regression;
-    points->classes = task == TaskKind::MultiClass ? int(m_data.train.outputCount()) : 2;
-    for (const Dataset* set : {&m_data.train, &m_data.validation}) {
+    points->classes = task == TaskKind::MultiClass ? int(data().train.outputCount()) : 2;
+    for (const Dataset* set : {&data().train, &data().validation}) {
       if (set->sampleCount() == 0) continue;
-      const Eigen::MatrixXd x = m_data.standardizer.inverseTransform(set->inputs);
+      const Eigen::MatrixXd x = data().standardizer.inverseTransform(set->inputs);
       for (Index i = 0; i < set->sampleCount(); ++i) {
         points->x.push_back(float(x(0, i)));
         points->y.push_back(float(x(1, i)));
         points->value.push_back(points->classification ? float(set->classOf(i))
                                                        : float(set->targets(0, i)));
-        points->validation.push_back(set == &m_data.validation);
+        points->validation.push_back(set == &data().validation);
       }
     }
     return points;
@@ -481,24 +467,25 @@ class TypedRun final : public TrainingRun {
   }
 
   std::optional<SharpnessMeasurement> measureSharpness() override {
-    return m_sharpness.measure(*m_trainer, m_data.train);
+    return m_sharpness.measure(*m_trainer, data().train);
   }
 
  private:
-  static SplitData makeData(const ExperimentConfig& config, const std::optional<Dataset>& given) {
-    if (given) return splitData(*given, config.split);
-    return splitData(*configuredData(config.data), configuredSplit(config.data, config.split));
+  static std::shared_ptr<const PreparedData> makeData(const ExperimentConfig& config,
+                                                      const std::optional<Dataset>& given) {
+    return given ? preparedData(*given, config.split) : preparedData(config.data, config.split);
   }
 
   static std::unique_ptr<Trainer<T>> makeTrainer(const ExperimentConfig& config,
-                                                 const SplitData& data,
+                                                 const PreparedData& prepared,
                                                  std::optional<NetworkSpec> spec = {}) {
+    const SplitData& data = prepared.split();
     const NetworkSpec network = spec ? *spec
                                      : networkFor(config, data.train.featureCount(),
                                                   data.train.outputCount(), data.train.task);
     return std::make_unique<Trainer<T>>(network, lossFor(data.train.task), data.train,
                                         data.validation, config.optimizer, config.schedule,
-                                        config.training);
+                                        config.training, prepared.converted<T>());
   }
 
   // Equal up to activations, which change in place.
@@ -520,7 +507,8 @@ class TypedRun final : public TrainingRun {
   }
 
   std::optional<Dataset> m_given;
-  SplitData m_data;
+  std::shared_ptr<const PreparedData> m_prepared;  // shared with runs of the same data
+  const SplitData& data() const { return m_prepared->split(); }
   RegionLabeler m_regionLabeler;  // region ids of the decision field, kept between refreshes
   std::unique_ptr<Trainer<T>> m_trainer;
   Prober<T> m_prober;

@@ -26,11 +26,6 @@ void validate(const TrainingSettings& settings) {
 }
 
 namespace {
-template <typename T>
-Matrix<T> toScalar(const Eigen::MatrixXd& m) {
-  return m.cast<T>();
-}
-
 void checkData(const Dataset& data, const NetworkSpec& spec, const std::string& field) {
   if (data.sampleCount() == 0) return;
   if (data.featureCount() != spec.inputs) {
@@ -49,7 +44,8 @@ void checkData(const Dataset& data, const NetworkSpec& spec, const std::string& 
 template <typename T>
 Trainer<T>::Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train,
                     const Dataset& validation, const OptimizerSettings& optimizer,
-                    const ScheduleSettings& schedule, const TrainingSettings& training)
+                    const ScheduleSettings& schedule, const TrainingSettings& training,
+                    std::shared_ptr<const TrainerData<T>> converted)
     : m_spec(spec),
       m_lossKind(loss),
       m_loss(makeLoss<T>(loss)),
@@ -63,12 +59,11 @@ Trainer<T>::Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train
   if (train.sampleCount() == 0) throw Error("data.train", "has no samples");
   checkData(train, spec, "data.train");
   checkData(validation, spec, "data.validation");
-  m_trainX = toScalar<T>(train.inputs);
-  m_trainY = toScalar<T>(train.targets);
-  if (validation.sampleCount() > 0) {
-    m_validX = toScalar<T>(validation.inputs);
-    m_validY = toScalar<T>(validation.targets);
+  if (converted && (converted->trainX.cols() != train.sampleCount() ||
+                    converted->validX.cols() != validation.sampleCount())) {
+    throw Error("data", "the converted samples are not those of the data set");
   }
+  m_data = converted ? std::move(converted) : makeTrainerData<T>(train, validation);
   m_classifies = loss != LossKind::MeanSquaredError;
   if (training.earlyStopping) m_earlyStopping.emplace(*training.earlyStopping);
   if (training.plateau) m_plateau.emplace(*training.plateau);
@@ -87,10 +82,7 @@ Trainer<T>::Trainer(const Trainer& other)
       m_scheduleOrigin(other.m_scheduleOrigin),
       m_clipper(other.m_clipper),
       m_training(other.m_training),
-      m_trainX(other.m_trainX),
-      m_trainY(other.m_trainY),
-      m_validX(other.m_validX),
-      m_validY(other.m_validY),
+      m_data(other.m_data),
       m_classifies(other.m_classifies),
       m_initRng(other.m_initRng),
       m_shuffleRng(other.m_shuffleRng),
@@ -215,7 +207,7 @@ int Trainer<T>::continueFrom(const Trainer<U>& previous, bool keepWeights) {
   if (m_plateau && previous.m_plateau) m_plateau->setState(previous.m_plateau->state());
   m_learningRateScale = previous.m_learningRateScale;
   m_clippedSteps = previous.m_clippedSteps;
-  if (previous.m_trainX.cols() == m_trainX.cols()) {
+  if (previous.m_data->trainX.cols() == m_data->trainX.cols()) {
     // Same data size: finish the current epoch in the same order.
     m_order = previous.m_order;
     m_batchInEpoch = previous.m_batchInEpoch;
@@ -230,14 +222,14 @@ int Trainer<T>::continueFrom(const Trainer<U>& previous, bool keepWeights) {
 
 template <typename T>
 Index Trainer<T>::stepsPerEpoch() const {
-  const Index n = m_trainX.cols();
+  const Index n = m_data->trainX.cols();
   const Index b = std::min(m_training.batchSize, n);
   return (n + b - 1) / b;
 }
 
 template <typename T>
 void Trainer<T>::startEpoch() {
-  m_order.resize(std::size_t(m_trainX.cols()));
+  m_order.resize(std::size_t(m_data->trainX.cols()));
   std::iota(m_order.begin(), m_order.end(), std::int64_t(0));
   if (m_training.shuffle) m_shuffleRng.shuffle(m_order);
   m_batchInEpoch = 0;
@@ -249,12 +241,12 @@ void Trainer<T>::startEpoch() {
 
 template <typename T>
 void Trainer<T>::gatherBatch(Index first, Index count) {
-  m_batchX.resize(m_trainX.rows(), count);
-  m_batchY.resize(m_trainY.rows(), count);
+  m_batchX.resize(m_data->trainX.rows(), count);
+  m_batchY.resize(m_data->trainY.rows(), count);
   for (Index j = 0; j < count; ++j) {
     const Index sample = Index(m_order[std::size_t(first + j)]);
-    m_batchX.col(j) = m_trainX.col(sample);
-    m_batchY.col(j) = m_trainY.col(sample);
+    m_batchX.col(j) = m_data->trainX.col(sample);
+    m_batchY.col(j) = m_data->trainY.col(sample);
   }
 }
 
@@ -270,7 +262,7 @@ StepRecord Trainer<T>::step() {
   record.step = m_step;
   record.epoch = m_epoch;
 
-  const Index n = m_trainX.cols();
+  const Index n = m_data->trainX.cols();
   const Index count = std::min(m_training.batchSize, n - m_positionInEpoch);
   gatherBatch(m_positionInEpoch, count);
   record.batchSize = count;
@@ -332,7 +324,7 @@ void Trainer<T>::finishEpoch(StepRecord& record) {
   // Keras's History loss: the batch losses' mean weighted by batch size.
   epoch.loss = m_epochLossSum / double(m_epochSamples);
   if (m_classifies) epoch.accuracy = m_epochAccuracySum / double(m_epochSamples);
-  if (m_validX.cols() > 0) epoch.validation = evaluateValidation();
+  if (m_data->validX.cols() > 0) epoch.validation = evaluateValidation();
 
   EpochReport report;
   report.epoch = m_epoch;
@@ -451,17 +443,17 @@ Evaluation Trainer<T>::evaluate(const Matrix<T>& x, const Matrix<T>& y) {
 template <typename T>
 Evaluation Trainer<T>::evaluate(const Dataset& data) {
   checkData(data, m_spec, "data");
-  return evaluate(toScalar<T>(data.inputs), toScalar<T>(data.targets));
+  return evaluate(Matrix<T>(data.inputs.cast<T>()), Matrix<T>(data.targets.cast<T>()));
 }
 
 template <typename T>
 Evaluation Trainer<T>::evaluateValidation() {
-  return evaluate(m_validX, m_validY);
+  return evaluate(m_data->validX, m_data->validY);
 }
 
 template <typename T>
 Evaluation Trainer<T>::evaluateTraining() {
-  return evaluate(m_trainX, m_trainY);
+  return evaluate(m_data->trainX, m_data->trainY);
 }
 
 template <typename T>

@@ -22,6 +22,7 @@
 #include "core/model/loss.h"
 #include "core/model/network.h"
 #include "core/model/step_observer.h"
+#include "core/model/trainer_data.h"
 #include "core/model/training_settings.h"
 #include "core/optimizers/gradient_clipper.h"
 #include "core/optimizers/optimizer.h"
@@ -69,10 +70,12 @@ template <typename T>
 class Trainer {
  public:
   // Throws Error naming the field when a setting is invalid or the data does not fit the
-  // network. `validation` may be empty (no samples).
+  // network. `validation` may be empty (no samples). `converted`, when given, is that data
+  // already in T (shared with other trainers of the same data); otherwise it is converted here.
   Trainer(const NetworkSpec& spec, LossKind loss, const Dataset& train, const Dataset& validation,
           const OptimizerSettings& optimizer, const ScheduleSettings& schedule,
-          const TrainingSettings& training);
+          const TrainingSettings& training,
+          std::shared_ptr<const TrainerData<T>> converted = nullptr);
 
   // A deep copy: the same weights, optimiser state, schedule, RNG streams and position, so
   // that the copy continues exactly as the original would (the LR range test trains one).
@@ -131,11 +134,11 @@ class Trainer {
   const TrainingSettings& trainingSettings() const { return m_training; }
   const ScheduleSettings& scheduleSettings() const { return m_scheduleSettings; }
   std::int64_t scheduleOrigin() const { return m_scheduleOrigin; }
-  Index trainSize() const { return m_trainX.cols(); }
+  Index trainSize() const { return m_data->trainX.cols(); }
   // The training set as the network sees it (one sample per column, standardised).
-  const Matrix<T>& trainingInputs() const { return m_trainX; }
-  const Matrix<T>& trainingTargets() const { return m_trainY; }
-  Index validationSize() const { return m_validX.cols(); }
+  const Matrix<T>& trainingInputs() const { return m_data->trainX; }
+  const Matrix<T>& trainingTargets() const { return m_data->trainY; }
+  Index validationSize() const { return m_data->validX.cols(); }
 
   Evaluation evaluate(const Dataset& data);
   Evaluation evaluateValidation();
@@ -183,7 +186,7 @@ class Trainer {
   GradientClipper<T> m_clipper;
   TrainingSettings m_training;
 
-  Matrix<T> m_trainX, m_trainY, m_validX, m_validY;
+  std::shared_ptr<const TrainerData<T>> m_data;  // never null
   bool m_classifies = false;
 
   Rng m_initRng, m_shuffleRng, m_dropoutRng;

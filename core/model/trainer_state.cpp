@@ -112,7 +112,7 @@ void Trainer<T>::restoreState(const TrainerState& s) {
   auto candidate = makeOptimizer<T>(m_optimizer->settings());
   candidate->setState(optimizer, parameterCount);
 
-  const Index n = m_trainX.cols();
+  const Index n = m_data->trainX.cols();
   if (s.step < 0) throw Error("step", "must not be negative");
   if (s.epoch < 0) throw Error("epoch", "must not be negative");
   if (s.batchInEpoch < 0) throw Error("batch_in_epoch", "must not be negative");

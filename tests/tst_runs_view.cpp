@@ -234,6 +234,55 @@ class TestRunsView : public QObject {
     QVERIFY(dialog.error().contains("at most 3"));
   }
 
+  void statusBarAgreesWithTheRunsTable() {
+    // Both show the selected run's step: while it trains, at every moment they show the same
+    // one (the table used to refresh a few times a second, the status bar at every snapshot,
+    // and a screenshot caught "step 1346" beside "Step 1,396").
+    MainWindow::Options options;
+    options.persistent = false;
+    core::ExperimentConfig config = smallExperiment();
+    config.data.samples = 2048;  // epochs long enough to sample while it trains
+    config.training.epochs = core::kMaxEpochs;
+    MainWindow window(config, options);
+    window.showAsRestored();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    RunsPanel* panel = window.runsPanel();
+    auto digits = [](QString text) {
+      text.remove(QRegularExpression(QStringLiteral("[^0-9]")));
+      return text.toLongLong();
+    };
+    auto tableStep = [&] {
+      return digits(
+          panel->model()->data(panel->model()->index(0, RunTableModel::Status)).toString());
+    };
+    auto statusStep = [&] {
+      const QStringList parts = window.statusText().split(QStringLiteral("  "));
+      const qsizetype at = parts.indexOf(QRegularExpression(QStringLiteral("^Step .*")));
+      return at < 0 ? -1 : digits(parts[at]);
+    };
+    window.play();
+    QSet<qlonglong> seen;
+    int disagreements = 0;
+    QString first;
+    for (int i = 0; i < 300 && seen.size() < 8; ++i) {
+      QTest::qWait(5);
+      const qlonglong table = tableStep(), status = statusStep();
+      seen.insert(status);
+      if (table != status && ++disagreements == 1) {
+        first = QStringLiteral("table step %1, status bar step %2").arg(table).arg(status);
+      }
+    }
+    QVERIFY2(seen.size() >= 4, qPrintable(window.statusText()));  // the check saw it train
+    window.pause();                                               // the check saw it train
+    QVERIFY2(disagreements == 0,
+             qPrintable(QStringLiteral("%1 times, first %2").arg(disagreements).arg(first)));
+    // Paused: both at the last step at once, no refresh later.
+    QTRY_VERIFY(window.runState() != app::RunState::Running);
+    QCOMPARE(tableStep(), statusStep());
+    QCOMPARE(statusStep(), window.history().lastStep(0) + 1);
+  }
+
   void raceInTheDashboard() {
     MainWindow::Options options;
     options.persistent = false;
@@ -283,6 +332,7 @@ class TestRunsView : public QObject {
     QVERIFY(loss->runLine(3)->pen().widthF() > loss->runLine(0)->pen().widthF());
 
     // The status bar speaks of the selected run: its own last loss.
+    QTRY_VERIFY(window.statusText().contains(QStringLiteral("Step 60")));
     {
       const std::int64_t last = window.history().lastStep(3);
       const double own =

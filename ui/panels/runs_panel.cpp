@@ -234,6 +234,7 @@ void RunsPanel::applyTable() {
     m_target->setValue(table->targetLoss);
   }
   setSelectedRun(m_selected);
+  emit tableShown();
 }
 
 void RunsPanel::updateSelector() {

@@ -42,6 +42,8 @@ class RunsPanel : public QWidget {
   RunsPanel(app::TrainingController& controller, ConfigEditor& editor, QWidget* parent = nullptr);
 
   void setRunTable(std::shared_ptr<const app::RunTable> table);
+  // Shows the last table now instead of at the next refresh (training paused or stopped).
+  void showTableNow() { applyTable(); }
   // The run the dashboard shows (marked in the table and the selector).
   void setSelectedRun(int id);
   int selectedRun() const { return m_selected; }
@@ -74,6 +76,9 @@ class RunsPanel : public QWidget {
   void resizeEvent(QResizeEvent* event) override;
 
  signals:
+  // The table's figures were just brought up to date (at most a few times a second while
+  // training): the status bar shows its own figures at the same moment, so that the two agree.
+  void tableShown();
   // The user picked a run to edit and show.
   void runSelected(int id);
   // A short note for the status bar.

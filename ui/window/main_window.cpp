@@ -437,6 +437,9 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
   busy.start();
   const app::Snapshot& s = *snapshot;
   if (s.runTable && s.runTable != m_runTable) applyRunTable(s.runTable);
+  // The Runs table takes the selected run's tables, so that its figures and the status bar's
+  // come from one snapshot (a table that changes the runs is shown at once, above).
+  if (s.run == m_run && s.runTable) m_runsPanel->setRunTable(s.runTable);
   m_history.append(s);
   if (!s.events.empty()) {
     const app::RunEntry* entry = m_runTable ? m_runTable->find(s.run) : nullptr;
@@ -465,7 +468,7 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
         preview->setCurrentStep(s.currentStep);
       }
     }
-    updateStatus(s);
+    updateStatus(snapshot);
     updateTimeline(s);
   }
   // Every run of a scenario makes its own live changes at its own steps.
@@ -579,7 +582,27 @@ void MainWindow::refreshViews() {
   m_stats.busyNanoseconds += busy.nsecsElapsed();
 }
 
-void MainWindow::updateStatus(const app::Snapshot& s) {
+void MainWindow::updateStatus(const app::SnapshotPtr& snapshot) {
+  const app::Snapshot& s = *snapshot;
+  m_readout = snapshot;
+  // Running: the figures change faster than anyone reads them, and come with the Runs
+  // table's at its next refresh (tableShown). Otherwise both now.
+  if (s.state != app::RunState::Running) m_runsPanel->showTableNow();
+  if (m_stateLabel->text() != s.status) m_stateLabel->setText(s.status);
+  const bool warn = s.state == app::RunState::Diverged;
+  const QString style =
+      warn ? QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(theme().warning.name())
+           : QString();
+  if (m_stateLabel->styleSheet() != style) m_stateLabel->setStyleSheet(style);
+  if (m_state != s.state) {
+    m_state = s.state;
+    updatePlayAction();
+  }
+}
+
+void MainWindow::showReadout() {
+  if (!m_readout) return;
+  const app::Snapshot& s = *m_readout;
   auto setText = [](QLabel* label, const QString& text) {
     if (label->text() != text) label->setText(text);
   };
@@ -598,16 +621,6 @@ void MainWindow::updateStatus(const app::Snapshot& s) {
   if (!rate.empty()) setText(m_lrLabel, tr("LR %1").arg(formatNumber(rate.back())));
   if (s.reset && loss.empty()) {
     setText(m_lossLabel, tr("Loss –"));
-  }
-  setText(m_stateLabel, s.status);
-  const bool warn = s.state == app::RunState::Diverged;
-  const QString style =
-      warn ? QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(theme().warning.name())
-           : QString();
-  if (m_stateLabel->styleSheet() != style) m_stateLabel->setStyleSheet(style);
-  if (m_state != s.state) {
-    m_state = s.state;
-    updatePlayAction();
   }
 }
 
@@ -1272,6 +1285,7 @@ void MainWindow::createControlPanels() {
 void MainWindow::createRunsPanel() {
   m_runsPanel = new RunsPanel(*m_controller, *m_editor, this);
   m_runsPanel->setObjectName(QStringLiteral("runsPanel"));
+  connect(m_runsPanel, &RunsPanel::tableShown, this, &MainWindow::showReadout);
   m_runsDock = new QDockWidget(tr("Runs"), this);
   m_runsDock->setObjectName(QStringLiteral("runs"));
   m_runsDock->setWidget(m_runsPanel);
@@ -1306,7 +1320,7 @@ void MainWindow::applyRunTable(const std::shared_ptr<const app::RunTable>& table
       }
     }
   }
-  m_runsPanel->setRunTable(table);
+  if (newGeneration || resized) m_runsPanel->setRunTable(table);
   m_runsPanel->setSelectedRun(m_run);
   if (newGeneration && m_scenarioSelect >= 0) {
     // A scenario asked to show another run than the first once its runs exist.

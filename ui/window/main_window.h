@@ -225,7 +225,10 @@ class MainWindow : public QMainWindow {
   void saveSettings();
   void handleSnapshot(const app::SnapshotPtr& snapshot);
   void refreshViews();
-  void updateStatus(const app::Snapshot& snapshot);
+  // The run's state at once; its figures (epoch, step, speed, loss, rate) with the Runs
+  // table's, from the same snapshot (showReadout).
+  void updateStatus(const app::SnapshotPtr& snapshot);
+  void showReadout();
   void updatePlayAction();
   void updateIcons();
   void showCommandFailure(const QString& field, const QString& reason);
@@ -247,6 +250,7 @@ class MainWindow : public QMainWindow {
   RunsPanel* m_runsPanel = nullptr;
   QDockWidget* m_runsDock = nullptr;
   std::shared_ptr<const app::RunTable> m_runTable;
+  app::SnapshotPtr m_readout;  // the selected run's last snapshot, for the status bar's figures
 
   app::LandscapeModel* m_landscapeModel = nullptr;
   QPointer<LandscapeWindow> m_landscapeWindow;

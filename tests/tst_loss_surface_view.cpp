@@ -1,16 +1,19 @@
 // The Loss surface view on the dashboard: it is registered, Compute takes the selected run's
 // copy and fills the view while the run trains on, the button cancels a computation under way,
 // every mode exports its data as CSV and the canvas exports as PNG and SVG, at both dashboard
-// sizes.
+// sizes; each mode's surface is saved with the session and reopens as computed, and a damaged
+// one is refused with its field named.
 #include <QtTest>
 
 #include <QPushButton>
 #include <QTemporaryDir>
 
+#include "app/sessions/session_file.h"
 #include "small_experiment.h"
 #include "ui/charts/loss_surface_view.h"
 #include "ui/export/image_export.h"
 #include "ui/window/main_window.h"
+#include "ui/window/session_manager.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;
@@ -89,6 +92,76 @@ class TestLossSurfaceView : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!m_view->isComputing(), 10000);
     QCOMPARE(m_view->surface(), before);  // the last surface stays
     QCOMPARE(button()->text(), QStringLiteral("Compute"));
+  }
+
+  void savedWithTheSession() {
+    m_window->controller().pause();
+    for (core::LossSurfaceMode mode :
+         {core::LossSurfaceMode::RandomSlice, core::LossSurfaceMode::PcaTrajectory,
+          core::LossSurfaceMode::Interpolation}) {
+      computeAndWait(mode);
+      const core::LossSurface computed = *m_view->surface();
+      const QString csv = m_view->csv();
+      const QString file = m_out.filePath(QStringLiteral("surface-%1.gradscope").arg(int(mode)));
+      QSignalSpy saved(&m_window->sessions(), &SessionManager::sessionSaved);
+      m_window->sessions().saveTo(file);
+      QVERIFY(saved.wait(10000) || saved.count() == 1);
+
+      MainWindow::Options options;
+      options.persistent = false;
+      MainWindow opened(smallExperiment(), options);
+      opened.show();
+      QTRY_VERIFY_WITH_TIMEOUT(opened.history().hasRun(0), 10000);
+      auto* view = opened.findChild<LossSurfaceView*>();
+      QVERIFY(view && !view->surface());
+      QSignalSpy openedSpy(&opened.sessions(), &SessionManager::sessionOpened);
+      QVERIFY(opened.sessions().open(file));
+      QVERIFY(openedSpy.wait(10000) || openedSpy.count() == 1);
+      QTRY_VERIFY(view->surface());
+      const core::LossSurface& back = *view->surface();
+      QVERIFY(back.mode == mode && view->mode() == mode);
+      QCOMPARE(back.step, computed.step);
+      QCOMPARE(back.samples, computed.samples);
+      QCOMPARE(back.currentLoss, computed.currentLoss);
+      QCOMPARE(back.map.grid.values.size(), computed.map.grid.values.size());
+      for (std::size_t i = 0; i < computed.map.grid.values.size(); ++i) {
+        const double a = back.map.grid.values[i], b = computed.map.grid.values[i];
+        QVERIFY(a == b || (std::isnan(a) && std::isnan(b)));
+      }
+      QVERIFY(back.map.grid.rect == computed.map.grid.rect);
+      QCOMPARE(back.map.levels, computed.map.levels);  // the contours drawn again alike
+      QCOMPARE(back.map.contours.size(), computed.map.contours.size());
+      QCOMPARE(back.curvature.mean(), computed.curvature.mean());
+      QCOMPARE(back.pathSteps, computed.pathSteps);
+      QCOMPARE(back.lineLoss, computed.lineLoss);
+      QCOMPARE(view->csv(), csv);  // what the view exports: the same numbers
+    }
+
+    // A damaged surface: the session opens, the view names the field and shows none.
+    const QString file = m_out.filePath(QStringLiteral("surface-0.gradscope"));
+    QString error;
+    std::optional<app::Session> session = app::loadSessionFile(file, &error);
+    QVERIFY2(session, qPrintable(error));
+    QJsonObject state = session->views.value(QStringLiteral("Loss surface")).toObject();
+    QJsonObject surface = state.value(QStringLiteral("surface")).toObject();
+    surface.insert(QStringLiteral("columns"), 30);  // 30 x 31 values claimed, 961 given
+    state.insert(QStringLiteral("surface"), surface);
+    session->views.insert(QStringLiteral("Loss surface"), state);
+    const QString damaged = m_out.filePath(QStringLiteral("damaged.gradscope"));
+    QVERIFY2(app::saveSessionFile(damaged, *session, &error), qPrintable(error));
+    MainWindow::Options options;
+    options.persistent = false;
+    MainWindow opened(smallExperiment(), options);
+    opened.show();
+    QTRY_VERIFY_WITH_TIMEOUT(opened.history().hasRun(0), 10000);
+    auto* view = opened.findChild<LossSurfaceView*>();
+    QSignalSpy openedSpy(&opened.sessions(), &SessionManager::sessionOpened);
+    QVERIFY(opened.sessions().open(damaged));
+    QVERIFY(openedSpy.wait(10000) || openedSpy.count() == 1);
+    QTRY_VERIFY(!view->message().isEmpty());
+    QVERIFY(!view->surface());
+    QVERIFY2(view->message().contains(QStringLiteral("surface.values")),
+             qPrintable(view->message()));
   }
 
   void exportsAtBothSizes() {

@@ -12,7 +12,6 @@ namespace gradscope::core {
 
 namespace {
 
-constexpr int kMaxResolution = 201;
 // The trajectory's rectangle extends this share of its extent beyond the path on every side.
 constexpr double kPathMargin = 0.25;
 // The contours go down to this share of the largest gap above the minimum (three decades):
@@ -46,7 +45,7 @@ std::optional<LossSurfaceMode> lossSurfaceModeFromString(std::string_view name) 
 }
 
 void validate(const LossSurfaceSettings& settings) {
-  if (settings.resolution < 3 || settings.resolution > kMaxResolution ||
+  if (settings.resolution < 3 || settings.resolution > LossSurfaceSettings::kMaxResolution ||
       settings.resolution % 2 == 0) {
     throw Error("loss_surface.resolution", "must be an odd number in [3, 201]");
   }

@@ -44,6 +44,7 @@ struct LossSurfaceSettings {
   double span = 1.0;        // random slice: alpha and beta in [-span, span]
   std::uint64_t seed = 1;   // of the random directions
   Index maxSamples = 2048;  // training samples L averages over (a fixed subset beyond)
+  static constexpr int kMaxResolution = 201;
   static constexpr int kLinePointsPerUnit = 40;
   static constexpr double kLineBefore = 0.25;  // the line extends this far beyond both ends
 };

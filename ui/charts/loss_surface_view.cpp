@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "app/loss_surface/loss_surface_job.h"
+#include "app/loss_surface/loss_surface_json.h"
 #include "app/sessions/session_file.h"
 #include "ui/charts/plot_axes.h"
 #include "ui/window/theme.h"
@@ -151,6 +152,32 @@ void LossSurfaceView::setSurface(std::shared_ptr<const core::LossSurface> surfac
   if (m_surface) setMode(m_surface->mode);
   rebuildImage();
   updateCanvas();
+}
+
+QJsonObject LossSurfaceView::viewState() const {
+  QJsonObject state{{QStringLiteral("mode"), QString::fromUtf8(core::toString(mode()).data())}};
+  if (m_surface) {
+    state.insert(QStringLiteral("surface"), app::lossSurfaceToJson(*m_surface));
+    state.insert(QStringLiteral("run"), m_runName);
+  }
+  return state;
+}
+
+void LossSurfaceView::restoreViewState(const QJsonObject& state) {
+  const auto mode =
+      core::lossSurfaceModeFromString(state.value(QStringLiteral("mode")).toString().toStdString());
+  setMode(mode.value_or(core::LossSurfaceMode::RandomSlice));
+  clear();  // what was shown belonged to the weights before
+  if (!state.contains(QStringLiteral("surface"))) return;
+  try {
+    const app::JsonFields fields = app::JsonFields::of(
+        state.value(QStringLiteral("surface")), "views." + viewTitle().toStdString() + ".surface");
+    setSurface(std::make_shared<const core::LossSurface>(app::lossSurfaceFromJson(fields)),
+               state.value(QStringLiteral("run")).toString());
+  } catch (const core::Error& e) {
+    setFailed(tr("The saved surface could not be read (%1: %2): press Compute.")
+                  .arg(QString::fromStdString(e.field()), QString::fromStdString(e.reason())));
+  }
 }
 
 void LossSurfaceView::setFailed(const QString& message) {

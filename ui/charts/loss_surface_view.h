@@ -33,10 +33,16 @@ class LossSurfaceView : public PaintedView {
   QString viewTitle() const override { return tr("Loss surface"); }
   void refresh(const app::MetricHistory& /*history*/, int /*run*/) override {}
   void clear() override;
+  // The chosen mode and the surface shown (with its run's name), so that a session reopens
+  // with what was computed.
+  QJsonObject viewState() const override;
+  void restoreViewState(const QJsonObject& state) override;
 
   core::LossSurfaceMode mode() const;
   void setMode(core::LossSurfaceMode mode);
   const core::LossSurface* surface() const { return m_surface.get(); }
+  // Why there is no surface to show (a failed computation, an unreadable saved one), or empty.
+  const QString& message() const { return m_message; }
   bool isComputing() const;
   // The data drawn, as CSV: "alpha,beta,loss" per grid point (and "path" rows with the step),
   // or "alpha,loss" along the line; empty without a surface.

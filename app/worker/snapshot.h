@@ -183,6 +183,9 @@ struct Snapshot {
   std::shared_ptr<const core::SignalPropagation> signalPropagation;
   // The planned learning rate of the run (sent when the plan changes).
   std::shared_ptr<const LearningRatePlan> learningRatePlan;
+  // While the Schedule panel holds a change back: the plan it would give if applied now
+  // (the schedule in use up to the current step, the held one after). Null otherwise.
+  std::shared_ptr<const LearningRatePlan> heldPlan;
   std::vector<EpochSample> epochs;
   std::vector<Event> events;
   std::vector<SharpnessSample> sharpness;  // in step order

@@ -149,6 +149,10 @@ void TrainingController::applyRunConfig(int id, const core::ExperimentConfig& co
 void TrainingController::selectRun(int id) {
   send([id](TrainingWorker& worker) { worker.selectRun(id); });
 }
+void TrainingController::holdSchedule(const std::optional<core::ScheduleSettings>& schedule) {
+  send([schedule](TrainingWorker& worker) { worker.holdSchedule(schedule); });
+}
+
 void TrainingController::setTargetLoss(double loss) {
   send([loss](TrainingWorker& worker) { worker.setTargetLoss(loss); });
 }

@@ -54,6 +54,8 @@ class TrainingController : public QObject {
   void applyRunConfig(int id, const gradscope::core::ExperimentConfig& config);
   void selectRun(int id);
   void setTargetLoss(double loss);
+  // See TrainingWorker::holdSchedule.
+  void holdSchedule(const std::optional<gradscope::core::ScheduleSettings>& schedule);
   void goToStep(qint64 step);
   void forkRun(int id, qint64 step, const gradscope::core::ExperimentConfig& config);
 

@@ -451,18 +451,28 @@ class TypedRun final : public TrainingRun {
     return points;
   }
 
-  std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const override {
+  std::shared_ptr<const LearningRatePlan> learningRatePlan(
+      int maxPoints, const std::optional<ScheduleSettings>& held) const override {
     auto plan = std::make_shared<LearningRatePlan>();
     const std::int64_t origin = m_trainer->scheduleOrigin();
-    const std::int64_t end = std::max(m_trainer->plannedSteps(), m_trainer->stepCount() + 1);
+    const std::int64_t now = m_trainer->stepCount();
+    const std::int64_t end = std::max(m_trainer->plannedSteps(), now + 1);
     plan->firstStep = origin;
     plan->stride = std::max<std::int64_t>(1, (end - origin + maxPoints - 1) / maxPoints);
     const Schedule& schedule = m_trainer->schedule();
+    const std::unique_ptr<Schedule> next = held ? m_trainer->scheduleFor(*held, now) : nullptr;
     const double scale = m_trainer->learningRateScale();
+    bool everyMomentum = true;
     for (std::int64_t t = origin; t < end; t += plan->stride) {
-      plan->rates.push_back(schedule.learningRate(t - origin) * scale);
-      if (const auto m = schedule.momentum(t - origin)) plan->momenta.push_back(*m);
+      const bool later = next && t >= now;
+      const Schedule& in = later ? *next : schedule;
+      const std::int64_t at = t - (later ? now : origin);
+      plan->rates.push_back(in.learningRate(at) * scale);
+      const auto m = in.momentum(at);
+      everyMomentum = everyMomentum && m.has_value();
+      if (m) plan->momenta.push_back(*m);
     }
+    if (!everyMomentum) plan->momenta.clear();  // one schedule plans it, the other does not
     return plan;
   }
 

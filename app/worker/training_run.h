@@ -130,8 +130,11 @@ class TrainingRun {
   // The measured and predicted signal propagation at the current weights on the first samples
   // of the training data (null when it cannot be measured, e.g. fewer than 2 samples).
   virtual std::shared_ptr<const core::SignalPropagation> signalPropagation() = 0;
-  // The schedule's plan from its origin to the end of the planned epochs.
-  virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(int maxPoints) const = 0;
+  // The schedule's plan from its origin to the end of the planned epochs. With `held`: the
+  // plan if that schedule were set now (held back in the Schedule panel until Apply), the
+  // schedule in use up to the current step and `held` from there, as setting it would give.
+  virtual std::shared_ptr<const LearningRatePlan> learningRatePlan(
+      int maxPoints, const std::optional<core::ScheduleSettings>& held = {}) const = 0;
   // The sharpness of the training loss at the current weights and the optimiser's stability
   // threshold (core/sharpness/sharpness_meter.h: full batch up to 2,048 training samples,
   // else a fixed batch of 1,024); nullopt when it cannot be measured yet.

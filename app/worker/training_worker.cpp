@@ -164,6 +164,9 @@ void TrainingWorker::publish() {
                        (m_mode == Mode::Stopped || m_sinceField.elapsed() >= kFieldMilliseconds))) {
     attachField();
   }
+  if (m_heldSchedule) {
+    selected.pending->heldPlan = selected.run->learningRatePlan(kPlanPoints, m_heldSchedule);
+  }
   const std::shared_ptr<const RunTable> table = makeRunTable();
   std::vector<SnapshotPtr> snapshots;
   for (Lane& lane : m_lanes) {
@@ -179,6 +182,11 @@ void TrainingWorker::publish() {
   for (const SnapshotPtr& snapshot : snapshots) emit snapshotReady(snapshot);
   m_sincePublish.restart();
   for (Lane& lane : m_lanes) beginSnapshot(lane, false);
+}
+
+void TrainingWorker::holdSchedule(const std::optional<core::ScheduleSettings>& schedule) {
+  m_heldSchedule = schedule;
+  if (m_state != RunState::Running) publish();  // shown at once, not at the next step
 }
 
 void TrainingWorker::addEvent(Lane& lane, EventKind kind, const QString& text) {

@@ -118,6 +118,9 @@ class TrainingWorker : public QObject {
   void selectRun(int id);
   // The loss the results table measures "steps/epochs to target" against (> 0).
   void setTargetLoss(double loss);
+  // A schedule the Schedule panel holds back until Apply (nullopt: none): every snapshot of
+  // the selected run then carries the plan it would give if set now (Snapshot::heldPlan).
+  void holdSchedule(const std::optional<gradscope::core::ScheduleSettings>& schedule);
 
   // --- the timeline (see checkpoint_store.h)
   // Every run to `step` of its past, training paused: the state is bit for bit the one the
@@ -238,6 +241,7 @@ class TrainingWorker : public QObject {
   QElapsedTimer m_sinceInsight;
   qint64 m_insightInterval = kInsightMilliseconds;  // milliseconds between two insights
   bool m_staticDirty = true;  // data points / plan to be sent with the next snapshot
+  std::optional<core::ScheduleSettings> m_heldSchedule;
   bool m_fieldDirty = true;
   // New weights (reset, re-initialisation, other runs): the signal is measured again; so it is
   // when the selected run's model, data or precision differ from those last measured.

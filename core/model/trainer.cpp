@@ -471,12 +471,18 @@ void Trainer<T>::setOptimizerSettings(const OptimizerSettings& settings) {
 }
 
 template <typename T>
-void Trainer<T>::rebuildSchedule() {
-  ScheduleSettings settings = m_scheduleSettings;
-  if (settings.kind == ScheduleKind::OneCycle && settings.totalSteps <= 0) {
-    settings.totalSteps = std::max<std::int64_t>(1, plannedSteps() - m_scheduleOrigin);
+std::unique_ptr<Schedule> Trainer<T>::scheduleFor(const ScheduleSettings& settings,
+                                                  std::int64_t origin) const {
+  ScheduleSettings fitted = settings;
+  if (fitted.kind == ScheduleKind::OneCycle && fitted.totalSteps <= 0) {
+    fitted.totalSteps = std::max<std::int64_t>(1, plannedSteps() - origin);
   }
-  m_schedule = makeSchedule(settings, m_optimizer->settings().learningRate);
+  return makeSchedule(fitted, m_optimizer->settings().learningRate);
+}
+
+template <typename T>
+void Trainer<T>::rebuildSchedule() {
+  m_schedule = scheduleFor(m_scheduleSettings, m_scheduleOrigin);
 }
 
 template <typename T>

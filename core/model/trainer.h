@@ -109,6 +109,10 @@ class Trainer {
   const Optimizer<T>& optimizer() const { return *m_optimizer; }
   Optimizer<T>& optimizer() { return *m_optimizer; }
   const Schedule& schedule() const { return *m_schedule; }
+  // The schedule `settings` would give if set at step `origin` (as setSchedule() does at the
+  // current step): a 1cycle of totalSteps <= 0 spans the planned steps left from there.
+  std::unique_ptr<Schedule> scheduleFor(const ScheduleSettings& settings,
+                                        std::int64_t origin) const;
   std::int64_t stepCount() const { return m_step; }
   int epoch() const { return m_epoch; }
   Index batchInEpoch() const { return m_batchInEpoch; }

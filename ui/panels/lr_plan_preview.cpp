@@ -14,7 +14,8 @@ LrPlanPreview::LrPlanPreview(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   setToolTip(
       tr("The learning rate the schedule plans for the whole run (the line marks the "
-         "current step). Change the schedule and the curve follows at once."));
+         "current step). Change the schedule and the curve follows at once; with \"Hold "
+         "changes\" ticked, the plan of the held change is drawn dashed until Apply."));
   connect(&ThemeManager::instance(), &ThemeManager::changed, this, [this] {
     updateGeometry();
     update();
@@ -27,12 +28,25 @@ QSize LrPlanPreview::minimumSizeHint() const { return {120, sizeHint().height()}
 
 void LrPlanPreview::setPlan(std::shared_ptr<const app::LearningRatePlan> plan) {
   m_plan = std::move(plan);
+  updateRange();
+}
+
+void LrPlanPreview::setHeldPlan(std::shared_ptr<const app::LearningRatePlan> plan) {
+  if (plan == m_held) return;
+  m_held = std::move(plan);
+  updateRange();
+}
+
+void LrPlanPreview::updateRange() {
   m_maxRate = 0.0;
   m_minRate = 0.0;
-  if (m_plan && !m_plan->rates.empty()) {
-    const auto [lo, hi] = std::minmax_element(m_plan->rates.begin(), m_plan->rates.end());
-    m_minRate = *lo;
-    m_maxRate = *hi;
+  bool any = false;
+  for (const app::LearningRatePlan* plan : {m_plan.get(), m_held.get()}) {
+    if (!plan || plan->rates.empty()) continue;
+    const auto [lo, hi] = std::minmax_element(plan->rates.begin(), plan->rates.end());
+    m_minRate = any ? std::min(m_minRate, *lo) : *lo;
+    m_maxRate = any ? std::max(m_maxRate, *hi) : *hi;
+    any = true;
   }
   update();
 }
@@ -60,6 +74,39 @@ void LrPlanPreview::setCurrentStep(std::int64_t step) {
   if (markerX(step) != before) update();
 }
 
+namespace {
+
+std::int64_t lastStepOf(const app::LearningRatePlan& plan) {
+  return plan.firstStep + plan.stride * std::int64_t(plan.rates.size() - 1);
+}
+
+// The plan's curve in `r`, steps first..last across, rates 0..span up.
+QPainterPath curve(const app::LearningRatePlan& plan, const QRectF& r, double span,
+                   std::int64_t first, std::int64_t last) {
+  QPainterPath path;
+  const std::size_t n = plan.rates.size();
+  const double steps = std::max(1.0, double(last - first));
+  auto xOf = [&](std::int64_t step) { return r.left() + double(step - first) / steps * r.width(); };
+  auto yOf = [&](double rate) {
+    return r.bottom() - std::clamp(rate / span, 0.0, 1.0) * r.height();
+  };
+  // At most two points per pixel column.
+  const std::size_t stride =
+      std::max<std::size_t>(1, n / std::size_t(std::max(1.0, r.width() * 2)));
+  for (std::size_t i = 0; i < n; i += stride) {
+    const QPointF point(xOf(plan.firstStep + plan.stride * std::int64_t(i)), yOf(plan.rates[i]));
+    if (i == 0) {
+      path.moveTo(point);
+    } else {
+      path.lineTo(point);
+    }
+  }
+  path.lineTo(xOf(last), yOf(plan.rates.back()));
+  return path;
+}
+
+}  // namespace
+
 void LrPlanPreview::paintEvent(QPaintEvent*) {
   const Theme& t = theme();
   QPainter p(this);
@@ -74,32 +121,25 @@ void LrPlanPreview::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, tr("no plan yet"));
     return;
   }
-  const std::size_t n = m_plan->rates.size();
-  const std::int64_t lastStep = m_plan->firstStep + m_plan->stride * std::int64_t(n - 1);
+  const bool held = m_held && !m_held->rates.empty();
+  const std::int64_t first =
+      held ? std::min(m_plan->firstStep, m_held->firstStep) : m_plan->firstStep;
+  const std::int64_t last =
+      held ? std::max(lastStepOf(*m_plan), lastStepOf(*m_held)) : lastStepOf(*m_plan);
   p.drawText(QRectF(4, 2, width() - 8, line), Qt::AlignLeft | Qt::AlignVCenter,
-             tr("planned rate, max %1").arg(m_maxRate, 0, 'g', 3));
+             held ? tr("held (dashed), max %1").arg(m_maxRate, 0, 'g', 3)
+                  : tr("planned rate, max %1").arg(m_maxRate, 0, 'g', 3));
   p.drawText(QRectF(4, height() - line - 3, width() - 8, line), Qt::AlignLeft | Qt::AlignVCenter,
-             tr("step %L1").arg(m_plan->firstStep));
+             tr("step %L1").arg(first));
   p.drawText(QRectF(4, height() - line - 3, width() - 8, line), Qt::AlignRight | Qt::AlignVCenter,
-             tr("%L1").arg(lastStep));
+             tr("%L1").arg(last));
   const double span = m_maxRate > 0.0 ? m_maxRate : 1.0;
-  QPainterPath path;
-  // At most two points per pixel column.
-  const std::size_t stride =
-      std::max<std::size_t>(1, n / std::size_t(std::max(1.0, r.width() * 2)));
-  for (std::size_t i = 0; i < n; i += stride) {
-    const double x = r.left() + (n > 1 ? double(i) / double(n - 1) : 0.0) * r.width();
-    const double y = r.bottom() - std::clamp(m_plan->rates[i] / span, 0.0, 1.0) * r.height();
-    if (i == 0) {
-      path.moveTo(x, y);
-    } else {
-      path.lineTo(x, y);
-    }
-  }
-  const double yLast = r.bottom() - std::clamp(m_plan->rates.back() / span, 0.0, 1.0) * r.height();
-  path.lineTo(r.right(), yLast);
   p.setPen(QPen(t.accent, t.lineWidth));
-  p.drawPath(path);
+  p.drawPath(curve(*m_plan, r, span, first, last));
+  if (held) {
+    p.setPen(QPen(t.warning, t.lineWidth, Qt::DashLine));
+    p.drawPath(curve(*m_held, r, span, first, last));
+  }
   const int x = markerX(m_step);
   if (x >= 0) {
     p.setPen(QPen(t.secondary, 1.0, Qt::DashLine));

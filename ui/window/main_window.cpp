@@ -59,6 +59,7 @@
 #include "ui/panels/lr_range_test_box.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/scenario_panel.h"
+#include "ui/panels/schedule_hold_bar.h"
 #include "ui/panels/settings_panel.h"
 #include "ui/window/about_box.h"
 #include "ui/window/data_opener.h"
@@ -465,6 +466,7 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
     if (SettingsPanel* schedule = settingsPanel(QStringLiteral("Schedule"))) {
       if (auto* preview = schedule->findChild<LrPlanPreview*>()) {
         if (s.learningRatePlan) preview->setPlan(s.learningRatePlan);
+        preview->setHeldPlan(s.heldPlan);
         preview->setCurrentStep(s.currentStep);
       }
     }
@@ -1249,6 +1251,9 @@ void MainWindow::createControlPanels() {
       auto* preview = new LrPlanPreview(panel);
       preview->setObjectName(QStringLiteral("lrPlanPreview"));
       panel->addExtra(preview, true);
+      auto* hold = new ScheduleHoldBar(*m_editor, panel);
+      hold->setObjectName(QStringLiteral("scheduleHold"));
+      panel->addExtra(hold, true);
       auto* rangeTest = new LrRangeTestBox(panel);
       rangeTest->setObjectName(QStringLiteral("lrRangeTest"));
       panel->addExtra(rangeTest, true);

@@ -74,6 +74,7 @@ class TestEarlyStopping : public QObject {
     QCOMPARE(es.reason(),
              std::string("no improvement of loss by more than 0 for 3 epochs; best 10 at epoch "
                          "1; stopped after epoch 4"));
+    QCOMPARE(es.summary(), std::string("stopped early at epoch 4, best at epoch 1"));
   }
 
   void patience_data() {
@@ -174,6 +175,7 @@ class TestEarlyStopping : public QObject {
     QVERIFY(es.restoreAtTrainEnd());
     QCOMPARE(es.bestEpoch(), std::int64_t(1));
     QVERIFY(QString::fromStdString(es.reason()).endsWith("weights restored from epoch 2"));
+    QCOMPARE(es.summary(), std::string("stopped early at epoch 4, weights of epoch 2"));
     // Without the option: no snapshots, nothing to restore.
     EarlyStopping plain(on(Monitor::ValLoss, 2));
     const Run p = run(plain, seq({1.0, 0.8, 0.9, 0.85, 0.7}));

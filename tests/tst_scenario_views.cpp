@@ -282,9 +282,23 @@ class TestScenarioViews : public QObject {
     load(QStringLiteral("early-stopping"));
     QVERIFY(playToEnd());
     qInfo("early-stopping: %s | %s", qPrintable(status(0)), qPrintable(status(1)));
-    static const QRegularExpression bestEpoch(QStringLiteral("epoch \\d+"));
-    QVERIFY2(status(0).contains(QStringLiteral("early stopping")), qPrintable(status(0)));
-    QVERIFY2(bestEpoch.match(status(0)).hasMatch(), qPrintable(status(0)));
+    // Why and which epoch's weights, in the cell itself (its tooltip has the whole message).
+    static const QRegularExpression restored(
+        QStringLiteral("^stopped early at epoch \\d+, weights of epoch \\d+$"));
+    QVERIFY2(restored.match(status(0)).hasMatch(), qPrintable(status(0)));
+    RunTableModel* model = window().runsPanel()->model();
+    QVERIFY(model->data(model->index(0, RunTableModel::Status), Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("no improvement of val_loss")));
+    // Drawn whole at the projector's 1280 px too, not "early stopping: no improvement of…".
+    const QSize before = window().size();
+    window().resize(1280, 720);
+    settle();
+    QTableView* table = window().runsPanel()->tableView();
+    const int room = table->columnWidth(RunTableModel::Status) - 8;  // the cell's margins
+    const int needed = table->fontMetrics().horizontalAdvance(status(0));
+    window().resize(before);
+    QVERIFY2(needed <= room, qPrintable(QStringLiteral("%1 px in %2").arg(needed).arg(room)));
     auto* loss = findView<LossView>(window());
     QVERIFY(loss);
     bool keyShown = false;

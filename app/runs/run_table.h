@@ -64,6 +64,7 @@ struct RunEntry {
   // Why it stopped, in words ("early stopping: ... restored the weights of epoch 23"); empty
   // while it trains.
   QString stopStatus;
+  QString stopSummary;  // the same in a few words (the Status cell; stopStatus its tooltip)
   // A fork: the id of the run it branched off and the step (-1 when it is not a fork).
   int forkParent = -1;
   std::int64_t forkStep = -1;

@@ -240,6 +240,7 @@ class TypedRun final : public TrainingRun {
   double currentLearningRate() const override { return m_trainer->currentLearningRate(); }
   StopReason stopReason() const override { return m_trainer->stopReason(); }
   std::string stopMessage() const override { return m_trainer->stopMessage(); }
+  std::string stopSummary() const override { return m_trainer->stopSummary(); }
   const std::optional<EpochRecord>& lastEpoch() const override { return m_trainer->lastEpoch(); }
   int denseLayerCount() const override {
     return int(denseLayerIndices(m_trainer->network().spec()).size());

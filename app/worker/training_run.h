@@ -69,6 +69,7 @@ class TrainingRun {
   virtual double currentLearningRate() const = 0;
   virtual core::StopReason stopReason() const = 0;
   virtual std::string stopMessage() const = 0;
+  virtual std::string stopSummary() const = 0;  // Trainer::stopSummary
   virtual const std::optional<core::EpochRecord>& lastEpoch() const = 0;
   virtual int denseLayerCount() const = 0;
   virtual core::LrRangeTestResult lrRangeTest(const core::LrRangeTestSettings& s) const = 0;

@@ -140,10 +140,10 @@ void TrainingWorker::attachSignal() {
 std::shared_ptr<const RunTable> TrainingWorker::makeRunTable() const {
   auto table = std::make_shared<RunTable>();
   for (const Lane& lane : m_lanes) {
-    table->runs.push_back(RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour,
-                                   lane.run->config(), lane.tracker.summary(),
-                                   lane.active() ? QString() : lane.stopStatus, lane.forkParent,
-                                   lane.forkStep});
+    table->runs.push_back(
+        RunEntry{lane.id, lane.name, lane.namedExplicitly, lane.colour, lane.run->config(),
+                 lane.tracker.summary(), lane.active() ? QString() : lane.stopStatus,
+                 lane.active() ? QString() : lane.stopSummary, lane.forkParent, lane.forkStep});
   }
   table->selected = m_selected;
   table->generation = m_generation;
@@ -318,6 +318,7 @@ void TrainingWorker::restartAll(const QString& eventText) {
     restartCheckpoints(lane);
     lane.diverged = lane.finished = false;
     lane.stopStatus.clear();
+    lane.stopSummary.clear();
     lane.tracker.restart();
     lane.recentClips.clear();
     lane.clipBurst = false;
@@ -889,6 +890,7 @@ void TrainingWorker::stepLane(Lane& lane) {
     lane.finished = true;
     lane.tracker.setFinished(true);
     lane.stopStatus = QStringLiteral("stopped: %1").arg(message);
+    lane.stopSummary = QString::fromStdString(lane.run->stopSummary());
   }
 }
 

@@ -170,7 +170,8 @@ class TrainingWorker : public QObject {
     RunTracker tracker;
     bool diverged = false;
     bool finished = false;
-    QString stopStatus;  // why it stopped, as the status line says it for a single run
+    QString stopStatus;   // why it stopped, as the status line says it for a single run
+    QString stopSummary;  // the same in a few words, for the Runs table
     std::deque<bool> recentClips;
     bool clipBurst = false;
     SharpnessSchedule sharpness;

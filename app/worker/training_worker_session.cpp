@@ -57,7 +57,10 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
     lane.forkStep = session->runs[i].forkStep;
     lane.run = std::move(runs[i]);
     lane.finished = lane.run->stopReason() != core::StopReason::None;
-    if (lane.finished) lane.stopStatus = QString::fromStdString(lane.run->stopMessage());
+    if (lane.finished) {
+      lane.stopStatus = QString::fromStdString(lane.run->stopMessage());
+      lane.stopSummary = QString::fromStdString(lane.run->stopSummary());
+    }
     lane.tracker.setTargetLoss(m_targetLoss);
     restartCheckpoints(lane);
     m_lanes.push_back(std::move(lane));

@@ -97,4 +97,15 @@ std::string EarlyStopping::reason() const {
   return out.str();
 }
 
+std::string EarlyStopping::summary() const {
+  if (!m_state.stopped) return {};
+  std::string text = "stopped early at epoch " + std::to_string(m_state.stoppedEpoch + 1);
+  if (restoreAtTrainEnd()) {
+    text += ", weights of epoch " + std::to_string(m_state.bestEpoch + 1);
+  } else if (m_state.best) {
+    text += ", best at epoch " + std::to_string(m_state.bestEpoch + 1);
+  }
+  return text;
+}
+
 }  // namespace gradscope::core

@@ -92,6 +92,9 @@ class EarlyStopping {
   // Why training stopped, e.g. "no improvement of val_loss by more than 0 for 3 epochs; best
   // 0.123 at epoch 7" (epochs counted from 1, as Keras prints them). Empty until it stops.
   std::string reason() const;
+  // The same in a few words for a table cell: "stopped early at epoch 44, weights of epoch
+  // 24" (or "..., best at epoch 24" when the weights were not put back). Empty until it stops.
+  std::string summary() const;
 
   const EarlyStoppingState& state() const { return m_state; }
   void setState(const EarlyStoppingState& state);

@@ -391,6 +391,14 @@ std::string Trainer<T>::stopMessage() const {
 }
 
 template <typename T>
+std::string Trainer<T>::stopSummary() const {
+  if (m_stopReason == StopReason::EarlyStopping && m_earlyStopping) {
+    return m_earlyStopping->summary();
+  }
+  return stopMessage();
+}
+
+template <typename T>
 void Trainer<T>::setEarlyStopping(const std::optional<EarlyStoppingSettings>& settings) {
   if (settings) validate(*settings);
   m_training.earlyStopping = settings;

@@ -128,6 +128,9 @@ class Trainer {
   // allowed (a lecturer may want to train on) and clears it.
   StopReason stopReason() const { return m_stopReason; }
   std::string stopMessage() const;
+  // The same in a few words (the Runs table's Status cell), e.g. "stopped early at epoch 44,
+  // weights of epoch 24".
+  std::string stopSummary() const;
   const std::optional<EarlyStopping>& earlyStopping() const { return m_earlyStopping; }
   const std::optional<PlateauReducer>& plateauReducer() const { return m_plateau; }
   // Steps whose gradient clipping changed anything, for the "fraction clipped" metric.

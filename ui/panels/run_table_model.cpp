@@ -108,8 +108,9 @@ QString RunTableModel::text(const app::RunEntry& e, int row, int column) const {
     case Status:
       if (s.diverged) return tr("diverged at step %1").arg(s.divergedAtStep);
       if (s.finished) {
-        // Why: "finished the planned 67 epochs", "early stopping: ..." (the stop's own words).
-        QString why = e.stopStatus;
+        // Why, in a few words: "finished the planned 67 epochs", "stopped early at epoch 44,
+        // weights of epoch 24" (the whole stop message is its tooltip).
+        QString why = e.stopSummary.isEmpty() ? e.stopStatus : e.stopSummary;
         if (why.startsWith(QStringLiteral("stopped: "))) why = why.mid(9);
         return why.isEmpty() ? tr("finished") : why;
       }
@@ -151,6 +152,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
                          .arg(e.name)
                    : tr("%1: click to edit it and show its layer charts").arg(e.name);
       }
+      if (column == Status && e.summary.finished && !e.stopStatus.isEmpty()) return e.stopStatus;
       return {};
     default:
       return {};

@@ -41,6 +41,23 @@ class TestLossSurfaceView : public QObject {
     QVERIFY(m_view->surface()->mode == mode);
     QCOMPARE(button()->text(), QStringLiteral("Compute"));
   }
+  // A fresh window (its Loss surface view empty) that opened the session `file`; null when
+  // it did not open.
+  static std::unique_ptr<MainWindow> openInNewWindow(const QString& file) {
+    MainWindow::Options options;
+    options.persistent = false;
+    auto window = std::make_unique<MainWindow>(smallExperiment(), options);
+    window->show();
+    auto* view = window->findChild<LossSurfaceView*>();
+    if (!QTest::qWaitFor([&] { return window->history().hasRun(0); }, 10000) || !view ||
+        view->surface()) {
+      return nullptr;
+    }
+    QSignalSpy opened(&window->sessions(), &SessionManager::sessionOpened);
+    if (!window->sessions().open(file) || !(opened.wait(10000) || opened.count() == 1))
+      return nullptr;
+    return window;
+  }
 
  private slots:
   void initTestCase() {
@@ -107,16 +124,9 @@ class TestLossSurfaceView : public QObject {
       m_window->sessions().saveTo(file);
       QVERIFY(saved.wait(10000) || saved.count() == 1);
 
-      MainWindow::Options options;
-      options.persistent = false;
-      MainWindow opened(smallExperiment(), options);
-      opened.show();
-      QTRY_VERIFY_WITH_TIMEOUT(opened.history().hasRun(0), 10000);
-      auto* view = opened.findChild<LossSurfaceView*>();
-      QVERIFY(view && !view->surface());
-      QSignalSpy openedSpy(&opened.sessions(), &SessionManager::sessionOpened);
-      QVERIFY(opened.sessions().open(file));
-      QVERIFY(openedSpy.wait(10000) || openedSpy.count() == 1);
+      const std::unique_ptr<MainWindow> opened = openInNewWindow(file);
+      QVERIFY(opened);
+      auto* view = opened->findChild<LossSurfaceView*>();
       QTRY_VERIFY(view->surface());
       const core::LossSurface& back = *view->surface();
       QVERIFY(back.mode == mode && view->mode() == mode);
@@ -149,15 +159,9 @@ class TestLossSurfaceView : public QObject {
     session->views.insert(QStringLiteral("Loss surface"), state);
     const QString damaged = m_out.filePath(QStringLiteral("damaged.gradscope"));
     QVERIFY2(app::saveSessionFile(damaged, *session, &error), qPrintable(error));
-    MainWindow::Options options;
-    options.persistent = false;
-    MainWindow opened(smallExperiment(), options);
-    opened.show();
-    QTRY_VERIFY_WITH_TIMEOUT(opened.history().hasRun(0), 10000);
-    auto* view = opened.findChild<LossSurfaceView*>();
-    QSignalSpy openedSpy(&opened.sessions(), &SessionManager::sessionOpened);
-    QVERIFY(opened.sessions().open(damaged));
-    QVERIFY(openedSpy.wait(10000) || openedSpy.count() == 1);
+    const std::unique_ptr<MainWindow> opened = openInNewWindow(damaged);
+    QVERIFY(opened);
+    auto* view = opened->findChild<LossSurfaceView*>();
     QTRY_VERIFY(!view->message().isEmpty());
     QVERIFY(!view->surface());
     QVERIFY2(view->message().contains(QStringLiteral("surface.values")),

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/run_table_model.h"
 #include "ui/panels/runs_panel.h"
@@ -21,12 +22,7 @@ class TestCompareConventions : public QObject {
   QTemporaryDir m_settingsDir;
 
  private slots:
-  void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
-  }
+  void initTestCase() { QVERIFY(useTemporarySettings(m_settingsDir)); }
 
   void startsTheTwinUnderTheOtherConventions() {
     MainWindow::Options options;

@@ -10,6 +10,7 @@
 
 #include "app/sessions/session_file.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/charts/loss_surface_view.h"
 #include "ui/export/image_export.h"
 #include "ui/window/main_window.h"
@@ -62,9 +63,7 @@ class TestLossSurfaceView : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(m_settingsDir.isValid() && m_out.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(useTemporarySettings(m_settingsDir));
     MainWindow::Options options;
     options.persistent = false;
     m_window = std::make_unique<MainWindow>(smallExperiment(), options);

@@ -23,6 +23,7 @@
 #include "app/scenarios/default_experiment.h"
 #include "core/model/settings_schema.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/charts/dashboard_view.h"
 #include "ui/export/image_export.h"
 #include "ui/panels/config_editor.h"
@@ -78,10 +79,7 @@ class TestMainWindow : public QObject {
  private slots:
   void initTestCase() {
     // QSettings of this test live in a temporary directory.
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(useTemporarySettings(m_settingsDir));
     QVERIFY(m_dir.isValid());
     MainWindow::Options options;
     options.persistent = false;

@@ -21,6 +21,7 @@
 
 #include "app/scenarios/scenario_library.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/charts/dashboard_view.h"
 #include "ui/panels/scenario_panel.h"
 #include "ui/window/main_window.h"
@@ -132,10 +133,7 @@ class TestProjectorLayout : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(useTemporarySettings(m_settingsDir));
     m_applicationFont = QApplication::font();
   }
 

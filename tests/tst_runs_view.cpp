@@ -23,6 +23,7 @@
 #include "app/runs/optimizer_race.h"
 #include "app/scenarios/default_experiment.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/charts/chart_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/panels/compare_dialog.h"
@@ -90,12 +91,7 @@ class TestRunsView : public QObject {
   QTemporaryDir m_settingsDir;
 
  private slots:
-  void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
-  }
+  void initTestCase() { QVERIFY(useTemporarySettings(m_settingsDir)); }
 
   void lossChartOverlaysTheRuns() {
     app::MetricHistory history;

@@ -16,6 +16,7 @@
 #include "app/scenarios/scenario_library.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/scenario_panel.h"
+#include "temporary_settings.h"
 #include "ui/window/main_window.h"
 
 using namespace gradscope;
@@ -45,10 +46,7 @@ class TestScenarioPanel : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(useTemporarySettings(m_settingsDir));
     MainWindow::Options options;
     options.persistent = false;
     m_window = std::make_unique<MainWindow>(app::defaultExperiment(), options);

@@ -22,6 +22,7 @@
 
 #include "app/scenarios/scenario_library.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/charts/chart_view.h"
 #include "ui/charts/gradient_flow_view.h"
 #include "ui/charts/heatmap_view.h"
@@ -122,10 +123,7 @@ class TestScenarioViews : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(useTemporarySettings(m_settingsDir));
     MainWindow::Options options;
     options.persistent = false;
     m_window = std::make_unique<MainWindow>(smallExperiment(), options);

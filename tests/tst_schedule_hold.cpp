@@ -10,6 +10,7 @@
 #include <QPushButton>
 
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/lr_plan_preview.h"
 #include "ui/panels/schedule_hold_bar.h"
@@ -35,12 +36,7 @@ class TestScheduleHold : public QObject {
   QTemporaryDir m_settingsDir;
 
  private slots:
-  void initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
-  }
+  void initTestCase() { QVERIFY(useTemporarySettings(m_settingsDir)); }
 
   void heldPlanIsThePlanThatApplies() {
     MainWindow::Options options;

@@ -29,6 +29,7 @@
 #include "app/scenarios/default_experiment.h"
 #include "app/sessions/session_file.h"
 #include "small_experiment.h"
+#include "temporary_settings.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/run_table_model.h"
 #include "ui/panels/runs_panel.h"
@@ -93,10 +94,8 @@ class TestSessionGui : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(m_settingsDir.isValid() && m_dir.isValid());
-    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_settingsDir.path()));
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("GradScopeTest"));
+    QVERIFY(m_dir.isValid());
+    QVERIFY(useTemporarySettings(m_settingsDir));
   }
 
   void comparisonAndLandscapeRoundTrip() {

@@ -2,10 +2,14 @@
 // them as model.layers; a running network keeps every weight when one layer's activation
 // changes, and a width change rebuilds only the tensors whose shape changed, saying so; the
 // list travels through configuration files and the worker's snapshots (a model insight for
-// Fashion-MNIST-like image data sets).
+// Fashion-MNIST-like image data sets); in the dashboard at 1280x720 the list's columns fit the
+// Network panel (with GRADSCOPE_SCREENSHOTS=<directory> the window is saved there).
 #include <QtTest>
 
+#include <QDockWidget>
+#include <QHeaderView>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -15,8 +19,11 @@
 #include "app/worker/training_run.h"
 #include "core/model/hidden_layer_list.h"
 #include "core/model/settings_schema.h"
+#include "temporary_settings.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/layer_list_editor.h"
+#include "ui/window/main_window.h"
+#include "ui/window/theme.h"
 
 using namespace gradscope;
 
@@ -41,6 +48,8 @@ class TestLayerList : public QObject {
   void configFileRoundTrip();
   void editorAddsDuplicatesRemoves();
   void snapshotsCarryTheInsight();
+  void fitsTheNetworkPanel_data();
+  void fitsTheNetworkPanel();
 };
 
 void TestLayerList::activationChangeKeepsEveryWeight() {
@@ -141,6 +150,65 @@ void TestLayerList::snapshotsCarryTheInsight() {
   QCOMPARE(insight->projectedUnits, 8);
   QVERIFY(!insight->confusion.empty());
   QVERIFY(!field);
+}
+
+void TestLayerList::fitsTheNetworkPanel_data() {
+  QTest::addColumn<bool>("presentation");
+  QTest::newRow("1280x720 light") << false;
+  QTest::newRow("1280x720 presentation-dark") << true;
+}
+
+void TestLayerList::fitsTheNetworkPanel() {
+  // Every column of the layer list in the panel's width, no horizontal scrolling: at 1280 px
+  // the Dropout column was cut off at the panel's edge ("Dr…").
+  QFETCH(bool, presentation);
+  QTemporaryDir settings;
+  QVERIFY(useTemporarySettings(settings));
+  const QFont font = QApplication::font();
+  {
+    ui::MainWindow::Options options;
+    options.persistent = false;
+    ui::MainWindow window(teacherConfig("16 relu, 16 tanh, 16 relu, 16 tanh"), options);
+    window.setPresentationMode(presentation);
+    window.setDarkTheme(presentation);
+    window.resize(1280, 720);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* list = window.findChild<ui::LayerListEditor*>();
+    QVERIFY(list);
+    for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+      if (dock->isAncestorOf(list)) dock->raise();
+    }
+    QTRY_COMPARE(list->table()->rowCount(), 4);
+    QTest::qWait(100);
+    QTableWidget* table = list->table();
+    // In the table's own width, and the table in the panel's visible width (a panel whose
+    // content is wider than its dock is cut at the dock's edge, with no scroll bar).
+    const int needed = table->horizontalHeader()->length();
+    const int room = table->viewport()->width();
+    QWidget* panel = table;
+    while (panel->parentWidget() &&
+           !qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget()))
+      panel = panel->parentWidget();
+    auto* area = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
+    QVERIFY(area);
+    const int right = table->mapTo(area->viewport(), QPoint(table->width(), 0)).x();
+    if (const QByteArray dir = qgetenv("GRADSCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+      window.grab().save(QString::fromLocal8Bit(dir) +
+                         (presentation ? "/network-presentation.png" : "/network.png"));
+    }
+    QVERIFY2(needed <= room,
+             qPrintable(QStringLiteral("columns %1 px in %2").arg(needed).arg(room)));
+    QVERIFY2(right <= area->viewport()->width(),
+             qPrintable(QStringLiteral("the table ends at %1 px, the panel shows %2")
+                            .arg(right)
+                            .arg(area->viewport()->width())));
+    // The numbers stay readable in their narrow columns.
+    auto* units = qobject_cast<QSpinBox*>(table->cellWidget(0, 0));
+    QVERIFY(units);
+    QVERIFY(units->width() >= units->fontMetrics().horizontalAdvance(QStringLiteral("4096")));
+  }
+  QApplication::setFont(font);  // presentation mode enlarged it
 }
 
 QTEST_MAIN(TestLayerList)

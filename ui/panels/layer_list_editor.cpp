@@ -5,9 +5,9 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "ui/panels/config_editor.h"
@@ -55,8 +55,11 @@ LayerListEditor::LayerListEditor(ConfigEditor& editor, QWidget* parent)
   m_table->setObjectName(QStringLiteral("layerList"));
   m_table->setHorizontalHeaderLabels({tr("Units"), tr("Activation"), tr("BN"), tr("Dropout")});
   m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // The columns fit the Network panel's width (no cut-off "Dr…" at 1280 px): the numbers take
+  // their contents' width, the activation the rest.
   m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  m_table->horizontalHeader()->setStretchLastSection(true);
+  m_table->horizontalHeader()->setSectionResizeMode(Activation, QHeaderView::Stretch);
+  m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::SingleSelection);
   m_table->setMinimumHeight(fontMetrics().height() * 7);
@@ -64,22 +67,25 @@ LayerListEditor::LayerListEditor(ConfigEditor& editor, QWidget* parent)
   auto* buttons = new QHBoxLayout;
   buttons->setSpacing(4);
   auto button = [&](const QString& text, const QString& name, const QString& tip) {
-    auto* b = new QPushButton(text, this);
+    // Tool buttons, as wide as their text: four push buttons made the panel wider than its
+    // dock at 1280 px, cutting off the list's last column.
+    auto* b = new QToolButton(this);
+    b->setText(text);
     b->setObjectName(name);
     b->setToolTip(tip);
     buttons->addWidget(b);
     return b;
   };
   connect(button(tr("+"), QStringLiteral("addLayer"), tr("Add a layer after the selected one")),
-          &QPushButton::clicked, this, &LayerListEditor::addLayer);
+          &QToolButton::clicked, this, &LayerListEditor::addLayer);
   connect(button(tr("Duplicate"), QStringLiteral("duplicateLayer"),
                  tr("Insert a copy of the selected layer after it")),
-          &QPushButton::clicked, this, &LayerListEditor::duplicateLayer);
+          &QToolButton::clicked, this, &LayerListEditor::duplicateLayer);
   m_remove = button(tr("−"), QStringLiteral("removeLayer"), tr("Remove the selected layer"));
-  connect(m_remove, &QPushButton::clicked, this, &LayerListEditor::removeLayer);
+  connect(m_remove, &QToolButton::clicked, this, &LayerListEditor::removeLayer);
   m_equal = button(tr("Equal"), QStringLiteral("equalLayers"),
                    tr("Back to equal layers: depth, width and activation set above"));
-  connect(m_equal, &QPushButton::clicked, this, &LayerListEditor::useEqualLayers);
+  connect(m_equal, &QToolButton::clicked, this, &LayerListEditor::useEqualLayers);
   buttons->addStretch(1);
   m_error = new QLabel(this);
   m_error->setWordWrap(true);
@@ -197,6 +203,8 @@ void LayerListEditor::fillRow(int row, const core::HiddenLayer& layer) {
   units->setValue(int(layer.units));
   units->setKeyboardTracking(false);
   units->setFrame(false);
+  // Typed, wheeled or arrowed: the step buttons would take a third of a narrow cell.
+  units->setButtonSymbols(QAbstractSpinBox::NoButtons);
   auto* activation = new QComboBox(m_table);
   int index = 0;
   for (std::size_t i = 0; i < std::size(kHidden); ++i) {
@@ -216,6 +224,7 @@ void LayerListEditor::fillRow(int row, const core::HiddenLayer& layer) {
   dropout->setValue(layer.dropoutRate);
   dropout->setKeyboardTracking(false);
   dropout->setFrame(false);
+  dropout->setButtonSymbols(QAbstractSpinBox::NoButtons);
   m_table->setCellWidget(row, Units, units);
   m_table->setCellWidget(row, Activation, activation);
   m_table->setCellWidget(row, BatchNorm, batchNorm);

@@ -13,7 +13,7 @@
 #include "core/model/experiment_config.h"
 
 class QLabel;
-class QPushButton;
+class QToolButton;
 class QTableWidget;
 
 namespace gradscope::ui {
@@ -44,8 +44,8 @@ class LayerListEditor : public QWidget {
 
   ConfigEditor& m_editor;
   QTableWidget* m_table = nullptr;
-  QPushButton* m_equal = nullptr;
-  QPushButton* m_remove = nullptr;
+  QToolButton* m_equal = nullptr;
+  QToolButton* m_remove = nullptr;
   QLabel* m_error = nullptr;
   bool m_filling = false;
 };

@@ -14,9 +14,9 @@
 
 #include "app/scenarios/default_experiment.h"
 #include "app/scenarios/scenario_library.h"
+#include "temporary_settings.h"
 #include "ui/panels/config_editor.h"
 #include "ui/panels/scenario_panel.h"
-#include "temporary_settings.h"
 #include "ui/window/main_window.h"
 
 using namespace gradscope;

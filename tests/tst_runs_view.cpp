@@ -10,6 +10,7 @@
 
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -33,6 +34,7 @@
 #include "ui/panels/runs_panel.h"
 #include "ui/window/main_window.h"
 #include "ui/window/theme.h"
+#include "ui/window/timeline_bar.h"
 
 using namespace gradscope;
 using namespace gradscope::ui;
@@ -257,16 +259,30 @@ class TestRunsView : public QObject {
       const qsizetype at = parts.indexOf(QRegularExpression(QStringLiteral("^Step .*")));
       return at < 0 ? -1 : digits(parts[at]);
     };
+    // The timeline under the charts names the same step ("step 1,396").
+    auto* timeline = window.findChild<TimelineBar*>();
+    QVERIFY(timeline);
+    auto timelineStep = [&] {
+      for (const QLabel* label : timeline->findChildren<QLabel*>()) {
+        if (label->text().startsWith(QStringLiteral("step "))) {
+          return digits(label->text().section(QStringLiteral(" of "), 0, 0));
+        }
+      }
+      return qlonglong(-1);
+    };
     window.play();
     QSet<qlonglong> seen;
     int disagreements = 0;
     QString first;
     for (int i = 0; i < 300 && seen.size() < 8; ++i) {
       QTest::qWait(5);
-      const qlonglong table = tableStep(), status = statusStep();
+      const qlonglong table = tableStep(), status = statusStep(), shown = timelineStep();
       seen.insert(status);
-      if (table != status && ++disagreements == 1) {
-        first = QStringLiteral("table step %1, status bar step %2").arg(table).arg(status);
+      if ((table != status || shown != status) && ++disagreements == 1) {
+        first = QStringLiteral("table step %1, status bar step %2, timeline step %3")
+                    .arg(table)
+                    .arg(status)
+                    .arg(shown);
       }
     }
     QVERIFY2(seen.size() >= 4, qPrintable(window.statusText()));  // the check saw it train
@@ -276,6 +292,7 @@ class TestRunsView : public QObject {
     // Paused: both at the last step at once, no refresh later.
     QTRY_VERIFY(window.runState() != app::RunState::Running);
     QCOMPARE(tableStep(), statusStep());
+    QCOMPARE(timelineStep(), statusStep());
     QCOMPARE(statusStep(), window.history().lastStep(0) + 1);
   }
 

@@ -1,16 +1,21 @@
 // The timeline under the charts: arrow keys ask for one step back or forward, with Shift one
 // epoch; Home and End the first and latest steps; requests stay within the reachable steps;
 // the slider maps its positions to steps; the bar says when the runs stand at an earlier step.
-// In the window: going back puts one cursor at that step on every chart over steps, and a fork
+// In the window: going back puts one cursor at that step on every chart over steps and draws
+// the views of one step (gradient flow, saturation, histograms) at that step, and a fork
 // there appears as a second run named by what differs.
 #include <QtTest>
 
 #include <QSignalSpy>
 #include <QSlider>
 
+#include "app/history/metric_history.h"
 #include "core/model/settings_schema.h"
 #include "small_experiment.h"
 #include "ui/charts/chart_view.h"
+#include "ui/charts/gradient_flow_view.h"
+#include "ui/charts/histogram_view.h"
+#include "ui/charts/saturation_view.h"
 #include "ui/window/main_window.h"
 #include "ui/window/timeline_bar.h"
 
@@ -18,6 +23,51 @@ using namespace gradscope::ui;
 
 class TestTimelineBar : public QObject {
   Q_OBJECT
+ private:
+  // The views of one step draw the step the runs stand at (`step` steps trained: history step
+  // step - 1), not the newest one, while the later steps stay stored.
+  static void perStepViewsShowStep(MainWindow& window, std::int64_t step) {
+    const gradscope::app::MetricHistory& history = window.history();
+    QCOMPARE(history.shownStep(0), step - 1);
+    QVERIFY(history.lastStep(0) > step);
+    using gradscope::app::LayerMetric;
+    const int layers = history.layerCount(0);
+    QVERIFY(layers >= 2);
+
+    auto* flow = window.findChild<GradientFlowView*>();
+    QVERIFY(flow);
+    flow->refresh(history, 0);
+    QVERIFY2(flow->chartView()->title().contains(QStringLiteral("step %1").arg(step)),
+             qPrintable(flow->chartView()->title()));
+    for (int l = 0; l < layers; ++l) {
+      const std::int64_t from =
+          std::max(history.firstStep(0), step - GradientFlowView::kWindowSteps);
+      const auto series = history.layerSeries(0, LayerMetric::GradientNorm, l, from, step - 1, 1);
+      QVERIFY(!series.empty());
+      QCOMPARE(flow->values()[std::size_t(l)], series.buckets.front().mean);
+    }
+
+    auto* saturation = window.findChild<SaturationView*>();
+    QVERIFY(saturation);
+    saturation->refresh(history, 0);
+    const std::int64_t from = std::max(history.firstStep(0), step - SaturationView::kRecentSteps);
+    const auto saturated = history.layerHeatmap(0, LayerMetric::Saturated, from, step - 1, 1,
+                                                gradscope::app::HeatmapReduction::Mean);
+    QCOMPARE(int(saturation->bars().size()), layers);
+    for (int l = 0; l < layers; ++l) {
+      QCOMPARE(saturation->bars()[std::size_t(l)].saturated, saturated.at(l, 0));
+    }
+
+    auto* histograms = window.findChild<HistogramView*>();
+    QVERIFY(histograms);
+    histograms->refresh(history, 0);
+    QVERIFY(histograms->followsLatest());
+    QVERIFY(histograms->shownStep() >= 0);
+    QVERIFY(histograms->shownStep() <= step - 1);
+    QCOMPARE(histograms->shownStep(), history.histogramsAt(0, step - 1)->step);
+    QVERIFY(history.latestHistograms(0)->step > histograms->shownStep());
+  }
+
  private slots:
   void keysStepAndJumpAnEpoch() {
     TimelineBar bar;
@@ -82,6 +132,7 @@ class TestTimelineBar : public QObject {
       QCOMPARE(chart->marks(ChartView::MarkGroup::Timeline).front().value, 60.0);
     }
     QVERIFY(charts >= 3);  // loss, learning rate, layer trends, clipping
+    perStepViewsShowStep(window, 60);
     if (const QByteArray shots = qgetenv("GRADSCOPE_TEST_SHOTS"); !shots.isEmpty()) {
       window.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/timeline.png"));
     }

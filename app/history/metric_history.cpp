@@ -50,8 +50,9 @@ struct MetricHistory::Run {
     return layerSeries[std::size_t(int(metric) * layers + index)];
   }
 
-  std::int64_t origin = 0;  // absolute number of the first step
-  std::int64_t count = 0;   // steps stored
+  std::int64_t origin = 0;     // absolute number of the first step
+  std::int64_t count = 0;      // steps stored
+  std::int64_t standing = -1;  // the steps the run's state has trained (-1: the newest)
   int layers = 0;
   std::uint64_t revision = 0;
   std::vector<StepSeries> steps;         // by StepMetric
@@ -134,6 +135,9 @@ void MetricHistory::append(const Snapshot& snapshot) {
   }
   Run& run = runFor(id);
   run.revision = ++m_revision;
+  // Steps trained: the run stands at its newest one. None: the run may stand anywhere (the
+  // timeline went back, or a paused run's settings changed).
+  run.standing = n > 0 ? -1 : snapshot.currentStep;
 
   if (n > 0) {
     const std::int64_t first = snapshot.steps.front();
@@ -243,6 +247,13 @@ std::int64_t MetricHistory::firstStep(int run) const {
 std::int64_t MetricHistory::lastStep(int run) const {
   const Run* r = findRun(run);
   return r ? r->origin + r->count - 1 : -1;
+}
+
+std::int64_t MetricHistory::shownStep(int run) const {
+  const Run* r = findRun(run);
+  if (!r) return -1;
+  const std::int64_t last = r->origin + r->count - 1;
+  return r->standing < 0 ? last : std::clamp(r->standing - 1, r->origin - 1, last);
 }
 
 int MetricHistory::layerCount(int run) const {

@@ -119,6 +119,10 @@ class MetricHistory {
   std::int64_t stepCount(int run) const;
   std::int64_t firstStep(int run) const;  // 0 for an empty run
   std::int64_t lastStep(int run) const;   // firstStep - 1 for an empty run
+  // The last step of the state the run stands at: lastStep, or an earlier step while the
+  // timeline has gone back (the later steps stay stored until Play trains on). The views of
+  // one step (gradient flow, saturation bars, histograms) show this one.
+  std::int64_t shownStep(int run) const;
   int layerCount(int run) const;
   // Steps per stored value of a per-layer metric at `step` (1 = every step kept there); the
   // same for all layers of a metric.

@@ -103,7 +103,8 @@ void GradientFlowView::redraw(const app::MetricHistory& history, int run) {
   const int layers = history.layerCount(run);
   if (layers != int(m_bars.size())) rebuild(layers);
   const std::int64_t first = history.firstStep(run);
-  const std::int64_t last = history.lastStep(run);
+  // The step the run stands at: an earlier one while the timeline has gone back.
+  const std::int64_t last = history.shownStep(run);
   if (layers == 0 || last < first) {
     m_chart->setPlaceholder(layers == 0 ? tr("no layers yet")
                                         : tr("waiting for the first training step"));

@@ -179,8 +179,13 @@ void HistogramView::showLatest() {
 void HistogramView::loadFrame() {
   const app::HistogramFrame* frame = nullptr;
   if (m_history) {
-    frame = m_followLatest ? m_history->latestHistograms(m_run)
-                           : m_history->histogramsAt(m_run, m_wantedStep);
+    // Following the run: the frame of the step it stands at, an earlier one while the
+    // timeline has gone back.
+    const std::int64_t shown = m_history->shownStep(m_run);
+    m_rewound = m_followLatest && shown < m_history->lastStep(m_run);
+    frame = !m_followLatest ? m_history->histogramsAt(m_run, m_wantedStep)
+            : m_rewound     ? m_history->histogramsAt(m_run, shown)
+                            : m_history->latestHistograms(m_run);
     // Earlier than every stored frame: the first one.
     if (!frame && !m_steps.empty()) frame = m_history->histogramsAt(m_run, m_steps.front());
   }
@@ -196,7 +201,7 @@ void HistogramView::syncSlider() {
   const int count = int(m_steps.size());
   m_slider->setEnabled(count > 1);
   m_slider->setRange(0, std::max(0, count - 1));
-  if (m_followLatest || !m_hasFrame) {
+  if ((m_followLatest && !m_rewound) || !m_hasFrame) {
     m_slider->setValue(std::max(0, count - 1));
     return;
   }
@@ -266,8 +271,11 @@ QStringList HistogramView::titles() const {
   }
   if (!m_hasFrame) return {what};
   const QString step = formatStep(m_frame.step);
-  return {tr("%1 at step %2%3").arg(what, step, m_followLatest ? tr(" (latest)") : QString()),
-          tr("%1, step %2").arg(what, step), tr("Step %1").arg(step)};
+  const QString which = !m_followLatest ? QString()
+                        : m_rewound     ? tr(" (the timeline's)")
+                                        : tr(" (latest)");
+  return {tr("%1 at step %2%3").arg(what, step, which), tr("%1, step %2").arg(what, step),
+          tr("Step %1").arg(step)};
 }
 
 void HistogramView::paintCanvas(QPainter& painter, const QRect& rect) {

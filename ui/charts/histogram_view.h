@@ -82,6 +82,7 @@ class HistogramView : public PaintedView {
   std::uint64_t m_revision = 0;
   std::vector<std::int64_t> m_steps;
   bool m_followLatest = true;
+  bool m_rewound = false;  // following the run while the timeline has gone back
   std::int64_t m_wantedStep = 0;
   app::HistogramFrame m_frame;
   bool m_hasFrame = false;

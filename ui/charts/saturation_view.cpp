@@ -110,9 +110,12 @@ void SaturationView::query() {
   m_lastStep = h.lastStep(m_run);
   const int layers = h.layerCount(m_run);
   if (layers <= 0 || m_lastStep < m_firstStep) return;
-  const std::int64_t from = std::max(m_firstStep, m_lastStep - kRecentSteps + 1);
+  // The bars: the steps up to the one the run stands at (earlier while the timeline has gone
+  // back); the lines below: every stored step.
+  const std::int64_t shown = std::max(m_firstStep, h.shownStep(m_run));
+  const std::int64_t from = std::max(m_firstStep, shown - kRecentSteps + 1);
   auto latest = [&](app::LayerMetric metric) {
-    return h.layerHeatmap(m_run, metric, from, m_lastStep, 1, app::HeatmapReduction::Mean);
+    return h.layerHeatmap(m_run, metric, from, shown, 1, app::HeatmapReduction::Mean);
   };
   const app::LayerHeatmap saturated = latest(app::LayerMetric::Saturated);
   const app::LayerHeatmap inactive = latest(app::LayerMetric::Inactive);

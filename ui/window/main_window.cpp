@@ -471,7 +471,6 @@ void MainWindow::handleSnapshot(const app::SnapshotPtr& snapshot) {
       }
     }
     updateStatus(snapshot);
-    updateTimeline(s);
   }
   // Every run of a scenario makes its own live changes at its own steps.
   if (const int scenarioRun = scenarioRunOf(s.run); scenarioRun >= 0) {
@@ -624,6 +623,8 @@ void MainWindow::showReadout() {
   if (s.reset && loss.empty()) {
     setText(m_lossLabel, tr("Loss –"));
   }
+  // The timeline's step with the status bar's and the Runs table's, from the same snapshot.
+  updateTimeline(s);
 }
 
 void MainWindow::updatePlayAction() {

@@ -122,9 +122,11 @@ void MetricHistory::append(const Snapshot& snapshot) {
              snapshot.discardFrom >= 0 && existing && existing->count > 0 &&
              existing->origin + existing->count > snapshot.discardFrom) {
     // The run's old future: the history is cut where the run went on from (through the
-    // session form, which keeps every step's scalars and the per-layer block means).
-    const RunHistory kept = truncatedRunHistory(captureRunHistory(*this, id), snapshot.discardFrom);
-    restoreRunHistory(*this, id, kept);
+    // session form, which keeps every step's scalars and the per-layer block means), after
+    // the whole of it became the history of the run that keeps the old future, if one does.
+    const RunHistory whole = captureRunHistory(*this, id);
+    if (snapshot.futureKeptAs >= 0) restoreRunHistory(*this, snapshot.futureKeptAs, whole);
+    restoreRunHistory(*this, id, truncatedRunHistory(whole, snapshot.discardFrom));
   } else if (const Run* existing = findRun(id);
              existing && existing->count > 0 && n > 0 && snapshot.layerCount != existing->layers) {
     // The worker rebuilds the network only with a reset; stored layers that no longer match

@@ -83,6 +83,8 @@ struct SessionRun {
   // session) from its step `forkStep` with other settings; -1 for a run started on its own.
   int forkParent = -1;
   std::int64_t forkStep = -1;
+  // The future its parent had before training on from `forkStep` (kept, never trained).
+  bool keptFuture = false;
   // Not saved: the live run's id (its key in the metric history) when the worker captured it.
   // Ids of a comparison need not be 0..n-1 once a run was removed; opened runs get 0..n-1.
   int liveId = -1;

@@ -301,9 +301,10 @@ QJsonObject runJson(const SessionRun& run) {
   if (run.history) json.insert(QStringLiteral("history"), runHistoryToJson(*run.history));
   if (run.lrRangeTest) json.insert(QStringLiteral("lr_range_test"), lrTestJson(*run.lrRangeTest));
   if (run.forkParent >= 0) {
-    json.insert(QStringLiteral("fork"),
-                QJsonObject{{QStringLiteral("parent"), run.forkParent},
-                            {QStringLiteral("step"), qint64(run.forkStep)}});
+    QJsonObject fork{{QStringLiteral("parent"), run.forkParent},
+                     {QStringLiteral("step"), qint64(run.forkStep)}};
+    if (run.keptFuture) fork.insert(QStringLiteral("old_future"), true);
+    json.insert(QStringLiteral("fork"), fork);
   }
   return json;
 }
@@ -319,12 +320,13 @@ SessionRun runFrom(const JsonFields& json) {
   if (const auto history = json.object("history")) run.history = runHistoryFromJson(*history);
   if (const auto test = json.object("lr_range_test")) run.lrRangeTest = lrTestFrom(*test);
   if (const auto fork = json.object("fork")) {
-    fork->rejectUnknown({"parent", "step"});
+    fork->rejectUnknown({"parent", "step", "old_future"});
     // The parent must come earlier (checked against the run's index by the caller).
     run.forkParent = int(fork->integer("parent", -1, 0, kMaxRuns - 1));
     run.forkStep = fork->integer("step", -1, 0, kMaxSessionSteps);
     if (run.forkParent < 0) throw Error(fork->field(QStringLiteral("parent")), "is missing");
     if (run.forkStep < 0) throw Error(fork->field(QStringLiteral("step")), "is missing");
+    run.keptFuture = fork->boolean("old_future", false);
   }
   return run;
 }

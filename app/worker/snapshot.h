@@ -202,6 +202,10 @@ struct Snapshot {
   // The run went back to this step and trains on from it: its history drops the steps from
   // this one on before taking these (-1: nothing dropped).
   std::int64_t discardFrom = -1;
+  // The dropped steps live on as run `futureKeptAs` (the old future, kept as a branch when
+  // Play trained on from an earlier step): the history copies the run there before cutting it
+  // (-1: not kept).
+  int futureKeptAs = -1;
 
   std::size_t stepCount() const { return steps.size(); }
   double layerValue(LayerMetric metric, std::size_t stepIndex, int layer) const {

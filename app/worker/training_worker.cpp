@@ -61,7 +61,65 @@ void TrainingWorker::dropFuture(Lane& lane) {
 }
 
 void TrainingWorker::dropFutures() {
-  for (Lane& lane : m_lanes) dropFuture(lane);
+  for (Lane& lane : m_lanes) {
+    if (!lane.keptFuture) dropFuture(lane);
+  }
+}
+
+void TrainingWorker::keepFutures() {
+  std::vector<Lane> kept;
+  for (Lane& lane : m_lanes) {
+    const std::int64_t step = lane.run->stepCount();
+    if (lane.keptFuture || step >= lane.checkpoints.lastStep()) continue;
+    if (int(m_lanes.size() + kept.size()) >= kMaxRuns) {
+      addEvent(lane, EventKind::SettingChanged,
+               QStringLiteral("trained on from step %1; its steps after it were dropped (a "
+                              "comparison has at most %2 runs)")
+                   .arg(step)
+                   .arg(kMaxRuns));
+      continue;
+    }
+    Lane future;
+    future.id = m_nextId++;
+    future.name = QStringLiteral("%1, old future from step %2").arg(lane.name).arg(step);
+    future.namedExplicitly = true;
+    future.forkParent = lane.id;
+    future.forkStep = step;
+    future.keptFuture = true;
+    future.checkpoints = lane.checkpoints;  // its whole past, before the run drops its future
+    try {
+      future.run = runAt(lane, lane.checkpoints.lastStep());
+    } catch (const Error& e) {
+      // Cannot happen (the newest step is reachable); said rather than hidden.
+      emit commandFailed(QString::fromStdString(e.field()), QString::fromStdString(e.reason()));
+      continue;
+    }
+    future.tracker = lane.tracker;  // the summary of the steps it trained
+    future.tracker.setFinished(true);
+    future.stopStatus = QStringLiteral("the future %1 had before it trained on from step %2")
+                            .arg(lane.name)
+                            .arg(step);
+    future.stopSummary = QStringLiteral("old future, kept");
+    lane.pending->futureKeptAs = future.id;
+    addEvent(lane, EventKind::SettingChanged,
+             QStringLiteral("trained on from step %1; its old future is kept as a run").arg(step));
+    kept.push_back(std::move(future));
+  }
+  dropFutures();
+  for (Lane& future : kept) {
+    future.colour = freeColour();
+    m_lanes.push_back(std::move(future));
+    beginSnapshot(m_lanes.back(), false);  // its history is its parent's, copied
+  }
+  if (!kept.empty()) renameLanes();
+}
+
+int TrainingWorker::freeColour() const {
+  std::vector<bool> used(std::size_t(kMaxRuns) + 1, false);
+  for (const Lane& l : m_lanes) used[std::size_t(std::clamp(l.colour, 0, kMaxRuns))] = true;
+  int colour = 0;
+  while (used[std::size_t(colour)]) ++colour;
+  return colour;
 }
 
 void TrainingWorker::restartCheckpoints(Lane& lane) {
@@ -279,7 +337,7 @@ void TrainingWorker::startTraining(Mode mode, std::int64_t steps) {
   } else {
     m_planNote.clear();
   }
-  dropFutures();
+  keepFutures();
   // Pressing "step" again before the last one ran adds to it rather than replacing it.
   m_stepsLeft = (mode == Mode::Steps && m_mode == Mode::Steps) ? m_stepsLeft + steps : steps;
   m_mode = mode;
@@ -308,6 +366,18 @@ void TrainingWorker::stopTraining(RunState state, const QString& status) {
 
 void TrainingWorker::restartAll(const QString& eventText) {
   m_rangeTest.reset();  // measured on weights that are gone
+  // Old futures are futures of a past that starts over: they go (the window asks first),
+  // unless nothing else is left (their run was removed).
+  if (std::all_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.keptFuture; })) {
+    m_lanes.front().keptFuture = false;
+  }
+  if (std::erase_if(m_lanes, [](const Lane& l) { return l.keptFuture; }) > 0) {
+    if (!findLane(m_selected)) {
+      m_selected = m_lanes.front().id;
+      emitSelectedConfig({});
+    }
+    renameLanes();
+  }
   std::vector<TrainingRun*> runs;
   for (Lane& lane : m_lanes) {
     lane.run->reset();
@@ -378,10 +448,21 @@ void TrainingWorker::applyRunConfig(int id, const ExperimentConfig& config) {
     emit commandFailed(QStringLiteral("run"), QStringLiteral("there is no run %1").arg(id));
     return;
   }
-  TrainingRun& run = *lane->run;
+  if (lane->keptFuture && !(config == lane->run->config())) {
+    emit commandFailed(QStringLiteral("run"),
+                       QStringLiteral("%1 is kept as it was: fork it to train it on with other "
+                                      "settings")
+                           .arg(lane->name));
+    return;
+  }
   // A change made at an earlier step starts another future for every run (they stay in
-  // lockstep); one that changes nothing (the same configuration sent again) keeps them.
-  if (!(config == run.config())) dropFutures();
+  // lockstep), the old ones kept as runs; one that changes nothing (the same configuration
+  // sent again) keeps them.
+  if (!(config == lane->run->config())) {
+    keepFutures();
+    lane = findLane(id);  // runs were added
+  }
+  TrainingRun& run = *lane->run;
   QStringList changes;
   bool restartComparison = false;
   try {
@@ -650,9 +731,7 @@ void TrainingWorker::forkRun(int id, qint64 step, const ExperimentConfig& config
   dropFutures();
   Lane lane;
   lane.id = m_nextId++;
-  std::vector<bool> used(std::size_t(kMaxRuns) + 1, false);
-  for (const Lane& l : m_lanes) used[std::size_t(std::clamp(l.colour, 0, kMaxRuns))] = true;
-  while (used[std::size_t(lane.colour)]) ++lane.colour;
+  lane.colour = freeColour();
   lane.forkParent = id;
   lane.forkStep = step;
   lane.name = forkName(findLane(id)->run->config(), run->config(), step);

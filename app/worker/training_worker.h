@@ -170,12 +170,15 @@ class TrainingWorker : public QObject {
     RunTracker tracker;
     bool diverged = false;
     bool finished = false;
+    // The future a run left when Play trained on from an earlier step: shown and reachable on
+    // the timeline, never trained (until Reset, which drops it).
+    bool keptFuture = false;
     QString stopStatus;   // why it stopped, as the status line says it for a single run
     QString stopSummary;  // the same in a few words, for the Runs table
     std::deque<bool> recentClips;
     bool clipBurst = false;
     SharpnessSchedule sharpness;
-    bool active() const { return !diverged && !finished; }
+    bool active() const { return !diverged && !finished && !keptFuture; }
   };
 
   void startTraining(Mode mode, std::int64_t steps);
@@ -211,6 +214,11 @@ class TrainingWorker : public QObject {
   // A copy of the lane's run at `step` of its past (throws core::Error).
   static std::unique_ptr<TrainingRun> runAt(const Lane& lane, std::int64_t step);
   void dropFutures();
+  // Before training on: the futures of runs taken back to an earlier step become runs of
+  // their own (as many as the comparison has room for), then are dropped from their runs.
+  void keepFutures();
+  // The lowest colour no run uses.
+  int freeColour() const;
 
   // The LR range test under way (null when none), the run it measures and the generation of
   // runs it belongs to.

@@ -23,6 +23,7 @@ void TrainingWorker::captureSession(int requestId) {
       if (session->runs[i].liveId == lane.forkParent) {
         run.forkParent = int(i);
         run.forkStep = lane.forkStep;
+        run.keptFuture = lane.keptFuture;
       }
     }
     session->runs.push_back(std::move(run));
@@ -60,6 +61,15 @@ void TrainingWorker::restoreSession(const SessionPtr& session, const QString& ba
     if (lane.finished) {
       lane.stopStatus = QString::fromStdString(lane.run->stopMessage());
       lane.stopSummary = QString::fromStdString(lane.run->stopSummary());
+    }
+    lane.keptFuture = session->runs[i].keptFuture && lane.forkParent >= 0;
+    if (lane.keptFuture) {
+      lane.stopStatus = QStringLiteral(
+                            "the future its parent had before it trained on from "
+                            "step %1")
+                            .arg(lane.forkStep);
+      lane.stopSummary = QStringLiteral("old future, kept");
+      lane.tracker.setFinished(true);
     }
     lane.tracker.setTargetLoss(m_targetLoss);
     restartCheckpoints(lane);

@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMainWindow>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -33,6 +34,7 @@
 #include "ui/panels/number_spin_box.h"
 #include "ui/panels/settings_panel.h"
 #include "ui/window/discard_guard.h"
+#include "ui/window/dock_tab_fitter.h"
 #include "ui/window/main_window.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -357,6 +359,58 @@ class TestMainWindow : public QObject {
     QCOMPARE(lines.front(), QByteArray("series,x,y,x axis,y axis"));
     QVERIFY(lines.size() > 3);
     QVERIFY(!exportChartCsv(nullptr, csv, &error));
+  }
+
+  // Crowded dock tab rows take a smaller font when every name then fits, the largest that
+  // does; with room again they take their own font back; a row that cannot fit even at the
+  // smallest font keeps its own and scrolls.
+  void crowdedTabRowsFitTheirNames() {
+    QMainWindow host;
+    DockTabFitter fitter;
+    host.setDockNestingEnabled(true);
+    host.setTabPosition(Qt::LeftDockWidgetArea, QTabWidget::West);
+    host.setCentralWidget(new QLabel(QStringLiteral("charts")));
+    std::vector<QDockWidget*> docks;
+    for (const char* name :
+         {"Data", "Network", "Optimiser", "Schedule", "Training", "Scenarios", "Event log"}) {
+      auto* dock = new QDockWidget(QString::fromLatin1(name), &host);
+      dock->setObjectName(QString::fromLatin1(name));
+      dock->setWidget(new QLabel(QString::fromLatin1(name)));
+      host.addDockWidget(Qt::LeftDockWidgetArea, dock);
+      if (!docks.empty()) host.tabifyDockWidget(docks.front(), dock);
+      docks.push_back(dock);
+    }
+    QFont large = QApplication::font();
+    large.setPointSize(14);
+    host.resize(900, 1000);
+    host.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&host));
+    QTabBar* bar = host.findChild<QTabBar*>(QString(), Qt::FindDirectChildrenOnly);
+    QVERIFY(bar);
+    fitter.fit(bar, large);
+    auto allShown = [&] { return bar->tabRect(bar->count() - 1).bottom() <= bar->height(); };
+    QCOMPARE(bar->count(), 7);
+    QTRY_COMPARE(bar->font().pointSize(), 14);  // room for every name
+    QVERIFY(allShown());
+    host.resize(900, 560);  // the side of a 1280x720 window in presentation mode
+    QTRY_VERIFY(bar->font().pointSize() < 14);
+    QVERIFY(bar->font().pointSize() >= DockTabFitter::kSmallestPointSize);
+    QTRY_VERIFY2(allShown(), qPrintable(QString::number(bar->font().pointSize())));
+    // The largest that fits: one point more would not.
+    const int fitted = bar->font().pointSize();
+    QFont larger = bar->font();
+    larger.setPointSize(fitted + 1);
+    int needed = 0;
+    for (int i = 0; i < bar->count(); ++i) {
+      needed += bar->tabRect(i).height() - bar->fontMetrics().horizontalAdvance(bar->tabText(i)) +
+                QFontMetrics(larger).horizontalAdvance(bar->tabText(i));
+    }
+    QVERIFY2(needed > bar->height(),
+             qPrintable(QStringLiteral("%1 > %2").arg(needed).arg(bar->height())));
+    host.resize(900, 1000);
+    QTRY_COMPARE(bar->font().pointSize(), 14);
+    host.resize(900, 200);  // no font fits: its own, and scroll buttons
+    QTRY_COMPARE(bar->font().pointSize(), 14);
   }
 
   void presentationModeChangesFonts() {

@@ -64,6 +64,7 @@
 #include "ui/window/about_box.h"
 #include "ui/window/data_opener.h"
 #include "ui/window/discard_guard.h"
+#include "ui/window/dock_tab_fitter.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
 #include "ui/window/theme.h"
@@ -126,6 +127,7 @@ MainWindow::MainWindow(const core::ExperimentConfig& config, const Options& opti
     : QMainWindow(parent), m_options(options) {
   setObjectName(QStringLiteral("GradScope"));
   setWindowTitle(tr("GradScope"));
+  m_tabFitter = new DockTabFitter(this);  // before any dock is tabified
   setDockNestingEnabled(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks |
                  QMainWindow::AllowNestedDocks);
@@ -1555,15 +1557,15 @@ void MainWindow::applyFonts() {
 }
 
 // The tabs of tabified docks name whole views ("Learning rate", not "Learning r…"): no
-// eliding, scroll buttons when a row is crowded, and in presentation mode a font a little
-// smaller than the charts' text, since tabs are for the lecturer while the charts are for
-// the room.
+// eliding, in presentation mode a font a little smaller than the charts' text, since tabs are
+// for the lecturer while the charts are for the room, and smaller still where a row is
+// crowded (dock_tab_fitter.h); scroll buttons only beyond that.
 void MainWindow::configureDockTabBar(QTabBar* bar) const {
   bar->setElideMode(Qt::ElideNone);
   bar->setUsesScrollButtons(true);
   QFont font = QApplication::font();
   if (theme().presentation) font.setPointSize(std::max(9, theme().fontPointSize - 3));
-  bar->setFont(font);
+  m_tabFitter->fit(bar, font);
 }
 
 // QMainWindow creates a tab bar whenever docks are tabified (at start, on restore, when the

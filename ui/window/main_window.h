@@ -35,6 +35,7 @@ class QTimer;
 namespace gradscope::ui {
 
 class ConfigEditor;
+class DockTabFitter;
 class TimelineBar;
 class DashboardView;
 class DiscardGuard;
@@ -290,6 +291,7 @@ class MainWindow : public QMainWindow {
   QAction* m_stepAction = nullptr;
   QAction* m_forkAction = nullptr;
   TimelineBar* m_timeline = nullptr;
+  DockTabFitter* m_tabFitter = nullptr;
   QAction* m_epochAction = nullptr;
   QAction* m_resetAction = nullptr;
   QAction* m_saveAction = nullptr;

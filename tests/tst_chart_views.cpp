@@ -6,6 +6,8 @@
 // GRADSCOPE_VIEW_PNG_DIR set, every view is also saved as PNG for a look by eye.
 #include <QtTest>
 
+#include <QGraphicsSimpleTextItem>
+
 #include <QAreaSeries>
 #include <QChart>
 #include <QLegend>
@@ -415,6 +417,7 @@ class TestChartViews : public QObject {
   void refreshWithNothingNewReplacesNothing();
   void stepAxisGrowsInSteps();
   void presentationModeRestyles();
+  void placeholderStaysInThePlot();
   void exportHasWidgetSize();
   void svgExportDrawsTheSeries();
   void renderForReview_data();
@@ -459,6 +462,35 @@ void TestChartViews::lossViewFillsWithinBudget() {
   QVERIFY(accuracy->isVisible());
   checkBudget(chart);
   QVERIFY(maxY(accuracy) > 50.0 && maxY(accuracy) <= 100.0);
+}
+
+// "waiting for the first training step" in an empty Loss chart, presentation mode, a column
+// of a 1280x720 window: within the plot, clear of the tick labels (it ran over "0.5").
+void TestChartViews::placeholderStaysInThePlot() {
+  ThemeManager::instance().setPresentation(true);
+  LossView view;
+  view.resize(330, 300);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  MetricHistory empty;
+  view.refresh(empty, 0);
+  ChartView* chart = view.chartView();
+  QGraphicsSimpleTextItem* placeholder = nullptr;
+  for (QGraphicsItem* item : chart->chart()->childItems()) {
+    auto* text = dynamic_cast<QGraphicsSimpleTextItem*>(item);
+    if (text && text->isVisible() && text->text().contains(QStringLiteral("waiting"))) {
+      placeholder = text;
+    }
+  }
+  QVERIFY(placeholder);
+  const QRectF plot = chart->chart()->plotArea();
+  const QRectF shown = placeholder->sceneBoundingRect();
+  QVERIFY2(plot.contains(shown), qPrintable(QStringLiteral("text %1..%2, plot %3..%4")
+                                                .arg(shown.left())
+                                                .arg(shown.right())
+                                                .arg(plot.left())
+                                                .arg(plot.right())));
+  QCOMPARE(placeholder->text().simplified(), QStringLiteral("waiting for the first training step"));
 }
 
 void TestChartViews::lossViewKeepsSpike() {

@@ -621,6 +621,7 @@ void ChartView::setPlaceholder(const QString& text) {
     m_placeholder = new QGraphicsSimpleTextItem(chart());
     m_placeholder->setZValue(30);
   }
+  m_placeholderText = text;
   m_placeholder->setText(text);
   m_placeholder->setFont(theme().font());
   m_placeholder->setBrush(theme().faint.darker(120));
@@ -796,6 +797,21 @@ void ChartView::layoutMarks() {
     }
   }
   if (m_placeholder && m_placeholder->isVisible()) {
+    // Within the plot, clear of the axes' tick labels: wider than the plot, it goes onto two
+    // lines, broken at the space nearest its middle.
+    QString text = m_placeholderText;
+    const QFontMetricsF fm(m_placeholder->font());
+    if (fm.horizontalAdvance(text) > plot.width() - 8.0) {
+      const qsizetype middle = text.size() / 2;
+      const qsizetype before = text.lastIndexOf(QLatin1Char(' '), middle);
+      const qsizetype after = text.indexOf(QLatin1Char(' '), middle);
+      const qsizetype at = before < 0                          ? after
+                           : after < 0                         ? before
+                           : middle - before <= after - middle ? before
+                                                               : after;
+      if (at > 0) text[at] = QLatin1Char('\n');
+    }
+    if (m_placeholder->text() != text) m_placeholder->setText(text);
     const QRectF r = m_placeholder->boundingRect();
     m_placeholder->setPos(plot.center() - QPointF(r.width() / 2.0, r.height() / 2.0));
   }

@@ -202,6 +202,7 @@ class ChartView : public QChartView {
   std::size_t m_eventCount = 0;
   std::int64_t m_lastEventStep = -1;
   QGraphicsSimpleTextItem* m_placeholder = nullptr;
+  QString m_placeholderText;  // as given (shown on two lines where the plot is narrow)
   QSizeF m_lastPlotSize;
 };
 

@@ -1,5 +1,6 @@
 #include "ui/window/main_window.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -744,6 +745,13 @@ void MainWindow::addScenario(
   m_scenarioBox->addItem(name, int(m_scenarios.size() - 1));
   m_scenarioBox->setItemData(m_scenarioBox->count() - 1, tooltip, Qt::ToolTipRole);
   m_scenarioBox->setCurrentIndex(0);
+  fitScenarioList();
+}
+
+void MainWindow::fitScenarioList() {
+  QAbstractItemView* list = m_scenarioBox->view();
+  list->setMinimumWidth(list->sizeHintForColumn(0) +
+                        list->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 8);
 }
 
 void MainWindow::createScenarios() {
@@ -1100,7 +1108,12 @@ void MainWindow::createToolBar() {
       tr("Start a ready-made experiment: the default one, the lecture's recommended "
          "configurations, or one of the lecture's claims (the Scenarios panel explains what to "
          "ask and what to look at). The run restarts with it."));
-  m_scenarioBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  // As wide as about 30 characters, not as its longest scenario name: at 1280 px in
+  // presentation mode that name took the toolbar's room (Open and Export went into its
+  // overflow menu); its list shows every name whole (fitScenarioList).
+  m_scenarioBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_scenarioBox->setMinimumContentsLength(30);
+  m_scenarioBox->view()->setTextElideMode(Qt::ElideNone);
   connect(m_scenarioBox, &QComboBox::activated, this, [this](int index) {
     const int id = m_scenarioBox->itemData(index).toInt();
     if (id >= 0 && id < int(m_scenarios.size())) {
@@ -1554,6 +1567,7 @@ void MainWindow::applyFonts() {
   dockFont.setStyleStrategy(QFont::PreferQuality);
   for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFont(dockFont);
   for (QTabBar* bar : findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) configureDockTabBar(bar);
+  if (m_scenarioBox) fitScenarioList();
 }
 
 // The tabs of tabified docks name whole views ("Learning rate", not "Learning r…"): no

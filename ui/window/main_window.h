@@ -237,6 +237,8 @@ class MainWindow : public QMainWindow {
   void saveDialog();
   void openDialog();
   void applyFonts();
+  // The scenario list's popup as wide as its longest name at the present font.
+  void fitScenarioList();
   void configureDockTabBar(QTabBar* bar) const;
   void applyPalette();
 

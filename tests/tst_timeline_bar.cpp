@@ -16,6 +16,8 @@
 #include "ui/charts/gradient_flow_view.h"
 #include "ui/charts/histogram_view.h"
 #include "ui/charts/saturation_view.h"
+#include "ui/panels/run_table_model.h"
+#include "ui/panels/runs_panel.h"
 #include "ui/window/main_window.h"
 #include "ui/window/timeline_bar.h"
 
@@ -102,6 +104,55 @@ class TestTimelineBar : public QObject {
     bar.setSteps(100, 600, 200);
     QCOMPARE(requested.size(), 1);
     QCOMPARE(bar.current(), std::int64_t(200));
+  }
+
+  // Play from an earlier step: the old future becomes a second run in the Runs table with
+  // the whole history the run had, and stays as it was while the run trains on.
+  void playingOnKeepsTheOldFuture() {
+    MainWindow::Options options;
+    options.persistent = false;
+    MainWindow window(gradscope::smallExperiment(), options);
+    window.resize(1280, 720);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    window.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(0) > 150, 20000);
+    window.controller().pause();
+    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+    const std::int64_t latest = window.history().stepCount(0);
+    const std::vector<double> losses =
+        window.history().rawStepSeries(0, gradscope::app::StepMetric::Loss, 0, latest - 1);
+    window.controller().goToStep(60);
+    auto* bar = window.findChild<TimelineBar*>();
+    QTRY_COMPARE(bar->current(), std::int64_t(60));
+    window.controller().stepSteps(20);
+    QTRY_VERIFY(window.history().hasRun(1));
+    QTRY_COMPARE(window.history().stepCount(0), std::int64_t(80));
+    QCOMPARE(window.history().stepCount(1), latest);
+    QVERIFY(window.history().rawStepSeries(1, gradscope::app::StepMetric::Loss, 0, latest - 1) ==
+            losses);
+    RunsPanel* panel = window.runsPanel();
+    QTRY_COMPARE(panel->model()->rowCount(), 2);
+    const QString name =
+        panel->model()->data(panel->model()->index(1, RunTableModel::Name)).toString();
+    const QString status =
+        panel->model()->data(panel->model()->index(1, RunTableModel::Status)).toString();
+    QVERIFY2(name.contains(QStringLiteral("old future from step 60")), qPrintable(name));
+    QCOMPARE(status, QStringLiteral("old future, kept"));
+    // Each row's figures are of its own steps: the run's of its 80 (not "1,977 steps to the
+    // target" of a future it no longer has), the old future's of all it trained.
+    QTRY_COMPARE(panel->model()->runTable()->runs[0].summary.steps, std::int64_t(80));
+    const gradscope::app::RunSummary& now = panel->model()->runTable()->runs[0].summary;
+    const gradscope::app::RunSummary& old = panel->model()->runTable()->runs[1].summary;
+    QCOMPARE(old.steps, latest);
+    QVERIFY(now.stepsToTarget <= 80);
+    QVERIFY(now.epochs < old.epochs);
+    QVERIFY(now.seconds < old.seconds);
+    if (const QByteArray shots = qgetenv("GRADSCOPE_TEST_SHOTS"); !shots.isEmpty()) {
+      QTest::qWait(1500);  // the slower views catch up
+      window.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/old_future.png"));
+    }
   }
 
   void theWindowGoesBackAndForks() {

@@ -12,6 +12,7 @@ double RunTracker::smoothedLoss() const {
 }
 
 void RunTracker::addStep(std::int64_t step, double loss, double seconds) {
+  m_inputs.push_back(Input{Input::Kind::Step, step + 1, step, loss, seconds});
   RunSummary& s = m_summary;
   s.steps = step + 1;
   s.seconds += seconds;
@@ -31,6 +32,7 @@ void RunTracker::addStep(std::int64_t step, double loss, double seconds) {
 }
 
 void RunTracker::addEpoch(int epoch, double loss, double valLoss) {
+  m_inputs.push_back(Input{Input::Kind::Epoch, m_summary.steps, epoch, loss, valLoss});
   RunSummary& s = m_summary;
   s.epochs = epoch + 1;
   m_epochLosses.push_back(loss);
@@ -46,6 +48,7 @@ void RunTracker::addEpoch(int epoch, double loss, double valLoss) {
 }
 
 void RunTracker::markDiverged(std::int64_t step, double seconds) {
+  m_inputs.push_back(Input{Input::Kind::Diverged, step + 1, step, 0.0, seconds});
   // The step counts (the run's step counter moved past it) though it was not applied.
   m_summary.steps = step + 1;
   m_summary.seconds += seconds;
@@ -54,11 +57,36 @@ void RunTracker::markDiverged(std::int64_t step, double seconds) {
 }
 
 void RunTracker::clearDivergence() {
+  m_inputs.push_back(Input{Input::Kind::Revived, m_summary.steps, 0, 0.0, 0.0});
   m_summary.diverged = false;
   m_summary.divergedAtStep = -1;
 }
 
 void RunTracker::restart() { *this = RunTracker(m_target); }
+
+void RunTracker::rewindTo(std::int64_t steps) {
+  const std::vector<Input> inputs = std::move(m_inputs);
+  const bool finished = m_summary.finished;
+  restart();
+  for (const Input& in : inputs) {
+    if (in.at > steps) break;  // taken in the order the run made them
+    switch (in.kind) {
+      case Input::Kind::Step:
+        addStep(in.number, in.first, in.second);
+        break;
+      case Input::Kind::Epoch:
+        addEpoch(int(in.number), in.first, in.second);
+        break;
+      case Input::Kind::Diverged:
+        markDiverged(in.number, in.second);
+        break;
+      case Input::Kind::Revived:
+        clearDivergence();
+        break;
+    }
+  }
+  m_summary.finished = finished;
+}
 
 void RunTracker::setTargetLoss(double target) {
   if (target == m_target) return;

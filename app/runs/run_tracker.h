@@ -32,6 +32,9 @@ class RunTracker {
   void setFinished(bool finished) { m_summary.finished = finished; }
   // Back to a clean state for a run that starts over (reset); the target is kept.
   void restart();
+  // Back to what it was after the run's first `steps` steps (and the epochs ended within
+  // them): the run goes on from an earlier step, and its summary describes that past only.
+  void rewindTo(std::int64_t steps);
   // A revived run (settings changed after it diverged) trains on.
   void clearDivergence();
 
@@ -53,6 +56,14 @@ class RunTracker {
   std::vector<Low> m_lows;  // decreasing losses, increasing steps
   double m_lowest = 0.0;    // lowest smoothed loss so far (m_lows may skip some lows)
   std::vector<double> m_epochLosses;
+  // Everything it was given, in order, with the steps trained by then (rewindTo replays it).
+  struct Input {
+    enum class Kind : std::uint8_t { Step, Epoch, Diverged, Revived } kind;
+    std::int64_t at;      // steps trained when it was given
+    std::int64_t number;  // the step or the epoch
+    double first, second;
+  };
+  std::vector<Input> m_inputs;
 };
 
 }  // namespace gradscope::app

@@ -57,6 +57,7 @@ void TrainingWorker::dropFuture(Lane& lane) {
   const std::int64_t step = lane.run->stepCount();
   if (step >= lane.checkpoints.lastStep()) return;
   lane.checkpoints.discardAfter(step);
+  lane.tracker.rewindTo(step);       // the Runs table's figures of the past it goes on from
   lane.pending->discardFrom = step;  // steps are numbered from 0: step `step` is the next one
 }
 

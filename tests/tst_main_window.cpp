@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QStyleOption>
 #include <QTabBar>
 #include <QTemporaryDir>
 #include <QToolBar>
@@ -423,6 +424,22 @@ class TestMainWindow : public QObject {
     QCOMPARE(QApplication::font().pointSize(), theme().fontPointSize);
     QTRY_COMPARE(label->font().pointSize(), theme().fontPointSize);
     QVERIFY(label->font().pointSize() > before);
+    // The toolbar's speed list shows its longest entry whole at the larger font.
+    auto* speed = window().findChild<QComboBox*>(QStringLiteral("speed"));
+    QVERIFY(speed);
+    int longest = 0;
+    for (int i = 0; i < speed->count(); ++i) {
+      longest = std::max(longest, speed->fontMetrics().horizontalAdvance(speed->itemText(i)));
+    }
+    auto textRoom = [speed] {
+      QStyleOptionComboBox option;
+      option.initFrom(speed);
+      return speed->style()
+          ->subControlRect(QStyle::CC_ComboBox, &option, QStyle::SC_ComboBoxEditField, speed)
+          .width();
+    };
+    QTRY_VERIFY2(textRoom() >= longest,
+                 qPrintable(QStringLiteral("%1 < %2").arg(textRoom()).arg(longest)));
     // Dock tabs keep their whole names in presentation mode (no "Learning r…").
     const auto bars = window().findChildren<QTabBar*>(Qt::FindDirectChildrenOnly);
     QVERIFY(!bars.isEmpty());

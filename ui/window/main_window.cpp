@@ -1084,6 +1084,9 @@ void MainWindow::createToolBar() {
   bar->addWidget(speedLabel);
   m_speedBox = new QComboBox(bar);
   m_speedBox->setObjectName(QStringLiteral("speed"));
+  // Wide enough for "1,000 steps/s" at the font in use.
+  m_speedBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_speedBox->setMinimumContentsLength(14);
   m_speedBox->addItem(tr("Full speed"), 0.0);
   for (double rate : {1000.0, 300.0, 100.0, 30.0, 10.0, 3.0, 1.0}) {
     m_speedBox->addItem(rate == 1.0 ? tr("1 step/s") : tr("%L1 steps/s").arg(rate), rate);
@@ -1108,11 +1111,12 @@ void MainWindow::createToolBar() {
       tr("Start a ready-made experiment: the default one, the lecture's recommended "
          "configurations, or one of the lecture's claims (the Scenarios panel explains what to "
          "ask and what to look at). The run restarts with it."));
-  // As wide as about 30 characters, not as its longest scenario name: at 1280 px in
+  // As wide as about 18 characters, not as its longest scenario name: at 1280 px in
   // presentation mode that name took the toolbar's room (Open and Export went into its
-  // overflow menu); its list shows every name whole (fitScenarioList).
+  // overflow menu and squeezed the speed list); its list shows every name whole
+  // (fitScenarioList).
   m_scenarioBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  m_scenarioBox->setMinimumContentsLength(30);
+  m_scenarioBox->setMinimumContentsLength(18);
   m_scenarioBox->view()->setTextElideMode(Qt::ElideNone);
   connect(m_scenarioBox, &QComboBox::activated, this, [this](int index) {
     const int id = m_scenarioBox->itemData(index).toInt();

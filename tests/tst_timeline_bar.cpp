@@ -26,6 +26,18 @@ using namespace gradscope::ui;
 class TestTimelineBar : public QObject {
   Q_OBJECT
  private:
+  // The window at 1280x720, its run trained past step 150 and paused.
+  static void trainAndPause(MainWindow& window) {
+    window.resize(1280, 720);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
+    window.controller().start();
+    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(0) > 150, 20000);
+    window.controller().pause();
+    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+  }
+
   // The views of one step draw the step the runs stand at (`step` steps trained: history step
   // step - 1), not the newest one, while the later steps stay stored.
   static void perStepViewsShowStep(MainWindow& window, std::int64_t step) {
@@ -112,14 +124,8 @@ class TestTimelineBar : public QObject {
     MainWindow::Options options;
     options.persistent = false;
     MainWindow window(gradscope::smallExperiment(), options);
-    window.resize(1280, 720);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
-    window.controller().start();
-    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(0) > 150, 20000);
-    window.controller().pause();
-    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+    trainAndPause(window);
+    if (QTest::currentTestFailed()) return;
     const std::int64_t latest = window.history().stepCount(0);
     const std::vector<double> losses =
         window.history().rawStepSeries(0, gradscope::app::StepMetric::Loss, 0, latest - 1);
@@ -159,14 +165,8 @@ class TestTimelineBar : public QObject {
     MainWindow::Options options;
     options.persistent = false;
     MainWindow window(gradscope::smallExperiment(), options);
-    window.resize(1280, 720);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY_WITH_TIMEOUT(window.history().hasRun(0), 10000);
-    window.controller().start();
-    QTRY_VERIFY_WITH_TIMEOUT(window.history().stepCount(0) > 150, 20000);
-    window.controller().pause();
-    QTRY_VERIFY(window.runState() != gradscope::app::RunState::Running);
+    trainAndPause(window);
+    if (QTest::currentTestFailed()) return;
     auto* bar = window.findChild<TimelineBar*>();
     QVERIFY(bar);
     const std::int64_t latest = window.history().stepCount(0);

@@ -18,8 +18,7 @@ namespace gradscope::app {
 
 namespace {
 
-const QLatin1String kFormat("gradscope-scenario");
-const QLatin1String kLayerActivations("model.layer_activations");
+const QLatin1String kScenarioFormat("gradscope-scenario");
 const QStringList kTopLevelKeys{"format",   "version", "id",      "title",      "story",
                                 "question", "look_at", "claim",   "reference",  "steps",
                                 "settings", "runs",    "actions", "range_test", "view"};
@@ -65,7 +64,7 @@ core::ExperimentConfig applySettings(const QJsonObject& settings,
   core::ExperimentConfig config;
   try {
     config = configFromJson(file, base);
-    if (!settings.contains(kLayerActivations)) {
+    if (!settings.contains(kLayerActivationsKey)) {
       config.model.layerActivations = base.model.layerActivations;
       if (int(config.model.layerActivations.size()) > config.model.hiddenLayers) {
         config.model.layerActivations.resize(std::size_t(config.model.hiddenLayers));
@@ -79,7 +78,7 @@ core::ExperimentConfig applySettings(const QJsonObject& settings,
   }
   if (!checked) checked = &settings;
   for (auto it = checked->begin(); it != checked->end(); ++it) {
-    if (it.key() == kLayerActivations) continue;
+    if (it.key() == kLayerActivationsKey) continue;
     const core::SettingMeta* meta = core::findSetting(str(it.key()));
     if (meta && !meta->relevant(config)) {
       throw core::Error(prefix + str(it.key()),
@@ -200,7 +199,7 @@ core::ExperimentConfig applyAction(const core::ExperimentConfig& config,
 }
 
 Scenario scenarioFromJson(const QJsonObject& json) {
-  if (json.value(QStringLiteral("format")).toString() != kFormat) {
+  if (json.value(QStringLiteral("format")).toString() != kScenarioFormat) {
     throw core::Error("format", "not a GradScope scenario (expected \"gradscope-scenario\")");
   }
   const QJsonValue version = json.value(QStringLiteral("version"));

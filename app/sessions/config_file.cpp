@@ -14,8 +14,7 @@ namespace gradscope::app {
 
 namespace {
 
-const QLatin1String kFormat("gradscope-config");
-const QLatin1String kLayerActivations("model.layer_activations");
+const QLatin1String kConfigFormat("gradscope-config");
 
 // Some getters fill in optional groups (early stopping, plateau) when read: read a copy.
 core::SettingValue readSetting(const core::ExperimentConfig& config, const core::SettingMeta& m) {
@@ -92,17 +91,17 @@ QJsonObject configToJson(const core::ExperimentConfig& config) {
       layers.append(a ? QJsonValue(QString::fromUtf8(core::toString(a->kind).data()))
                       : QJsonValue());
     }
-    settings.insert(kLayerActivations, layers);
+    settings.insert(kLayerActivationsKey, layers);
   }
   QJsonObject json;
-  json.insert(QStringLiteral("format"), kFormat);
+  json.insert(QStringLiteral("format"), kConfigFormat);
   json.insert(QStringLiteral("version"), kConfigFormatVersion);
   json.insert(QStringLiteral("settings"), settings);
   return json;
 }
 
 core::ExperimentConfig configFromJson(const QJsonObject& json, const core::ExperimentConfig& base) {
-  if (json.value(QStringLiteral("format")).toString() != kFormat) {
+  if (json.value(QStringLiteral("format")).toString() != kConfigFormat) {
     throw core::Error("format", "not a GradScope configuration (expected \"gradscope-config\")");
   }
   const QJsonValue version = json.value(QStringLiteral("version"));
@@ -117,7 +116,7 @@ core::ExperimentConfig configFromJson(const QJsonObject& json, const core::Exper
   if (!settingsValue.isObject()) throw core::Error("settings", "expected an object of settings");
   const QJsonObject settings = settingsValue.toObject();
   for (auto it = settings.begin(); it != settings.end(); ++it) {
-    if (it.key() != kLayerActivations && !core::findSetting(it.key().toStdString())) {
+    if (it.key() != kLayerActivationsKey && !core::findSetting(it.key().toStdString())) {
       throw core::Error("settings." + it.key().toStdString(), "unknown setting");
     }
   }
@@ -138,9 +137,9 @@ core::ExperimentConfig configFromJson(const QJsonObject& json, const core::Exper
     }
   }
   config.model.layerActivations.clear();
-  if (settings.contains(kLayerActivations)) {
+  if (settings.contains(kLayerActivationsKey)) {
     const std::string field = "settings.model.layer_activations";
-    const QJsonValue value = settings.value(kLayerActivations);
+    const QJsonValue value = settings.value(kLayerActivationsKey);
     if (!value.isArray()) throw core::Error(field, "expected a list of activation names");
     const QJsonArray layers = value.toArray();
     if (layers.size() > config.model.hiddenLayers) {

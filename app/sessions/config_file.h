@@ -9,6 +9,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QLatin1String>
 #include <QString>
 
 #include <optional>
@@ -18,6 +19,8 @@
 namespace gradscope::app {
 
 inline constexpr int kConfigFormatVersion = 1;
+// The key of the per-layer activation overrides beside the schema's settings; scenarios use it too.
+inline const QLatin1String kLayerActivationsKey("model.layer_activations");
 
 QJsonObject configToJson(const core::ExperimentConfig& config);
 // Throws core::Error(field, reason), e.g. ("settings.optimizer.learning_rate", "expected a

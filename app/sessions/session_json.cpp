@@ -21,7 +21,7 @@ using core::Error;
 
 namespace {
 
-const QLatin1String kFormat("gradscope-session");
+const QLatin1String kSessionFormat("gradscope-session");
 constexpr std::int64_t kMaxSamples = 10'000'000;
 constexpr std::int64_t kMaxOutputs = 1000;
 constexpr qsizetype kMaxText = 1 << 20;
@@ -360,7 +360,7 @@ void checkHistoryTotals(const QJsonArray& runs) {
 
 QJsonObject sessionToJson(const Session& session) {
   QJsonObject json;
-  json.insert(QStringLiteral("format"), kFormat);
+  json.insert(QStringLiteral("format"), kSessionFormat);
   json.insert(QStringLiteral("version"), kSessionFormatVersion);
   json.insert(QStringLiteral("name"), session.name);
   json.insert(QStringLiteral("note"), session.note);
@@ -416,7 +416,7 @@ QJsonObject migrateSession(QJsonObject json) {
 
 Session sessionFromJson(QJsonObject json) {
   const QJsonValue format = json.value(QStringLiteral("format"));
-  if (!format.isString() || format.toString() != kFormat) {
+  if (!format.isString() || format.toString() != kSessionFormat) {
     throw Error("format", "not a GradScope session (expected \"gradscope-session\")");
   }
   json = migrateSession(json);

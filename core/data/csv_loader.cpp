@@ -23,8 +23,6 @@ namespace {
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 // Column names listed in a "no such column" message, so a wide file gives a short message.
 constexpr std::size_t kListedColumns = 10;
-// Bytes read from the stream at a time; progress is reported once per chunk.
-constexpr std::size_t kChunkBytes = 1 << 20;
 // Text quoted from the file in a message is cut to this many bytes.
 constexpr std::size_t kQuotedBytes = 60;
 constexpr std::array<char, 4> kDelimiters = {',', ';', '\t', '|'};
@@ -92,7 +90,7 @@ class ChunkedInput {
         m_source(source),
         m_progress(progress),
         m_total(totalBytes),
-        m_chunk(kChunkBytes) {}
+        m_chunk(kLoadChunkBytes) {}
 
   // True when at least one byte is buffered (reading the next chunk if needed).
   bool fill() {

@@ -4,12 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <locale>
 #include <numbers>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/model/number_text.h"
 #include "core/model/random.h"
 
 namespace gradscope::core {
@@ -40,13 +39,6 @@ constexpr double kTeacherBiasStd = 0.1;
 // Teacher samples are pushed through the network in chunks, so a million samples never need
 // a million-column activation matrix.
 constexpr Index kTeacherChunk = 4096;
-
-std::string formatNumber(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out << value;
-  return out.str();
-}
 
 template <typename T>
 void checkRange(const char* field, T value, T low, T high, const std::string& context = {}) {

@@ -3,23 +3,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <locale>
 #include <numeric>
-#include <sstream>
 #include <vector>
 
+#include "core/model/number_text.h"
 #include "core/model/random.h"
 
 namespace gradscope::core {
 
 namespace {
-
-std::string formatNumber(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out << value;
-  return out.str();
-}
 
 // The samples `indices` of `data`, with every other field copied.
 Dataset select(const Dataset& data, const std::vector<std::int64_t>& indices) {

@@ -24,7 +24,6 @@ constexpr std::uint32_t kLabelsMagic = 0x00000801;  // unsigned byte, 1 dimensio
 constexpr Index kImagesHeaderBytes = 16;
 constexpr Index kLabelsHeaderBytes = 8;
 constexpr double kPixelScale = 1.0 / 255.0;
-constexpr std::size_t kChunkBytes = 1 << 20;
 
 std::string at(const std::string& name, Index offset) {
   return name + ": offset " + std::to_string(offset);
@@ -129,7 +128,7 @@ class GzipFileStream : public ByteStream {
   }
   ~GzipFileStream() override { gzclose(m_file); }
   std::size_t read(unsigned char* out, std::size_t size) override {
-    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size, kChunkBytes));
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size, kLoadChunkBytes));
     const int got = gzread(m_file, out, chunk);
     int status = Z_OK;
     const char* message = gzerror(m_file, &status);
@@ -155,7 +154,7 @@ class GzipMemoryStream : public ByteStream {
   std::size_t read(unsigned char* out, std::size_t size) override {
     if (m_ended) return 0;
     m_stream.next_out = out;
-    m_stream.avail_out = static_cast<uInt>(std::min<std::size_t>(size, kChunkBytes));
+    m_stream.avail_out = static_cast<uInt>(std::min<std::size_t>(size, kLoadChunkBytes));
     const uInt before = m_stream.avail_out;
     const int status = inflate(&m_stream, Z_NO_FLUSH);
     if (status == Z_STREAM_END) m_ended = true;
@@ -264,13 +263,14 @@ template <typename Sink>
 void readPayload(ByteStream& stream, Index headerBytes, Index payload, const std::string& promise,
                  const LoadProgress& progress, double progressFrom, double progressTo,
                  Sink&& sink) {
-  std::vector<unsigned char> chunk(kChunkBytes);
+  std::vector<unsigned char> chunk(kLoadChunkBytes);
   Index done = 0;
   while (done < payload) {
     if (progress &&
         !progress(progressFrom + (progressTo - progressFrom) * double(done) / double(payload)))
       throw Error(stream.name(), kLoadCancelled);
-    const std::size_t want = static_cast<std::size_t>(std::min<Index>(payload - done, kChunkBytes));
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<Index>(payload - done, kLoadChunkBytes));
     const std::size_t got = stream.readFully(chunk.data(), want);
     sink(done, chunk.data(), got);
     done += static_cast<Index>(got);

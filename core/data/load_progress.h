@@ -3,6 +3,7 @@
 // throws Error(source, kLoadCancelled) and leaves nothing behind.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
 namespace gradscope::core {
@@ -10,5 +11,8 @@ namespace gradscope::core {
 using LoadProgress = std::function<bool(double fraction)>;
 
 inline constexpr const char* kLoadCancelled = "loading cancelled";
+
+// Loaders read (and inflate) their files this many bytes at a time, reporting once per chunk.
+inline constexpr std::size_t kLoadChunkBytes = 1 << 20;
 
 }  // namespace gradscope::core

@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/model/nice_numbers.h"
 #include "core/model/types.h"
 
 namespace gradscope::core {
@@ -16,14 +17,6 @@ constexpr int kMaxGridSize = 4096;
 // Log mode shows at most this many decades below the largest gap: finer detail near the
 // minimum is below what the eye separates.
 constexpr double kLogDecades = 6.0;
-
-// 1, 2 or 5 times a power of ten, near span / count.
-double niceStep(double span, int count) {
-  const double raw = span / double(std::max(1, count));
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  const double f = raw / magnitude;
-  return (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0) * magnitude;
-}
 
 }  // namespace
 
@@ -88,7 +81,7 @@ std::vector<double> SurfaceScale::levels(int linearCount) const {
     }
     return levels;
   }
-  const double step = niceStep(hi - lo, linearCount);
+  const double step = niceStepAtLeast((hi - lo) / double(std::max(1, linearCount)));
   for (double v = std::ceil(lo / step) * step; v < hi; v += step) {
     if (v > lo) levels.push_back(std::abs(v) < 1e-9 * step ? 0.0 : v);
   }

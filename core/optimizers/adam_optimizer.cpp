@@ -8,8 +8,6 @@
 namespace gradscope::core {
 
 namespace {
-constexpr std::string_view kMomentumSlot = "momentum";
-constexpr std::string_view kVelocitySlot = "velocity";
 constexpr std::string_view kVelocityHatSlot = "velocity_hat";
 }  // namespace
 
@@ -78,8 +76,8 @@ template <typename T>
 OptimizerState<T> AdamOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kMomentumSlot, m_m);
-  detail::saveSlot(s, kVelocitySlot, m_v);
+  detail::saveSlot(s, detail::kMomentumSlot, m_m);
+  detail::saveSlot(s, detail::kVelocitySlot, m_v);
   detail::saveSlot(s, kVelocityHatSlot, m_vHat);
   return s;
 }
@@ -87,11 +85,11 @@ OptimizerState<T> AdamOptimizer<T>::state() const {
 template <typename T>
 void AdamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
   detail::checkState(state, parameterCount, "Adam",
-                     {kMomentumSlot, kVelocitySlot, kVelocityHatSlot},
-                     {kMomentumSlot, kVelocitySlot});
+                     {detail::kMomentumSlot, detail::kVelocitySlot, kVelocityHatSlot},
+                     {detail::kMomentumSlot, detail::kVelocitySlot});
   m_iterations = state.iterations;
-  detail::loadSlot(state, kMomentumSlot, m_m);
-  detail::loadSlot(state, kVelocitySlot, m_v);
+  detail::loadSlot(state, detail::kMomentumSlot, m_m);
+  detail::loadSlot(state, detail::kVelocitySlot, m_v);
   detail::loadSlot(state, kVelocityHatSlot, m_vHat);
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }

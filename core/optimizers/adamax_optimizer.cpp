@@ -8,7 +8,6 @@
 namespace gradscope::core {
 
 namespace {
-constexpr std::string_view kMomentumSlot = "momentum";
 constexpr std::string_view kNormSlot = "norm";
 }  // namespace
 
@@ -60,17 +59,17 @@ template <typename T>
 OptimizerState<T> AdamaxOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kMomentumSlot, m_m);
+  detail::saveSlot(s, detail::kMomentumSlot, m_m);
   detail::saveSlot(s, kNormSlot, m_u);
   return s;
 }
 
 template <typename T>
 void AdamaxOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
-  detail::checkState(state, parameterCount, "AdaMax", {kMomentumSlot, kNormSlot},
-                     {kMomentumSlot, kNormSlot});
+  detail::checkState(state, parameterCount, "AdaMax", {detail::kMomentumSlot, kNormSlot},
+                     {detail::kMomentumSlot, kNormSlot});
   m_iterations = state.iterations;
-  detail::loadSlot(state, kMomentumSlot, m_m);
+  detail::loadSlot(state, detail::kMomentumSlot, m_m);
   detail::loadSlot(state, kNormSlot, m_u);
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }

@@ -5,10 +5,6 @@
 
 namespace gradscope::core {
 
-namespace {
-constexpr std::string_view kMomentumSlot = "momentum";
-}  // namespace
-
 template <typename T>
 LionOptimizer<T>::LionOptimizer(const OptimizerSettings& settings) {
   this->setSettings(settings);
@@ -40,15 +36,16 @@ template <typename T>
 OptimizerState<T> LionOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kMomentumSlot, m_m);
+  detail::saveSlot(s, detail::kMomentumSlot, m_m);
   return s;
 }
 
 template <typename T>
 void LionOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
-  detail::checkState(state, parameterCount, "Lion", {kMomentumSlot}, {kMomentumSlot});
+  detail::checkState(state, parameterCount, "Lion", {detail::kMomentumSlot},
+                     {detail::kMomentumSlot});
   m_iterations = state.iterations;
-  detail::loadSlot(state, kMomentumSlot, m_m);
+  detail::loadSlot(state, detail::kMomentumSlot, m_m);
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 

@@ -8,8 +8,6 @@
 namespace gradscope::core {
 
 namespace {
-constexpr std::string_view kMomentumSlot = "momentum";
-constexpr std::string_view kVelocitySlot = "velocity";
 constexpr double kMomentumCacheDecay = 0.96;  // Dozat's schedule constant, fixed in Keras
 // torch.optim.NAdam's momentum_decay: its schedule is 0.96^(0.004 t) (Dozat's 0.96^(t/250)),
 // Keras's 0.96^t.
@@ -87,19 +85,19 @@ template <typename T>
 OptimizerState<T> NadamOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kMomentumSlot, m_m);
-  detail::saveSlot(s, kVelocitySlot, m_v);
+  detail::saveSlot(s, detail::kMomentumSlot, m_m);
+  detail::saveSlot(s, detail::kVelocitySlot, m_v);
   if (!s.vectors.empty()) s.scalars.push_back(m_uProduct);
   return s;
 }
 
 template <typename T>
 void NadamOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
-  detail::checkState(state, parameterCount, "Nadam", {kMomentumSlot, kVelocitySlot},
-                     {kMomentumSlot, kVelocitySlot}, 1);
+  detail::checkState(state, parameterCount, "Nadam", {detail::kMomentumSlot, detail::kVelocitySlot},
+                     {detail::kMomentumSlot, detail::kVelocitySlot}, 1);
   m_iterations = state.iterations;
-  detail::loadSlot(state, kMomentumSlot, m_m);
-  detail::loadSlot(state, kVelocitySlot, m_v);
+  detail::loadSlot(state, detail::kMomentumSlot, m_m);
+  detail::loadSlot(state, detail::kVelocitySlot, m_v);
   m_uProduct = state.vectors.empty() ? 1.0 : state.scalars[0];
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }

@@ -11,6 +11,11 @@
 
 namespace gradscope::core::detail {
 
+// Slot names as Keras saves them: the first moment is "momentum" (SGD's velocity too, which
+// Keras calls its "momentum" variables) and the second "velocity".
+inline constexpr std::string_view kMomentumSlot = "momentum";
+inline constexpr std::string_view kVelocitySlot = "velocity";
+
 // Throws Error unless the gradient matches the parameters and, once the optimiser has been
 // built (builtCount >= 0), the parameter count it was built for.
 inline void checkStepSizes(Index parameterCount, Index gradientCount, Index builtCount) {

@@ -6,8 +6,6 @@
 namespace gradscope::core {
 
 namespace {
-constexpr std::string_view kVelocitySlot = "velocity";
-constexpr std::string_view kMomentumSlot = "momentum";
 constexpr std::string_view kAverageGradientSlot = "average_gradient";
 }  // namespace
 
@@ -87,8 +85,8 @@ template <typename T>
 OptimizerState<T> RmsPropOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kVelocitySlot, m_velocity);
-  detail::saveSlot(s, kMomentumSlot, m_momentum);
+  detail::saveSlot(s, detail::kVelocitySlot, m_velocity);
+  detail::saveSlot(s, detail::kMomentumSlot, m_momentum);
   detail::saveSlot(s, kAverageGradientSlot, m_averageGradient);
   return s;
 }
@@ -96,10 +94,11 @@ OptimizerState<T> RmsPropOptimizer<T>::state() const {
 template <typename T>
 void RmsPropOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
   detail::checkState(state, parameterCount, "RMSprop",
-                     {kVelocitySlot, kMomentumSlot, kAverageGradientSlot}, {kVelocitySlot});
+                     {detail::kVelocitySlot, detail::kMomentumSlot, kAverageGradientSlot},
+                     {detail::kVelocitySlot});
   m_iterations = state.iterations;
-  detail::loadSlot(state, kVelocitySlot, m_velocity);
-  detail::loadSlot(state, kMomentumSlot, m_momentum);
+  detail::loadSlot(state, detail::kVelocitySlot, m_velocity);
+  detail::loadSlot(state, detail::kMomentumSlot, m_momentum);
   detail::loadSlot(state, kAverageGradientSlot, m_averageGradient);
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }

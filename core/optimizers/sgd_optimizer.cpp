@@ -5,9 +5,7 @@
 
 namespace gradscope::core {
 
-namespace {
-constexpr std::string_view kVelocitySlot = "momentum";  // Keras: SGD's "momentum" variables
-}
+namespace {}
 
 template <typename T>
 SgdOptimizer<T>::SgdOptimizer(const OptimizerSettings& settings) {
@@ -87,15 +85,15 @@ template <typename T>
 OptimizerState<T> SgdOptimizer<T>::state() const {
   OptimizerState<T> s;
   s.iterations = m_iterations;
-  detail::saveSlot(s, kVelocitySlot, m_velocity);
+  detail::saveSlot(s, detail::kMomentumSlot, m_velocity);
   return s;
 }
 
 template <typename T>
 void SgdOptimizer<T>::setState(const OptimizerState<T>& state, Index parameterCount) {
-  detail::checkState(state, parameterCount, "SGD", {kVelocitySlot}, {});
+  detail::checkState(state, parameterCount, "SGD", {detail::kMomentumSlot}, {});
   m_iterations = state.iterations;
-  detail::loadSlot(state, kVelocitySlot, m_velocity);
+  detail::loadSlot(state, detail::kMomentumSlot, m_velocity);
   m_parameterCount = state.vectors.empty() ? -1 : parameterCount;
 }
 

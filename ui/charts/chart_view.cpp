@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/model/nice_numbers.h"
 #include "ui/charts/mark_label_layout.h"
 #include "ui/export/image_export.h"
 #include "ui/window/theme.h"
@@ -28,21 +29,12 @@ namespace gradscope::ui {
 
 namespace {
 
-// 1, 2, 2.5 or 5 times a power of ten, near span / ticks.
-double niceStep(double span, int ticks) {
-  if (!(span > 0.0)) return 1.0;
-  const double raw = span / double(ticks);
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  const double f = raw / magnitude;
-  const double nice = f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 2.5 ? 2.5 : f <= 5.0 ? 5.0 : 10.0;
-  return nice * magnitude;
-}
-
 // A nice tick spacing for about `labels` labels over `span`, never wider than the span (so
 // at least two labels show).
 double tickInterval(double span, int labels) {
-  const double step = niceStep(span, std::max(1, labels - 1));
-  return step > span ? niceStep(span, 2) : step;
+  if (!(span > 0.0)) return 1.0;
+  const double step = core::niceStepAtLeast(span / double(std::max(1, labels - 1)));
+  return step > span ? core::niceStepAtLeast(span / 2.0) : step;
 }
 
 // The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v.

@@ -12,6 +12,7 @@
 
 #include "app/history/metric_history.h"
 #include "ui/charts/chart_view.h"
+#include "ui/charts/plot_axes.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
@@ -34,10 +35,6 @@ double turnOverSteps(const app::MetricHistory& history, int run, std::int64_t fr
   return std::acos(std::clamp(s.buckets.front().min, -1.0, 1.0)) * 180.0 / M_PI;
 }
 
-QString percent(double share) {
-  const double p = 100.0 * share;
-  return p > 0.0 && p < 1.0 ? QStringLiteral("<1%") : QStringLiteral("%1%").arg(p, 0, 'f', 0);
-}
 }  // namespace
 
 ClippingView::ClippingView(QWidget* parent) : ChartDashboardView(parent) {
@@ -136,13 +133,13 @@ void ClippingView::redraw(const app::MetricHistory& history, int run) {
                                   : tr("direction turned up to %1°").arg(m_turn, 0, 'f', 1);
     m_chart->setTitle(
         tr("Clipping — %1 of steps clipped (last %2: %3), %4")
-            .arg(percent(m_fraction))
+            .arg(formatPercent(m_fraction))
             .arg(kRecentSteps)
-            .arg(percent(recent))
+            .arg(formatPercent(recent))
             .arg(direction),
         // Narrow cells: the direction first, it is what clipvalue vs clipnorm is about.
         tr("%1 clipped, %2")
-            .arg(percent(m_fraction),
+            .arg(formatPercent(m_fraction),
                  m_turn < 0.01 ? tr("direction kept") : tr("turned %1°").arg(m_turn, 0, 'f', 1)));
   }
   m_chart->setEvents(history.events(run), [](app::EventKind kind) {

@@ -17,7 +17,6 @@
 namespace gradscope::ui {
 
 namespace {
-constexpr int kTick = 4;
 constexpr double kFieldStrength = 0.7;  // the field stays lighter than the points on it
 
 QColor outlineColor() { return theme().dark ? QColor(0, 0, 0) : QColor(25, 25, 25); }
@@ -444,9 +443,9 @@ DecisionBoundaryView::Layout DecisionBoundaryView::layoutIn(const QRect& rect) c
   const QFontMetrics fm(theme().font());
   const QFontMetrics tfm(theme().titleFont());
   const Frame f = frame();
-  const int left = rect.left() + 4 + fm.height() + 4 + yLabelWidth(rect) + kTick + 2;
+  const int left = rect.left() + 4 + fm.height() + 4 + yLabelWidth(rect) + kTickLength + 2;
   const int top = rect.top() + tfm.height() + 8 + fm.height() / 2;  // room for the top label
-  const int axisBelow = kTick + 2 * fm.height() + 4;
+  const int axisBelow = kTickLength + 2 * fm.height() + 4;
   // Equal units on both axes, so a circle stays a circle.
   const double aspect = (f.xMax - f.xMin) / (f.yMax - f.yMin);
   auto fit = [&](int right, int bottom) {
@@ -649,23 +648,23 @@ void DecisionBoundaryView::paintAxes(QPainter& painter, const QRect& plot, const
   for (const AxisTick& t : linearTicks(f.xMin, f.xMax, xTicks)) {
     const int x =
         plot.left() + int(std::lround((t.value - f.xMin) / (f.xMax - f.xMin) * plot.width()));
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
   painter.drawText(
-      QRect(plot.left(), plot.bottom() + kTick + fm.height(), plot.width(), fm.height() + 2),
+      QRect(plot.left(), plot.bottom() + kTickLength + fm.height(), plot.width(), fm.height() + 2),
       Qt::AlignCenter, QStringLiteral("x1"));
   const int yTicks = std::max(2, plot.height() / (fm.height() * 2));
   for (const AxisTick& t : linearTicks(f.yMin, f.yMax, yTicks)) {
     const int y =
         plot.bottom() - int(std::lround((t.value - f.yMin) / (f.yMax - f.yMin) * plot.height()));
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
-    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTickLength - 3, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   const int labelsWidth = yLabelWidth(canvas()->rect());
-  painter.drawText(QRect(plot.left() - kTick - 3 - labelsWidth - 4 - fm.height(),
+  painter.drawText(QRect(plot.left() - kTickLength - 3 - labelsWidth - 4 - fm.height(),
                          plot.center().y() - fm.height() / 2, fm.height() + 2, fm.height()),
                    Qt::AlignCenter, QStringLiteral("x2"));
 }

@@ -82,7 +82,6 @@ void colourIndices(const float* values, int count, float low, float scale, std::
     out[i] = std::uint16_t(index);
   }
 }
-constexpr int kTickLength = 4;
 }  // namespace
 
 HeatmapView::HeatmapView(LayerSelection* selection, QWidget* parent)

@@ -18,7 +18,6 @@ namespace gradscope::ui {
 
 namespace {
 constexpr int kPad = 6;
-constexpr int kTick = 3;
 constexpr double kUnitRange = 1.2;
 
 struct BinRange {
@@ -231,7 +230,7 @@ HistogramView::Grid HistogramView::grid() const {
   g.cellWidth = width / g.columns;
   g.top = 4 + tfm.height() + 4;
   // Cells grow into free height (few layers), up to a plot three quarters as tall as wide.
-  const int frame = kPad + fm.height() + 2 + kTick + fm.height() + kPad;
+  const int frame = kPad + fm.height() + 2 + kTickLength + fm.height() + kPad;
   const int rows = std::max(1, (cellCount() + g.columns - 1) / g.columns);
   const int fill = (visibleCanvasHeight() - g.top - 4) / rows - frame;
   const int plot = std::clamp(std::max(g.cellWidth * 2 / 5, fill), 3 * fm.height(),
@@ -307,7 +306,7 @@ void HistogramView::paintCell(QPainter& painter, const QRect& cell, int layer) {
   painter.drawText(QPoint(inner.left(), inner.top() + fm.ascent()), name);
 
   const QRect plot(inner.left(), inner.top() + fm.height() + 2, inner.width(),
-                   inner.height() - fm.height() - 2 - kTick - fm.height());
+                   inner.height() - fm.height() - 2 - kTickLength - fm.height());
   if (h.counts.empty() || h.total() == 0) {
     painter.setPen(th.faint);
     painter.drawText(plot, Qt::AlignCenter, tr("not measured"));
@@ -388,12 +387,12 @@ void HistogramView::paintCell(QPainter& painter, const QRect& cell, int layer) {
 
   // x axis.
   painter.setPen(th.foreground);
-  const int labelY = plot.bottom() + 1 + kTick + fm.ascent();
+  const int labelY = plot.bottom() + 1 + kTickLength + fm.ascent();
   const std::vector<AxisTick> ticks = histogramTicks(gradient, range, plot.width(), fm);
   int lastRight = std::numeric_limits<int>::min();
   for (const AxisTick& t : ticks) {
     const int x = int(std::lround(xOf(t.value)));
-    painter.drawLine(x, plot.bottom() + 1, x, plot.bottom() + 1 + kTick);
+    painter.drawLine(x, plot.bottom() + 1, x, plot.bottom() + 1 + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
     const int left = std::clamp(x - w / 2, inner.left(), inner.right() - w);
     if (left < lastRight) continue;

@@ -24,27 +24,17 @@ namespace gradscope::ui {
 
 namespace {
 
-constexpr int kTick = 4;
 // How strongly the colour map shows through the background: pale enough for the contour
 // lines and the path to stand out, on a projector too.
-constexpr double kMapStrength = 0.6;
+constexpr double kSurfaceMapStrength = 0.6;
 
 QColor mapColor(double t) {
   const Theme& th = theme();
-  return std::isnan(t) ? th.background : mixColors(th.background, th.heat(t), kMapStrength);
+  return std::isnan(t) ? th.background : mixColors(th.background, th.heat(t), kSurfaceMapStrength);
 }
 
-QPolygonF star(const QPointF& centre, double radius) {
-  QPolygonF polygon;
-  for (int i = 0; i < 10; ++i) {
-    const double angle = -M_PI / 2 + i * M_PI / 5;
-    const double r = i % 2 == 0 ? radius : radius * 0.45;
-    polygon << centre + QPointF(r * std::cos(angle), r * std::sin(angle));
-  }
-  return polygon;
-}
-
-QString number(double value) { return QString::number(value, 'g', 6); }
+// Six significant digits: the CSV export's numbers.
+QString csvNumber(double value) { return QString::number(value, 'g', 6); }
 
 }  // namespace
 
@@ -270,8 +260,8 @@ LossSurfaceView::Layout LossSurfaceView::layout(const QRect& rect) const {
   l.subtitle = QRect(rect.left() + 8, l.title.bottom() + 2, rect.width() - 16, fm.height() + 2);
   const int top = l.subtitle.bottom() + (l.compact ? 4 : 8);
   const int left = (l.compact ? 4 : 6 + fm.height() + 6) +
-                   fm.horizontalAdvance(QStringLiteral("-0.888")) + kTick;
-  const int below = kTick + (l.compact ? 1 : 2) * fm.height() + (l.compact ? 4 : 8);
+                   fm.horizontalAdvance(QStringLiteral("-0.888")) + kTickLength;
+  const int below = kTickLength + (l.compact ? 1 : 2) * fm.height() + (l.compact ? 4 : 8);
   const bool map = m_surface && m_surface->mode != core::LossSurfaceMode::Interpolation;
   if (!map) {
     l.plot = QRect(rect.left() + left, top, std::max(40, rect.width() - left - 16),
@@ -385,7 +375,7 @@ void LossSurfaceView::paintMap(QPainter& painter, const Layout& l) {
   // The current weights, at the origin of both kinds of plane.
   painter.setPen(QPen(th.foreground, 1.4));
   painter.setBrush(th.warning);
-  painter.drawPolygon(star(toCanvas({0.0, 0.0}, l.plot), r * 1.2));
+  painter.drawPolygon(starMarker(toCanvas({0.0, 0.0}, l.plot), r * 1.2));
   painter.restore();
   paintMapAxes(painter, l);
 
@@ -410,9 +400,9 @@ void LossSurfaceView::paintMapAxes(QPainter& painter, const Layout& l) {
       std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("-8.88")) + 20));
   for (const AxisTick& t : linearTicks(v.xMin, v.xMax, xTicks)) {
     const int x = int(std::lround(toCanvas({t.value, v.yMin}, plot).x()));
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
   const bool pca = m_surface->mode == core::LossSurfaceMode::PcaTrajectory;
   const QString xName = pca ? tr("1st principal direction (%1% of the path's variance)")
@@ -421,15 +411,15 @@ void LossSurfaceView::paintMapAxes(QPainter& painter, const Layout& l) {
   const QString yName = pca ? tr("2nd (%1%)").arg(m_surface->explained2 * 100.0, 0, 'f', 0)
                             : QStringLiteral("\u03b2");
   if (!l.compact) {
-    painter.drawText(QRect(plot.left() - 40, plot.bottom() + kTick + fm.height() + 2,
+    painter.drawText(QRect(plot.left() - 40, plot.bottom() + kTickLength + fm.height() + 2,
                            plot.width() + 80, fm.height() + 2),
                      Qt::AlignCenter, fm.elidedText(xName, Qt::ElideRight, plot.width() + 80));
   }
   const int yTicks = std::max(2, plot.height() / (fm.height() * 3));
   for (const AxisTick& t : linearTicks(v.yMin, v.yMax, yTicks)) {
     const int y = int(std::lround(toCanvas({v.xMin, t.value}, plot).y()));
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
-    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTickLength - 3, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   if (l.compact) return;
@@ -474,13 +464,14 @@ void LossSurfaceView::paintLine(QPainter& painter, const Layout& l) {
     painter.setPen(grid);
     painter.drawLine(x, plot.top(), x, plot.bottom());
     painter.setPen(th.foreground);
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
   if (!l.compact) {
     painter.drawText(
-        QRect(plot.left(), plot.bottom() + kTick + fm.height() + 2, plot.width(), fm.height() + 2),
+        QRect(plot.left(), plot.bottom() + kTickLength + fm.height() + 2, plot.width(),
+              fm.height() + 2),
         Qt::AlignCenter,
         tr("\u03b1: weights (1 \u2212 \u03b1) \u03b8\u2080 + \u03b1 \u03b8 (0: initial, "
            "1: current)"));
@@ -491,8 +482,8 @@ void LossSurfaceView::paintLine(QPainter& painter, const Layout& l) {
     painter.setPen(grid);
     painter.drawLine(plot.left(), y, plot.right(), y);
     painter.setPen(th.foreground);
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
-    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTickLength - 3, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   if (!l.compact) {
@@ -570,7 +561,8 @@ QString LossSurfaceView::csv() const {
   if (s.mode == core::LossSurfaceMode::Interpolation) {
     out += QStringLiteral("alpha,loss\n");
     for (std::size_t i = 0; i < s.lineAlpha.size(); ++i)
-      out += number(s.lineAlpha[i]) + QLatin1Char(',') + number(s.lineLoss[i]) + QLatin1Char('\n');
+      out += csvNumber(s.lineAlpha[i]) + QLatin1Char(',') + csvNumber(s.lineLoss[i]) +
+             QLatin1Char('\n');
     return out;
   }
   // Grid points, then (trajectory) the path: "path,step" rows carry the sample's step.
@@ -579,13 +571,13 @@ QString LossSurfaceView::csv() const {
   for (int r = 0; r < g.rows; ++r) {
     for (int c = 0; c < g.columns; ++c) {
       const core::Point2 p = g.cellCentre(c, r);
-      out += QStringLiteral("grid,") + number(p.x()) + QLatin1Char(',') + number(p.y()) +
-             QLatin1Char(',') + number(g.at(c, r)) + QStringLiteral(",\n");
+      out += QStringLiteral("grid,") + csvNumber(p.x()) + QLatin1Char(',') + csvNumber(p.y()) +
+             QLatin1Char(',') + csvNumber(g.at(c, r)) + QStringLiteral(",\n");
     }
   }
   for (std::size_t i = 0; i < s.path.size(); ++i) {
-    out += QStringLiteral("path,") + number(s.path[i].x()) + QLatin1Char(',') +
-           number(s.path[i].y()) + QStringLiteral(",,") + QString::number(s.pathSteps[i]) +
+    out += QStringLiteral("path,") + csvNumber(s.path[i].x()) + QLatin1Char(',') +
+           csvNumber(s.path[i].y()) + QStringLiteral(",,") + QString::number(s.pathSteps[i]) +
            QLatin1Char('\n');
   }
   return out;

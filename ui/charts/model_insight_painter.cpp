@@ -16,7 +16,6 @@ namespace gradscope::ui {
 
 namespace {
 
-constexpr int kTick = 4;
 constexpr int kGap = 10;  // between the parts of the overview
 
 // Class colours: the decision boundary's up to eight, then a ten-colour palette (Tableau 10)
@@ -74,11 +73,6 @@ QImage valueImage(const std::vector<float>& values, int rows, int columns, Color
   return image;
 }
 
-QString percent(double share) {
-  return std::isfinite(share) ? QStringLiteral("%1%").arg(share * 100.0, 0, 'f', 0)
-                              : QStringLiteral("-");
-}
-
 // A framed plot with linear ticks on both axes in `area`; returns the inner plot rectangle.
 QRect drawAxes(QPainter& painter, const QRect& area, double x0, double x1, double y0, double y1,
                const QString& xLabel, const QString& yLabel) {
@@ -88,10 +82,10 @@ QRect drawAxes(QPainter& painter, const QRect& area, double x0, double x1, doubl
   const int yTicks = std::max(2, area.height() / (fm.height() * 2));
   for (const AxisTick& t : linearTicks(y0, y1, yTicks))
     labelWidth = std::max(labelWidth, fm.horizontalAdvance(t.label));
-  const QRect plot(
-      QPoint(area.left() + fm.height() + 4 + labelWidth + kTick + 2, area.top() + fm.height() / 2),
-      QPoint(area.right() - fm.horizontalAdvance(QStringLiteral("8.8")) / 2,
-             area.bottom() - kTick - 2 * fm.height() - 2));
+  const QRect plot(QPoint(area.left() + fm.height() + 4 + labelWidth + kTickLength + 2,
+                          area.top() + fm.height() / 2),
+                   QPoint(area.right() - fm.horizontalAdvance(QStringLiteral("8.8")) / 2,
+                          area.bottom() - kTickLength - 2 * fm.height() - 2));
   if (plot.width() < 20 || plot.height() < 20) return plot;
   painter.setPen(th.foreground);
   painter.setBrush(Qt::NoBrush);
@@ -100,19 +94,19 @@ QRect drawAxes(QPainter& painter, const QRect& area, double x0, double x1, doubl
       std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("-88.8")) + 10));
   for (const AxisTick& t : linearTicks(x0, x1, xTicks)) {
     const int x = plot.left() + int(std::lround((t.value - x0) / (x1 - x0) * plot.width()));
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
   painter.drawText(
-      QRect(plot.left(), plot.bottom() + kTick + fm.height(), plot.width(), fm.height() + 2),
+      QRect(plot.left(), plot.bottom() + kTickLength + fm.height(), plot.width(), fm.height() + 2),
       Qt::AlignCenter, xLabel);
   for (const AxisTick& t : linearTicks(y0, y1, yTicks)) {
     const int y = plot.bottom() - int(std::lround((t.value - y0) / (y1 - y0) * plot.height()));
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
-    painter.drawText(
-        QRect(area.left(), y - fm.height() / 2, plot.left() - kTick - 3 - area.left(), fm.height()),
-        Qt::AlignRight | Qt::AlignVCenter, t.label);
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
+    painter.drawText(QRect(area.left(), y - fm.height() / 2,
+                           plot.left() - kTickLength - 3 - area.left(), fm.height()),
+                     Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   painter.save();
   painter.translate(area.left() + fm.ascent(), plot.center().y());
@@ -163,7 +157,7 @@ QString ModelInsightPainter::title(const app::ModelInsight& insight) {
     case app::ModelInsight::Kind::Tabular:
       if (insight.classification) {
         return tr("Predictions: %1 correct on %2 %3 samples")
-            .arg(percent(insight.accuracy))
+            .arg(formatPercent(insight.accuracy))
             .arg(insight.evaluated)
             .arg(insight.onValidation ? tr("validation") : tr("training"));
       }
@@ -291,9 +285,9 @@ void ModelInsightPainter::paintConfusion(QPainter& painter, const QRect& rect,
   const Theme& th = theme();
   const QFontMetrics fm(th.font());
   const int k = insight.classes;
-  const QRect area =
-      caption(painter, rect,
-              tr("Confusion matrix, %1 correct (rows: true class)").arg(percent(insight.accuracy)));
+  const QRect area = caption(
+      painter, rect,
+      tr("Confusion matrix, %1 correct (rows: true class)").arg(formatPercent(insight.accuracy)));
   if (k <= 0 || insight.confusion.size() != std::size_t(k) * std::size_t(k)) return;
   int nameWidth = 0;
   for (int c = 0; c < k; ++c)
@@ -346,7 +340,7 @@ void ModelInsightPainter::paintConfusion(QPainter& painter, const QRect& rect,
                        mixColors(th.background, th.accent, 0.35));
     }
     painter.setPen(th.foreground);
-    if (cell >= fm.height() - 2) painter.drawText(bar, Qt::AlignCenter, percent(accuracy));
+    if (cell >= fm.height() - 2) painter.drawText(bar, Qt::AlignCenter, formatPercent(accuracy));
   }
   painter.setPen(th.grid);
   painter.setBrush(Qt::NoBrush);
@@ -422,8 +416,8 @@ void ModelInsightPainter::paintProjection(QPainter& painter, const QRect& rect,
   for (const float v : insight.projectionValue) scale = std::max(scale, std::abs(double(v)));
   if (!(scale > 0)) scale = 1.0;
   const QRect plot = drawAxes(painter, area.adjusted(0, 0, -legend, 0), xa, xb, ya, yb,
-                              tr("PC1 (%1 of the variance)").arg(percent(insight.explainedX)),
-                              tr("PC2 (%1)").arg(percent(insight.explainedY)));
+                              tr("PC1 (%1 of the variance)").arg(formatPercent(insight.explainedX)),
+                              tr("PC2 (%1)").arg(formatPercent(insight.explainedY)));
   if (plot.width() < 20 || plot.height() < 20) return;
   painter.save();
   painter.setRenderHint(QPainter::Antialiasing, true);

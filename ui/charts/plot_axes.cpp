@@ -7,20 +7,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/model/nice_numbers.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
 
 namespace {
 
-// The smallest 1, 2, 2.5 or 5 x 10^k step that puts at most maxTicks ticks in a span.
+// The smallest round step that puts at most maxTicks ticks in a span: one above span / maxTicks
+// when that is itself round (10 over 5 ticks steps by 2.5, not 2, which would give 6 ticks).
 double niceStep(double span, int maxTicks) {
   maxTicks = std::max(2, maxTicks);
-  const double power = std::pow(10.0, std::floor(std::log10(span / maxTicks)));
-  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0}) {
-    if (std::floor(span / (m * power) + 1e-9) + 1 <= maxTicks) return m * power;
-  }
-  return 100.0 * power;
+  const double step = core::niceStepAtLeast(span / maxTicks);
+  const bool tooMany = std::floor(span / step + 1e-9) + 1 > maxTicks;
+  return tooMany ? core::niceStepAtLeast(step * 1.000001) : step;
 }
 
 QString trimmed(double value, int decimals) {
@@ -100,6 +100,31 @@ QString formatValue(double value) {
   const double a = std::abs(value);
   if (a != 0 && (a < 1e-3 || a >= 1e5)) return QString::number(value, 'e', 2);
   return QString::number(value, 'g', 3);
+}
+
+QString formatPercent(double share) {
+  if (!std::isfinite(share)) return QStringLiteral("\u2013");
+  const double p = 100.0 * share;
+  return p > 0.0 && p < 1.0 ? QStringLiteral("<1%") : QStringLiteral("%1%").arg(p, 0, 'f', 0);
+}
+
+QString formatReading(double value) {
+  if (!std::isfinite(value)) return QStringLiteral("–");
+  const double magnitude = std::abs(value);
+  if (magnitude != 0.0 && (magnitude < 1e-3 || magnitude >= 1e5)) {
+    return QString::number(value, 'e', 2);
+  }
+  return QString::number(value, 'g', 4);
+}
+
+QPolygonF starMarker(const QPointF& centre, double radius) {
+  QPolygonF polygon;
+  for (int i = 0; i < 10; ++i) {
+    const double angle = -M_PI / 2 + i * M_PI / 5;
+    const double r = i % 2 == 0 ? radius : radius * 0.45;
+    polygon << centre + QPointF(r * std::cos(angle), r * std::sin(angle));
+  }
+  return polygon;
 }
 
 int colorBarWidth(const std::vector<AxisTick>& ticks) {

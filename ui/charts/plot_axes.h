@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QPolygonF>
 #include <QRect>
 #include <QString>
 #include <QStringList>
@@ -15,6 +16,9 @@
 class QPainter;
 
 namespace gradscope::ui {
+
+// The length of an axis tick mark, in pixels, in every painted view.
+inline constexpr int kTickLength = 4;
 
 struct AxisTick {
   double value = 0.0;
@@ -33,6 +37,11 @@ QString formatStep(std::int64_t step);   // 1234 -> "1,234"
 QString formatCompact(double value);     // 1500 -> "1.5k"
 QString formatPowerOfTen(int exponent);  // -8 -> "1e-8", 0 -> "1", -2 -> "0.01"
 QString formatValue(double value);       // 3 significant digits, "-" for NaN
+// A share as a whole percentage ("37%"), "<1%" for a small non-zero share, "–" when unknown.
+QString formatPercent(double share);
+// A figure in the status bar and the Runs table: 4 significant digits, 2 decimals in scientific
+// form outside [1e-3, 1e5), "–" when not finite. One format, so the two always agree.
+QString formatReading(double value);
 
 // A vertical colour bar in `bar` (t = 0 at the bottom, 1 at the top) with tick labels on its
 // right; ticks are given in t.
@@ -49,6 +58,9 @@ void drawTitle(QPainter& painter, const QRect& line, const QStringList& variants
 
 // A centred, word-wrapped message in the theme's faint text colour.
 void drawMessage(QPainter& painter, const QRect& rect, const QString& text);
+
+// A five-pointed star around `centre` (outer radius `radius`): the marker of a minimum.
+QPolygonF starMarker(const QPointF& centre, double radius);
 
 // a * (1 - f) + b * f per channel.
 QColor mixColors(const QColor& a, const QColor& b, double f);

@@ -18,7 +18,6 @@ namespace gradscope::ui {
 namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
-constexpr int kTick = 4;
 constexpr int kMark = 4;  // height of the selection mark under a bar
 
 struct LegendEntry {
@@ -53,9 +52,9 @@ void drawFractionAxis(QPainter& painter, const QFontMetrics& fm, const QRect& pl
     painter.setPen(QPen(th.grid, 1));
     if (v > 0) painter.drawLine(plot.left(), y, plot.right(), y);
     painter.setPen(th.foreground);
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
     const QString label = v == 0.5 ? QStringLiteral("0.5") : QString::number(int(v));
-    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 2, fm.height()),
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTickLength - 2, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, label);
   }
   painter.drawLine(plot.left(), plot.top(), plot.left(), plot.bottom());
@@ -140,7 +139,7 @@ SaturationView::Layout SaturationView::layoutFor(const QRect& rect) const {
   const QFontMetrics fm(theme().font());
   const QFontMetrics title(theme().titleFont());
   Layout l;
-  const int left = rect.left() + kTick + 4 + fm.horizontalAdvance(QStringLiteral("0.5")) + 4;
+  const int left = rect.left() + kTickLength + 4 + fm.horizontalAdvance(QStringLiteral("0.5")) + 4;
   const int right = rect.right() - 8;
   // A legend shares the title's line when both fit, otherwise it gets its own line.
   const int titleWidth =
@@ -154,8 +153,8 @@ SaturationView::Layout SaturationView::layoutFor(const QRect& rect) const {
   y += title.height();
   l.barsLegend = legendOwnLine ? y : l.barsTitle + (title.height() - fm.height()) / 2;
   if (legendOwnLine) y += fm.height();
-  const int fixed = (y - rect.top()) + 4 + kMark + fm.height() + 10 + title.height() + 4 + kTick +
-                    fm.height() + 4;
+  const int fixed = (y - rect.top()) + 4 + kMark + fm.height() + 10 + title.height() + 4 +
+                    kTickLength + fm.height() + 4;
   const int free = std::max(40, rect.height() - fixed);
   const int barsHeight = free * 11 / 20;
   l.bars = QRect(left, y + 4 + fm.height() / 2, std::max(10, right - left),
@@ -165,7 +164,7 @@ SaturationView::Layout SaturationView::layoutFor(const QRect& rect) const {
   l.historyLegend = l.historyTitle + (title.height() - fm.height()) / 2;
   y += title.height() + 4 + fm.height() / 2;
   l.history = QRect(left, y, std::max(10, right - left),
-                    std::max(10, rect.bottom() - y - kTick - fm.height() - 2));
+                    std::max(10, rect.bottom() - y - kTickLength - fm.height() - 2));
   return l;
 }
 
@@ -350,16 +349,16 @@ void SaturationView::paintHistory(QPainter& painter, const Layout& layout, const
   painter.setPen(th.foreground);
   const QString axis = tr("step");
   const int axisLeft = plot.right() - fm.horizontalAdvance(axis);
-  painter.drawText(QPoint(axisLeft, plot.bottom() + kTick + fm.ascent() + 1), axis);
+  painter.drawText(QPoint(axisLeft, plot.bottom() + kTickLength + fm.ascent() + 1), axis);
   const int maxTicks =
       std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("888.8k")) + 12));
   for (const AxisTick& t : stepTicks(m_firstStep, m_lastStep, maxTicks)) {
     const int x = int(std::lround(xOf(t.value)));
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int left = std::max(rect.left() + 2, x - w / 2);
     if (left + w > axisLeft - 6) continue;
-    painter.drawText(QPoint(left, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(left, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
 }
 

@@ -26,6 +26,7 @@
 
 #include "app/sessions/session_file.h"
 #include "ui/charts/chart_view.h"
+#include "ui/window/settings_keys.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
@@ -51,7 +52,7 @@ QString fileStem(const QString& baseName) {
 }
 
 QString exportDirectory() {
-  const QString last = QSettings().value(QStringLiteral("export/directory")).toString();
+  const QString last = QSettings().value(kExportDirectoryKey).toString();
   if (!last.isEmpty() && QDir(last).exists()) return last;
   const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
   return pictures.isEmpty() ? QDir::homePath() : pictures;
@@ -239,7 +240,7 @@ void addExportActions(QMenu* menu, QWidget* widget, const QString& baseName) {
                            : asSvg ? QStringLiteral(".svg")
                                    : QStringLiteral(".png");
     if (QFileInfo(path).suffix().isEmpty()) path += suffix;
-    QSettings().setValue(QStringLiteral("export/directory"), QFileInfo(path).absolutePath());
+    QSettings().setValue(kExportDirectoryKey, QFileInfo(path).absolutePath());
     QString error;
     const double scale = filter == png1 ? 1.0 : filter == png4 ? 4.0 : 2.0;
     const bool ok = asCsv   ? exportChartCsv(target, path, &error)

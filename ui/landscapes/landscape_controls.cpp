@@ -23,7 +23,7 @@ namespace gradscope::ui {
 
 namespace {
 
-QIcon swatch(const QColor& color) {
+QIcon racerIcon(const QColor& color) {
   QPixmap pixmap(32, 32);
   pixmap.fill(Qt::transparent);
   QPainter painter(&pixmap);
@@ -103,7 +103,7 @@ QWidget* LandscapeControls::buildOptimizersTab() {
   for (core::OptimizerKind kind : core::allOptimizerKinds()) {
     const std::size_t i = std::size_t(core::optimizerIndex(kind));
     m_racers[i] = new QCheckBox(racerName(kind), page);
-    m_racers[i]->setIcon(swatch(racerColor(kind)));
+    m_racers[i]->setIcon(racerIcon(racerColor(kind)));
     m_racers[i]->setToolTip(tr("Race %1 from the start point").arg(racerName(kind)));
     m_rates[i] = numberBox(
         true, 1e-5, 10.0,

@@ -23,10 +23,9 @@ namespace gradscope::ui {
 
 namespace {
 
-constexpr int kTick = 4;
 // How strongly the colour map shows through the background: pale enough that every racer's
 // colour stands out on it, on a projector too.
-constexpr double kMapStrength = 0.5;
+constexpr double kLandscapeMapStrength = 0.5;
 
 // The part of segment a-b inside `box` (Liang-Barsky); false when none is. Paths that diverge
 // reach a million units, far beyond what a painter can rasterise.
@@ -53,16 +52,6 @@ bool clipSegment(QPointF& a, QPointF& b, const QRectF& box) {
   a = start + t0 * QPointF(dx, dy);
   b = start + t1 * QPointF(dx, dy);
   return true;
-}
-
-QPolygonF star(const QPointF& centre, double radius) {
-  QPolygonF polygon;
-  for (int i = 0; i < 10; ++i) {
-    const double angle = -M_PI / 2 + i * M_PI / 5;
-    const double r = i % 2 == 0 ? radius : radius * 0.45;
-    polygon << centre + QPointF(r * std::cos(angle), r * std::sin(angle));
-  }
-  return polygon;
 }
 
 QPolygonF diamond(const QPointF& c, double r) {
@@ -146,7 +135,7 @@ int LandscapeMapView::markerCount() const {
 
 int LandscapeMapView::leftMargin() const {
   const QFontMetrics fm(theme().font());
-  return 6 + fm.height() + 6 + fm.horizontalAdvance(QStringLiteral("-8.8")) + kTick + 4;
+  return 6 + fm.height() + 6 + fm.horizontalAdvance(QStringLiteral("-8.8")) + kTickLength + 4;
 }
 
 const LandscapeMapView::Layout& LandscapeMapView::layout() const {
@@ -164,7 +153,7 @@ LandscapeMapView::Layout LandscapeMapView::computeLayout() const {
   Layout l;
   l.title = QRect(r.left() + 8, r.top() + 4, r.width() - 16, title.height() + 4);
   const int top = l.title.bottom() + 8;
-  const int axisBelow = kTick + 2 * fm.height() + 10;
+  const int axisBelow = kTickLength + 2 * fm.height() + 10;
   const int left = leftMargin();
   const int bar = colorBarWidth();
   // The legend runs under the plot in as many columns as the width allows, so the plot keeps
@@ -208,8 +197,8 @@ void LandscapeMapView::rebuildImage() {
     auto* line = reinterpret_cast<QRgb*>(m_image.scanLine(map.grid.rows - 1 - row));
     for (int column = 0; column < map.grid.columns; ++column) {
       const double t = map.scale.position(map.grid.at(column, row));
-      const QColor c =
-          std::isnan(t) ? th.background : mixColors(th.background, th.heat(t), kMapStrength);
+      const QColor c = std::isnan(t) ? th.background
+                                     : mixColors(th.background, th.heat(t), kLandscapeMapStrength);
       line[column] = c.rgb();
     }
   }
@@ -297,18 +286,18 @@ void LandscapeMapView::paintAxes(QPainter& painter, const QRect& plot) {
       std::max(2, plot.width() / (fm.horizontalAdvance(QStringLiteral("-8.8")) + 24));
   for (const AxisTick& t : linearTicks(v.xMin, v.xMax, xTicks)) {
     const int x = int(std::lround(toWidget({t.value, v.yMin}).x()));
-    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTick);
+    painter.drawLine(x, plot.bottom(), x, plot.bottom() + kTickLength);
     const int w = fm.horizontalAdvance(t.label);
-    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTick + fm.ascent() + 1), t.label);
+    painter.drawText(QPoint(x - w / 2, plot.bottom() + kTickLength + fm.ascent() + 1), t.label);
   }
-  painter.drawText(
-      QRect(plot.left(), plot.bottom() + kTick + fm.height() + 2, plot.width(), fm.height() + 2),
-      Qt::AlignCenter, QStringLiteral("x"));
+  painter.drawText(QRect(plot.left(), plot.bottom() + kTickLength + fm.height() + 2, plot.width(),
+                         fm.height() + 2),
+                   Qt::AlignCenter, QStringLiteral("x"));
   const int yTicks = std::max(2, plot.height() / (fm.height() * 3));
   for (const AxisTick& t : linearTicks(v.yMin, v.yMax, yTicks)) {
     const int y = int(std::lround(toWidget({v.xMin, t.value}).y()));
-    painter.drawLine(plot.left() - kTick, y, plot.left(), y);
-    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTick - 3, fm.height()),
+    painter.drawLine(plot.left() - kTickLength, y, plot.left(), y);
+    painter.drawText(QRect(0, y - fm.height() / 2, plot.left() - kTickLength - 3, fm.height()),
                      Qt::AlignRight | Qt::AlignVCenter, t.label);
   }
   painter.drawText(QRect(6, plot.center().y() - fm.height() / 2, fm.height() + 4, fm.height()),
@@ -325,7 +314,7 @@ void LandscapeMapView::paintCriticalPoints(QPainter& painter) {
     switch (c.kind) {
       case core::CriticalKind::GlobalMinimum:
         painter.setBrush(th.background);
-        painter.drawPolygon(star(p, r));
+        painter.drawPolygon(starMarker(p, r));
         break;
       case core::CriticalKind::LocalMinimum:
         painter.setBrush(th.background);
@@ -421,7 +410,7 @@ void LandscapeMapView::paintColorBar(QPainter& painter, const QRect& bar) {
   drawColorBar(
       painter, strip,
       [themePtr](double t) {
-        return mixColors(themePtr->background, themePtr->heat(t), kMapStrength);
+        return mixColors(themePtr->background, themePtr->heat(t), kLandscapeMapStrength);
       },
       colorBarTicks(std::max(2, strip.height() / (fm.height() + 4))));
   painter.restore();
@@ -496,7 +485,7 @@ void LandscapeMapView::paintLegend(QPainter& painter, const Layout& l) {
     local = local || c.kind == core::CriticalKind::LocalMinimum;
     saddle = saddle || c.kind == core::CriticalKind::Saddle;
   }
-  markerEntry(tr("minimum"), [&](QPointF c) { painter.drawPolygon(star(c, r * 1.1)); });
+  markerEntry(tr("minimum"), [&](QPointF c) { painter.drawPolygon(starMarker(c, r * 1.1)); });
   if (local) {
     markerEntry(tr("local minimum"), [&](QPointF c) { painter.drawPolygon(diamond(c, r * 0.9)); });
   }

@@ -21,7 +21,7 @@ namespace {
 
 const core::SettingMeta* metaOf(const QString& key) { return core::findSetting(key.toStdString()); }
 
-QString number(double v) { return QString::number(v, 'g', 4); }
+QString fourDigits(double v) { return QString::number(v, 'g', 4); }
 
 }  // namespace
 
@@ -126,7 +126,7 @@ void CompareDialog::settingChanged() {
   }
   m_numbers->setVisible(!listed);
   QString now;
-  if (const auto* d = std::get_if<double>(&current)) now = number(*d);
+  if (const auto* d = std::get_if<double>(&current)) now = fourDigits(*d);
   if (const auto* i = std::get_if<std::int64_t>(&current)) now = QString::number(*i);
   if (const auto* s = std::get_if<std::string>(&current)) now = QString::fromStdString(*s);
   if (const auto* b = std::get_if<bool>(&current)) now = *b ? tr("on") : tr("off");
@@ -135,8 +135,8 @@ void CompareDialog::settingChanged() {
     QString suggestion;
     if (const auto* d = std::get_if<double>(&current)) {
       suggestion = meta->logScale && *d > 0.0
-                       ? QStringLiteral("%1, %2").arg(number(*d / 10.0), number(*d * 10.0))
-                       : QStringLiteral("%1, %2").arg(number(*d / 2.0), number(*d * 2.0));
+                       ? QStringLiteral("%1, %2").arg(fourDigits(*d / 10.0), fourDigits(*d * 10.0))
+                       : QStringLiteral("%1, %2").arg(fourDigits(*d / 2.0), fourDigits(*d * 2.0));
     } else if (const auto* i = std::get_if<std::int64_t>(&current)) {
       suggestion = QStringLiteral("%1, %2").arg(std::max<std::int64_t>(1, *i / 2)).arg(*i * 2);
     }

@@ -6,24 +6,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/charts/plot_axes.h"
 #include "ui/window/theme.h"
 
 namespace gradscope::ui {
 
 namespace {
 
-QString loss(double value) {
-  if (!std::isfinite(value)) return QStringLiteral("–");
-  const double magnitude = std::abs(value);
-  if (magnitude != 0.0 && (magnitude < 1e-3 || magnitude >= 1e5)) {
-    return QString::number(value, 'e', 2);
-  }
-  return QString::number(value, 'g', 4);
-}
-
 QString bestAndFinal(double best, double final) {
   if (!std::isfinite(best) && !std::isfinite(final)) return QStringLiteral("–");
-  return QStringLiteral("%1 / %2").arg(loss(best), loss(final));
+  return QStringLiteral("%1 / %2").arg(formatReading(best), formatReading(final));
 }
 
 QString seconds(double s) {
@@ -32,7 +24,7 @@ QString seconds(double s) {
   return QString::number(s, 'f', 0);
 }
 
-QPixmap swatch(const QColor& colour) {
+QPixmap runSwatch(const QColor& colour) {
   QPixmap pixmap(12, 12);
   pixmap.fill(colour);
   return pixmap;
@@ -128,7 +120,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       return text(e, index.row(), column);
     case Qt::DecorationRole:
-      if (column == Name) return swatch(theme().runColor(e.colour));
+      if (column == Name) return runSwatch(theme().runColor(e.colour));
       return {};
     case Qt::TextAlignmentRole:
       if (column == Name || column == Status || column == QualityLecture) {
@@ -161,7 +153,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal) return {};
-  const QString target = m_table ? loss(m_table->targetLoss) : QStringLiteral("–");
+  const QString target = m_table ? formatReading(m_table->targetLoss) : QStringLiteral("–");
   if (role == Qt::DisplayRole) {
     switch (section) {
       case Name: {

@@ -47,6 +47,7 @@
 #include "ui/charts/decision_boundary_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/charts/lr_range_test_view.h"
+#include "ui/charts/plot_axes.h"
 #include "ui/charts/sharpness_view.h"
 #include "ui/charts/view_registry.h"
 #include "ui/export/image_export.h"
@@ -68,6 +69,7 @@
 #include "ui/window/dock_tab_fitter.h"
 #include "ui/window/presets.h"
 #include "ui/window/session_manager.h"
+#include "ui/window/settings_keys.h"
 #include "ui/window/theme.h"
 #include "ui/window/timeline_bar.h"
 #include "ui/window/toolbar_icons.h"
@@ -86,25 +88,7 @@ constexpr int kTwoRowsMinimumHeight = 900;  // presentation mode: two rows of ch
 constexpr int kLayoutSettleMilliseconds = 80;
 constexpr double kDefaultSpeed = 300.0;  // steps per second
 
-const QLatin1String kGeometryKey("window/geometry");
-const QLatin1String kStateKey("window/state");
-const QLatin1String kExperimentKey("experiment/last");
-const QLatin1String kThemeKey("view/theme");
-const QLatin1String kClassroomKey("view/classroom");
-const QLatin1String kSpeedKey("training/speed");
-const QLatin1String kHintKey("hints/scenarioShown");
-const QLatin1String kDirectoryKey("files/directory");
-
 const char* const kGroups[] = {"Data", "Network", "Optimiser", "Schedule", "Training"};
-
-QString formatNumber(double value) {
-  if (!std::isfinite(value)) return QStringLiteral("–");
-  const double magnitude = std::abs(value);
-  if (magnitude != 0.0 && (magnitude < 1e-3 || magnitude >= 1e5)) {
-    return QString::number(value, 'e', 2);
-  }
-  return QString::number(value, 'g', 4);
-}
 
 QString fileDirectory() {
   const QString last = QSettings().value(kDirectoryKey).toString();
@@ -621,8 +605,8 @@ void MainWindow::showReadout() {
                            : tr("– steps/s"));
   const auto& loss = s.stepValues[std::size_t(app::StepMetric::Loss)];
   const auto& rate = s.stepValues[std::size_t(app::StepMetric::LearningRate)];
-  if (!loss.empty()) setText(m_lossLabel, tr("Loss %1").arg(formatNumber(loss.back())));
-  if (!rate.empty()) setText(m_lrLabel, tr("LR %1").arg(formatNumber(rate.back())));
+  if (!loss.empty()) setText(m_lossLabel, tr("Loss %1").arg(formatReading(loss.back())));
+  if (!rate.empty()) setText(m_lrLabel, tr("LR %1").arg(formatReading(rate.back())));
   if (s.reset && loss.empty()) {
     setText(m_lossLabel, tr("Loss –"));
   }
@@ -1395,8 +1379,8 @@ void MainWindow::selectRun(int id) {
   if (m_history.stepCount(id) > 0) {
     const app::DecimatedSeries loss =
         m_history.stepSeries(id, app::StepMetric::Loss, last, last, 1);
-    m_lossLabel->setText(loss.empty() ? tr("Loss –")
-                                      : tr("Loss %1").arg(formatNumber(loss.buckets.front().mean)));
+    m_lossLabel->setText(
+        loss.empty() ? tr("Loss –") : tr("Loss %1").arg(formatReading(loss.buckets.front().mean)));
     m_stepLabel->setText(tr("Step %L1").arg(last + 1));
   } else {
     m_lossLabel->setText(tr("Loss –"));

@@ -32,13 +32,12 @@
 #include "core/kernels/kernel_level.h"
 #include "ui/charts/dashboard_view.h"
 #include "ui/window/main_window.h"
+#include "ui/window/settings_keys.h"
 
 namespace gradscope::ui {
 
 namespace {
 
-const QLatin1String kRecentKey("sessions/recent");
-const QLatin1String kDirectoryKey("files/directory");
 constexpr int kMaxRecent = 8;
 constexpr int kAutosaveMilliseconds = 60'000;
 // The first recovery copy of a training: soon enough that a short run is protected, late
@@ -99,7 +98,7 @@ SessionManager::SessionManager(MainWindow& window, bool persistent)
   m_noteAction->setToolTip(tr("A free-text note saved with the session"));
   connect(m_noteAction, &QAction::triggered, this, &SessionManager::editNote);
   m_recentMenu = new QMenu(tr("Open recent"));
-  if (m_persistent) m_recent = QSettings().value(kRecentKey).toStringList();
+  if (m_persistent) m_recent = QSettings().value(kRecentSessionsKey).toStringList();
   rebuildRecentMenu();
 
   m_autosaveTimer = new QTimer(this);
@@ -585,7 +584,7 @@ void SessionManager::addRecent(const QString& path) {
   m_recent.prepend(absolute);
   while (m_recent.size() > kMaxRecent) m_recent.removeLast();
   if (m_persistent) {
-    QSettings().setValue(kRecentKey, m_recent);
+    QSettings().setValue(kRecentSessionsKey, m_recent);
     QSettings().setValue(kDirectoryKey, QFileInfo(absolute).absolutePath());
   }
   rebuildRecentMenu();

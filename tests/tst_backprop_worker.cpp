@@ -98,6 +98,27 @@ class TestBackpropWorker : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(sessionStep(controller), std::int64_t(2), 10000);
   }
 
+  // A trace asked for while an epoch of 16,000 steps is pending (the Backprop tab opened after
+  // "Step epoch") waits for those steps instead of taking them all at once: Pause is heard,
+  // and the trace is then of the step after the one the run paused at.
+  void aTraceWaitsForPendingStepsAndPauseIsHeard() {
+    core::ExperimentConfig config = smallConfig(3);
+    config.data.samples = 20000;
+    config.training.batchSize = 1;
+    TrainingController controller(config);
+    QSignalSpy traced(&controller, &TrainingController::backpropTraced);
+    controller.stepEpoch();
+    controller.traceBackprop(false);
+    controller.pause();
+    QVERIFY(traced.wait(10000));
+    const auto snapshot = traced.first().at(0).value<BackpropSnapshotPtr>();
+    QVERIFY(snapshot && snapshot->trace);
+    QVERIFY(!snapshot->stepTaken);
+    const std::int64_t paused = sessionStep(controller);
+    QVERIFY2(paused < 8000, qPrintable(QStringLiteral("paused at step %1").arg(paused)));
+    QCOMPARE(snapshot->trace->step, paused);
+  }
+
   void largeNetworkIsRefusedWithTheSizesTaken() {
     TrainingController controller(smallConfig(8));
     QSignalSpy traced(&controller, &TrainingController::backpropTraced);

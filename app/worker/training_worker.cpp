@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 namespace gradscope::app {
 
@@ -363,6 +364,17 @@ void TrainingWorker::stopTraining(RunState state, const QString& status) {
   m_state = state;
   m_status = status;
   publish();
+  // Queued, so that a deferred trace runs after the chunk that stopped here has returned. A
+  // traced step is taken as steps of its own, so the next press waits for it in turn.
+  if (m_deferredTraces.steps > 0) {
+    --m_deferredTraces.steps;
+    m_deferredTraces.preview = false;
+    QMetaObject::invokeMethod(
+        this, [this] { traceBackprop(true); }, Qt::QueuedConnection);
+  } else if (std::exchange(m_deferredTraces.preview, false)) {
+    QMetaObject::invokeMethod(
+        this, [this] { traceBackprop(false); }, Qt::QueuedConnection);
+  }
 }
 
 void TrainingWorker::restartAll(const QString& eventText) {
@@ -805,9 +817,17 @@ void TrainingWorker::traceBackprop(bool takeStep) {
   snapshot->run = lane.id;
   if (m_lanes.size() > 1) snapshot->runName = lane.name;
   if (m_mode == Mode::Running && takeStep) pause();
-  // Steps asked for before (a traced step whose chunk has not run yet) are taken first, so
-  // that this trace is of the step after them.
-  while (m_mode == Mode::Steps && trainOneStep()) {
+  // Steps asked for before (a traced step whose chunk has not run yet, or the rest of an
+  // epoch: thousands of steps of a deep network on Fashion-MNIST) come first, so that this
+  // trace is of the step after them. It waits for them rather than taking them here, so that
+  // Pause, and every other command, is heard meanwhile.
+  if (m_mode == Mode::Steps) {
+    if (takeStep) {
+      ++m_deferredTraces.steps;
+    } else {
+      m_deferredTraces.preview = true;
+    }
+    return;
   }
   if (auto refusal = lane.run->backpropRefusal()) {
     snapshot->refusal = QString::fromStdString(*refusal);

@@ -236,6 +236,12 @@ class TrainingWorker : public QObject {
   bool m_comparesOptimizers = false;
   Mode m_mode = Mode::Stopped;
   std::int64_t m_stepsLeft = 0;
+  // Backprop traces asked for while steps were pending, made when those are done or paused,
+  // each of the step after them: every Step press counts, previews merge into one.
+  struct DeferredTraces {
+    int steps = 0;
+    bool preview = false;
+  } m_deferredTraces;
   RunState m_state = RunState::Idle;
   QString m_status;
   QString m_planNote;  // " — the plan was extended by ..." after Play at the end

@@ -26,6 +26,7 @@
 #include "small_experiment.h"
 #include "temporary_settings.h"
 #include "ui/charts/chart_view.h"
+#include "ui/charts/histogram_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/panels/compare_dialog.h"
 #include "ui/panels/config_editor.h"
@@ -270,10 +271,20 @@ class TestRunsView : public QObject {
       }
       return qlonglong(-1);
     };
+    // The histograms (a view of one step) in front: their title's step is never ahead of the
+    // status bar's (it read "at step 1,400" beside "Step 1,396").
+    auto* histograms = window.findChild<HistogramView*>();
+    QVERIFY(histograms);
+    for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+      if (dock->isAncestorOf(histograms)) dock->raise();
+    }
+    QTRY_VERIFY(histograms->isVisible());
     window.play();
     QSet<qlonglong> seen;
     int disagreements = 0;
     QString first;
+    int histogramsAhead = 0;
+    QString firstAhead;
     for (int i = 0; i < 300 && seen.size() < 8; ++i) {
       QTest::qWait(5);
       const qlonglong table = tableStep(), status = statusStep(), shown = timelineStep();
@@ -284,7 +295,15 @@ class TestRunsView : public QObject {
                     .arg(status)
                     .arg(shown);
       }
+      // The status bar counts steps trained, the histograms name the step of their frame.
+      if (histograms->shownStep() >= status && ++histogramsAhead == 1) {
+        firstAhead = QStringLiteral("histograms at step %1, status bar \"Step %2\"")
+                         .arg(histograms->shownStep())
+                         .arg(status);
+      }
     }
+    QVERIFY2(histogramsAhead == 0,
+             qPrintable(QStringLiteral("%1 times, first %2").arg(histogramsAhead).arg(firstAhead)));
     QVERIFY2(seen.size() >= 4, qPrintable(window.statusText()));  // the check saw it train
     window.pause();                                               // the check saw it train
     QVERIFY2(disagreements == 0,

@@ -26,6 +26,10 @@ class DashboardView {
   virtual bool fastRefresh() const { return false; }
   // Redraw from the history; `run` is the run to show (the selected run of a comparison).
   virtual void refresh(const app::MetricHistory& history, int run) = 0;
+  // A view of one step (the histograms, gradient flow, saturation). While the run trains it
+  // refreshes with the status bar and the Runs table, so the step it names is never ahead of
+  // theirs; otherwise with the other views.
+  virtual bool showsOneStep() const { return false; }
   // True while the view draws every run of a comparison (so it redraws when any run
   // changes, not only `run`).
   virtual bool overlaysRuns() const { return false; }

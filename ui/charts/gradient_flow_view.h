@@ -27,6 +27,7 @@ class GradientFlowView : public ChartDashboardView {
   explicit GradientFlowView(QWidget* parent = nullptr);
 
   QString viewTitle() const override { return tr("Gradient flow"); }
+  bool showsOneStep() const override { return true; }
   void clear() override;
 
   ChartView* chartView() const { return m_chart; }

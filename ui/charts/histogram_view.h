@@ -28,6 +28,7 @@ class HistogramView : public PaintedView {
 
   QString viewTitle() const override;
   void refresh(const app::MetricHistory& history, int run) override;
+  bool showsOneStep() const override { return true; }
   void clear() override;
 
   Quantity quantity() const { return m_quantity; }

@@ -33,6 +33,7 @@ class SaturationView : public PaintedView {
 
   QString viewTitle() const override;
   void refresh(const app::MetricHistory& history, int run) override;
+  bool showsOneStep() const override { return true; }
   void clear() override;
 
   const std::vector<LayerBar>& bars() const { return m_bars; }

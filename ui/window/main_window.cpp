@@ -543,21 +543,16 @@ void MainWindow::forkHere() {
 void MainWindow::refreshViews() {
   QElapsedTimer busy;
   busy.start();
-  const bool slowTick = true;
-  const std::uint64_t runRevision = m_history.revision(m_run);
   bool fastDrawn = false;
   int slowIndex = 0;
+  const bool training = m_state == app::RunState::Running;
   for (ViewState& v : m_viewStates) {
-    const std::uint64_t revision =
-        v.view->overlaysRuns() ? m_history.latestRevision() : runRevision;
+    // While training, the views of one step move with the status bar (showReadout).
+    if (training && v.view->showsOneStep()) continue;
     const bool fast = v.view->fastRefresh();
     // Slow views are spread over the ticks so that no single tick draws them all.
-    const bool due = fast || (slowTick && (m_tick + slowIndex++) % kSlowEvery == 0);
-    if (!due || v.drawnRevision == revision) continue;
-    QWidget* widget = v.view->widget();
-    if (!widget || !widget->isVisible()) continue;  // hidden or behind another tab
-    v.view->refresh(m_history, m_run);
-    v.drawnRevision = revision;
+    const bool due = fast || (m_tick + slowIndex++) % kSlowEvery == 0;
+    if (!due || !refreshView(v)) continue;
     if (fast) {
       ++m_stats.fastRefreshes;
       fastDrawn = true;
@@ -568,6 +563,17 @@ void MainWindow::refreshViews() {
   if (fastDrawn) ++m_stats.fastTicks;
   ++m_tick;
   m_stats.busyNanoseconds += busy.nsecsElapsed();
+}
+
+bool MainWindow::refreshView(ViewState& v) {
+  const std::uint64_t revision =
+      v.view->overlaysRuns() ? m_history.latestRevision() : m_history.revision(m_run);
+  if (v.drawnRevision == revision) return false;
+  QWidget* widget = v.view->widget();
+  if (!widget || !widget->isVisible()) return false;  // hidden or behind another tab
+  v.view->refresh(m_history, m_run);
+  v.drawnRevision = revision;
+  return true;
 }
 
 void MainWindow::updateStatus(const app::SnapshotPtr& snapshot) {
@@ -610,8 +616,14 @@ void MainWindow::showReadout() {
   if (s.reset && loss.empty()) {
     setText(m_lossLabel, tr("Loss –"));
   }
-  // The timeline's step with the status bar's and the Runs table's, from the same snapshot.
+  // The timeline's step with the status bar's and the Runs table's, from the same snapshot;
+  // while training, the views of one step too (the history holds that snapshot's steps).
   updateTimeline(s);
+  if (m_state == app::RunState::Running) {
+    for (ViewState& v : m_viewStates) {
+      if (v.view->showsOneStep() && refreshView(v)) ++m_stats.slowRefreshes;
+    }
+  }
 }
 
 void MainWindow::updatePlayAction() {

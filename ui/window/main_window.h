@@ -226,6 +226,9 @@ class MainWindow : public QMainWindow {
   void saveSettings();
   void handleSnapshot(const app::SnapshotPtr& snapshot);
   void refreshViews();
+  struct ViewState;
+  // Redraws the view if it is on screen and its history changed since; true when it did.
+  bool refreshView(ViewState& v);
   // The run's state at once; its figures (epoch, step, speed, loss, rate) with the Runs
   // table's, from the same snapshot (showReadout).
   void updateStatus(const app::SnapshotPtr& snapshot);

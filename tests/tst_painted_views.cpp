@@ -443,6 +443,16 @@ class TestPaintedViews : public QObject {
     QVERIFY(!similar(left, right));
     QVERIFY(qBlue(left) > qRed(left));    // class 0: blue
     QVERIFY(qRed(right) > qBlue(right));  // class 1: orange
+    // The boundary p = 0.5 halfway between columns 15 (p = 0) and 16 (p = 1), one segment per
+    // row of cells, from the first row to the last.
+    QCOMPARE(int(view.boundaryLines().size()), 31);
+    double length = 0.0;
+    for (const QLineF& line : view.boundaryLines()) {
+      QCOMPARE(line.x1(), 15.5);
+      QCOMPARE(line.x2(), 15.5);
+      length += line.length();
+    }
+    QCOMPARE(length, 31.0);
     saveForLooking(&view, view.canvas(), QStringLiteral("decision_halves"));
   }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/landscapes/surface_grid.h"
 #include "ui/charts/plot_axes.h"
 #include "ui/window/theme.h"
 
@@ -21,37 +22,16 @@ constexpr double kFieldStrength = 0.7;  // the field stays lighter than the poin
 
 QColor outlineColor() { return theme().dark ? QColor(0, 0, 0) : QColor(25, 25, 25); }
 
-// Segments of the level set {v = level} of a grid (row-major, `n` x `n`), by marching
-// squares, in grid units (column, row).
+// The level set {v = level} of a grid (row-major, `n` x `n`) in grid units (column, row):
+// the engine's marching squares (core/landscapes/surface_grid.h), on cell centres 0 .. n - 1.
 std::vector<QLineF> contour(const std::vector<float>& v, int n, float level) {
+  core::SurfaceGrid grid;
+  grid.rect = {-0.5, n - 0.5, -0.5, n - 0.5};
+  grid.columns = grid.rows = n;
+  grid.values.assign(v.begin(), v.end());
   std::vector<QLineF> lines;
-  auto at = [&](int row, int col) { return v[std::size_t(row * n + col)] - level; };
-  auto cross = [](double a, double b) { return a / (a - b); };
-  for (int r = 0; r + 1 < n; ++r) {
-    for (int c = 0; c + 1 < n; ++c) {
-      const double a = at(r, c), b = at(r, c + 1), d = at(r + 1, c), e = at(r + 1, c + 1);
-      if (!std::isfinite(a) || !std::isfinite(b) || !std::isfinite(d) || !std::isfinite(e))
-        continue;
-      QPointF points[4];
-      int count = 0;
-      if ((a > 0) != (b > 0)) points[count++] = {c + cross(a, b), double(r)};      // bottom
-      if ((b > 0) != (e > 0)) points[count++] = {double(c + 1), r + cross(b, e)};  // right
-      if ((d > 0) != (e > 0)) points[count++] = {c + cross(d, e), double(r + 1)};  // top
-      if ((a > 0) != (d > 0)) points[count++] = {double(c), r + cross(a, d)};      // left
-      if (count == 2) {
-        lines.emplace_back(points[0], points[1]);
-      } else if (count == 4) {
-        // Saddle: pair the crossings by the sign at the cell's centre.
-        const bool centre = (a + b + d + e) / 4 > 0;
-        if (centre == (a > 0)) {
-          lines.emplace_back(points[0], points[1]);
-          lines.emplace_back(points[2], points[3]);
-        } else {
-          lines.emplace_back(points[0], points[3]);
-          lines.emplace_back(points[1], points[2]);
-        }
-      }
-    }
+  for (const core::ContourSegment& s : core::contourSegments(grid, double(level))) {
+    lines.emplace_back(s.a.x(), s.a.y(), s.b.x(), s.b.y());
   }
   return lines;
 }

@@ -53,6 +53,8 @@ class DecisionBoundaryView : public PaintedView {
   void setNotPlanar();
   void setInsight(std::shared_ptr<const app::ModelInsight> insight);
   const app::ModelInsight* insight() const { return m_insight.get(); }
+  // The binary boundary p = 0.5 as drawn, in grid units (column, row).
+  const std::vector<QLineF>& boundaryLines() const { return m_contour; }
   // The insight's pages offered in the page box, and the one shown.
   const std::vector<ModelInsightPainter::Page>& insightPages() const { return m_pages; }
   ModelInsightPainter::Page insightPage() const { return m_page; }

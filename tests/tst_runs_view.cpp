@@ -26,6 +26,7 @@
 #include "small_experiment.h"
 #include "temporary_settings.h"
 #include "ui/charts/chart_view.h"
+#include "ui/charts/decision_boundary_view.h"
 #include "ui/charts/histogram_view.h"
 #include "ui/charts/loss_view.h"
 #include "ui/panels/compare_dialog.h"
@@ -271,14 +272,17 @@ class TestRunsView : public QObject {
       }
       return qlonglong(-1);
     };
-    // The histograms (a view of one step) in front: their title's step is never ahead of the
-    // status bar's (it read "at step 1,400" beside "Step 1,396").
+    // The histograms and the decision boundary (views of one step) in front: their titles'
+    // steps are never ahead of the status bar's (they read "at step 1,400" and "at step 1,389"
+    // beside "Step 1,370").
     auto* histograms = window.findChild<HistogramView*>();
     QVERIFY(histograms);
     for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
       if (dock->isAncestorOf(histograms)) dock->raise();
     }
     QTRY_VERIFY(histograms->isVisible());
+    auto* boundary = window.findChild<DecisionBoundaryView*>();
+    QVERIFY(boundary && boundary->isVisible());
     window.play();
     QSet<qlonglong> seen;
     int disagreements = 0;
@@ -295,10 +299,16 @@ class TestRunsView : public QObject {
                     .arg(status)
                     .arg(shown);
       }
-      // The status bar counts steps trained, the histograms name the step of their frame.
+      // The status bar counts steps trained, the histograms name the step of their frame; the
+      // decision boundary names the steps trained when its field was computed.
       if (histograms->shownStep() >= status && ++histogramsAhead == 1) {
         firstAhead = QStringLiteral("histograms at step %1, status bar \"Step %2\"")
                          .arg(histograms->shownStep())
+                         .arg(status);
+      }
+      if (boundary->shownStep() > status && ++histogramsAhead == 1) {
+        firstAhead = QStringLiteral("decision boundary at step %1, status bar \"Step %2\"")
+                         .arg(boundary->shownStep())
                          .arg(status);
       }
     }

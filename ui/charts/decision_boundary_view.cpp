@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/landscapes/surface_grid.h"
 #include "ui/charts/plot_axes.h"
@@ -98,7 +99,17 @@ bool DecisionBoundaryView::showsRegions() const {
 
 QString DecisionBoundaryView::viewTitle() const { return tr("Decision boundary"); }
 
-void DecisionBoundaryView::refresh(const app::MetricHistory& /*history*/, int /*run*/) {}
+void DecisionBoundaryView::refresh(const app::MetricHistory& /*history*/, int /*run*/) {
+  showPending();
+}
+
+void DecisionBoundaryView::showPending() {
+  if (m_pendingField) setField(std::exchange(m_pendingField, nullptr), m_pendingStep);
+  if (m_pendingInsight) {
+    m_step = m_pendingStep;
+    setInsight(std::exchange(m_pendingInsight, nullptr));
+  }
+}
 
 void DecisionBoundaryView::onSnapshot(const app::Snapshot& snapshot) {
   if (snapshot.dataPoints) {
@@ -108,6 +119,15 @@ void DecisionBoundaryView::onSnapshot(const app::Snapshot& snapshot) {
     // a plan without points means the data set is not 2-D.
     setNotPlanar();
   }
+  if (snapshot.state == app::RunState::Running) {
+    if (snapshot.decisionField) m_pendingField = snapshot.decisionField;
+    if (snapshot.modelInsight) m_pendingInsight = snapshot.modelInsight;
+    if (snapshot.decisionField || snapshot.modelInsight) m_pendingStep = snapshot.currentStep;
+    return;
+  }
+  // Paused or stopped: the status bar shows this snapshot at once, so the view does too
+  // (what waited first, then anything newer).
+  showPending();
   if (snapshot.decisionField) setField(snapshot.decisionField, snapshot.currentStep);
   if (snapshot.modelInsight) {
     m_step = snapshot.currentStep;
@@ -196,6 +216,7 @@ void DecisionBoundaryView::setInsightPage(ModelInsightPainter::Page page) {
 }
 
 void DecisionBoundaryView::setNotPlanar() {
+  m_pendingField.reset();  // of the plane data set that is gone
   if (m_notPlanar && !m_field && !m_points) return;
   m_notPlanar = true;
   m_field = nullptr;

@@ -44,7 +44,10 @@ class DecisionBoundaryView : public PaintedView {
   QString viewTitle() const override;
   void refresh(const app::MetricHistory& history, int run) override;
   void onSnapshot(const app::Snapshot& snapshot) override;
+  bool showsOneStep() const override { return true; }
   void clear() override;
+  // The step (steps trained) of the field or insight on screen, -1 before one arrived.
+  std::int64_t shownStep() const { return m_step; }
 
   void setField(std::shared_ptr<const app::DecisionField> field, std::int64_t step = -1);
   void setDataPoints(std::shared_ptr<const app::DataPoints> points);
@@ -123,6 +126,12 @@ class DecisionBoundaryView : public PaintedView {
   QComboBox* m_pageBox = nullptr;
   QLabel* m_pageLabel = nullptr;
   std::int64_t m_step = -1;
+  // While training, the newest field or insight waits for refresh(), which the window calls
+  // with the status bar's refresh, so the title's step is never ahead of the status bar's.
+  void showPending();
+  std::shared_ptr<const app::DecisionField> m_pendingField;
+  std::shared_ptr<const app::ModelInsight> m_pendingInsight;
+  std::int64_t m_pendingStep = -1;
   bool m_notPlanar = false;
   QImage m_image;                 // resolution x resolution, top row = yMax
   std::vector<QLineF> m_contour;  // p = 0.5, in grid units (column, row)
